@@ -1,0 +1,105 @@
+# qcreg: `make run` sets up and starts a development registry,
+# `make test` builds everything (release and ASan/UBSan) and runs every test.
+
+CC	?= cc
+PKGS	 = libevent libevent_openssl libevent_pthreads openssl lmdb msgpack inih
+DEBS	 = build-essential pkg-config clang libevent-dev liblmdb-dev \
+	   libmsgpack-dev libssl-dev libinih-dev libcmocka-dev lmdb-utils \
+	   openssl python3 python3-msgpack
+
+# Build variant: rel (binaries in bin/) or asan (binaries in build/asan/bin/).
+VARIANT	?= rel
+O	 = build/$(VARIANT)
+ifeq ($(VARIANT),asan)
+BIN	 = $(O)/bin
+VFLAGS	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+else
+BIN	 = bin
+VFLAGS	 = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -pthread \
+	   -Iproto -Iclient -Iserver $(PKG_CFLAGS) $(VFLAGS)
+LDLIBS	+= $(PKG_LIBS) -pthread
+
+PROTO_SRC  := $(wildcard proto/*.c)
+SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+LIB_SRC    := $(wildcard client/qcreg*.c)
+CLI_SRC    := $(wildcard client/cli*.c)
+BENCH_SRC  := $(wildcard client/bench*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(O)/%.o,$(1))
+PROTO_A	 = $(O)/libqcproto.a
+SERVER_A = $(O)/libqcserver.a
+LIB_A	 = $(O)/libqcreg.a
+UNITS	 = $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench)
+
+.PHONY: all asan units deps certs demo run test bench clean
+all: $(PROGS) units
+
+units: $(UNITS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(PROTO_A): $(call obj,$(PROTO_SRC))
+	ar rcs $@ $^
+$(SERVER_A): $(call obj,$(SERVER_SRC))
+	ar rcs $@ $^
+$(LIB_A): $(call obj,$(LIB_SRC))
+	ar rcs $@ $^
+
+$(BIN)/qcregd: $(call obj,server/main.c) $(SERVER_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN)/qcreg: $(call obj,$(CLI_SRC)) $(LIB_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN)/qcreg-bench: $(call obj,$(BENCH_SRC)) $(LIB_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(O)/tests/%: $(O)/tests/unit/%.o $(SERVER_A) $(LIB_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+asan:
+	$(MAKE) VARIANT=asan all
+
+# Installs the Debian packages that are missing (needs root and apt).
+deps:
+	@missing=; for p in $(DEBS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq $$missing >/dev/null; fi
+
+certs:
+	certs/mkcerts.sh certs/dev
+
+run: deps
+	$(MAKE) all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	scripts/run-dev.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) VARIANT=asan all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	tests/run.sh
+
+bench: deps
+	$(MAKE) all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	scripts/bench.sh
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)
