@@ -13,7 +13,7 @@
 const msgpack_object *qc_map_get(const msgpack_object *o, const char *key);
 /* 1 if o is a str equal to s. */
 int		 qc_obj_streq(const msgpack_object *o, const char *s);
-/* Sets *s/*len if o is a str and returns 0; -1 otherwise. */
+/* Sets *s and *len if o is a str and returns 0; -1 otherwise. */
 int		 qc_obj_str(const msgpack_object *o, const char **s, size_t *len);
 /* Sets *v if o is a non-negative integer and returns 0; -1 otherwise. */
 int		 qc_obj_uint(const msgpack_object *o, uint64_t *v);

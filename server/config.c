@@ -1,0 +1,610 @@
+/*
+ * INI configuration: [server], [limits], [list NAME] and [principal CN]
+ * sections, parsed with inih, then checked as a whole.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "date.h"
+#include "subject.h"
+
+struct parse_state {
+	struct config	*cfg;
+	char		 err[512];	/* first error, without line */
+	int		 err_set;
+};
+
+static int	 config_handler(void *, const char *, const char *,
+		    const char *);
+static int	 parse_server(struct parse_state *, const char *,
+		    const char *);
+static int	 parse_limits(struct parse_state *, const char *,
+		    const char *);
+static int	 parse_list(struct parse_state *, struct list_def *,
+		    const char *, const char *);
+static int	 parse_field(struct parse_state *, struct list_def *,
+		    const char *);
+static int	 parse_principal(struct parse_state *, struct principal *,
+		    const char *, const char *);
+static int	 parse_u64(const char *, uint64_t, uint64_t, uint64_t *);
+static int	 copy_name(char *, const char *);
+static int	 fail(struct parse_state *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static int	 config_check(struct config *, char *, size_t);
+static void	 config_defaults(struct config *);
+
+static const char *role_names[] = {
+	"none", "platform", "agency", "regulator", "admin"
+};
+static const char *field_type_names[] = { "text", "enum", "int", "date" };
+
+const char *
+config_role_name(enum role r)
+{
+	return role_names[r];
+}
+
+const char *
+config_field_type_name(enum field_type t)
+{
+	return field_type_names[t];
+}
+
+/* Records the first error; inih reports the line of the first failure. */
+static int
+fail(struct parse_state *ps, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!ps->err_set) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err, sizeof(ps->err), fmt, ap);
+		va_end(ap);
+		ps->err_set = 1;
+	}
+	return 0;
+}
+
+static int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char			*end;
+	unsigned long long	 v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Names are 1..63 of [a-z0-9_.-] (lists, fields, CNs). */
+static int
+copy_name(char *dst, const char *src)
+{
+	size_t	 i, n = strlen(src);
+
+	if (n == 0 || n >= CFG_NAME_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!islower((unsigned char)src[i]) &&
+		    !isdigit((unsigned char)src[i]) &&
+		    strchr("_.-", src[i]) == NULL)
+			return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int
+config_set_listen(struct config *cfg, const char *s)
+{
+	const char	*colon;
+	size_t		 hlen;
+
+	if (*s == '[') {
+		colon = strstr(s, "]:");
+		if (colon == NULL)
+			return -1;
+		s++;
+		hlen = (size_t)(colon - s);
+		colon++;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -1;
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= sizeof(cfg->listen_host) ||
+	    strlen(colon + 1) == 0 ||
+	    strlen(colon + 1) >= sizeof(cfg->listen_port) ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return -1;
+	memcpy(cfg->listen_host, s, hlen);
+	cfg->listen_host[hlen] = '\0';
+	strcpy(cfg->listen_port, colon + 1);
+	return 0;
+}
+
+#define PATH_KEY(k, field)						\
+	if (strcmp(name, k) == 0) {					\
+		if (strlen(value) >= sizeof(cfg->field))		\
+			return fail(ps, "%s: path too long", name);	\
+		strcpy(cfg->field, value);				\
+		return 1;						\
+	}
+
+static int
+parse_server(struct parse_state *ps, const char *name, const char *value)
+{
+	struct config	*cfg = ps->cfg;
+	uint64_t	 v;
+
+	PATH_KEY("data", data_dir);
+	PATH_KEY("ca", ca_file);
+	PATH_KEY("cert", cert_file);
+	PATH_KEY("key", key_file);
+	PATH_KEY("crl", crl_file);
+	if (strcmp(name, "listen") == 0) {
+		if (config_set_listen(cfg, value) == -1)
+			return fail(ps, "listen: expected HOST:PORT");
+		return 1;
+	}
+	if (strcmp(name, "timezone") == 0) {
+		if (qc_tz_parse(value, &cfg->utc_offset) == -1)
+			return fail(ps, "timezone: expected an offset "
+			    "like +08:00");
+		return 1;
+	}
+	if (strcmp(name, "workers") == 0) {
+		if (parse_u64(value, 0, 256, &v) == -1)
+			return fail(ps, "workers: expected 0..256");
+		cfg->workers = (int)v;
+		return 1;
+	}
+	if (strcmp(name, "map_size_mb") == 0) {
+		if (parse_u64(value, 1, 1024 * 1024, &v) == -1)
+			return fail(ps, "map_size_mb: expected 1..1048576");
+		cfg->map_size = v * 1024 * 1024;
+		return 1;
+	}
+	return fail(ps, "unknown key '%s' in [server]", name);
+}
+
+#undef PATH_KEY
+
+static int
+parse_limits(struct parse_state *ps, const char *name, const char *value)
+{
+	struct limits	*lim = &ps->cfg->limits;
+	uint64_t	 v;
+	const struct {
+		const char	*name;
+		uint64_t	 min, max;
+	} keys[] = {
+		{ "max_frame", 64, 64 * 1024 * 1024 },
+		{ "max_batch", 1, 100000 },
+		{ "max_limit", 1, 100000 },
+		{ "max_connections", 1, 1000000 },
+		{ "handshake_timeout", 1, 3600 },
+		{ "idle_timeout", 1, 86400 },
+		{ "output_cap", 65536, 1024 * 1024 * 1024 },
+		{ "max_text", 16, 65536 },
+	};
+	size_t		 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(name, keys[i].name) != 0)
+			continue;
+		if (parse_u64(value, keys[i].min, keys[i].max, &v) == -1)
+			return fail(ps, "%s: expected %llu..%llu", name,
+			    (unsigned long long)keys[i].min,
+			    (unsigned long long)keys[i].max);
+		switch (i) {
+		case 0: lim->max_frame = (uint32_t)v; break;
+		case 1: lim->max_batch = (uint32_t)v; break;
+		case 2: lim->max_limit = (uint32_t)v; break;
+		case 3: lim->max_connections = (uint32_t)v; break;
+		case 4: lim->handshake_timeout = (uint32_t)v; break;
+		case 5: lim->idle_timeout = (uint32_t)v; break;
+		case 6: lim->output_cap = v; break;
+		default: lim->max_text = v; break;
+		}
+		return 1;
+	}
+	return fail(ps, "unknown key '%s' in [limits]", name);
+}
+
+/* "name type [required] [max_len=N] [min=N] [max=N] [values=a,b]" */
+static int
+parse_field(struct parse_state *ps, struct list_def *l, const char *spec)
+{
+	struct field_def *f;
+	char		 buf[1024], *tok, *save = NULL, *v, *vs, *vsave;
+	uint64_t	 u;
+	int		 t;
+
+	if (l->l_nfields == CFG_MAX_FIELDS)
+		return fail(ps, "too many fields (max %d)", CFG_MAX_FIELDS);
+	if (strlen(spec) >= sizeof(buf))
+		return fail(ps, "field: line too long");
+	strcpy(buf, spec);
+	f = &l->l_fields[l->l_nfields];
+	memset(f, 0, sizeof(*f));
+	f->f_min = INT64_MIN;
+	f->f_max = INT64_MAX;
+	if ((tok = strtok_r(buf, " \t", &save)) == NULL ||
+	    copy_name(f->f_name, tok) == -1)
+		return fail(ps, "field: expected a name of [a-z0-9_.-]");
+	if (config_field_index(l, f->f_name, strlen(f->f_name)) != -1)
+		return fail(ps, "field '%s' defined twice", f->f_name);
+	if ((tok = strtok_r(NULL, " \t", &save)) == NULL)
+		return fail(ps, "field %s: missing type", f->f_name);
+	for (t = 0; t < 4; t++)
+		if (strcmp(tok, field_type_names[t]) == 0)
+			break;
+	if (t == 4)
+		return fail(ps, "field %s: unknown type '%s'", f->f_name, tok);
+	f->f_type = (enum field_type)t;
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (strcmp(tok, "required") == 0) {
+			f->f_required = 1;
+			continue;
+		}
+		if ((v = strchr(tok, '=')) == NULL)
+			return fail(ps, "field %s: bad option '%s'",
+			    f->f_name, tok);
+		*v++ = '\0';
+		if (strcmp(tok, "max_len") == 0 && f->f_type == FT_TEXT &&
+		    parse_u64(v, 1, 65536, &u) == 0)
+			f->f_max_len = u;
+		else if (strcmp(tok, "min") == 0 && f->f_type == FT_INT)
+			f->f_min = strtoll(v, NULL, 10);
+		else if (strcmp(tok, "max") == 0 && f->f_type == FT_INT)
+			f->f_max = strtoll(v, NULL, 10);
+		else if (strcmp(tok, "values") == 0 && f->f_type == FT_ENUM) {
+			for (vs = strtok_r(v, ",", &vsave); vs != NULL;
+			    vs = strtok_r(NULL, ",", &vsave)) {
+				if (f->f_nvalues == CFG_MAX_VALUES ||
+				    strlen(vs) >= CFG_NAME_MAX)
+					return fail(ps, "field %s: too many "
+					    "or too long values", f->f_name);
+				strcpy(f->f_values[f->f_nvalues++], vs);
+			}
+		} else
+			return fail(ps, "field %s: bad option '%s'",
+			    f->f_name, tok);
+	}
+	if (f->f_type == FT_ENUM && f->f_nvalues == 0)
+		return fail(ps, "field %s: enum needs values=", f->f_name);
+	if (f->f_min > f->f_max)
+		return fail(ps, "field %s: min above max", f->f_name);
+	l->l_nfields++;
+	return 1;
+}
+
+static int
+parse_list(struct parse_state *ps, struct list_def *l, const char *name,
+    const char *value)
+{
+	char		 buf[256], *tok, *save = NULL;
+	int		 k;
+	uint64_t	 u;
+
+	if (strcmp(name, "field") == 0)
+		return parse_field(ps, l, value);
+	if (strcmp(name, "title") == 0) {
+		if (strlen(value) >= sizeof(l->l_title))
+			return fail(ps, "title too long");
+		strcpy(l->l_title, value);
+		return 1;
+	}
+	if (strcmp(name, "type") == 0) {
+		if (strcmp(value, "rating") == 0)
+			l->l_type = LT_RATING;
+		else if (strcmp(value, "blacklist") == 0)
+			l->l_type = LT_BLACKLIST;
+		else
+			return fail(ps, "type: expected rating or blacklist");
+		return 1;
+	}
+	if (strcmp(name, "kinds") == 0) {
+		if (strlen(value) >= sizeof(buf))
+			return fail(ps, "kinds: too long");
+		strcpy(buf, value);
+		l->l_kinds = 0;
+		for (tok = strtok_r(buf, " ,", &save); tok != NULL;
+		    tok = strtok_r(NULL, " ,", &save)) {
+			if ((k = qc_kind_from_name(tok, strlen(tok))) == -1)
+				return fail(ps, "kinds: unknown kind '%s'",
+				    tok);
+			l->l_kinds |= 1u << k;
+		}
+		return 1;
+	}
+	if (strcmp(name, "default_years") == 0) {
+		if (parse_u64(value, 1, 100, &u) == -1)
+			return fail(ps, "default_years: expected 1..100");
+		l->l_default_years = (int)u;
+		return 1;
+	}
+	/* start, end and grade name fields; resolved in config_check. */
+	if (strcmp(name, "start") == 0 || strcmp(name, "end") == 0 ||
+	    strcmp(name, "grade") == 0) {
+		k = config_field_index(l, value, strlen(value));
+		if (k == -1)
+			return fail(ps, "%s: no field '%s' defined above",
+			    name, value);
+		if (name[0] == 's')
+			l->l_start = k;
+		else if (name[0] == 'e')
+			l->l_end = k;
+		else
+			l->l_grade = k;
+		return 1;
+	}
+	return fail(ps, "unknown key '%s' in [list %s]", name, l->l_name);
+}
+
+static int
+parse_principal(struct parse_state *ps, struct principal *p,
+    const char *name, const char *value)
+{
+	char	 buf[1024], *tok, *save = NULL;
+	int	 r, li;
+
+	if (strcmp(name, "role") == 0) {
+		for (r = ROLE_PLATFORM; r <= ROLE_ADMIN; r++)
+			if (strcmp(value, role_names[r]) == 0)
+				break;
+		if (r > ROLE_ADMIN)
+			return fail(ps, "role: expected platform, agency, "
+			    "regulator or admin");
+		p->p_role = (enum role)r;
+		return 1;
+	}
+	if (strcmp(name, "writes") == 0) {
+		if (strlen(value) >= sizeof(buf))
+			return fail(ps, "writes: too long");
+		strcpy(buf, value);
+		for (tok = strtok_r(buf, " ,", &save); tok != NULL;
+		    tok = strtok_r(NULL, " ,", &save)) {
+			li = config_list_index(ps->cfg, tok, strlen(tok));
+			if (li == -1)
+				return fail(ps, "writes: no list '%s' "
+				    "defined above", tok);
+			p->p_writes |= 1u << li;
+		}
+		return 1;
+	}
+	return fail(ps, "unknown key '%s' in [principal %s]", name,
+	    p->p_name);
+}
+
+static int
+config_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct parse_state *ps = user;
+	struct config	*cfg = ps->cfg;
+	struct list_def	*l;
+	struct principal *p;
+	const char	*arg;
+
+	if (ps->err_set)
+		return 0;
+	if (strcmp(section, "server") == 0)
+		return parse_server(ps, name, value);
+	if (strcmp(section, "limits") == 0)
+		return parse_limits(ps, name, value);
+	if (strncmp(section, "list ", 5) == 0) {
+		arg = section + 5;
+		l = cfg->nlists > 0 ? &cfg->lists[cfg->nlists - 1] : NULL;
+		if (l == NULL || strcmp(l->l_name, arg) != 0) {
+			if (config_list_index(cfg, arg, strlen(arg)) != -1)
+				return fail(ps, "list '%s' defined twice",
+				    arg);
+			if (cfg->nlists == CFG_MAX_LISTS)
+				return fail(ps, "too many lists (max %d)",
+				    CFG_MAX_LISTS);
+			l = &cfg->lists[cfg->nlists];
+			memset(l, 0, sizeof(*l));
+			l->l_start = l->l_end = l->l_grade = -1;
+			l->l_type = LT_BLACKLIST;
+			if (copy_name(l->l_name, arg) == -1)
+				return fail(ps, "list name '%s': expected "
+				    "[a-z0-9_.-]", arg);
+			cfg->nlists++;
+		}
+		return parse_list(ps, l, name, value);
+	}
+	if (strncmp(section, "principal ", 10) == 0) {
+		arg = section + 10;
+		p = cfg->principals;
+		if (p == NULL || strcmp(p->p_name, arg) != 0) {
+			if (config_principal(cfg, arg) != NULL)
+				return fail(ps, "principal '%s' defined "
+				    "twice", arg);
+			if ((p = calloc(1, sizeof(*p))) == NULL)
+				return fail(ps, "out of memory");
+			if (strlen(arg) == 0 || strlen(arg) >= CFG_NAME_MAX) {
+				free(p);
+				return fail(ps, "principal name: 1..63 "
+				    "bytes");
+			}
+			strcpy(p->p_name, arg);
+			p->p_next = cfg->principals;
+			cfg->principals = p;
+		}
+		return parse_principal(ps, p, name, value);
+	}
+	return fail(ps, "unknown section [%s]", section);
+}
+
+static void
+config_defaults(struct config *cfg)
+{
+	strcpy(cfg->listen_host, "127.0.0.1");
+	strcpy(cfg->listen_port, "7443");
+	strcpy(cfg->data_dir, "data");
+	cfg->utc_offset = 8 * 60;
+	cfg->map_size = (uint64_t)4096 * 1024 * 1024;
+	cfg->limits.max_frame = 1024 * 1024;
+	cfg->limits.max_batch = 1000;
+	cfg->limits.max_limit = 1000;
+	cfg->limits.max_connections = 10000;
+	cfg->limits.handshake_timeout = 10;
+	cfg->limits.idle_timeout = 300;
+	cfg->limits.output_cap = 4 * 1024 * 1024;
+	cfg->limits.max_text = 1024;
+}
+
+/* Whole-config checks that no single line can decide. */
+static int
+config_check(struct config *cfg, char *err, size_t errlen)
+{
+	const struct list_def	*l;
+	const struct principal	*p;
+	int			 i, j;
+
+	if (cfg->ca_file[0] == '\0' || cfg->cert_file[0] == '\0' ||
+	    cfg->key_file[0] == '\0') {
+		snprintf(err, errlen, "[server] needs ca, cert and key");
+		return -1;
+	}
+	if (cfg->nlists == 0) {
+		snprintf(err, errlen, "no [list NAME] section");
+		return -1;
+	}
+	for (i = 0; i < cfg->nlists; i++) {
+		l = &cfg->lists[i];
+		if (l->l_kinds == 0 || l->l_nfields == 0) {
+			snprintf(err, errlen, "list %s: needs kinds and "
+			    "fields", l->l_name);
+			return -1;
+		}
+		if ((l->l_start != -1 &&
+		    l->l_fields[l->l_start].f_type != FT_DATE) ||
+		    (l->l_end != -1 &&
+		    l->l_fields[l->l_end].f_type != FT_DATE)) {
+			snprintf(err, errlen, "list %s: start and end must "
+			    "be date fields", l->l_name);
+			return -1;
+		}
+		if (l->l_type == LT_RATING && (l->l_grade == -1 ||
+		    l->l_fields[l->l_grade].f_type != FT_ENUM)) {
+			snprintf(err, errlen, "list %s: a rating list needs "
+			    "grade = <an enum field>", l->l_name);
+			return -1;
+		}
+		if (l->l_default_years != 0 &&
+		    (l->l_start == -1 || l->l_end == -1)) {
+			snprintf(err, errlen, "list %s: default_years needs "
+			    "start and end", l->l_name);
+			return -1;
+		}
+		for (j = 0; j < l->l_nfields; j++)
+			if (l->l_fields[j].f_type == FT_TEXT &&
+			    l->l_fields[j].f_max_len == 0)
+				cfg->lists[i].l_fields[j].f_max_len =
+				    cfg->limits.max_text;
+	}
+	for (p = cfg->principals; p != NULL; p = p->p_next) {
+		if (p->p_role == ROLE_NONE) {
+			snprintf(err, errlen, "principal %s: needs a role",
+			    p->p_name);
+			return -1;
+		}
+		if (p->p_writes != 0 && p->p_role != ROLE_AGENCY) {
+			snprintf(err, errlen, "principal %s: only agencies "
+			    "write lists", p->p_name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct parse_state	 ps;
+	int			 rc;
+
+	memset(&ps, 0, sizeof(ps));
+	if ((ps.cfg = calloc(1, sizeof(*ps.cfg))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	config_defaults(ps.cfg);
+	rc = ini_parse(path, config_handler, &ps);
+	if (rc == -1)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else if (rc > 0 && ps.err_set)
+		snprintf(err, errlen, "%s:%d: %s", path, rc, ps.err);
+	else if (rc > 0)
+		snprintf(err, errlen, "%s:%d: syntax error", path, rc);
+	else if (rc < 0)
+		snprintf(err, errlen, "%s: cannot parse", path);
+	else if (config_check(ps.cfg, err, errlen) == 0)
+		return ps.cfg;
+	config_free(ps.cfg);
+	return NULL;
+}
+
+void
+config_free(struct config *cfg)
+{
+	struct principal	*p, *next;
+
+	if (cfg == NULL)
+		return;
+	for (p = cfg->principals; p != NULL; p = next) {
+		next = p->p_next;
+		free(p);
+	}
+	free(cfg);
+}
+
+const struct principal *
+config_principal(const struct config *cfg, const char *name)
+{
+	const struct principal	*p;
+
+	for (p = cfg->principals; p != NULL; p = p->p_next)
+		if (strcmp(p->p_name, name) == 0)
+			return p;
+	return NULL;
+}
+
+int
+config_list_index(const struct config *cfg, const char *name, size_t len)
+{
+	int	 i;
+
+	for (i = 0; i < cfg->nlists; i++)
+		if (strlen(cfg->lists[i].l_name) == len &&
+		    memcmp(cfg->lists[i].l_name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+int
+config_field_index(const struct list_def *l, const char *name, size_t len)
+{
+	int	 i;
+
+	for (i = 0; i < l->l_nfields; i++)
+		if (strlen(l->l_fields[i].f_name) == len &&
+		    memcmp(l->l_fields[i].f_name, name, len) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,115 @@
+/*
+ * The daemon's configuration: parsed once from an INI file into plain
+ * structs and checked whole before use.
+ */
+#ifndef QCD_CONFIG_H
+#define QCD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_NAME_MAX	64	/* list, field and principal names */
+#define CFG_MAX_LISTS	32
+#define CFG_MAX_FIELDS	24
+#define CFG_MAX_VALUES	16
+
+enum role {
+	ROLE_NONE = 0,		/* certificate valid, principal not configured */
+	ROLE_PLATFORM,
+	ROLE_AGENCY,
+	ROLE_REGULATOR,
+	ROLE_ADMIN
+};
+#define ROLE_BIT(r)	(1u << (r))
+
+enum field_type {
+	FT_TEXT = 0,
+	FT_ENUM,
+	FT_INT,
+	FT_DATE
+};
+
+enum list_type {
+	LT_RATING = 0,
+	LT_BLACKLIST
+};
+
+struct field_def {
+	char		 f_name[CFG_NAME_MAX];
+	enum field_type	 f_type;
+	int		 f_required;
+	size_t		 f_max_len;		/* text: bytes */
+	int64_t		 f_min, f_max;		/* int */
+	char		 f_values[CFG_MAX_VALUES][CFG_NAME_MAX];
+	int		 f_nvalues;		/* enum */
+};
+
+struct list_def {
+	char		 l_name[CFG_NAME_MAX];
+	char		 l_title[256];
+	enum list_type	 l_type;
+	unsigned	 l_kinds;		/* bit per enum qc_kind */
+	struct field_def l_fields[CFG_MAX_FIELDS];
+	int		 l_nfields;
+	int		 l_start;		/* field index or -1 */
+	int		 l_end;			/* field index or -1 */
+	int		 l_grade;		/* field index or -1 */
+	int		 l_default_years;	/* end = start + years if absent */
+};
+
+struct principal {
+	char		 p_name[CFG_NAME_MAX];
+	enum role	 p_role;
+	unsigned	 p_writes;		/* bit per list index */
+	struct principal *p_next;
+};
+
+struct limits {
+	uint32_t	 max_frame;
+	uint32_t	 max_batch;
+	uint32_t	 max_limit;		/* scan/changes page */
+	uint32_t	 max_connections;
+	uint32_t	 handshake_timeout;	/* seconds */
+	uint32_t	 idle_timeout;		/* seconds */
+	size_t		 output_cap;		/* unsent answer bytes */
+	size_t		 max_text;		/* default text length */
+};
+
+struct config {
+	char		 listen_host[256];
+	char		 listen_port[16];
+	char		 data_dir[1024];
+	char		 ca_file[1024];
+	char		 cert_file[1024];
+	char		 key_file[1024];
+	char		 crl_file[1024];	/* empty: no CRL */
+	int		 utc_offset;		/* minutes */
+	int		 workers;		/* 0: one per core */
+	uint64_t	 map_size;		/* bytes */
+	struct limits	 limits;
+	struct list_def	 lists[CFG_MAX_LISTS];
+	int		 nlists;
+	struct principal *principals;
+};
+
+/*
+ * Parses path into a newly allocated config. On error returns NULL and
+ * writes "file:line: reason" to err.
+ */
+struct config	*config_load(const char *path, char *err, size_t errlen);
+void		 config_free(struct config *);
+/* Splits "host:port" (or "[v6]:port") into the config's listen fields. */
+int		 config_set_listen(struct config *, const char *);
+
+const struct principal *config_principal(const struct config *,
+		    const char *name);
+/* List index for a name of len bytes, or -1. */
+int		 config_list_index(const struct config *, const char *,
+		    size_t);
+/* Field index in a list for a name of len bytes, or -1. */
+int		 config_field_index(const struct list_def *, const char *,
+		    size_t);
+const char	*config_role_name(enum role);
+const char	*config_field_type_name(enum field_type);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * The daemon's shared state and the structures that cross files: the
+ * server, its I/O workers and their connections.
+ */
+#ifndef QCD_SERVER_H
+#define QCD_SERVER_H
+
+#include <event2/event.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <lmdb.h>
+#include <msgpack.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+#define QCD_VERSION	"qcregd 0.1.0"
+#define FRAMES_PER_WAKEUP	64	/* fairness between connections */
+
+struct writer;
+struct write_reply;
+
+struct server {
+	struct config	*s_cfg;
+	struct store	 s_store;
+	struct writer	*s_writer;
+	SSL_CTX		*s_ssl;
+	struct worker	*s_workers;
+	int		 s_nworkers;
+	atomic_uint	 s_nconns;	/* open connections, all workers */
+};
+
+struct conn {
+	struct worker		*c_worker;
+	uint64_t		 c_id;		/* slot | generation << 32 */
+	struct bufferevent	*c_bev;
+	char			 c_peer[64];	/* address, for logs */
+	char			 c_principal[CFG_NAME_MAX];
+	const struct principal	*c_prin;	/* NULL: not configured */
+	enum role		 c_role;
+	int			 c_ready;	/* handshake done */
+	int			 c_closing;	/* flush, then free */
+	int			 c_paused;	/* reading off: output cap */
+	unsigned		 c_inflight;	/* writes at the writer */
+};
+
+struct worker {
+	struct server		*w_srv;
+	int			 w_index;
+	pthread_t		 w_thread;
+	struct event_base	*w_base;
+	struct evconnlistener	*w_listener;
+	struct event		*w_reply_ev;	/* writer answers ready */
+	struct event		*w_stop_ev;
+	pthread_mutex_t		 w_reply_mtx;
+	struct write_reply	*w_replies;	/* FIFO, under w_reply_mtx */
+	struct write_reply	**w_replies_tail;
+	/* Connections by slot; ids carry a generation against reuse. */
+	struct conn		**w_conns;
+	uint32_t		*w_gens;
+	uint32_t		 w_nslots;
+	uint32_t		*w_free;
+	uint32_t		 w_nfree;
+	/* Per-request scratch, reused. */
+	MDB_txn			*w_rtxn;	/* reset between bursts */
+	int			 w_rtxn_live;
+	msgpack_sbuffer		 w_out;
+};
+
+/* worker.c */
+int	 worker_start(struct server *, struct worker *, int index,
+	    struct evutil_addrinfo *);
+int	 worker_run(struct worker *);
+void	 worker_stop(struct worker *);
+void	 worker_join(struct worker *);
+void	 worker_free(struct worker *);
+/* Called from the writer thread: hands an answer to its worker. */
+void	 worker_post_reply(struct worker *, struct write_reply *);
+struct conn *worker_conn_lookup(struct worker *, uint64_t id);
+int	 worker_conn_add(struct worker *, struct conn *);
+void	 worker_conn_remove(struct worker *, struct conn *);
+/* The worker's read transaction, renewed on first use in a burst. */
+MDB_txn	*worker_rtxn(struct worker *);
+void	 worker_rtxn_release(struct worker *);
+
+/* conn.c */
+void	 conn_accept(struct worker *, evutil_socket_t,
+	    const struct sockaddr *, int);
+/* Appends a complete answer frame body and flushes. */
+int	 conn_send_frame(struct conn *, const void *, size_t);
+/* A write answer arrived from the writer; resume reading if waiting. */
+void	 conn_write_done(struct conn *, const void *, size_t);
+void	 conn_free(struct conn *);
+
+#endif

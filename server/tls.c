@@ -1,0 +1,115 @@
+/*
+ * TLS context set-up and peer identity.
+ */
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+
+#include "log.h"
+#include "tls.h"
+
+static int	 tls_load_crl(SSL_CTX *, const char *);
+
+void
+tls_log_errors(const char *prefix)
+{
+	unsigned long	 e;
+	char		 buf[256];
+
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		log_warnx("%s: %s", prefix, buf);
+	}
+}
+
+static int
+tls_load_crl(SSL_CTX *ctx, const char *path)
+{
+	X509_STORE	*store = SSL_CTX_get_cert_store(ctx);
+	X509_LOOKUP	*lookup;
+
+	if ((lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file())) ==
+	    NULL || X509_load_crl_file(lookup, path, X509_FILETYPE_PEM) <= 0)
+		return -1;
+	X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK |
+	    X509_V_FLAG_CRL_CHECK_ALL);
+	return 0;
+}
+
+SSL_CTX *
+tls_ctx_new(const struct config *cfg)
+{
+	static const unsigned char sid_ctx[] = "qcregd";
+	STACK_OF(X509_NAME)	*cas;
+	SSL_CTX			*ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		goto fail;
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set_cipher_list(ctx,
+	    "ECDHE+AESGCM:ECDHE+CHACHA20") != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256") != 1)
+		goto fail;
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+	/* Idle connections give their buffers back. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) {
+		log_warnx("cannot load certificate %s", cfg->cert_file);
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file,
+	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+		log_warnx("cannot load key %s", cfg->key_file);
+		goto fail;
+	}
+	if (SSL_CTX_load_verify_locations(ctx, cfg->ca_file, NULL) != 1 ||
+	    (cas = SSL_load_client_CA_file(cfg->ca_file)) == NULL) {
+		log_warnx("cannot load CA %s", cfg->ca_file);
+		goto fail;
+	}
+	SSL_CTX_set_client_CA_list(ctx, cas);
+	if (cfg->crl_file[0] != '\0' && tls_load_crl(ctx, cfg->crl_file)) {
+		log_warnx("cannot load CRL %s", cfg->crl_file);
+		goto fail;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+	/* Client certificates are checked for the TLS client purpose. */
+	SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
+	/* Resumed sessions keep the verified client identity. */
+	if (SSL_CTX_set_session_id_context(ctx, sid_ctx,
+	    sizeof(sid_ctx) - 1) != 1)
+		goto fail;
+	return ctx;
+fail:
+	tls_log_errors("tls");
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+int
+tls_peer_cn(SSL *ssl, char *out, size_t size)
+{
+	X509		*cert;
+	X509_NAME	*name;
+	X509_NAME_ENTRY	*e;
+	ASN1_STRING	*s;
+	int		 i, len;
+
+	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL ||
+	    (name = X509_get_subject_name(cert)) == NULL ||
+	    (i = X509_NAME_get_index_by_NID(name, NID_commonName, -1)) < 0 ||
+	    (e = X509_NAME_get_entry(name, i)) == NULL ||
+	    (s = X509_NAME_ENTRY_get_data(e)) == NULL)
+		return -1;
+	len = ASN1_STRING_length(s);
+	if (len <= 0 || (size_t)len >= size ||
+	    memchr(ASN1_STRING_get0_data(s), '\0', (size_t)len) != NULL)
+		return -1;
+	memcpy(out, ASN1_STRING_get0_data(s), (size_t)len);
+	out[len] = '\0';
+	return 0;
+}

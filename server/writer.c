@@ -1,0 +1,478 @@
+/*
+ * The writer thread and its group commit.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "entry.h"
+#include "frame.h"
+#include "log.h"
+#include "msg.h"
+#include "summary.h"
+#include "writer.h"
+
+struct writer {
+	struct server		*wt_srv;
+	pthread_t		 wt_thread;
+	pthread_mutex_t		 wt_mtx;
+	pthread_cond_t		 wt_cond;
+	struct write_req	*wt_head;	/* FIFO, under wt_mtx */
+	struct write_req	**wt_tail;
+	int			 wt_stopping;
+	/* The committed head of the change log. */
+	uint64_t		 wt_seq;
+	uint8_t			 wt_hash[STORE_HASH_LEN];
+	msgpack_sbuffer		 wt_rec;	/* scratch */
+};
+
+struct chain {
+	uint64_t	 ch_seq;
+	uint8_t		 ch_hash[STORE_HASH_LEN];
+};
+
+static void	*writer_main(void *);
+static void	 writer_batch(struct writer *, struct write_req *);
+static int	 writer_apply(struct writer *, MDB_txn *, struct write_req *,
+		    struct chain *);
+static int	 writer_fail(struct write_req *, enum qc_err, const char *,
+		    ...) __attribute__((format(printf, 3, 4)));
+static int	 chain_hash(const struct chain *, const struct write_req *,
+		    uint64_t, uint64_t, uint8_t[STORE_HASH_LEN]);
+static int	 put_change(struct writer *, MDB_txn *,
+		    const struct write_req *, uint64_t, uint64_t, uint64_t,
+		    const uint8_t *, const uint8_t *);
+static int	 put_summary(struct writer *, MDB_txn *,
+		    const struct write_req *);
+static void	 writer_answer(struct write_req *);
+
+struct write_req *
+write_req_new(void)
+{
+	struct write_req	*wr;
+
+	if ((wr = calloc(1, sizeof(*wr))) == NULL)
+		return NULL;
+	msgpack_sbuffer_init(&wr->wr_fields);
+	msgpack_sbuffer_init(&wr->wr_payload);
+	msgpack_sbuffer_init(&wr->wr_frame);
+	return wr;
+}
+
+void
+write_req_free(struct write_req *wr)
+{
+	if (wr == NULL)
+		return;
+	msgpack_sbuffer_destroy(&wr->wr_fields);
+	msgpack_sbuffer_destroy(&wr->wr_payload);
+	msgpack_sbuffer_destroy(&wr->wr_frame);
+	free(wr->wr_reason);
+	free(wr);
+}
+
+void
+write_reply_free(struct write_reply *rp)
+{
+	if (rp == NULL)
+		return;
+	free(rp->rp_frame);
+	free(rp);
+}
+
+struct writer *
+writer_start(struct server *srv)
+{
+	struct writer	*wt;
+	MDB_txn		*txn;
+	int		 rc;
+
+	if ((wt = calloc(1, sizeof(*wt))) == NULL)
+		return NULL;
+	wt->wt_srv = srv;
+	wt->wt_tail = &wt->wt_head;
+	msgpack_sbuffer_init(&wt->wt_rec);
+	if ((rc = mdb_txn_begin(srv->s_store.s_env, NULL, MDB_RDONLY,
+	    &txn)) != 0) {
+		log_warnx("lmdb: %s", mdb_strerror(rc));
+		free(wt);
+		return NULL;
+	}
+	rc = store_head(&srv->s_store, txn, &wt->wt_seq, wt->wt_hash);
+	mdb_txn_abort(txn);
+	if (rc != 0) {
+		log_warnx("reading the change log head: %s", mdb_strerror(rc));
+		free(wt);
+		return NULL;
+	}
+	if (pthread_mutex_init(&wt->wt_mtx, NULL) != 0 ||
+	    pthread_cond_init(&wt->wt_cond, NULL) != 0 ||
+	    pthread_create(&wt->wt_thread, NULL, writer_main, wt) != 0) {
+		log_warnx("cannot start the writer thread");
+		free(wt);
+		return NULL;
+	}
+	log_info("change log head at seq %" PRIu64, wt->wt_seq);
+	return wt;
+}
+
+int
+writer_submit(struct writer *wt, struct write_req *wr)
+{
+	pthread_mutex_lock(&wt->wt_mtx);
+	if (wt->wt_stopping) {
+		pthread_mutex_unlock(&wt->wt_mtx);
+		return -1;
+	}
+	wr->wr_next = NULL;
+	*wt->wt_tail = wr;
+	wt->wt_tail = &wr->wr_next;
+	pthread_cond_signal(&wt->wt_cond);
+	pthread_mutex_unlock(&wt->wt_mtx);
+	return 0;
+}
+
+void
+writer_stop(struct writer *wt)
+{
+	pthread_mutex_lock(&wt->wt_mtx);
+	wt->wt_stopping = 1;
+	pthread_cond_signal(&wt->wt_cond);
+	pthread_mutex_unlock(&wt->wt_mtx);
+	pthread_join(wt->wt_thread, NULL);
+	pthread_mutex_destroy(&wt->wt_mtx);
+	pthread_cond_destroy(&wt->wt_cond);
+	msgpack_sbuffer_destroy(&wt->wt_rec);
+	free(wt);
+}
+
+/* Takes everything queued, applies it as one transaction, repeats. */
+static void *
+writer_main(void *arg)
+{
+	struct writer		*wt = arg;
+	struct write_req	*batch;
+
+	for (;;) {
+		pthread_mutex_lock(&wt->wt_mtx);
+		while (wt->wt_head == NULL && !wt->wt_stopping)
+			pthread_cond_wait(&wt->wt_cond, &wt->wt_mtx);
+		batch = wt->wt_head;
+		wt->wt_head = NULL;
+		wt->wt_tail = &wt->wt_head;
+		pthread_mutex_unlock(&wt->wt_mtx);
+		if (batch == NULL)
+			break;
+		writer_batch(wt, batch);
+	}
+	return NULL;
+}
+
+static int
+writer_fail(struct write_req *wr, enum qc_err code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	wr->wr_err = code;
+	va_start(ap, fmt);
+	vsnprintf(wr->wr_errmsg, sizeof(wr->wr_errmsg), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static void
+writer_batch(struct writer *wt, struct write_req *batch)
+{
+	struct store		*st = &wt->wt_srv->s_store;
+	struct write_req	*wr, *next;
+	struct chain		 ch;
+	MDB_txn			*txn = NULL;
+	int			 rc = 0;
+	unsigned		 n = 0;
+
+	ch.ch_seq = wt->wt_seq;
+	memcpy(ch.ch_hash, wt->wt_hash, STORE_HASH_LEN);
+	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) == 0) {
+		for (wr = batch; wr != NULL && rc == 0; wr = wr->wr_next)
+			if (wr->wr_op != WR_PASS) {
+				rc = writer_apply(wt, txn, wr, &ch);
+				n++;
+			}
+		if (rc == 0 && ch.ch_seq != wt->wt_seq)
+			rc = store_set_head(st, txn, ch.ch_seq, ch.ch_hash);
+		/* Commit syncs: nothing is answered before it is durable. */
+		rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+	}
+	if (rc == 0) {
+		wt->wt_seq = ch.ch_seq;
+		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
+	} else {
+		log_warnx("write batch of %u failed: %s", n, mdb_strerror(rc));
+		for (wr = batch; wr != NULL; wr = wr->wr_next)
+			if (wr->wr_op != WR_PASS)
+				writer_fail(wr, QC_E_UNAVAILABLE, "%s",
+				    rc == MDB_MAP_FULL ? "storage is full" :
+				    "storage error; retry later");
+	}
+	for (wr = batch; wr != NULL; wr = next) {
+		next = wr->wr_next;
+		writer_answer(wr);
+		write_req_free(wr);
+	}
+}
+
+/*
+ * Applies one write inside the batch transaction. A refused write
+ * (conflict, not found) sets its error and returns 0; a storage error
+ * returns the LMDB code and dooms the batch.
+ */
+static int
+writer_apply(struct writer *wt, MDB_txn *txn, struct write_req *wr,
+    struct chain *ch)
+{
+	struct store		*st = &wt->wt_srv->s_store;
+	const char		*list = wr->wr_list->l_name;
+	uint8_t			 key[STORE_KEY_MAX], hash[STORE_HASH_LEN];
+	msgpack_unpacked	 up;
+	msgpack_packer		 pk;
+	msgpack_sbuffer		 oldf;
+	struct record		 old;
+	uint64_t		 version = 1, seq = ch->ch_seq + 1;
+	uint64_t		 at = (uint64_t)time(NULL);
+	int			 exists, rc;
+	MDB_val			 k, v;
+
+	k.mv_data = key;
+	k.mv_size = store_key_entry(key, list, wr->wr_subject);
+	rc = mdb_get(txn, st->s_current, &k, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	exists = rc == 0;
+	msgpack_unpacked_init(&up);
+	msgpack_sbuffer_init(&oldf);
+	if (exists && entry_load(&v, &up, &old) == -1) {
+		rc = MDB_CORRUPTED;
+		goto done;
+	}
+	rc = 0;
+	if (exists)
+		version = old.r_version + 1;
+	if (wr->wr_has_if && wr->wr_if_version == 0 && exists) {
+		writer_fail(wr, QC_E_CONFLICT, "entry exists at version %"
+		    PRIu64, old.r_version);
+		goto done;
+	}
+	if (wr->wr_has_if && wr->wr_if_version != 0 &&
+	    (!exists || old.r_version != wr->wr_if_version)) {
+		writer_fail(wr, QC_E_CONFLICT, "entry is at version %" PRIu64
+		    ", not %" PRIu64, exists ? old.r_version : 0,
+		    wr->wr_if_version);
+		goto done;
+	}
+	if (wr->wr_op == WR_REMOVE && !exists) {
+		writer_fail(wr, QC_E_NOT_FOUND, "no entry for %s on list %s",
+		    wr->wr_subject, list);
+		goto done;
+	}
+	if (wr->wr_op == WR_REMOVE && old.r_removed) {
+		writer_fail(wr, QC_E_CONFLICT, "already removed");
+		goto done;
+	}
+	/* A removal keeps the fields of the version it removes. */
+	if (wr->wr_op == WR_REMOVE) {
+		msgpack_packer_init(&pk, &oldf, msgpack_sbuffer_write);
+		if (msgpack_pack_object(&pk, *old.r_fields) != 0) {
+			rc = ENOMEM;
+			goto done;
+		}
+	}
+	if (chain_hash(ch, wr, at, version, hash) == -1) {
+		rc = ENOMEM;
+		goto done;
+	}
+	msgpack_sbuffer_clear(&wt->wt_rec);
+	msgpack_packer_init(&pk, &wt->wt_rec, msgpack_sbuffer_write);
+	if (record_pack(&pk, list, wr->wr_subject, version,
+	    wr->wr_op == WR_REMOVE,
+	    wr->wr_op == WR_REMOVE ? oldf.data : wr->wr_fields.data,
+	    wr->wr_op == WR_REMOVE ? oldf.size : wr->wr_fields.size,
+	    wr->wr_principal, at, seq, wr->wr_reason,
+	    wr->wr_reason_len) != 0) {
+		rc = ENOMEM;
+		goto done;
+	}
+	/* The old record is not used past this point: puts move pages. */
+	v.mv_data = wt->wt_rec.data;
+	v.mv_size = wt->wt_rec.size;
+	if ((rc = mdb_put(txn, st->s_current, &k, &v, 0)) != 0)
+		goto done;
+	k.mv_size = store_key_version(key, list, wr->wr_subject,
+	    (uint32_t)version);
+	if ((rc = mdb_put(txn, st->s_versions, &k, &v, 0)) != 0 ||
+	    (rc = put_change(wt, txn, wr, seq, at, version, ch->ch_hash,
+	    hash)) != 0 ||
+	    (rc = put_summary(wt, txn, wr)) != 0)
+		goto done;
+	ch->ch_seq = seq;
+	memcpy(ch->ch_hash, hash, STORE_HASH_LEN);
+	wr->wr_version = version;
+	wr->wr_seq = seq;
+done:
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&oldf);
+	return rc;
+}
+
+/* SHA-256(prev || body), PROTOCOL.md section 4.4. */
+static int
+chain_hash(const struct chain *ch, const struct write_req *wr, uint64_t at,
+    uint64_t version, uint8_t out[STORE_HASH_LEN])
+{
+	EVP_MD_CTX	*ctx;
+	char		 head[1024];
+	unsigned	 len = 0;
+	int		 n, ok;
+
+	n = snprintf(head, sizeof(head), "qcreg-change-v1\n%" PRIu64 "\n%"
+	    PRIu64 "\n%s\n%s\n%s\n%s\n%" PRIu64 "\n", ch->ch_seq + 1, at,
+	    wr->wr_principal, wr->wr_op == WR_PUT ? "put" : "remove",
+	    wr->wr_list->l_name, wr->wr_subject, version);
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    (ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, ch->ch_hash, STORE_HASH_LEN) == 1 &&
+	    EVP_DigestUpdate(ctx, head, (size_t)n) == 1 &&
+	    EVP_DigestUpdate(ctx, wr->wr_payload.data,
+	    wr->wr_payload.size) == 1 &&
+	    EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == STORE_HASH_LEN;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* The change record: what the log, sync and audit read. */
+static int
+put_change(struct writer *wt, MDB_txn *txn, const struct write_req *wr,
+    uint64_t seq, uint64_t at, uint64_t version, const uint8_t *prev,
+    const uint8_t *hash)
+{
+	msgpack_packer	 pk;
+	uint8_t		 key[8];
+	MDB_val		 k, v;
+
+	msgpack_sbuffer_clear(&wt->wt_rec);
+	msgpack_packer_init(&pk, &wt->wt_rec, msgpack_sbuffer_write);
+	if (msgpack_pack_map(&pk, 9) != 0 ||
+	    qc_pack_kv_uint(&pk, "seq", seq) != 0 ||
+	    qc_pack_kv_uint(&pk, "at", at) != 0 ||
+	    qc_pack_kv_str(&pk, "principal", wr->wr_principal) != 0 ||
+	    qc_pack_kv_str(&pk, "op", wr->wr_op == WR_PUT ? "put" :
+	    "remove") != 0 ||
+	    qc_pack_kv_str(&pk, "list", wr->wr_list->l_name) != 0 ||
+	    qc_pack_kv_str(&pk, "subject", wr->wr_subject) != 0 ||
+	    qc_pack_kv_uint(&pk, "version", version) != 0 ||
+	    qc_pack_cstr(&pk, "prev") != 0 ||
+	    msgpack_pack_bin_with_body(&pk, prev, STORE_HASH_LEN) != 0 ||
+	    qc_pack_cstr(&pk, "hash") != 0 ||
+	    msgpack_pack_bin_with_body(&pk, hash, STORE_HASH_LEN) != 0)
+		return ENOMEM;
+	store_key_seq(key, seq);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	v.mv_data = wt->wt_rec.data;
+	v.mv_size = wt->wt_rec.size;
+	return mdb_put(txn, wt->wt_srv->s_store.s_changes, &k, &v,
+	    MDB_NOOVERWRITE | MDB_APPEND);
+}
+
+/* Keeps the subject's summary in step with its current entries. */
+static int
+put_summary(struct writer *wt, MDB_txn *txn, const struct write_req *wr)
+{
+	struct store		*st = &wt->wt_srv->s_store;
+	uint8_t			 buf[CFG_MAX_LISTS * SUMMARY_ITEM_MAX];
+	struct summary_hit	 hit;
+	MDB_val			 k, v;
+	long			 n;
+	int			 rc;
+
+	k.mv_data = (void *)wr->wr_subject;
+	k.mv_size = strlen(wr->wr_subject);
+	rc = mdb_get(txn, st->s_summary, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		v.mv_data = NULL;
+		v.mv_size = 0;
+	} else if (rc != 0)
+		return rc;
+	memset(&hit, 0, sizeof(hit));
+	hit.h_list = wr->wr_list->l_name;
+	hit.h_list_len = strlen(hit.h_list);
+	hit.h_grade = wr->wr_grade[0] != '\0' ? wr->wr_grade : NULL;
+	hit.h_grade_len = strlen(wr->wr_grade);
+	hit.h_start = wr->wr_start;
+	hit.h_end = wr->wr_end;
+	n = summary_update(buf, sizeof(buf), v.mv_data, v.mv_size,
+	    hit.h_list, wr->wr_op == WR_PUT ? &hit : NULL);
+	if (n < 0)
+		return MDB_CORRUPTED;
+	if (n == 0)
+		return mdb_del(txn, st->s_summary, &k, NULL);
+	v.mv_data = buf;
+	v.mv_size = (size_t)n;
+	return mdb_put(txn, st->s_summary, &k, &v, 0);
+}
+
+/* Packs the answer frame and hands it to the connection's worker. */
+static void
+writer_answer(struct write_req *wr)
+{
+	struct write_reply	*rp;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	static const char	 zero[QC_FRAME_HDR];
+
+	if ((rp = calloc(1, sizeof(*rp))) == NULL) {
+		log_warnx("out of memory answering a write");
+		return;
+	}
+	rp->rp_conn = wr->wr_conn;
+	if (wr->wr_op == WR_PASS) {
+		rp->rp_len = wr->wr_frame.size;
+		rp->rp_frame = msgpack_sbuffer_release(&wr->wr_frame);
+		worker_post_reply(wr->wr_worker, rp);
+		return;
+	}
+	msgpack_sbuffer_init(&sb);
+	if (wr->wr_err != QC_OK) {
+		if (dispatch_pack_error(&sb, 1, wr->wr_id, wr->wr_err,
+		    wr->wr_errmsg) == -1)
+			goto fail;
+	} else {
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		if (msgpack_sbuffer_write(&sb, zero, sizeof(zero)) != 0 ||
+		    msgpack_pack_map(&pk, 3) != 0 ||
+		    qc_pack_kv_uint(&pk, "id", wr->wr_id) != 0 ||
+		    qc_pack_cstr(&pk, "ok") != 0 ||
+		    msgpack_pack_true(&pk) != 0 ||
+		    qc_pack_cstr(&pk, "result") != 0 ||
+		    msgpack_pack_map(&pk, 2) != 0 ||
+		    qc_pack_kv_uint(&pk, "version", wr->wr_version) != 0 ||
+		    qc_pack_kv_uint(&pk, "seq", wr->wr_seq) != 0)
+			goto fail;
+		qc_frame_put_len((uint8_t *)sb.data,
+		    (uint32_t)(sb.size - QC_FRAME_HDR));
+	}
+	rp->rp_len = sb.size;
+	rp->rp_frame = msgpack_sbuffer_release(&sb);
+	worker_post_reply(wr->wr_worker, rp);
+	return;
+fail:
+	log_warnx("out of memory answering a write");
+	msgpack_sbuffer_destroy(&sb);
+	free(rp);
+}
