@@ -10,12 +10,13 @@ DEBS	 = build-essential pkg-config clang libevent-dev liblmdb-dev \
 # Build variant: rel (binaries in bin/) or asan (binaries in build/asan/bin/).
 VARIANT	?= rel
 O	 = build/$(VARIANT)
+# Any other variant name (e.g. clang) is a release build in build/NAME/bin/.
 ifeq ($(VARIANT),asan)
 BIN	 = $(O)/bin
 VFLAGS	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 else
-BIN	 = bin
+BIN	 = $(if $(filter rel,$(VARIANT)),bin,$(O)/bin)
 VFLAGS	 = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 endif
 
@@ -91,6 +92,7 @@ run: deps
 test: deps
 	$(MAKE) all
 	$(MAKE) VARIANT=asan all
+	$(MAKE) VARIANT=clang CC=clang all
 	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
 	tests/run.sh
 

@@ -17,7 +17,7 @@
 #include "writer.h"
 
 static void	 usage(void) __attribute__((noreturn));
-static int	 write_port_file(const char *, evutil_socket_t);
+static int	 write_port_file(const char *, const char *);
 static int	 start_workers(struct server *, const char *);
 static void	 signal_cb(evutil_socket_t, short, void *);
 
@@ -32,23 +32,15 @@ usage(void)
 
 /* Writes the bound port to path atomically (tests listen on port 0). */
 static int
-write_port_file(const char *path, evutil_socket_t fd)
+write_port_file(const char *path, const char *port)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof(ss);
-	char			 tmp[1100];
-	unsigned		 port;
-	FILE			*f;
+	char	 tmp[1100];
+	FILE	*f;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
-	port = ntohs(ss.ss_family == AF_INET6 ?
-	    ((struct sockaddr_in6 *)&ss)->sin6_port :
-	    ((struct sockaddr_in *)&ss)->sin_port);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp) ||
 	    (f = fopen(tmp, "w")) == NULL)
 		return -1;
-	if (fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
+	if (fprintf(f, "%s\n", port) < 0 || fclose(f) != 0 ||
 	    rename(tmp, path) == -1)
 		return -1;
 	return 0;
@@ -90,14 +82,19 @@ start_workers(struct server *srv, const char *port_file)
 			}
 			/* Later workers bind the port the first one got. */
 			memcpy(ai->ai_addr, &ss, ai->ai_addrlen);
-			if (port_file != NULL &&
-			    write_port_file(port_file, fd) == -1) {
-				log_warn("port file %s", port_file);
-				goto fail;
-			}
+			snprintf(srv->s_cfg->listen_port,
+			    sizeof(srv->s_cfg->listen_port), "%u",
+			    ntohs(ss.ss_family == AF_INET6 ?
+			    ((struct sockaddr_in6 *)&ss)->sin6_port :
+			    ((struct sockaddr_in *)&ss)->sin_port));
 		}
 	}
 	evutil_freeaddrinfo(ai);
+	if (port_file != NULL &&
+	    write_port_file(port_file, srv->s_cfg->listen_port) == -1) {
+		log_warn("port file %s", port_file);
+		return -1;
+	}
 	for (i = 0; i < srv->s_nworkers; i++)
 		if (worker_run(&srv->s_workers[i]) == -1)
 			return -1;
