@@ -321,7 +321,8 @@ class Gen:
                 "专业合作社"
         else:
             kinds = NONPROFITS if trades is None else SCHOOLS
-            name = city + "市" + self.brand() + self.pick(kinds)
+            seat = "福建省" if city == "福建" else city + "市"
+            name = seat + self.brand() + self.pick(kinds)
         return ("uscc:" + self.uscc(category, code), name, city)
 
     def guide(self):

@@ -171,10 +171,14 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 		cfg->workers = (int)v;
 		return 1;
 	}
-	if (strcmp(name, "map_size_mb") == 0) {
+	if (strcmp(name, "map_size_mb") == 0 ||
+	    strcmp(name, "map_max_mb") == 0) {
 		if (parse_u64(value, 1, 1024 * 1024, &v) == -1)
-			return fail(ps, "map_size_mb: expected 1..1048576");
-		cfg->map_size = v * 1024 * 1024;
+			return fail(ps, "%s: expected 1..1048576", name);
+		if (name[4] == 's')
+			cfg->map_size = v * 1024 * 1024;
+		else
+			cfg->map_max = v * 1024 * 1024;
 		return 1;
 	}
 	return fail(ps, "unknown key '%s' in [server]", name);
@@ -457,7 +461,8 @@ config_defaults(struct config *cfg)
 	strcpy(cfg->listen_port, "7443");
 	strcpy(cfg->data_dir, "data");
 	cfg->utc_offset = 8 * 60;
-	cfg->map_size = (uint64_t)4096 * 1024 * 1024;
+	cfg->map_size = (uint64_t)1024 * 1024 * 1024;
+	cfg->map_max = (uint64_t)64 * 1024 * 1024 * 1024;
 	cfg->limits.max_frame = 1024 * 1024;
 	cfg->limits.max_batch = 1000;
 	cfg->limits.max_limit = 1000;
@@ -479,6 +484,10 @@ config_check(struct config *cfg, char *err, size_t errlen)
 	if (cfg->ca_file[0] == '\0' || cfg->cert_file[0] == '\0' ||
 	    cfg->key_file[0] == '\0') {
 		snprintf(err, errlen, "[server] needs ca, cert and key");
+		return -1;
+	}
+	if (cfg->map_max < cfg->map_size) {
+		snprintf(err, errlen, "map_max_mb is below map_size_mb");
 		return -1;
 	}
 	if (cfg->nlists == 0) {

@@ -85,7 +85,8 @@ struct config {
 	char		 crl_file[1024];	/* empty: no CRL */
 	int		 utc_offset;		/* minutes */
 	int		 workers;		/* 0: one per core */
-	uint64_t	 map_size;		/* bytes */
+	uint64_t	 map_size;		/* bytes, at start */
+	uint64_t	 map_max;		/* bytes, growth limit */
 	struct limits	 limits;
 	struct list_def	 lists[CFG_MAX_LISTS];
 	int		 nlists;

@@ -1,7 +1,9 @@
 /*
- * LMDB environment set-up and key encoding.
+ * LMDB environment set-up, growth and key encoding.
  */
+#define _GNU_SOURCE	/* writer-preferring rwlocks */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -16,9 +18,19 @@ int
 store_open(struct store *st, const char *dir, uint64_t map_size,
     unsigned maxreaders)
 {
-	int	 rc, dead = 0;
+	pthread_rwlockattr_t	 attr;
+	int			 rc, dead = 0;
 
 	memset(st, 0, sizeof(*st));
+	/* A waiting remap must not starve behind a stream of readers. */
+	if (pthread_rwlockattr_init(&attr) != 0 ||
+	    pthread_rwlockattr_setkind_np(&attr,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) != 0 ||
+	    pthread_rwlock_init(&st->s_remap, &attr) != 0) {
+		log_warnx("cannot create the remap lock");
+		return -1;
+	}
+	pthread_rwlockattr_destroy(&attr);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("mkdir %s", dir);
 		return -1;
@@ -45,9 +57,7 @@ store_open(struct store *st, const char *dir, uint64_t map_size,
 		goto fail;
 	return 0;
 fail:
-	if (st->s_env != NULL)
-		mdb_env_close(st->s_env);
-	st->s_env = NULL;
+	store_close(st);
 	return -1;
 }
 
@@ -106,6 +116,51 @@ store_close(struct store *st)
 	if (st->s_env != NULL)
 		mdb_env_close(st->s_env);
 	st->s_env = NULL;
+	pthread_rwlock_destroy(&st->s_remap);
+}
+
+int
+store_grow(struct store *st, uint64_t max)
+{
+	MDB_envinfo	 info;
+	uint64_t	 size;
+	int		 rc;
+
+	if ((rc = mdb_env_info(st->s_env, &info)) != 0) {
+		log_warnx("lmdb info: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if ((uint64_t)info.me_mapsize >= max) {
+		log_warnx("LMDB map is full at its maximum of %" PRIu64
+		    " MiB (map_max_mb)", max >> 20);
+		return -1;
+	}
+	size = (uint64_t)info.me_mapsize * 2;
+	if (size > max)
+		size = max;
+	/* Remapping moves the map under any live reader: stop them. */
+	pthread_rwlock_wrlock(&st->s_remap);
+	rc = mdb_env_set_mapsize(st->s_env, (size_t)size);
+	pthread_rwlock_unlock(&st->s_remap);
+	if (rc != 0) {
+		log_warnx("lmdb grow to %" PRIu64 " MiB: %s", size >> 20,
+		    mdb_strerror(rc));
+		return -1;
+	}
+	log_info("LMDB map grown to %" PRIu64 " MiB", size >> 20);
+	return 0;
+}
+
+void
+store_read_enter(struct store *st)
+{
+	pthread_rwlock_rdlock(&st->s_remap);
+}
+
+void
+store_read_leave(struct store *st)
+{
+	pthread_rwlock_unlock(&st->s_remap);
 }
 
 size_t

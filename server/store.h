@@ -15,6 +15,7 @@
 #define QCD_STORE_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,8 @@ struct store {
 	MDB_dbi		 s_changes;
 	MDB_dbi		 s_summary;
 	MDB_dbi		 s_meta;
+	/* Held shared by live read transactions, exclusive to remap. */
+	pthread_rwlock_t s_remap;
 };
 
 /*
@@ -38,6 +41,15 @@ struct store {
 int	 store_open(struct store *, const char *dir, uint64_t map_size,
 	    unsigned maxreaders);
 void	 store_close(struct store *);
+/*
+ * Doubles the map (up to max bytes) after MDB_MAP_FULL. Call with no
+ * write transaction open; waits for readers to finish. Returns 0 when
+ * grown, -1 when already at max or on failure (logged).
+ */
+int	 store_grow(struct store *, uint64_t max);
+/* Read transactions run between these (shared hold on s_remap). */
+void	 store_read_enter(struct store *);
+void	 store_read_leave(struct store *);
 
 /* Key builders; return the key length, or 0 if it would not fit. */
 size_t	 store_key_entry(uint8_t *, const char *list, const char *subject);

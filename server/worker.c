@@ -263,6 +263,7 @@ worker_rtxn(struct worker *w)
 
 	if (w->w_rtxn_live)
 		return w->w_rtxn;
+	store_read_enter(&w->w_srv->s_store);
 	if (w->w_rtxn == NULL)
 		rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &w->w_rtxn);
 	else
@@ -273,6 +274,7 @@ worker_rtxn(struct worker *w)
 		if (w->w_rtxn != NULL)
 			mdb_txn_abort(w->w_rtxn);
 		w->w_rtxn = NULL;
+		store_read_leave(&w->w_srv->s_store);
 		return NULL;
 	}
 	w->w_rtxn_live = 1;
@@ -286,5 +288,6 @@ worker_rtxn_release(struct worker *w)
 	if (w->w_rtxn_live) {
 		mdb_txn_reset(w->w_rtxn);
 		w->w_rtxn_live = 0;
+		store_read_leave(&w->w_srv->s_store);
 	}
 }

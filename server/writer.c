@@ -38,6 +38,8 @@ struct chain {
 
 static void	*writer_main(void *);
 static void	 writer_batch(struct writer *, struct write_req *);
+static int	 writer_commit(struct writer *, struct write_req *,
+		    struct chain *);
 static int	 writer_apply(struct writer *, MDB_txn *, struct write_req *,
 		    struct chain *);
 static int	 writer_fail(struct write_req *, enum qc_err, const char *,
@@ -185,38 +187,59 @@ writer_fail(struct write_req *wr, enum qc_err code, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * Applies a batch in one transaction and commits it; the LMDB code.
+ * On success ch holds the new head of the change log.
+ */
+static int
+writer_commit(struct writer *wt, struct write_req *batch, struct chain *ch)
+{
+	struct store		*st = &wt->wt_srv->s_store;
+	struct write_req	*wr;
+	MDB_txn			*txn;
+	int			 rc;
+
+	ch->ch_seq = wt->wt_seq;
+	memcpy(ch->ch_hash, wt->wt_hash, STORE_HASH_LEN);
+	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0)
+		return rc;
+	for (wr = batch; wr != NULL && rc == 0; wr = wr->wr_next) {
+		wr->wr_err = QC_OK;
+		if (wr->wr_op != WR_PASS)
+			rc = writer_apply(wt, txn, wr, ch);
+	}
+	if (rc == 0 && ch->ch_seq != wt->wt_seq)
+		rc = store_set_head(st, txn, ch->ch_seq, ch->ch_hash);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	/* Commit syncs: nothing is answered before it is durable. */
+	return mdb_txn_commit(txn);
+}
+
 static void
 writer_batch(struct writer *wt, struct write_req *batch)
 {
-	struct store		*st = &wt->wt_srv->s_store;
 	struct write_req	*wr, *next;
 	struct chain		 ch;
-	MDB_txn			*txn = NULL;
-	int			 rc = 0;
-	unsigned		 n = 0;
+	int			 rc;
 
-	ch.ch_seq = wt->wt_seq;
-	memcpy(ch.ch_hash, wt->wt_hash, STORE_HASH_LEN);
-	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) == 0) {
-		for (wr = batch; wr != NULL && rc == 0; wr = wr->wr_next)
-			if (wr->wr_op != WR_PASS) {
-				rc = writer_apply(wt, txn, wr, &ch);
-				n++;
-			}
-		if (rc == 0 && ch.ch_seq != wt->wt_seq)
-			rc = store_set_head(st, txn, ch.ch_seq, ch.ch_hash);
-		/* Commit syncs: nothing is answered before it is durable. */
-		rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
-	}
+	/* A full map dooms the transaction: grow, then replay it all. */
+	while ((rc = writer_commit(wt, batch, &ch)) == MDB_MAP_FULL &&
+	    store_grow(&wt->wt_srv->s_store, wt->wt_srv->s_cfg->map_max) == 0)
+		;
 	if (rc == 0) {
 		wt->wt_seq = ch.ch_seq;
 		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
 	} else {
-		log_warnx("write batch of %u failed: %s", n, mdb_strerror(rc));
+		log_warnx("write batch failed: %s", mdb_strerror(rc));
 		for (wr = batch; wr != NULL; wr = wr->wr_next)
 			if (wr->wr_op != WR_PASS)
 				writer_fail(wr, QC_E_UNAVAILABLE, "%s",
-				    rc == MDB_MAP_FULL ? "storage is full" :
+				    rc == MDB_MAP_FULL ? "storage is full; "
+				    "the operator must raise map_max_mb" :
+				    rc == ENOSPC ? "disk is full" :
 				    "storage error; retry later");
 	}
 	for (wr = batch; wr != NULL; wr = next) {
