@@ -33,6 +33,7 @@ static int	 parse_field(struct parse_state *, struct list_def *,
 static int	 parse_principal(struct parse_state *, struct principal *,
 		    const char *, const char *);
 static int	 parse_u64(const char *, uint64_t, uint64_t, uint64_t *);
+static int	 parse_i64(const char *, int64_t *);
 static int	 copy_name(char *, const char *);
 static int	 fail(struct parse_state *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -87,6 +88,22 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+static int
+parse_i64(const char *s, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (*s != '-' && !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* Names are 1..63 of [a-z0-9_.-] (lists, fields, CNs). */
 static int
 copy_name(char *dst, const char *src)
@@ -127,7 +144,8 @@ config_set_listen(struct config *cfg, const char *s)
 	if (hlen == 0 || hlen >= sizeof(cfg->listen_host) ||
 	    strlen(colon + 1) == 0 ||
 	    strlen(colon + 1) >= sizeof(cfg->listen_port) ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+	    strtoul(colon + 1, NULL, 10) > 65535)
 		return -1;
 	memcpy(cfg->listen_host, s, hlen);
 	cfg->listen_host[hlen] = '\0';
@@ -271,10 +289,12 @@ parse_field(struct parse_state *ps, struct list_def *l, const char *spec)
 		if (strcmp(tok, "max_len") == 0 && f->f_type == FT_TEXT &&
 		    parse_u64(v, 1, 65536, &u) == 0)
 			f->f_max_len = u;
-		else if (strcmp(tok, "min") == 0 && f->f_type == FT_INT)
-			f->f_min = strtoll(v, NULL, 10);
-		else if (strcmp(tok, "max") == 0 && f->f_type == FT_INT)
-			f->f_max = strtoll(v, NULL, 10);
+		else if (strcmp(tok, "min") == 0 && f->f_type == FT_INT &&
+		    parse_i64(v, &f->f_min) == 0)
+			;
+		else if (strcmp(tok, "max") == 0 && f->f_type == FT_INT &&
+		    parse_i64(v, &f->f_max) == 0)
+			;
 		else if (strcmp(tok, "values") == 0 && f->f_type == FT_ENUM) {
 			for (vs = strtok_r(v, ",", &vsave); vs != NULL;
 			    vs = strtok_r(NULL, ",", &vsave)) {
@@ -554,6 +574,15 @@ config_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	config_defaults(ps.cfg);
+	/*
+	 * Debian's inih: read lines of any length (the default cuts them
+	 * at 199 bytes), and stop at the first error so that its line and
+	 * our reason belong together.
+	 */
+	ini_use_stack = 0;
+	ini_allow_realloc = 1;
+	ini_max_line = 65536;
+	ini_stop_on_first_error = 1;
 	rc = ini_parse(path, config_handler, &ps);
 	if (rc == -1)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -563,8 +592,10 @@ config_load(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:%d: syntax error", path, rc);
 	else if (rc < 0)
 		snprintf(err, errlen, "%s: cannot parse", path);
-	else if (config_check(ps.cfg, err, errlen) == 0)
+	else if (config_check(ps.cfg, ps.err, sizeof(ps.err)) == 0)
 		return ps.cfg;
+	else
+		snprintf(err, errlen, "%s: %s", path, ps.err);
 	config_free(ps.cfg);
 	return NULL;
 }

@@ -166,6 +166,8 @@ fields_prepare(struct req *q, const struct list_def *l,
 		wr->wr_end = qc_date_add_years(wr->wr_start,
 		    l->l_default_years);
 		qc_date_format(wr->wr_end, end_buf);
+		/* Past 9999-12-31 the text is clamped: keep the two equal. */
+		qc_date_parse(end_buf, QC_DATE_LEN, &wr->wr_end);
 	}
 	if (wr->wr_start != DATE_NONE_START && wr->wr_end != DATE_NONE_END &&
 	    wr->wr_end < wr->wr_start) {
