@@ -22,6 +22,7 @@ static void	 conn_connected(struct conn *);
 static void	 conn_process(struct conn *);
 static void	 conn_bad_frame(struct conn *, const char *);
 static void	 conn_log_tls_failure(struct conn *, short);
+static void	 conn_deadline_cb(evutil_socket_t, short, void *);
 
 void
 conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa,
@@ -77,9 +78,19 @@ conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa,
 	bufferevent_openssl_set_allow_dirty_shutdown(c->c_bev, 1);
 	bufferevent_setcb(c->c_bev, conn_read_cb, conn_write_cb,
 	    conn_event_cb, c);
-	/* The handshake must finish within the handshake timeout. */
+	/*
+	 * The handshake must finish within the handshake timeout, however
+	 * slowly the peer trickles bytes: an absolute deadline, not the
+	 * inactivity timeouts of the bufferevent.
+	 */
 	tv.tv_sec = srv->s_cfg->limits.handshake_timeout;
 	tv.tv_usec = 0;
+	if ((c->c_deadline = evtimer_new(w->w_base, conn_deadline_cb,
+	    c)) == NULL || evtimer_add(c->c_deadline, &tv) == -1) {
+		log_warnx("cannot arm the handshake deadline");
+		conn_free(c);
+		return;
+	}
 	bufferevent_set_timeouts(c->c_bev, &tv, &tv);
 	/* The write callback fires when output drains below half the cap. */
 	bufferevent_setwatermark(c->c_bev, EV_WRITE,
@@ -93,6 +104,8 @@ conn_free(struct conn *c)
 	struct server	*srv = c->c_worker->w_srv;
 
 	worker_conn_remove(c->c_worker, c);
+	if (c->c_deadline != NULL)
+		event_free(c->c_deadline);
 	bufferevent_free(c->c_bev);
 	atomic_fetch_sub(&srv->s_nconns, 1);
 	free(c);
@@ -123,6 +136,8 @@ conn_connected(struct conn *c)
 		return;
 	}
 	c->c_ready = 1;
+	event_free(c->c_deadline);
+	c->c_deadline = NULL;
 	if ((c->c_prin = config_principal(cfg, c->c_principal)) != NULL)
 		c->c_role = c->c_prin->p_role;
 	tv.tv_sec = cfg->limits.idle_timeout;
@@ -131,6 +146,17 @@ conn_connected(struct conn *c)
 	log_debug("%s: connected as %s (%s)", c->c_peer, c->c_principal,
 	    config_role_name(c->c_role));
 	conn_process(c);
+}
+
+static void
+conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	conn_log_tls_failure(c, BEV_EVENT_TIMEOUT);
+	conn_free(c);
 }
 
 static void

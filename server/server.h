@@ -38,6 +38,7 @@ struct conn {
 	struct worker		*c_worker;
 	uint64_t		 c_id;		/* slot | generation << 32 */
 	struct bufferevent	*c_bev;
+	struct event		*c_deadline;	/* handshake, absolute */
 	char			 c_peer[64];	/* address, for logs */
 	char			 c_principal[CFG_NAME_MAX];
 	const struct principal	*c_prin;	/* NULL: not configured */
