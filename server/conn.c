@@ -279,50 +279,54 @@ conn_process(struct conn *c)
 	struct evbuffer		*in = bufferevent_get_input(c->c_bev);
 	uint32_t		 max = w->w_srv->s_cfg->limits.max_frame;
 	uint8_t			 hdr[QC_FRAME_HDR], *body;
-	msgpack_unpacked	 up;
+	msgpack_object		 msg;
 	enum qc_frame_status	 fs;
 	enum dispatch_result	 dr;
 	uint32_t		 len;
 	size_t			 off;
-	int			 n;
+	int			 n, rc;
 
 	for (n = 0; n < FRAMES_PER_WAKEUP; n++) {
 		if (!c->c_ready || c->c_closing || c->c_paused ||
 		    evbuffer_copyout(in, hdr, sizeof(hdr)) != sizeof(hdr))
-			return;
+			goto done;
 		len = qc_frame_get_len(hdr);
 		if ((fs = qc_frame_check_len(len, max)) != QC_FRAME_OK) {
 			conn_bad_frame(c, qc_frame_strerror(fs));
-			return;
+			goto done;
 		}
 		if (evbuffer_get_length(in) < QC_FRAME_HDR + (size_t)len)
-			return;
+			goto done;
 		body = evbuffer_pullup(in, QC_FRAME_HDR + (ssize_t)len);
 		if (body == NULL) {
 			conn_bad_frame(c, "out of memory");
-			return;
+			goto done;
 		}
 		body += QC_FRAME_HDR;
 		if ((fs = qc_frame_validate(body, len)) != QC_FRAME_OK) {
 			conn_bad_frame(c, qc_frame_strerror(fs));
-			return;
+			goto done;
 		}
-		msgpack_unpacked_init(&up);
+		/* The worker's zone is cleared, not freed, between frames. */
 		off = 0;
-		if (msgpack_unpack_next(&up, (const char *)body, len, &off) !=
-		    MSGPACK_UNPACK_SUCCESS || off != len) {
-			msgpack_unpacked_destroy(&up);
+		rc = msgpack_unpack((const char *)body, len, &off, &w->w_zone,
+		    &msg);
+		if (rc != MSGPACK_UNPACK_SUCCESS || off != len) {
+			msgpack_zone_clear(&w->w_zone);
 			conn_bad_frame(c, "not a msgpack map");
-			return;
+			goto done;
 		}
-		dr = dispatch_frame(w, c, &up.data);
-		msgpack_unpacked_destroy(&up);
+		dr = dispatch_frame(w, c, &msg);
+		msgpack_zone_clear(&w->w_zone);
 		if (dr == DISPATCH_WAIT)
-			return;
+			goto done;
 		evbuffer_drain(in, QC_FRAME_HDR + (size_t)len);
 	}
 	/* More may be buffered: come back after the others had a turn. */
 	if (evbuffer_get_length(in) >= QC_FRAME_HDR)
 		bufferevent_trigger(c->c_bev, EV_READ,
 		    BEV_TRIG_DEFER_CALLBACKS);
+done:
+	/* One read snapshot per burst of frames. */
+	worker_rtxn_release(w);
 }

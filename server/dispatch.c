@@ -191,7 +191,6 @@ dispatch_frame(struct worker *w, struct conn *c, const msgpack_object *msg)
 		res = req_fail(&q, QC_E_INTERNAL, "out of memory");
 	else
 		res = op->o_fn(&q);
-	worker_rtxn_release(w);
 
 	switch (res) {
 	case OP_DONE:

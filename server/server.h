@@ -70,6 +70,7 @@ struct worker {
 	MDB_txn			*w_rtxn;	/* reset between bursts */
 	int			 w_rtxn_live;
 	msgpack_sbuffer		 w_out;
+	msgpack_zone		 w_zone;	/* the request being handled */
 };
 
 /* worker.c */

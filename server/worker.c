@@ -33,7 +33,8 @@ worker_start(struct server *srv, struct worker *w, int index,
 	w->w_index = index;
 	w->w_replies_tail = &w->w_replies;
 	msgpack_sbuffer_init(&w->w_out);
-	if (pthread_mutex_init(&w->w_reply_mtx, NULL) != 0 ||
+	if (!msgpack_zone_init(&w->w_zone, 8192) ||
+	    pthread_mutex_init(&w->w_reply_mtx, NULL) != 0 ||
 	    (w->w_base = event_base_new()) == NULL ||
 	    (w->w_reply_ev = event_new(w->w_base, -1, 0, worker_reply_cb,
 	    w)) == NULL ||
@@ -127,6 +128,7 @@ worker_free(struct worker *w)
 		event_base_free(w->w_base);
 	pthread_mutex_destroy(&w->w_reply_mtx);
 	msgpack_sbuffer_destroy(&w->w_out);
+	msgpack_zone_destroy(&w->w_zone);
 	free(w->w_conns);
 	free(w->w_gens);
 	free(w->w_free);

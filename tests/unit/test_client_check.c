@@ -1,0 +1,301 @@
+/*
+ * libqcreg: decoding check and write answers (qcreg_reply_check,
+ * qcreg_reply_write) from hand-made replies, hostile shapes included.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "msg.h"
+#include "qcreg_int.h"
+
+static struct qcreg_reply *reply_new(msgpack_sbuffer *, int, uint32_t);
+static void	 pk_str(msgpack_packer *, const char *);
+static void	 pk_hit(msgpack_packer *, const char *, const char *,
+		    const char *);
+
+/* A success reply to op whose result is the map packed in sb. */
+static struct qcreg_reply *
+reply_new(msgpack_sbuffer *sb, int op, uint32_t n)
+{
+	struct qcreg_reply	*r;
+	size_t			 off = 0;
+
+	r = calloc(1, sizeof(*r) + sb->size);
+	assert_non_null(r);
+	memcpy(r->r_body, sb->data, sb->size);
+	r->r_len = sb->size;
+	r->r_op = op;
+	r->r_n = n;
+	msgpack_unpacked_init(&r->r_up);
+	assert_int_equal(msgpack_unpack_next(&r->r_up, r->r_body, r->r_len,
+	    &off), MSGPACK_UNPACK_SUCCESS);
+	r->r_result = &r->r_up.data;
+	msgpack_sbuffer_clear(sb);
+	return r;
+}
+
+static void
+pk_str(msgpack_packer *pk, const char *s)
+{
+	assert_int_equal(qc_pack_cstr(pk, s), 0);
+}
+
+/* A hit; grade or until NULL leaves the key out, "" packs nil. */
+static void
+pk_hit(msgpack_packer *pk, const char *list, const char *grade,
+    const char *until)
+{
+	msgpack_pack_map(pk, 1 + (grade != NULL) + (until != NULL));
+	pk_str(pk, "list");
+	pk_str(pk, list);
+	if (grade != NULL) {
+		pk_str(pk, "grade");
+		if (*grade == '\0')
+			msgpack_pack_nil(pk);
+		else
+			pk_str(pk, grade);
+	}
+	if (until != NULL) {
+		pk_str(pk, "until");
+		pk_str(pk, until);
+	}
+}
+
+static void
+test_check_ok(void **state)
+{
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	struct qcreg_reply	*r;
+	struct qcreg_check	*k;
+
+	(void)state;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	pk_str(&pk, "results");
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_map(&pk, 2);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "uscc:91350100M000100Y43");
+	pk_str(&pk, "hits");
+	msgpack_pack_array(&pk, 2);
+	pk_hit(&pk, "credit", "C", "2027-06-30");
+	pk_hit(&pk, "advertising", "", "2028-01-15");
+	msgpack_pack_map(&pk, 2);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "guide:D-3501-000123");
+	pk_str(&pk, "hits");
+	msgpack_pack_array(&pk, 0);
+	msgpack_pack_map(&pk, 2);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "uscc:91350100M000100Y44");
+	pk_str(&pk, "error");
+	pk_str(&pk, "invalid_subject");
+	msgpack_pack_map(&pk, 2);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "plate:\xe9\x97\xbd" "A\x1b[2J");	/* a control char */
+	pk_str(&pk, "hits");
+	msgpack_pack_array(&pk, 1);
+	pk_hit(&pk, "tourism", NULL, NULL);
+	r = reply_new(&sb, QCREG_OP_CHECK, 4);
+
+	assert_int_equal(qcreg_reply_check(r, &k), 0);
+	qcreg_reply_free(r);	/* the result stands alone */
+	assert_int_equal(k->n, 4);
+	assert_string_equal(k->items[0].subject, "uscc:91350100M000100Y43");
+	assert_int_equal(k->items[0].error, QC_OK);
+	assert_int_equal(k->items[0].nhits, 2);
+	assert_string_equal(k->items[0].hits[0].list, "credit");
+	assert_string_equal(k->items[0].hits[0].grade, "C");
+	assert_string_equal(k->items[0].hits[0].until, "2027-06-30");
+	assert_string_equal(k->items[0].hits[1].list, "advertising");
+	assert_null(k->items[0].hits[1].grade);
+	assert_string_equal(k->items[0].hits[1].until, "2028-01-15");
+	assert_int_equal(k->items[1].nhits, 0);
+	assert_int_equal(k->items[1].error, QC_OK);
+	assert_string_equal(k->items[2].subject, "uscc:91350100M000100Y44");
+	assert_int_equal(k->items[2].error, QC_E_INVALID_SUBJECT);
+	assert_int_equal(k->items[2].nhits, 0);
+	assert_string_equal(k->items[3].subject, "plate:\xe9\x97\xbd" "A?[2J");
+	assert_int_equal(k->items[3].nhits, 1);
+	assert_string_equal(k->items[3].hits[0].list, "tourism");
+	assert_null(k->items[3].hits[0].grade);
+	assert_null(k->items[3].hits[0].until);
+	qcreg_check_free(k);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Every malformed shape is QCREG_E_PROTO, never a crash or a leak. */
+static void
+test_check_malformed(void **state)
+{
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	struct qcreg_reply	*r;
+	struct qcreg_check	*k = (struct qcreg_check *)&sb;
+	int			 i;
+
+	(void)state;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	for (i = 0; i < 9; i++) {
+		msgpack_pack_map(&pk, 1);
+		pk_str(&pk, "results");
+		if (i == 0) {		/* results not an array */
+			pk_str(&pk, "x");
+		} else if (i == 1) {	/* an item without subject */
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 1);
+			pk_str(&pk, "hits");
+			msgpack_pack_array(&pk, 0);
+		} else if (i == 2) {	/* subject not a str */
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "subject");
+			msgpack_pack_uint64(&pk, 1);
+			pk_str(&pk, "hits");
+			msgpack_pack_array(&pk, 0);
+		} else if (i == 3) {	/* neither hits nor error */
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 1);
+			pk_str(&pk, "subject");
+			pk_str(&pk, "a");
+		} else if (i == 4) {	/* a hit without list */
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "subject");
+			pk_str(&pk, "a");
+			pk_str(&pk, "hits");
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 1);
+			pk_str(&pk, "grade");
+			pk_str(&pk, "A");
+		} else if (i == 5) {	/* a grade that is not a str */
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "subject");
+			pk_str(&pk, "a");
+			pk_str(&pk, "hits");
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "list");
+			pk_str(&pk, "credit");
+			pk_str(&pk, "grade");
+			msgpack_pack_uint64(&pk, 3);
+		} else if (i == 6) {	/* error not a str */
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "subject");
+			pk_str(&pk, "a");
+			pk_str(&pk, "error");
+			msgpack_pack_true(&pk);
+		} else if (i == 7) {	/* hits not an array */
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "subject");
+			pk_str(&pk, "a");
+			pk_str(&pk, "hits");
+			msgpack_pack_map(&pk, 0);
+		} else {		/* two results for one subject */
+			msgpack_pack_array(&pk, 2);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "subject");
+			pk_str(&pk, "a");
+			pk_str(&pk, "hits");
+			msgpack_pack_array(&pk, 0);
+			msgpack_pack_map(&pk, 2);
+			pk_str(&pk, "subject");
+			pk_str(&pk, "b");
+			pk_str(&pk, "hits");
+			msgpack_pack_array(&pk, 0);
+		}
+		r = reply_new(&sb, QCREG_OP_CHECK, 1);
+		assert_int_equal(qcreg_reply_check(r, &k), QCREG_E_PROTO);
+		assert_null(k);
+		qcreg_reply_free(r);
+	}
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+test_wrong_reply(void **state)
+{
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	struct qcreg_reply	*r;
+	struct qcreg_check	*k;
+	struct qcreg_write	 w = { 0, 0 };
+
+	(void)state;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+
+	/* A put answer is not a check answer, and vice versa. */
+	msgpack_pack_map(&pk, 2);
+	assert_int_equal(qc_pack_kv_uint(&pk, "version", 3), 0);
+	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 42), 0);
+	r = reply_new(&sb, QCREG_OP_PUT, 0);
+	assert_int_equal(qcreg_reply_check(r, &k), QCREG_E_USAGE);
+	assert_int_equal(qcreg_reply_write(r, &w), 0);
+	assert_int_equal(w.version, 3);
+	assert_int_equal(w.seq, 42);
+	assert_string_equal(qcreg_reply_op(r), "put");
+	assert_string_equal(qcreg_reply_message(r), "");
+	assert_non_null(qcreg_reply_result(r));
+	qcreg_reply_free(r);
+
+	/* A write answer without seq. */
+	msgpack_pack_map(&pk, 1);
+	assert_int_equal(qc_pack_kv_uint(&pk, "version", 3), 0);
+	r = reply_new(&sb, QCREG_OP_REMOVE, 0);
+	assert_int_equal(qcreg_reply_write(r, &w), QCREG_E_PROTO);
+	qcreg_reply_free(r);
+
+	/* An error reply gives its code to every decoder. */
+	msgpack_pack_map(&pk, 0);
+	r = reply_new(&sb, QCREG_OP_CHECK, 1);
+	r->r_code = QC_E_TOO_LARGE;
+	r->r_msg = strdup("1001 subjects, at most 1000");
+	assert_int_equal(qcreg_reply_check(r, &k), QC_E_TOO_LARGE);
+	assert_int_equal(qcreg_reply_write(r, &w), QC_E_TOO_LARGE);
+	assert_null(qcreg_reply_result(r));
+	assert_string_equal(qcreg_reply_message(r),
+	    "1001 subjects, at most 1000");
+	qcreg_reply_free(r);
+	qcreg_reply_free(NULL);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+test_code_names(void **state)
+{
+	(void)state;
+	assert_string_equal(qcreg_code_name(QC_OK), "ok");
+	assert_string_equal(qcreg_code_name(QC_E_NOT_FOUND), "not_found");
+	assert_string_equal(qcreg_code_name(QCREG_E_IO), "io");
+	assert_string_equal(qcreg_code_name(QCREG_E_TLS), "tls");
+	assert_string_equal(qcreg_code_name(QCREG_E_TIMEOUT), "timeout");
+	assert_string_equal(qcreg_code_name(QCREG_E_PROTO), "protocol");
+	assert_string_equal(qcreg_code_name(QCREG_E_NOMEM), "nomem");
+	assert_string_equal(qcreg_code_name(QCREG_E_USAGE), "usage");
+	assert_string_equal(qcreg_code_name(1000), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_ok),
+		cmocka_unit_test(test_check_malformed),
+		cmocka_unit_test(test_wrong_reply),
+		cmocka_unit_test(test_code_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
