@@ -119,7 +119,11 @@ load_demo() {
 	    advertising:commerce-bureau; do
 		list=${pair%%:*}
 		who=${pair#*:}
-		if ! cli_as "$who" import --list "$list" "$DATA/demo.jsonl"; then
+		# Each agency imports only the lines of the list it writes.
+		grep "^{\"list\": *\"$list\"" "$DATA/demo.jsonl" \
+		    >"$DATA/demo-$list.jsonl" || true
+		if ! cli_as "$who" import --list "$list" \
+		    "$DATA/demo-$list.jsonl"; then
 			warn "import of list $list as $who failed"
 			ok=0
 		fi
@@ -157,7 +161,7 @@ qcregd is running on $addr (data in $DATA/, log below). Try:
   # as the quality bureau, which writes the credit list
   Q="--cert $CERTS/quality-bureau.crt --key $CERTS/quality-bureau.key"
   $q \$Q put credit $FRESH name=福州恒达食品有限公司 grade=A score=92
-  $q \$Q remove credit $LISTED "信用修复：已完成整改"
+  $q \$Q remove credit $LISTED --reason "信用修复：已完成整改"
 
   # as ops-admin
   $q --cert $CERTS/ops-admin.crt --key $CERTS/ops-admin.key stats
