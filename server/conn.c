@@ -44,7 +44,7 @@ conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa,
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (ssl = SSL_new(srv->s_ssl)) == NULL) {
+	    (ssl = server_ssl_new(srv)) == NULL) {
 		log_warnx("out of memory accepting a connection");
 		free(c);
 		evutil_closesocket(fd);
@@ -138,7 +138,8 @@ conn_connected(struct conn *c)
 	c->c_ready = 1;
 	event_free(c->c_deadline);
 	c->c_deadline = NULL;
-	if ((c->c_prin = config_principal(cfg, c->c_principal)) != NULL)
+	if ((c->c_prin = server_principal(c->c_worker->w_srv,
+	    c->c_principal)) != NULL)
 		c->c_role = c->c_prin->p_role;
 	tv.tv_sec = cfg->limits.idle_timeout;
 	tv.tv_usec = 0;

@@ -20,6 +20,12 @@ static void	 usage(void) __attribute__((noreturn));
 static int	 write_port_file(const char *, const char *);
 static int	 start_workers(struct server *, const char *);
 static void	 signal_cb(evutil_socket_t, short, void *);
+static void	 hup_cb(evutil_socket_t, short, void *);
+
+struct hup_arg {
+	struct server	*srv;
+	const char	*path;
+};
 
 static void
 usage(void)
@@ -112,6 +118,17 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
+static void
+hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct hup_arg	*h = arg;
+
+	(void)sig;
+	(void)what;
+	log_info("SIGHUP: reloading %s", h->path);
+	server_reload(h->srv, h->path);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -126,7 +143,8 @@ main(int argc, char *argv[])
 	};
 	struct server		 srv;
 	struct event_base	*base;
-	struct event		*sigs[2];
+	struct event		*sigs[3];
+	struct hup_arg		 hup;
 	const char		*cfg_path = NULL, *listen = NULL, *data = NULL;
 	const char		*port_file = NULL;
 	char			 err[1024];
@@ -165,7 +183,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
+	server_reload_init(&srv);
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent threads");
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -194,16 +212,18 @@ main(int argc, char *argv[])
 	if (started) {
 		sigs[0] = evsignal_new(base, SIGTERM, signal_cb, base);
 		sigs[1] = evsignal_new(base, SIGINT, signal_cb, base);
-		if (sigs[0] == NULL || sigs[1] == NULL ||
-		    evsignal_add(sigs[0], NULL) == -1 ||
-		    evsignal_add(sigs[1], NULL) == -1)
-			fatalx("cannot set up signal handling");
+		hup.srv = &srv;
+		hup.path = cfg_path;
+		sigs[2] = evsignal_new(base, SIGHUP, hup_cb, &hup);
+		for (i = 0; i < 3; i++)
+			if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
+				fatalx("cannot set up signal handling");
 		log_info("listening on %s:%s with %d workers, data in %s",
 		    srv.s_cfg->listen_host, srv.s_cfg->listen_port,
 		    srv.s_nworkers, srv.s_cfg->data_dir);
 		event_base_dispatch(base);
-		event_free(sigs[0]);
-		event_free(sigs[1]);
+		for (i = 0; i < 3; i++)
+			event_free(sigs[i]);
 	}
 
 	/*
@@ -225,6 +245,7 @@ main(int argc, char *argv[])
 	SSL_CTX_free(srv.s_ssl);
 	store_close(&srv.s_store);
 	config_free(srv.s_cfg);
+	server_reload_free(&srv);
 	libevent_global_shutdown();
 	if (!started)
 		fatalx("start-up failed");

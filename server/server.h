@@ -32,7 +32,23 @@ struct server {
 	struct worker	*s_workers;
 	int		 s_nworkers;
 	atomic_uint	 s_nconns;	/* open connections, all workers */
+	/* SIGHUP swaps s_ssl and the principals under this lock. */
+	pthread_mutex_t	 s_reload_mtx;
+	struct principal *s_retired;	/* old principals, still referenced */
 };
+
+/* reload.c */
+void	 server_reload_init(struct server *);
+/* A new SSL for an accepted connection, from the current context. */
+SSL	*server_ssl_new(struct server *);
+const struct principal *server_principal(struct server *, const char *);
+/*
+ * Rereads the config file: a new TLS context (certificates, CA, CRL) and
+ * the principals replace the old ones if everything loads; otherwise the
+ * old ones stay. Open connections keep the identity they had.
+ */
+void	 server_reload(struct server *, const char *path);
+void	 server_reload_free(struct server *);
 
 struct conn {
 	struct worker		*c_worker;
