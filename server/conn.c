@@ -176,8 +176,8 @@ conn_log_tls_failure(struct conn *c, short what)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	vr = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
 	if (vr != X509_V_OK)
-		log_info("%s: TLS handshake refused: %s (%s)", c->c_peer,
-		    X509_verify_cert_error_string(vr), buf);
+		log_info("%s: TLS handshake refused: %s", c->c_peer,
+		    X509_verify_cert_error_string(vr));
 	else
 		log_info("%s: TLS handshake failed: %s", c->c_peer, buf);
 }

@@ -39,7 +39,7 @@ def _connects(s, cn):
 def hup_loads_crl_and_principals(ctx):
 	tmp = mktemp("qcreg-reload-")
 	conf = os.path.join(tmp, "qcregd.conf")
-	write_config(conf)
+	write_config(conf, server={"crl": ""})
 	s = ctx.fresh_server("reload", start=False, config=conf)
 	s.start()
 	with s.connect(PLATFORM) as kept, s.connect(UNKNOWN) as stranger:
