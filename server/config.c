@@ -13,6 +13,7 @@
 #include "config.h"
 #include "date.h"
 #include "subject.h"
+#include "utf8.h"
 
 struct parse_state {
 	struct config	*cfg;
@@ -302,6 +303,9 @@ parse_field(struct parse_state *ps, struct list_def *l, const char *spec)
 				    strlen(vs) >= CFG_NAME_MAX)
 					return fail(ps, "field %s: too many "
 					    "or too long values", f->f_name);
+				if (!qc_utf8_valid(vs, strlen(vs)))
+					return fail(ps, "field %s: a value is "
+					    "not valid UTF-8", f->f_name);
 				strcpy(f->f_values[f->f_nvalues++], vs);
 			}
 		} else
@@ -329,6 +333,9 @@ parse_list(struct parse_state *ps, struct list_def *l, const char *name,
 	if (strcmp(name, "title") == 0) {
 		if (strlen(value) >= sizeof(l->l_title))
 			return fail(ps, "title too long");
+		/* hello sends it: the wire carries UTF-8 only. */
+		if (!qc_utf8_valid(value, strlen(value)))
+			return fail(ps, "title: not valid UTF-8");
 		strcpy(l->l_title, value);
 		return 1;
 	}

@@ -23,6 +23,7 @@ static void	 conn_process(struct conn *);
 static void	 conn_bad_frame(struct conn *, const char *);
 static void	 conn_log_tls_failure(struct conn *, short);
 static void	 conn_deadline_cb(evutil_socket_t, short, void *);
+static void	 conn_reading(struct conn *);
 
 void
 conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa,
@@ -172,8 +173,10 @@ conn_log_tls_failure(struct conn *c, short what)
 		log_info("%s: TLS handshake timed out", c->c_peer);
 		return;
 	}
+	/* libevent queues codes of its own (library 0): skip them. */
 	while ((e = bufferevent_get_openssl_error(c->c_bev)) != 0)
-		ERR_error_string_n(e, buf, sizeof(buf));
+		if (ERR_GET_LIB(e) != 0)
+			ERR_error_string_n(e, buf, sizeof(buf));
 	vr = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
 	if (vr != X509_V_OK)
 		log_info("%s: TLS handshake refused: %s", c->c_peer,
@@ -208,7 +211,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	conn_process(arg);
 }
 
-/* Output drained: finish a close, or resume a paused reader. */
+/* Output drained: finish a close, or resume a reader held by the cap. */
 static void
 conn_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -220,10 +223,35 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_close(c);
 		return;
 	}
-	if (c->c_paused) {
-		c->c_paused = 0;
-		bufferevent_enable(bev, EV_READ);
+	if (c->c_out_full) {
+		c->c_out_full = 0;
 		conn_process(c);
+	}
+}
+
+/*
+ * Backpressure: read from the client only while its unsent answers are
+ * under the cap, its writes at the writer under CONN_MAX_INFLIGHT, and
+ * its unhandled input under one frame. Re-enabling triggers a read, as
+ * bytes OpenSSL already decrypted would not wake the loop by themselves.
+ */
+static void
+conn_reading(struct conn *c)
+{
+	size_t	 in = evbuffer_get_length(bufferevent_get_input(c->c_bev));
+	int	 want;
+
+	want = !c->c_closing && !c->c_out_full &&
+	    c->c_inflight < CONN_MAX_INFLIGHT &&
+	    in <= QC_FRAME_HDR + (size_t)c->c_worker->w_srv->s_cfg->limits.max_frame;
+	if (want && c->c_read_off) {
+		c->c_read_off = 0;
+		bufferevent_enable(c->c_bev, EV_READ);
+		bufferevent_trigger(c->c_bev, EV_READ,
+		    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+	} else if (!want && !c->c_read_off) {
+		c->c_read_off = 1;
+		bufferevent_disable(c->c_bev, EV_READ);
 	}
 }
 
@@ -236,12 +264,10 @@ conn_send_frame(struct conn *c, const void *data, size_t len)
 		log_warnx("%s: out of memory queueing an answer", c->c_peer);
 		return -1;
 	}
-	if (evbuffer_get_length(out) > c->c_worker->w_srv->s_cfg->limits.output_cap &&
-	    !c->c_paused) {
-		/* Stop reading until the client takes its answers. */
-		c->c_paused = 1;
-		bufferevent_disable(c->c_bev, EV_READ);
-	}
+	/* Stop handling requests until the client takes its answers. */
+	if (evbuffer_get_length(out) >
+	    c->c_worker->w_srv->s_cfg->limits.output_cap)
+		c->c_out_full = 1;
 	return 0;
 }
 
@@ -249,7 +275,10 @@ void
 conn_write_done(struct conn *c, const void *frame, size_t len)
 {
 	conn_send_frame(c, frame, len);
-	if (--c->c_inflight == 0 && !c->c_closing)
+	/* Requests held behind writes, or by the in-flight limit, go on. */
+	c->c_inflight--;
+	if (!c->c_closing && (c->c_inflight == 0 ||
+	    c->c_inflight == CONN_MAX_INFLIGHT / 2))
 		conn_process(c);
 }
 
@@ -263,6 +292,7 @@ conn_bad_frame(struct conn *c, const char *why)
 	if (dispatch_pack_error(sb, 0, 0, QC_E_BAD_FRAME, why) == 0)
 		conn_send_frame(c, sb->data, sb->size);
 	c->c_closing = 1;
+	c->c_read_off = 1;
 	bufferevent_disable(c->c_bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
 		conn_close(c);
@@ -287,17 +317,19 @@ conn_process(struct conn *c)
 	size_t			 off;
 	int			 n, rc;
 
+	if (!c->c_ready || c->c_closing)
+		goto done;
 	for (n = 0; n < FRAMES_PER_WAKEUP; n++) {
-		if (!c->c_ready || c->c_closing || c->c_paused ||
+		if (c->c_out_full || c->c_inflight >= CONN_MAX_INFLIGHT ||
 		    evbuffer_copyout(in, hdr, sizeof(hdr)) != sizeof(hdr))
-			goto done;
+			goto held;
 		len = qc_frame_get_len(hdr);
 		if ((fs = qc_frame_check_len(len, max)) != QC_FRAME_OK) {
 			conn_bad_frame(c, qc_frame_strerror(fs));
 			goto done;
 		}
 		if (evbuffer_get_length(in) < QC_FRAME_HDR + (size_t)len)
-			goto done;
+			goto held;
 		body = evbuffer_pullup(in, QC_FRAME_HDR + (ssize_t)len);
 		if (body == NULL) {
 			conn_bad_frame(c, "out of memory");
@@ -320,13 +352,15 @@ conn_process(struct conn *c)
 		dr = dispatch_frame(w, c, &msg);
 		msgpack_zone_clear(&w->w_zone);
 		if (dr == DISPATCH_WAIT)
-			goto done;
+			goto held;
 		evbuffer_drain(in, QC_FRAME_HDR + (size_t)len);
 	}
 	/* More may be buffered: come back after the others had a turn. */
 	if (evbuffer_get_length(in) >= QC_FRAME_HDR)
 		bufferevent_trigger(c->c_bev, EV_READ,
 		    BEV_TRIG_DEFER_CALLBACKS);
+held:
+	conn_reading(c);
 done:
 	/* One read snapshot per burst of frames. */
 	worker_rtxn_release(w);

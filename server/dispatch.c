@@ -23,6 +23,7 @@ static const struct op	*op_find(const msgpack_object *);
 static int		 args_check(struct req *, const struct op *);
 static void		 frame_patch_len(msgpack_sbuffer *);
 static enum dispatch_result answer_error(struct req *, int has_id);
+static int		 quote_len(const char *, size_t);
 
 static const struct op *
 op_find(const msgpack_object *name)
@@ -206,6 +207,7 @@ dispatch_frame(struct worker *w, struct conn *c, const msgpack_object *msg)
 		q.q_write->wr_worker = w;
 		q.q_write->wr_conn = c->c_id;
 		q.q_write->wr_id = q.q_id;
+		write_req_trim(q.q_write);
 		if (writer_submit(w->w_srv->s_writer, q.q_write) == -1) {
 			write_req_free(q.q_write);
 			req_fail(&q, QC_E_UNAVAILABLE,
@@ -271,6 +273,21 @@ arg_subject(struct req *q, const char *name, char out[QC_SUBJECT_MAX])
 	return 1;
 }
 
+/*
+ * How much of a peer's (valid UTF-8) string to quote in a message: at
+ * most 64 bytes, cut before a character, not inside one, so that the
+ * answer stays valid UTF-8.
+ */
+static int
+quote_len(const char *s, size_t len)
+{
+	size_t	 n = len > 64 ? 64 : len;
+
+	while (n > 0 && n < len && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+
 int
 arg_list(struct req *q, const char *name, int *index)
 {
@@ -282,7 +299,7 @@ arg_list(struct req *q, const char *name, int *index)
 		return rc;
 	if ((*index = config_list_index(q->q_cfg, s, len)) == -1) {
 		req_fail(q, QC_E_UNKNOWN_LIST, "%s: no list '%.*s'", name,
-		    (int)(len > 64 ? 64 : len), s);
+		    quote_len(s, len), s);
 		return -1;
 	}
 	return 1;
@@ -297,7 +314,8 @@ arg_lists(struct req *q, unsigned *mask)
 	uint32_t		 i;
 	int			 li;
 
-	*mask = (1u << q->q_cfg->nlists) - 1;
+	/* nlists may be 32: a shift by 32 is undefined. */
+	*mask = q->q_cfg->nlists >= 32 ? ~0u : (1u << q->q_cfg->nlists) - 1;
 	if (o == NULL)
 		return 0;
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size == 0) {
@@ -312,9 +330,15 @@ arg_lists(struct req *q, unsigned *mask)
 			    "lists: expected an array of strings");
 			return -1;
 		}
+		/* It may be quoted in the answer, which must be UTF-8. */
+		if (!qc_utf8_valid(s, len)) {
+			req_fail(q, QC_E_BAD_REQUEST,
+			    "lists: not valid UTF-8");
+			return -1;
+		}
 		if ((li = config_list_index(q->q_cfg, s, len)) == -1) {
 			req_fail(q, QC_E_UNKNOWN_LIST, "lists: no list '%.*s'",
-			    (int)(len > 64 ? 64 : len), s);
+			    quote_len(s, len), s);
 			return -1;
 		}
 		*mask |= 1u << li;

@@ -20,6 +20,7 @@
 
 #define QCD_VERSION	"qcregd 0.1.0"
 #define FRAMES_PER_WAKEUP	64	/* fairness between connections */
+#define CONN_MAX_INFLIGHT	128	/* writes at the writer per connection */
 
 struct writer;
 struct write_reply;
@@ -61,7 +62,8 @@ struct conn {
 	enum role		 c_role;
 	int			 c_ready;	/* handshake done */
 	int			 c_closing;	/* flush, then free */
-	int			 c_paused;	/* reading off: output cap */
+	int			 c_out_full;	/* unsent answers over the cap */
+	int			 c_read_off;	/* EV_READ disabled by us */
 	unsigned		 c_inflight;	/* writes at the writer */
 };
 

@@ -73,12 +73,14 @@ long
 summary_update(uint8_t *out, size_t cap, const uint8_t *old, size_t old_len,
     const char *list, const struct summary_hit *hit)
 {
-	const uint8_t		*p = old, *end = old + old_len;
+	const uint8_t		*p = old, *end;
 	struct summary_hit	 h;
 	size_t			 len = 0, ll = strlen(list);
 	long			 n;
 	int			 rc;
 
+	/* A new subject has no summary: old is NULL, and NULL + 0 is UB. */
+	end = old_len > 0 ? old + old_len : old;
 	while ((rc = summary_next(&p, end, &h)) == 1) {
 		if (h.h_list_len == ll && memcmp(h.h_list, list, ll) == 0)
 			continue;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "dispatch.h"
@@ -16,6 +17,9 @@
 #include "msg.h"
 #include "summary.h"
 #include "writer.h"
+
+/* Below this much free space a failed write is put down to a full disk. */
+#define WRITER_DISK_LOW	(4 * 1024 * 1024)
 
 struct writer {
 	struct server		*wt_srv;
@@ -38,6 +42,8 @@ struct chain {
 
 static void	*writer_main(void *);
 static void	 writer_batch(struct writer *, struct write_req *);
+static int	 writer_disk_full(struct writer *, int);
+static void	 sbuffer_trim(msgpack_sbuffer *);
 static int	 writer_commit(struct writer *, struct write_req *,
 		    struct chain *);
 static int	 writer_apply(struct writer *, MDB_txn *, struct write_req *,
@@ -76,6 +82,27 @@ write_req_free(struct write_req *wr)
 	msgpack_sbuffer_destroy(&wr->wr_frame);
 	free(wr->wr_reason);
 	free(wr);
+}
+
+/* Gives back the slack of a prepared write: many may wait in the queue. */
+static void
+sbuffer_trim(msgpack_sbuffer *sb)
+{
+	char	*p;
+
+	if (sb->size == 0 || sb->size == sb->alloc ||
+	    (p = realloc(sb->data, sb->size)) == NULL)
+		return;
+	sb->data = p;
+	sb->alloc = sb->size;
+}
+
+void
+write_req_trim(struct write_req *wr)
+{
+	sbuffer_trim(&wr->wr_fields);
+	sbuffer_trim(&wr->wr_payload);
+	sbuffer_trim(&wr->wr_frame);
 }
 
 void
@@ -218,11 +245,28 @@ writer_commit(struct writer *wt, struct write_req *batch, struct chain *ch)
 	return mdb_txn_commit(txn);
 }
 
+/*
+ * A write that fails part-way on a full disk may come back as EIO rather
+ * than ENOSPC: look at the free space to tell the client the real cause.
+ */
+static int
+writer_disk_full(struct writer *wt, int rc)
+{
+	struct statvfs	 sv;
+
+	if (rc == ENOSPC)
+		return 1;
+	if (rc != EIO || statvfs(wt->wt_srv->s_cfg->data_dir, &sv) == -1)
+		return 0;
+	return (uint64_t)sv.f_bavail * sv.f_frsize < WRITER_DISK_LOW;
+}
+
 static void
 writer_batch(struct writer *wt, struct write_req *batch)
 {
 	struct write_req	*wr, *next;
 	struct chain		 ch;
+	const char		*why;
 	int			 rc;
 
 	/* A full map dooms the transaction: grow, then replay it all. */
@@ -233,14 +277,13 @@ writer_batch(struct writer *wt, struct write_req *batch)
 		wt->wt_seq = ch.ch_seq;
 		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
 	} else {
-		log_warnx("write batch failed: %s", mdb_strerror(rc));
+		why = rc == MDB_MAP_FULL ? "storage is full; the operator "
+		    "must raise map_max_mb" : writer_disk_full(wt, rc) ?
+		    "disk is full" : "storage error; retry later";
+		log_warnx("write batch failed: %s: %s", mdb_strerror(rc), why);
 		for (wr = batch; wr != NULL; wr = wr->wr_next)
 			if (wr->wr_op != WR_PASS)
-				writer_fail(wr, QC_E_UNAVAILABLE, "%s",
-				    rc == MDB_MAP_FULL ? "storage is full; "
-				    "the operator must raise map_max_mb" :
-				    rc == ENOSPC ? "disk is full" :
-				    "storage error; retry later");
+				writer_fail(wr, QC_E_UNAVAILABLE, "%s", why);
 	}
 	for (wr = batch; wr != NULL; wr = next) {
 		next = wr->wr_next;

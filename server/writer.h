@@ -60,6 +60,8 @@ struct write_reply {
 
 struct write_req *write_req_new(void);
 void		 write_req_free(struct write_req *);
+/* Shrinks a prepared write's buffers to their contents. */
+void		 write_req_trim(struct write_req *);
 void		 write_reply_free(struct write_reply *);
 
 /* Starts the writer thread; loads the head of the change log. */

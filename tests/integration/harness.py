@@ -684,8 +684,9 @@ def mktemp(prefix="qcreg-it-"):
 class Server:
 	"""qcregd on 127.0.0.1:0 with its own data dir (kept across restarts)."""
 
-	def __init__(self, name="srv", data=None):
+	def __init__(self, name="srv", data=None, config=None):
 		self.name = name
+		self.config = config or CONFIG
 		self.tmp = mktemp("qcreg-%s-" % name)
 		self.data = data or os.path.join(self.tmp, "data")
 		os.makedirs(self.data, exist_ok=True)
@@ -704,7 +705,7 @@ class Server:
 		check(os.access(exe, os.X_OK), "no server binary %s" % exe)
 		with open(log, "wb") as lf:
 			self.proc = subprocess.Popen(
-				[exe, "--config", CONFIG, "--listen", "127.0.0.1:0", "--data", self.data,
+				[exe, "--config", self.config, "--listen", "127.0.0.1:0", "--data", self.data,
 				 "--port-file", pf],
 				cwd=ROOT, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT,
 				preexec_fn=_pdeathsig)
@@ -827,6 +828,67 @@ class Server:
 	def connect(self, cn=REGULATOR, **kw):
 		return Client(self.port, cn, **kw)
 
+	def status(self, key):
+		"""A /proc/PID/status value in kB (e.g. VmRSS), or 0."""
+		try:
+			with open("/proc/%d/status" % self.proc.pid) as f:
+				for l in f:
+					if l.startswith(key + ":"):
+						return int(l.split()[1])
+		except (OSError, AttributeError):
+			pass
+		return 0
+
+	def nfds(self):
+		"""Open file descriptors of the running server."""
+		return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+
+def write_config(path, **sections):
+	"""A copy of the development config with keys replaced or added.
+
+	sections: {"server": {"crl": "certs/dev/ca.crl"}, "limits": {...}};
+	a key of the section is replaced where it is set (or commented out
+	as "; key =") else appended to the section; a value None comments
+	the key out. Paths in [server] are made absolute so that the file
+	may live anywhere."""
+	with open(os.path.join(ROOT, CONFIG), encoding="utf-8") as f:
+		lines = f.read().splitlines()
+	todo = {sec: dict(kv) for sec, kv in sections.items()}
+	out = []
+	sec = None
+
+	def flush():
+		for k, v in todo.get(sec, {}).items():
+			if v is not None:
+				out.append("%s = %s" % (k, v))
+		todo.pop(sec, None)
+	for l in lines:
+		m = re.match(r"^\[(.*)\]\s*$", l)
+		if m:
+			flush()
+			sec = m.group(1)
+			out.append(l)
+			continue
+		m = re.match(r"^;?\s*([a-z_]+)\s*=\s*(.*)$", l)
+		if m and m.group(1) in todo.get(sec, {}):
+			v = todo[sec].pop(m.group(1))
+			out.append("%s%s = %s" % ("; " if v is None else "", m.group(1),
+						  m.group(2) if v is None else v))
+			continue
+		if sec == "server" and m and not l.startswith(";") and m.group(1) in (
+				"ca", "cert", "key", "crl"):
+			out.append("%s = %s" % (m.group(1), os.path.join(ROOT, m.group(2))))
+			continue
+		out.append(l)
+	flush()
+	for s_, kv in todo.items():
+		out.append("[%s]" % s_)
+		out += ["%s = %s" % (k, v) for k, v in kv.items() if v is not None]
+	with open(path, "w", encoding="utf-8") as f:
+		f.write("\n".join(out) + "\n")
+	return path
+
 
 def _cleanup():
 	for s in list(_LIVE):
@@ -857,8 +919,8 @@ class Ctx:
 	def server(self):
 		return self.suite.shared_server()
 
-	def fresh_server(self, name="fresh", start=True):
-		s = Server(name)
+	def fresh_server(self, name="fresh", start=True, config=None, data=None):
+		s = Server(name, data=data, config=config)
 		self.fresh.append(s)
 		if start:
 			s.start()
