@@ -5,16 +5,21 @@ CC	?= cc
 PKGS	 = libevent libevent_openssl libevent_pthreads openssl lmdb msgpack inih
 DEBS	 = build-essential pkg-config clang libevent-dev liblmdb-dev \
 	   libmsgpack-dev libssl-dev libinih-dev libcmocka-dev lmdb-utils \
-	   openssl python3 python3-msgpack
+	   openssl python3 python3-msgpack libclang-rt-14-dev
 
 # Build variant: rel (binaries in bin/) or asan (binaries in build/asan/bin/).
 VARIANT	?= rel
 O	 = build/$(VARIANT)
 # Any other variant name (e.g. clang) is a release build in build/NAME/bin/.
+# fuzz (clang only) instruments objects for libFuzzer; targets in build/fuzz/.
 ifeq ($(VARIANT),asan)
 BIN	 = $(O)/bin
 VFLAGS	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
+else ifeq ($(VARIANT),fuzz)
+BIN	 = $(O)/bin
+VFLAGS	 = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
 BIN	 = $(if $(filter rel,$(VARIANT)),bin,$(O)/bin)
 VFLAGS	 = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
@@ -104,4 +109,40 @@ bench: deps
 clean:
 	rm -rf build bin
 
+# Fuzzing: one libFuzzer target per decoder (tests/fuzz/fuzz_*.c), built
+# with clang into build/fuzz/, and the same targets with a replay main()
+# built by gcc under ASan into build/asan/fuzz/. `make fuzz` runs each for
+# FUZZ_SECONDS; `make fuzz-smoke` (tests/run.sh) replays the seed corpus
+# and runs each for a few seconds.
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES  = $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+FUZZERS	 = $(patsubst %,$(O)/%,$(FUZZ_NAMES))
+REPLAYS	 = $(patsubst %,$(O)/fuzz/%,$(FUZZ_NAMES))
+
+.PHONY: fuzz fuzz-smoke fuzzers replays
+.SECONDARY: $(patsubst %,$(O)/tests/fuzz/%.o,$(FUZZ_NAMES) replay_main)
+fuzzers: $(FUZZERS)
+replays: $(REPLAYS)
+
+$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(SERVER_A) $(LIB_A) $(PROTO_A)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+$(O)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay_main.o \
+	    $(SERVER_A) $(LIB_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz: deps
+	$(MAKE) VARIANT=fuzz CC=clang fuzzers
+	$(MAKE) VARIANT=asan replays
+	tests/fuzz/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-smoke:
+	$(MAKE) VARIANT=fuzz CC=clang fuzzers
+	$(MAKE) VARIANT=asan replays
+	tests/fuzz/fuzz.sh smoke 5 $(FUZZ_NAMES)
+
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+crash-test: all
+	tests/crash/crash_loop.py --iterations 100

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "tls.h"
+#include "utf8.h"
 
 static int	 tls_load_crl(SSL_CTX *, const char *);
 
@@ -97,7 +98,8 @@ tls_peer_cn(SSL *ssl, char *out, size_t size)
 	X509_NAME	*name;
 	X509_NAME_ENTRY	*e;
 	ASN1_STRING	*s;
-	int		 i, len;
+	unsigned char	*utf8 = NULL;
+	int		 i, len, rc = -1;
 
 	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL ||
 	    (name = X509_get_subject_name(cert)) == NULL ||
@@ -105,11 +107,15 @@ tls_peer_cn(SSL *ssl, char *out, size_t size)
 	    (e = X509_NAME_get_entry(name, i)) == NULL ||
 	    (s = X509_NAME_ENTRY_get_data(e)) == NULL)
 		return -1;
-	len = ASN1_STRING_length(s);
-	if (len <= 0 || (size_t)len >= size ||
-	    memchr(ASN1_STRING_get0_data(s), '\0', (size_t)len) != NULL)
+	/* Whatever string type the CN has, it is used and echoed as UTF-8. */
+	if ((len = ASN1_STRING_to_UTF8(&utf8, s)) <= 0)
 		return -1;
-	memcpy(out, ASN1_STRING_get0_data(s), (size_t)len);
-	out[len] = '\0';
-	return 0;
+	if ((size_t)len < size && memchr(utf8, '\0', (size_t)len) == NULL &&
+	    qc_utf8_valid((const char *)utf8, (size_t)len)) {
+		memcpy(out, utf8, (size_t)len);
+		out[len] = '\0';
+		rc = 0;
+	}
+	OPENSSL_free(utf8);
+	return rc;
 }

@@ -4,6 +4,8 @@
 #   1. unit tests: build/rel/tests/test_* and build/asan/tests/test_*
 #   2. the integration suite against bin/qcregd
 #   3. the integration suite against build/asan/bin/qcregd (ASan/UBSan)
+#   4. make fuzz-smoke: each fuzz target's seeds replayed, then fuzzed ~5 s
+#   5. a short crash loop (tests/crash/crash_loop.py) against both servers
 # Prints a heading per section and ends with one line "N passed, N failed"
 # (totals of all parts); exits 0 only when nothing failed.
 # QCREGD_REL and QCREGD_ASAN override the two server binaries.
@@ -92,6 +94,40 @@ integration() {
 	echo "integration ($1): $p passed, $f failed"
 }
 
+# fuzz_smoke: `make fuzz-smoke` (seed corpus replay and a few seconds of
+# each libFuzzer target); each target is one test, its PASS/FAIL line.
+fuzz_smoke() {
+	log=$OUT/fuzz.log
+	timeout -k 20 "$SUITE_TIMEOUT" ${MAKE:-make} --no-print-directory \
+	    fuzz-smoke >"$log" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL) fuzz_|^  \| ' "$log"
+	p=$(grep -c '^PASS fuzz_' "$log")
+	f=$(grep -c '^FAIL fuzz_' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL fuzz-smoke: exit $rc"
+		tail -n 30 "$log" | sed 's/^/  | /'
+		f=1
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+}
+
+# crash QCREGD: CRASH_ITERATIONS of kill -9 during writes; one test.
+crash() {
+	log=$OUT/crash.log
+	QCREGD=$1 timeout -k 20 "$SUITE_TIMEOUT" "$PY" tests/crash/crash_loop.py \
+	    --iterations "${CRASH_ITERATIONS:-5}" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	if [ "$rc" -eq 0 ] && grep -q '^PASS crash_loop' "$log"; then
+		PASSED=$((PASSED + 1))
+	else
+		grep -q '^FAIL crash_loop' "$log" || echo "FAIL crash_loop: exit $rc"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
 echo "== unit tests (build/rel) =="
 unit build/rel/tests
 echo "== unit tests (build/asan, ASan/UBSan) =="
@@ -100,6 +136,14 @@ echo "== integration tests ($REL_BIN) =="
 integration "$REL_BIN"
 echo "== integration tests ($ASAN_BIN, ASan/UBSan) =="
 integration "$ASAN_BIN"
+
+echo "== fuzz smoke (libFuzzer, ASan/UBSan) =="
+fuzz_smoke
+
+echo "== crash loop ($REL_BIN) =="
+crash "$REL_BIN"
+echo "== crash loop ($ASAN_BIN, ASan/UBSan) =="
+crash "$ASAN_BIN"
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -27,6 +27,7 @@ static void	 write_file(const char *, char *, size_t);
 static struct config *load(const char *, char *, size_t, char *, size_t);
 static void	 expect_err(const char *, int, const char *);
 static const char *shipped_path(void);
+static void	 test_err_not_utf8(void **);
 
 static int
 setup(void **state)
@@ -131,7 +132,7 @@ test_shipped(void **state)
 	assert_string_equal(cfg->ca_file, "certs/dev/ca.crt");
 	assert_string_equal(cfg->cert_file, "certs/dev/server.crt");
 	assert_string_equal(cfg->key_file, "certs/dev/server.key");
-	assert_string_equal(cfg->crl_file, "");
+	assert_string_equal(cfg->crl_file, "certs/dev/ca.crl");
 	assert_int_equal(cfg->utc_offset, 480);
 	assert_int_equal(cfg->workers, 0);
 	assert_true(cfg->map_size > 0 && cfg->map_size % (1024 * 1024) == 0);
@@ -469,6 +470,30 @@ test_err_fields(void **state)
 }
 
 /*
+ * Titles and enum values go out in hello, whose strs must be UTF-8: bytes
+ * that are not are refused at load (found by fuzz_config).
+ */
+static void
+test_err_not_utf8(void **state)
+{
+	char		 err[1024], path[512];
+	struct config	*cfg;
+
+	(void)state;
+	expect_err(SERVER LIST "title = \xe4\xbc\x81\xe4\xb8min\n", 8,
+	    "title: not valid UTF-8");
+	expect_err(SERVER LIST "field = x enum values=A,\xff\n", 8,
+	    "field x: a value is not valid UTF-8");
+	cfg = load(SERVER LIST "title = 企业质量信用评价\n"
+	    "field = x enum values=甲,乙\n", err, sizeof(err), path,
+	    sizeof(path));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->lists[0].l_fields[1].f_values[1], "乙");
+	config_free(cfg);
+}
+
+/*
  * A non-numeric int bound is silently read as 0 (strtoll without an end
  * check): "min=abc" gives min 0 and "max=5x" max 5. It must be refused.
  */
@@ -699,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_err_limits),
 		cmocka_unit_test(test_limits_bounds),
 		cmocka_unit_test(test_err_fields),
+		cmocka_unit_test(test_err_not_utf8),
 		cmocka_unit_test(test_err_field_int_bounds),
 		cmocka_unit_test(test_err_start_end_grade),
 		cmocka_unit_test(test_err_whole_config),

@@ -1,0 +1,263 @@
+/*
+ * Fuzz target: the configuration parser. The input is written to a
+ * temporary file and loaded with config_load. A refused file must come
+ * with a message; an accepted one must satisfy everything the daemon
+ * relies on without checking again (indexes in range, names unique and
+ * terminated, roles and write masks valid, limits within their bounds),
+ * and the hello answer built from it must be a valid frame body whose
+ * every str is UTF-8.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "frame.h"
+#include "server.h"
+#include "subject.h"
+#include "utf8.h"
+
+#define FUZZ_MAX_LEN	16384
+
+int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static char	 tmp_path[4096];
+static int	 tmp_fd = -1;
+
+static void	 tmp_remove(void);
+static int	 tmp_open(void);
+static void	 check_config(const struct config *);
+static void	 check_name(const char *, size_t, const char *);
+static void	 check_hello(const struct config *);
+static void	 check_strs(const msgpack_object *);
+
+static void
+tmp_remove(void)
+{
+	if (tmp_fd != -1) {
+		close(tmp_fd);
+		unlink(tmp_path);
+		tmp_fd = -1;
+	}
+}
+
+static int
+tmp_open(void)
+{
+	const char	*dir = getenv("TMPDIR");
+
+	if (tmp_fd != -1)
+		return 0;
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((size_t)snprintf(tmp_path, sizeof(tmp_path),
+	    "%s/qcreg-fuzz-config.XXXXXX", dir) >= sizeof(tmp_path) ||
+	    (tmp_fd = mkstemp(tmp_path)) == -1) {
+		fprintf(stderr, "fuzz_config: mkstemp: %s\n",
+		    strerror(errno));
+		abort();
+	}
+	atexit(tmp_remove);
+	return 0;
+}
+
+/* A NUL inside size bytes, and a non-empty string. */
+static void
+check_name(const char *s, size_t size, const char *what)
+{
+	if (memchr(s, '\0', size) == NULL || s[0] == '\0') {
+		fprintf(stderr, "accepted config: bad %s\n", what);
+		abort();
+	}
+}
+
+static void
+check_config(const struct config *cfg)
+{
+	const struct list_def	*l;
+	const struct field_def	*f;
+	const struct principal	*p;
+	const struct limits	*lim = &cfg->limits;
+	int			 i, j, k, bad = 0;
+
+	check_name(cfg->listen_host, sizeof(cfg->listen_host), "host");
+	check_name(cfg->listen_port, sizeof(cfg->listen_port), "port");
+	check_name(cfg->data_dir, sizeof(cfg->data_dir), "data dir");
+	check_name(cfg->ca_file, sizeof(cfg->ca_file), "ca");
+	check_name(cfg->cert_file, sizeof(cfg->cert_file), "cert");
+	check_name(cfg->key_file, sizeof(cfg->key_file), "key");
+	if (memchr(cfg->crl_file, '\0', sizeof(cfg->crl_file)) == NULL)
+		bad = 1;
+	if (strtoul(cfg->listen_port, NULL, 10) > 65535 ||
+	    cfg->utc_offset < -14 * 60 || cfg->utc_offset > 14 * 60 ||
+	    cfg->workers < 0 || cfg->workers > 256 ||
+	    cfg->map_size == 0 || cfg->map_max < cfg->map_size)
+		bad = 1;
+	if (lim->max_frame < 64 || lim->max_batch == 0 ||
+	    lim->max_limit == 0 || lim->max_connections == 0 ||
+	    lim->handshake_timeout == 0 || lim->idle_timeout == 0 ||
+	    lim->output_cap < 65536 || lim->max_text < 16)
+		bad = 1;
+	if (cfg->nlists < 1 || cfg->nlists > CFG_MAX_LISTS)
+		bad = 1;
+	for (i = 0; i < cfg->nlists && !bad; i++) {
+		l = &cfg->lists[i];
+		check_name(l->l_name, sizeof(l->l_name), "list name");
+		if (memchr(l->l_title, '\0', sizeof(l->l_title)) == NULL ||
+		    config_list_index(cfg, l->l_name,
+		    strlen(l->l_name)) != i ||
+		    (l->l_type != LT_RATING && l->l_type != LT_BLACKLIST) ||
+		    l->l_kinds == 0 || l->l_kinds >= 1u << QC_KIND_COUNT ||
+		    l->l_nfields < 1 || l->l_nfields > CFG_MAX_FIELDS ||
+		    l->l_start < -1 || l->l_start >= l->l_nfields ||
+		    l->l_end < -1 || l->l_end >= l->l_nfields ||
+		    l->l_grade < -1 || l->l_grade >= l->l_nfields ||
+		    l->l_default_years < 0 || l->l_default_years > 100)
+			bad = 1;
+		if (bad)
+			break;
+		if ((l->l_start != -1 &&
+		    l->l_fields[l->l_start].f_type != FT_DATE) ||
+		    (l->l_end != -1 &&
+		    l->l_fields[l->l_end].f_type != FT_DATE) ||
+		    (l->l_type == LT_RATING && (l->l_grade == -1 ||
+		    l->l_fields[l->l_grade].f_type != FT_ENUM)))
+			bad = 1;
+		for (j = 0; j < l->l_nfields && !bad; j++) {
+			f = &l->l_fields[j];
+			check_name(f->f_name, sizeof(f->f_name), "field name");
+			if (config_field_index(l, f->f_name,
+			    strlen(f->f_name)) != j ||
+			    (unsigned)f->f_type > FT_DATE ||
+			    (f->f_type == FT_TEXT && (f->f_max_len == 0 ||
+			    f->f_max_len > 65536)) ||
+			    (f->f_type == FT_ENUM && (f->f_nvalues < 1 ||
+			    f->f_nvalues > CFG_MAX_VALUES)) ||
+			    f->f_min > f->f_max)
+				bad = 1;
+			for (k = 0; k < f->f_nvalues && !bad; k++)
+				if (memchr(f->f_values[k], '\0',
+				    CFG_NAME_MAX) == NULL)
+					bad = 1;
+		}
+	}
+	for (p = cfg->principals; p != NULL && !bad; p = p->p_next) {
+		check_name(p->p_name, sizeof(p->p_name), "principal");
+		if (config_principal(cfg, p->p_name) != p ||
+		    p->p_role < ROLE_PLATFORM || p->p_role > ROLE_ADMIN ||
+		    (p->p_writes != 0 && p->p_role != ROLE_AGENCY) ||
+		    (cfg->nlists < 32 && (p->p_writes >> cfg->nlists) != 0) ||
+		    config_role_name(p->p_role) == NULL)
+			bad = 1;
+	}
+	if (bad) {
+		fprintf(stderr, "accepted config breaks an invariant\n");
+		abort();
+	}
+}
+
+/* Every str of an answer must be valid UTF-8 (PROTOCOL.md section 2). */
+static void
+check_strs(const msgpack_object *o)
+{
+	uint32_t	 i;
+
+	if (o->type == MSGPACK_OBJECT_STR &&
+	    !qc_utf8_valid(o->via.str.ptr, o->via.str.size)) {
+		fprintf(stderr, "accepted config: hello would send a str "
+		    "that is not UTF-8: '%.*s'\n", (int)o->via.str.size,
+		    o->via.str.ptr);
+		abort();
+	}
+	if (o->type == MSGPACK_OBJECT_ARRAY)
+		for (i = 0; i < o->via.array.size; i++)
+			check_strs(&o->via.array.ptr[i]);
+	if (o->type == MSGPACK_OBJECT_MAP)
+		for (i = 0; i < o->via.map.size; i++) {
+			check_strs(&o->via.map.ptr[i].key);
+			check_strs(&o->via.map.ptr[i].val);
+		}
+}
+
+/*
+ * What the server derives from any config it accepted: the hello result
+ * (every list, field and principal described), which must be a valid
+ * frame body, and the default list mask of check and get.
+ */
+static void
+check_hello(const struct config *cfg)
+{
+	struct conn		 c;
+	struct req		 q;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	msgpack_object		 none;
+	msgpack_unpacked	 up;
+	unsigned		 mask, want;
+	size_t			 off = 0;
+
+	memset(&c, 0, sizeof(c));
+	/* The name hello sends is the certificate's CN, not the config's. */
+	c.c_prin = cfg->principals;
+	c.c_role = c.c_prin != NULL ? c.c_prin->p_role : ROLE_NONE;
+	snprintf(c.c_principal, sizeof(c.c_principal), "%s", "someone");
+	memset(&none, 0, sizeof(none));
+	none.type = MSGPACK_OBJECT_MAP;
+	memset(&q, 0, sizeof(q));
+	q.q_cfg = cfg;
+	q.q_c = &c;
+	q.q_msg = &none;
+	q.q_pk = &pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (op_hello.o_fn(&q) != OP_DONE ||
+	    qc_frame_validate((const uint8_t *)sb.data, sb.size) !=
+	    QC_FRAME_OK) {
+		fprintf(stderr, "accepted config: no valid hello\n");
+		abort();
+	}
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, sb.data, sb.size, &off) !=
+	    MSGPACK_UNPACK_SUCCESS)
+		abort();
+	check_strs(&up.data);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
+	want = cfg->nlists >= 32 ? ~0u : (1u << cfg->nlists) - 1;
+	if (arg_lists(&q, &mask) != 0 || mask != want) {
+		fprintf(stderr, "accepted config: default list mask wrong\n");
+		abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct config	*cfg;
+	char		 err[1024];
+
+	if (size > FUZZ_MAX_LEN)
+		return 0;
+	tmp_open();
+	if (ftruncate(tmp_fd, 0) == -1 ||
+	    pwrite(tmp_fd, data, size, 0) != (ssize_t)size) {
+		fprintf(stderr, "fuzz_config: write: %s\n", strerror(errno));
+		abort();
+	}
+	err[0] = '\0';
+	if ((cfg = config_load(tmp_path, err, sizeof(err))) == NULL) {
+		if (err[0] == '\0' || memchr(err, '\0', sizeof(err)) == NULL) {
+			fprintf(stderr, "refused config without a reason\n");
+			abort();
+		}
+		return 0;
+	}
+	check_config(cfg);
+	check_hello(cfg);
+	config_free(cfg);
+	return 0;
+}
