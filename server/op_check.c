@@ -39,7 +39,10 @@ check_one(struct req *q, MDB_txn *txn, const char *subject, unsigned mask)
 
 	k.mv_data = (void *)subject;
 	k.mv_size = strlen(subject);
-	rc = mdb_get(txn, q->q_srv->s_store.s_summary, &k, &v);
+	if (!bloom_maybe(&q->q_srv->s_store.s_bloom, k.mv_data, k.mv_size))
+		rc = MDB_NOTFOUND;
+	else
+		rc = mdb_get(txn, q->q_srv->s_store.s_summary, &k, &v);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
 		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
 		return -1;

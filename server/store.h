@@ -16,6 +16,8 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+
+#include "bloom.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,12 +33,14 @@ struct store {
 	MDB_dbi		 s_meta;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
+	/* Subjects with a summary: most `check` misses stop here. */
+	struct bloom	 s_bloom;
 };
 
 /*
  * Opens (creating if needed) the environment in dir with room for
- * maxreaders read transactions, clears stale reader slots and opens all
- * databases. Returns 0 or -1 (logged).
+ * maxreaders read transactions, clears stale reader slots, opens all
+ * databases and fills the subject filter. Returns 0 or -1 (logged).
  */
 int	 store_open(struct store *, const char *dir, uint64_t map_size,
 	    unsigned maxreaders);

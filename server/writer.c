@@ -484,6 +484,9 @@ put_summary(struct writer *wt, MDB_txn *txn, const struct write_req *wr)
 	hit.h_end = wr->wr_end;
 	n = summary_update(buf, sizeof(buf), v.mv_data, v.mv_size,
 	    hit.h_list, wr->wr_op == WR_PUT ? &hit : NULL);
+	/* Before the commit makes the summary visible to `check`. */
+	if (n > 0)
+		bloom_add(&st->s_bloom, k.mv_data, k.mv_size);
 	if (n < 0)
 		return MDB_CORRUPTED;
 	if (n == 0)
