@@ -3,6 +3,8 @@
  * in request order, backpressure and timeouts.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
@@ -36,6 +38,10 @@ conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa,
 	char		 host[INET6_ADDRSTRLEN] = "?";
 
 	(void)salen;
+	/* Answers are small and must not wait for Nagle's timer. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+	    sizeof(int)) == -1)
+		log_warn("TCP_NODELAY");
 	if (atomic_fetch_add(&srv->s_nconns, 1) >=
 	    srv->s_cfg->limits.max_connections) {
 		atomic_fetch_sub(&srv->s_nconns, 1);
@@ -201,6 +207,14 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		log_info("%s (%s): idle timeout", c->c_peer, c->c_principal);
 	else
 		log_debug("%s (%s): closed", c->c_peer, c->c_principal);
+	/*
+	 * A client that hung up cleanly keeps its session resumable:
+	 * OpenSSL drops a session from the cache when the SSL is freed
+	 * without a shutdown.
+	 */
+	if (c->c_ready && (what & BEV_EVENT_EOF))
+		SSL_set_shutdown(bufferevent_openssl_get_ssl(c->c_bev),
+		    SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	conn_free(c);
 }
 

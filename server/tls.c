@@ -10,6 +10,9 @@
 #include "tls.h"
 #include "utf8.h"
 
+#define TLS_SESSION_CACHE	50000	/* sessions kept for resumption */
+#define TLS_SESSION_LIFETIME	3600	/* seconds */
+
 static int	 tls_load_crl(SSL_CTX *, const char *);
 
 void
@@ -80,10 +83,20 @@ tls_ctx_new(const struct config *cfg)
 	SSL_CTX_set_verify_depth(ctx, 4);
 	/* Client certificates are checked for the TLS client purpose. */
 	SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
-	/* Resumed sessions keep the verified client identity. */
+	/*
+	 * Resumed sessions keep the verified client identity. A server-side
+	 * session cache (stateful tickets) rather than stateless tickets:
+	 * resuming is a lookup instead of decrypting and decoding the whole
+	 * session with the client's certificate, and connections resumed
+	 * from one session share it in memory.
+	 */
 	if (SSL_CTX_set_session_id_context(ctx, sid_ctx,
 	    sizeof(sid_ctx) - 1) != 1)
 		goto fail;
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_sess_set_cache_size(ctx, TLS_SESSION_CACHE);
+	SSL_CTX_set_timeout(ctx, TLS_SESSION_LIFETIME);
 	return ctx;
 fail:
 	tls_log_errors("tls");
