@@ -6,7 +6,7 @@
 #define QCD_SERVER_H
 
 #include <event2/event.h>
-#include <event2/bufferevent.h>
+#include <event2/buffer.h>
 #include <event2/listener.h>
 #include <lmdb.h>
 #include <msgpack.h>
@@ -54,16 +54,24 @@ void	 server_reload_free(struct server *);
 struct conn {
 	struct worker		*c_worker;
 	uint64_t		 c_id;		/* slot | generation << 32 */
-	struct bufferevent	*c_bev;
+	evutil_socket_t		 c_fd;
+	SSL			*c_ssl;
+	struct event		*c_rev;		/* readable, persistent */
+	struct event		*c_wev;		/* writable, only while blocked */
 	struct event		*c_deadline;	/* handshake, absolute */
+	struct evbuffer		*c_in;		/* decrypted, not yet handled */
+	struct evbuffer		*c_out;		/* answers not yet encrypted */
+	time_t			 c_last;	/* last progress, worker clock */
+	int			 c_wlen;	/* length of a blocked SSL_write */
 	char			 c_peer[64];	/* address, for logs */
 	char			 c_principal[CFG_NAME_MAX];
 	const struct principal	*c_prin;	/* NULL: not configured */
 	enum role		 c_role;
-	int			 c_ready;	/* handshake done */
-	int			 c_closing;	/* flush, then free */
-	int			 c_out_full;	/* unsent answers over the cap */
-	int			 c_read_off;	/* EV_READ disabled by us */
+	unsigned		 c_ready:1;	/* handshake done */
+	unsigned		 c_closing:1;	/* flush, then close */
+	unsigned		 c_out_full:1;	/* unsent answers over the cap */
+	unsigned		 c_read_off:1;	/* c_rev deleted by us */
+	unsigned		 c_wev_on:1;	/* c_wev added */
 	unsigned		 c_inflight;	/* writes at the writer */
 };
 
@@ -75,6 +83,8 @@ struct worker {
 	struct evconnlistener	*w_listener;
 	struct event		*w_reply_ev;	/* writer answers ready */
 	struct event		*w_stop_ev;
+	struct event		*w_sweep_ev;	/* idle connections, 1 Hz */
+	time_t			 w_now;		/* monotonic seconds, 1 Hz */
 	pthread_mutex_t		 w_reply_mtx;
 	struct write_reply	*w_replies;	/* FIFO, under w_reply_mtx */
 	struct write_reply	**w_replies_tail;
@@ -110,10 +120,27 @@ void	 worker_rtxn_release(struct worker *);
 /* conn.c */
 void	 conn_accept(struct worker *, evutil_socket_t,
 	    const struct sockaddr *, int);
-/* Appends a complete answer frame body and flushes. */
-int	 conn_send_frame(struct conn *, const void *, size_t);
-/* A write answer arrived from the writer; resume reading if waiting. */
-void	 conn_write_done(struct conn *, const void *, size_t);
+/* Closes a connection idle since before now - idle_timeout. */
+void	 conn_sweep(struct conn *, time_t now);
+/* Drives the TLS handshake; on completion identifies the peer. */
+void	 conn_handshake(struct conn *);
+/* Sends close_notify (if the handshake was done), then frees. */
+void	 conn_close(struct conn *);
 void	 conn_free(struct conn *);
+
+/* conn_io.c */
+void	 conn_read_cb(evutil_socket_t, short, void *);
+void	 conn_write_cb(evutil_socket_t, short, void *);
+/* Reads, handles and answers what the connection has; may free it. */
+void	 conn_run(struct conn *);
+/* Queues a complete answer frame (prefix included). */
+int	 conn_send_frame(struct conn *, const void *, size_t);
+/*
+ * A write answer arrived from the writer: queue it and handle requests
+ * that waited for it. No I/O: conn_flush sends.
+ */
+void	 conn_write_done(struct conn *, const void *, size_t);
+/* Encrypts and sends queued answers; -1 if the connection was freed. */
+int	 conn_flush(struct conn *);
 
 #endif

@@ -55,10 +55,21 @@ tls_ctx_new(const struct config *cfg)
 	    "ECDHE+AESGCM:ECDHE+CHACHA20") != 1 ||
 	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256") != 1)
 		goto fail;
+	/*
+	 * A peer that closes without close_notify reads as a clean end of
+	 * stream: frames carry their own length, so truncation shows anyway.
+	 */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-	/* Idle connections give their buffers back. */
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/*
+	 * Idle connections give their buffers back; a blocked write may be
+	 * retried from where the output buffer has moved it; one read takes
+	 * every record the socket has.
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_read_ahead(ctx, 1);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) {
 		log_warnx("cannot load certificate %s", cfg->cert_file);
 		goto fail;

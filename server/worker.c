@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -19,6 +20,8 @@ static void	 worker_accept_error_cb(struct evconnlistener *, void *);
 static void	 worker_resume_cb(evutil_socket_t, short, void *);
 static void	 worker_reply_cb(evutil_socket_t, short, void *);
 static void	 worker_stop_cb(evutil_socket_t, short, void *);
+static void	 worker_sweep_cb(evutil_socket_t, short, void *);
+static time_t	 worker_clock(void);
 
 /*
  * Creates the worker's base and binds its listener on ai (before any
@@ -33,13 +36,17 @@ worker_start(struct server *srv, struct worker *w, int index,
 	w->w_index = index;
 	w->w_replies_tail = &w->w_replies;
 	msgpack_sbuffer_init(&w->w_out);
+	w->w_now = worker_clock();
 	if (!msgpack_zone_init(&w->w_zone, 8192) ||
 	    pthread_mutex_init(&w->w_reply_mtx, NULL) != 0 ||
 	    (w->w_base = event_base_new()) == NULL ||
 	    (w->w_reply_ev = event_new(w->w_base, -1, 0, worker_reply_cb,
 	    w)) == NULL ||
 	    (w->w_stop_ev = event_new(w->w_base, -1, 0, worker_stop_cb,
-	    w)) == NULL) {
+	    w)) == NULL ||
+	    (w->w_sweep_ev = event_new(w->w_base, -1, EV_PERSIST,
+	    worker_sweep_cb, w)) == NULL ||
+	    event_add(w->w_sweep_ev, &(struct timeval){ 1, 0 }) == -1) {
 		log_warnx("worker %d: cannot create its event loop", index);
 		return -1;
 	}
@@ -124,6 +131,8 @@ worker_free(struct worker *w)
 		event_free(w->w_reply_ev);
 	if (w->w_stop_ev != NULL)
 		event_free(w->w_stop_ev);
+	if (w->w_sweep_ev != NULL)
+		event_free(w->w_sweep_ev);
 	if (w->w_base != NULL)
 		event_base_free(w->w_base);
 	pthread_mutex_destroy(&w->w_reply_mtx);
@@ -132,6 +141,30 @@ worker_free(struct worker *w)
 	free(w->w_conns);
 	free(w->w_gens);
 	free(w->w_free);
+}
+
+static time_t
+worker_clock(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Once a second: the worker's clock, and connections idle too long. */
+static void
+worker_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+	uint32_t	 i;
+
+	(void)fd;
+	(void)what;
+	w->w_now = worker_clock();
+	for (i = 0; i < w->w_nslots; i++)
+		if (w->w_conns[i] != NULL)
+			conn_sweep(w->w_conns[i], w->w_now);
 }
 
 static void
@@ -195,8 +228,10 @@ worker_reply_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&w->w_reply_mtx);
 	for (; rp != NULL; rp = next) {
 		next = rp->rp_next;
-		if ((c = worker_conn_lookup(w, rp->rp_conn)) != NULL)
+		if ((c = worker_conn_lookup(w, rp->rp_conn)) != NULL) {
 			conn_write_done(c, rp->rp_frame, rp->rp_len);
+			conn_flush(c);
+		}
 		write_reply_free(rp);
 	}
 }

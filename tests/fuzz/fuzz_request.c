@@ -2,8 +2,8 @@
  * Fuzz target: request decoding for every op, through the real dispatch
  * path of an in-process server: the configuration of server/qcregd.conf
  * (or $QCREG_FUZZ_CONF), an LMDB store in a temporary directory, the
- * writer thread, and one worker whose connection writes its answers into
- * one end of a bufferevent pair.
+ * writer thread, and one worker with a connection that has no socket:
+ * its answers stay queued in c_out.
  *
  * Input: one mode byte, then frames as they arrive on the wire (a 4-byte
  * length, then the body). The mode byte picks the connection's role
@@ -29,6 +29,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -38,7 +39,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
@@ -73,7 +73,6 @@ static struct {
 	struct server		 srv;
 	struct worker		 w;
 	struct conn		 c;
-	struct bufferevent	*peer;		/* the client's end */
 	struct event		*keep;	/* the loop blocks on it */
 	struct expect		 exp[MAX_REQUESTS];
 	size_t			 nexp;
@@ -118,7 +117,6 @@ static void
 fz_init(void)
 {
 	struct evutil_addrinfo	 hints, *ai = NULL;
-	struct bufferevent	*pair[2];
 	struct timeval		 hour = { 3600, 0 };
 	const char		*conf, *tmp;
 	char			 err[1024];
@@ -168,12 +166,15 @@ fz_init(void)
 	    NULL)) == NULL || event_add(fz.keep, &hour) == -1)
 		fz_fail("keep-alive timer");
 
-	if (bufferevent_pair_new(fz.w.w_base, 0, pair) == -1)
-		fz_fail("bufferevent_pair_new");
-	fz.c.c_bev = pair[0];
-	fz.peer = pair[1];
-	/* Answers move to the peer's input as soon as they are queued. */
-	bufferevent_enable(fz.peer, EV_READ);
+	/*
+	 * No socket and no TLS: answers stay in c_out, where they are
+	 * checked; c_rev exists so that backpressure may switch it.
+	 */
+	if ((fz.c.c_in = evbuffer_new()) == NULL ||
+	    (fz.c.c_out = evbuffer_new()) == NULL ||
+	    (fz.c.c_rev = event_new(fz.w.w_base, -1, 0, fz_keep_cb,
+	    NULL)) == NULL)
+		fz_fail("connection buffers");
 	fz.c.c_worker = &fz.w;
 	snprintf(fz.c.c_peer, sizeof(fz.c.c_peer), "fuzz");
 	if (worker_conn_add(&fz.w, &fz.c) == -1)
@@ -195,11 +196,13 @@ fz_teardown(void)
 		writer_stop(fz.srv.s_writer);
 		fz.srv.s_writer = NULL;
 	}
-	if (fz.c.c_bev != NULL) {
+	if (fz.c.c_out != NULL) {
 		worker_conn_remove(&fz.w, &fz.c);
-		bufferevent_free(fz.c.c_bev);
-		bufferevent_free(fz.peer);
-		fz.c.c_bev = fz.peer = NULL;
+		event_free(fz.c.c_rev);
+		evbuffer_free(fz.c.c_in);
+		evbuffer_free(fz.c.c_out);
+		fz.c.c_rev = NULL;
+		fz.c.c_in = fz.c.c_out = NULL;
 	}
 	if (fz.keep != NULL) {
 		event_free(fz.keep);
@@ -257,15 +260,32 @@ fz_set_role(uint8_t mode)
 	    pick != NULL ? pick->p_name : "unconfigured-cn");
 }
 
-/* Runs the worker's loop until the writer has answered every write. */
+/*
+ * Takes the writer's answers from the worker's queue, as the worker's
+ * reply callback would, until every write is answered (that callback
+ * would also send them, and this connection has no socket).
+ */
 static void
 fz_pump(void)
 {
+	struct write_reply	*rp, *next;
+
 	/* A held snapshot would block the writer's map growth. */
 	worker_rtxn_release(&fz.w);
-	while (fz.c.c_inflight > 0)
-		if (event_base_loop(fz.w.w_base, EVLOOP_ONCE) == -1)
-			fz_fail("event_base_loop");
+	while (fz.c.c_inflight > 0) {
+		pthread_mutex_lock(&fz.w.w_reply_mtx);
+		rp = fz.w.w_replies;
+		fz.w.w_replies = NULL;
+		fz.w.w_replies_tail = &fz.w.w_replies;
+		pthread_mutex_unlock(&fz.w.w_reply_mtx);
+		if (rp == NULL)
+			sched_yield();
+		for (; rp != NULL; rp = next) {
+			next = rp->rp_next;
+			conn_write_done(&fz.c, rp->rp_frame, rp->rp_len);
+			write_reply_free(rp);
+		}
+	}
 }
 
 /* Empties every database, and restarts the writer at seq 0. */
@@ -405,7 +425,7 @@ fz_check_answer(const msgpack_object *a, const struct expect *e)
 static void
 fz_check_answers(void)
 {
-	struct evbuffer		*in = bufferevent_get_input(fz.peer);
+	struct evbuffer		*in = fz.c.c_out;
 	size_t			 total = evbuffer_get_length(in), pos = 0;
 	size_t			 i, off;
 	const uint8_t		*p;
