@@ -63,7 +63,7 @@ struct conn {
 	struct evbuffer		*c_out;		/* answers not yet encrypted */
 	time_t			 c_last;	/* last progress, worker clock */
 	int			 c_wlen;	/* length of a blocked SSL_write */
-	char			 c_peer[64];	/* address, for logs */
+	char			 c_peer[48];	/* address, for logs */
 	char			 c_principal[CFG_NAME_MAX];
 	const struct principal	*c_prin;	/* NULL: not configured */
 	enum role		 c_role;

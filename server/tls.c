@@ -105,6 +105,8 @@ tls_ctx_new(const struct config *cfg)
 	    sizeof(sid_ctx) - 1) != 1)
 		goto fail;
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	/* One ticket a handshake: a client resumes with its latest. */
+	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_sess_set_cache_size(ctx, TLS_SESSION_CACHE);
 	SSL_CTX_set_timeout(ctx, TLS_SESSION_LIFETIME);
