@@ -1,0 +1,29 @@
+"""An answer may not exceed max_frame (section 7, too_large): a scan page
+too big for one frame is refused, the connection stays usable, and a
+smaller page of the same data is answered."""
+
+from harness import *
+
+suite = Suite("limits")
+
+
+@suite.test(timeout=180)
+def scan_answer_over_max_frame_is_too_large(ctx):
+	s = ctx.fresh_server("limits")
+	# 900 entries of about 1.4 KB: a page of all of them exceeds 1 MiB.
+	msgs = []
+	for i in range(900):
+		f = tourism_fields("unlicensed_guide", name="名" * 85,
+				   reason="理" * 341, decision="D" * 64)
+		msgs.append({"id": i + 1, "op": "put", "list": "tourism",
+			     "subject": "guide:BIG-%06d" % i, "fields": f})
+	with s.connect(TOURISM) as t:
+		for m, a in zip(msgs, pump(t, msgs)):
+			check(a["ok"], "put %s: %s" % (m["subject"], a.get("error")))
+	with s.connect(REGULATOR) as reg:
+		e = reg.err("scan", "too_large", list="tourism", limit=1000)
+		check("max_frame" in e["message"], "message names the limit: %r" % e["message"])
+		page = reg.ok("scan", list="tourism", limit=100)
+		eq(len(page["entries"]), 100, "a smaller page")
+		eq(reg.ok("stats")["lists"]["tourism"]["total"], 900, "entries after the refusal")
+	s.stop_clean()
