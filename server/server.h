@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <event2/buffer.h>
 #include <event2/listener.h>
+#include <arpa/inet.h>
 #include <lmdb.h>
 #include <msgpack.h>
 #include <openssl/ssl.h>
@@ -63,7 +64,7 @@ struct conn {
 	struct evbuffer		*c_out;		/* answers not yet encrypted */
 	time_t			 c_last;	/* last progress, worker clock */
 	int			 c_wlen;	/* length of a blocked SSL_write */
-	char			 c_peer[48];	/* address, for logs */
+	char			 c_peer[INET6_ADDRSTRLEN + 8]; /* address:port */
 	char			 c_principal[CFG_NAME_MAX];
 	const struct principal	*c_prin;	/* NULL: not configured */
 	enum role		 c_role;
