@@ -41,6 +41,16 @@ static const canon_fn kind_canon[QC_KIND_COUNT] = {
 
 /* GB 32100-2015: 31 characters, no I, O, S, V or Z. */
 static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+/* 1 + the value of each character of uscc_alphabet; 0 elsewhere. */
+static const unsigned char uscc_values[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17,
+	['H'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21, ['M'] = 22,
+	['N'] = 23, ['P'] = 24, ['Q'] = 25, ['R'] = 26, ['T'] = 27,
+	['U'] = 28, ['W'] = 29, ['X'] = 30, ['Y'] = 31
+};
+
 static const int uscc_weights[USCC_LEN - 1] = {
 	1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 };
@@ -111,12 +121,7 @@ qc_subject_canon(const char *in, size_t len, char out[QC_SUBJECT_MAX],
 static int
 uscc_value(char c)
 {
-	const char	*p;
-
-	if (c == '\0')
-		return -1;
-	p = strchr(uscc_alphabet, c);
-	return p == NULL ? -1 : (int)(p - uscc_alphabet);
+	return uscc_values[(unsigned char)c] - 1;
 }
 
 char
