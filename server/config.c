@@ -46,6 +46,13 @@ static const char *role_names[] = {
 };
 static const char *field_type_names[] = { "text", "enum", "int", "date" };
 
+unsigned
+config_all_lists(const struct config *cfg)
+{
+	/* A shift by 32 is undefined. */
+	return cfg->nlists >= 32 ? ~0u : (1u << cfg->nlists) - 1;
+}
+
 const char *
 config_role_name(enum role r)
 {

@@ -110,6 +110,8 @@ int		 config_list_index(const struct config *, const char *,
 /* Field index in a list for a name of len bytes, or -1. */
 int		 config_field_index(const struct list_def *, const char *,
 		    size_t);
+/* The mask of every list index (up to CFG_MAX_LISTS = 32 of them). */
+unsigned	 config_all_lists(const struct config *);
 const char	*config_role_name(enum role);
 const char	*config_field_type_name(enum field_type);
 

@@ -314,8 +314,7 @@ arg_lists(struct req *q, unsigned *mask)
 	uint32_t		 i;
 	int			 li;
 
-	/* nlists may be 32: a shift by 32 is undefined. */
-	*mask = q->q_cfg->nlists >= 32 ? ~0u : (1u << q->q_cfg->nlists) - 1;
+	*mask = config_all_lists(q->q_cfg);
 	if (o == NULL)
 		return 0;
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size == 0) {

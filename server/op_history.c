@@ -102,7 +102,7 @@ history(struct req *q)
 		    "subject: required") : OP_ERROR;
 	if ((rc = arg_list(q, "list", &li)) == -1)
 		return OP_ERROR;
-	mask = rc == 1 ? 1u << li : (1u << cfg->nlists) - 1;
+	mask = rc == 1 ? 1u << li : config_all_lists(cfg);
 	if (c->c_role == ROLE_AGENCY) {
 		if (rc == 1 && (c->c_prin->p_writes & mask) == 0)
 			return req_fail(q, QC_E_FORBIDDEN, "history: %s may "
