@@ -57,6 +57,8 @@ conn_fill(struct conn *c)
 	struct evbuffer_iovec	 v;
 	int			 n, err;
 
+	/* Stopping at the cap may leave records inside OpenSSL. */
+	c->c_more = 1;
 	while (evbuffer_get_length(c->c_in) < conn_in_cap(c)) {
 		if (evbuffer_reserve_space(c->c_in, CONN_READ_CHUNK, &v,
 		    1) < 1)
@@ -67,10 +69,12 @@ conn_fill(struct conn *c)
 			v.iov_len = (size_t)n;
 			evbuffer_commit_space(c->c_in, &v, 1);
 			c->c_last = c->c_worker->w_now;
-			if (!SSL_has_pending(c->c_ssl))
-				return 0;
-			continue;
+			if (SSL_has_pending(c->c_ssl))
+				continue;
+			c->c_more = 0;
+			return 0;
 		}
+		c->c_more = 0;
 		switch ((err = SSL_get_error(c->c_ssl, n))) {
 		case SSL_ERROR_WANT_READ:
 			return 0;
@@ -134,6 +138,11 @@ conn_flush(struct conn *c)
 		conn_close(c);
 		return -1;
 	}
+	/* The client took its answers: requests waiting behind them go on. */
+	if (c->c_out_full) {
+		c->c_out_full = 0;
+		event_active(c->c_rev, EV_READ, 1);
+	}
 	return 0;
 }
 
@@ -153,13 +162,13 @@ conn_reading(struct conn *c)
 	if (want && c->c_read_off) {
 		c->c_read_off = 0;
 		event_add(c->c_rev, NULL);
-		/* Records OpenSSL already holds would not wake the loop. */
-		if (SSL_has_pending(c->c_ssl))
-			event_active(c->c_rev, EV_READ, 1);
 	} else if (!want && !c->c_read_off) {
 		c->c_read_off = 1;
 		event_del(c->c_rev);
 	}
+	/* Records OpenSSL already holds would not wake the loop. */
+	if (want && c->c_more)
+		event_active(c->c_rev, EV_READ, 1);
 }
 
 void
@@ -187,15 +196,7 @@ conn_write_cb(evutil_socket_t fd, short what, void *arg)
 		conn_handshake(c);
 		return;
 	}
-	if (conn_flush(c) == -1)
-		return;
-	/* The client took its answers: handle what waits behind them. */
-	if (c->c_out_full &&
-	    evbuffer_get_length(c->c_out) <=
-	    c->c_worker->w_srv->s_cfg->limits.output_cap / 2) {
-		c->c_out_full = 0;
-		conn_run(c);
-	}
+	conn_flush(c);
 }
 
 void

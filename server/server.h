@@ -73,6 +73,7 @@ struct conn {
 	unsigned		 c_out_full:1;	/* unsent answers over the cap */
 	unsigned		 c_read_off:1;	/* c_rev deleted by us */
 	unsigned		 c_wev_on:1;	/* c_wev added */
+	unsigned		 c_more:1;	/* reading stopped at the input cap */
 	unsigned		 c_inflight;	/* writes at the writer */
 };
 

@@ -27,3 +27,24 @@ def scan_answer_over_max_frame_is_too_large(ctx):
 		eq(len(page["entries"]), 100, "a smaller page")
 		eq(reg.ok("stats")["lists"]["tourism"]["total"], 900, "entries after the refusal")
 	s.stop_clean()
+
+
+@suite.test(timeout=240)
+def pipelined_writes_past_the_input_cap_all_answered(ctx):
+	"""8 MB of pipelined puts on one connection: the server stops reading at
+	its input cap and at 128 writes in flight, and must pick up what OpenSSL
+	already buffered when it resumes (a lost wake-up here stalled loads)."""
+	s = ctx.fresh_server("inputcap")
+	msgs = []
+	for i in range(6000):
+		f = tourism_fields("unlicensed_guide", reason="理" * 341)
+		msgs.append({"id": i + 1, "op": "put", "list": "tourism",
+			     "subject": "guide:CAP-%06d" % i, "fields": f})
+	with s.connect(TOURISM) as t:
+		answers = pump(t, msgs, timeout=200)
+		eq(len(answers), len(msgs), "answers")
+		for m, a in zip(msgs, answers):
+			check(a["ok"], "put %s: %s" % (m["subject"], a.get("error")))
+	with s.connect(REGULATOR) as reg:
+		eq(reg.ok("stats")["lists"]["tourism"]["total"], 6000, "entries")
+	s.stop_clean()
