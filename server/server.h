@@ -135,6 +135,8 @@ void	 conn_read_cb(evutil_socket_t, short, void *);
 void	 conn_write_cb(evutil_socket_t, short, void *);
 /* Reads, handles and answers what the connection has; may free it. */
 void	 conn_run(struct conn *);
+/* Reads from the connection only while backpressure allows. */
+void	 conn_reading(struct conn *);
 /* Queues a complete answer frame (prefix included). */
 int	 conn_send_frame(struct conn *, const void *, size_t);
 /*
