@@ -586,6 +586,18 @@ class Client:
 		eq(r["principal"], self.cn, "hello principal")
 
 
+def wait_until(pred, timeout, what, step=0.05):
+	"""Poll pred() until it is true; fail with what after timeout."""
+	deadline = time.monotonic() + timeout
+	while True:
+		v = pred()
+		if v:
+			return v
+		if time.monotonic() > deadline:
+			fail("%s (not within %ss)" % (what, timeout))
+		time.sleep(step)
+
+
 def check_response(r, rid):
 	"""Shape of an answer (section 3); rid None means the id must be nil."""
 	check("id" in r and "ok" in r, "answer without id/ok: %r" % short(r))

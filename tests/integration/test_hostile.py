@@ -27,18 +27,6 @@ def config(name, server=None, limits=None):
 	return write_config(os.path.join(d, name + ".conf"), server=server or {}, limits=limits or {})
 
 
-def wait_until(pred, timeout, what, step=0.05):
-	"""Poll pred() until it is true; fail with what after timeout."""
-	deadline = time.monotonic() + timeout
-	while True:
-		v = pred()
-		if v:
-			return v
-		if time.monotonic() > deadline:
-			fail("%s (not within %ss)" % (what, timeout))
-		time.sleep(step)
-
-
 def fds_at_rest(s):
 	"""The server's descriptor count with no client: call it right after
 	start (clients that closed may still hold one until it notices)."""

@@ -11,13 +11,8 @@ suite = Suite("reload")
 
 def _wait_log(s, text, timeout=10):
 	"""Polls the server log until text appears."""
-	deadline = time.monotonic() + timeout
-	while time.monotonic() < deadline:
-		with open(s.logs[-1], encoding="utf-8", errors="replace") as f:
-			if text in f.read():
-				return
-		time.sleep(0.05)
-	fail("no %r in the server log\n%s" % (text, s.log_tail()))
+	wait_until(lambda: text in s.log_text(), timeout,
+		   "no %r in the server log\n%s" % (text, s.log_tail()))
 
 
 def _hup(s, text):

@@ -26,17 +26,6 @@ def config(name, **server):
 	return write_config(os.path.join(d, name + ".conf"), server=server)
 
 
-def wait_until(pred, timeout, what, step=0.05):
-	deadline = time.monotonic() + timeout
-	while True:
-		v = pred()
-		if v:
-			return v
-		if time.monotonic() > deadline:
-			fail("%s (not within %ss)" % (what, timeout))
-		time.sleep(step)
-
-
 class Book:
 	"""Every write sent and how it was answered."""
 
