@@ -3,9 +3,10 @@
 
 CC	?= cc
 PKGS	 = libevent libevent_openssl libevent_pthreads openssl lmdb msgpack inih
+CLI_PKGS = jansson
 DEBS	 = build-essential pkg-config clang libevent-dev liblmdb-dev \
 	   libmsgpack-dev libssl-dev libinih-dev libcmocka-dev lmdb-utils \
-	   openssl python3 python3-msgpack libclang-rt-14-dev
+	   openssl python3 python3-msgpack libclang-rt-14-dev libjansson-dev
 
 # Build variant: rel (binaries in bin/) or asan (binaries in build/asan/bin/).
 VARIANT	?= rel
@@ -27,21 +28,53 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Only the command line (and what tests its code) uses libjansson.
+CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
+CLI_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -pthread \
-	   -Iproto -Iclient -Iserver $(PKG_CFLAGS) $(VFLAGS)
+	   $(PKG_CFLAGS) $(VFLAGS)
 LDLIBS	+= $(PKG_LIBS) -pthread
 
 PROTO_SRC  := $(wildcard proto/*.c)
-SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
-LIB_SRC    := $(wildcard client/qcreg*.c)
-CLI_SRC    := $(wildcard client/cli*.c)
-BENCH_SRC  := $(wildcard client/bench*.c)
+SERVER_SRC := $(wildcard server/common/*.c server/db/*.c server/ops/*.c \
+	      server/net/*.c server/http/*.c)
+LIB_SRC    := $(wildcard client/lib/*.c)
+CLI_SRC    := $(wildcard client/cli/*.c)
+BENCH_SRC  := $(wildcard bench/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+# Each layer sees only the headers it may use (docs/ARCHITECTURE.md):
+# proto/ nothing of ours; server/db/ nothing of ops/ or net/; server/net/
+# only ops.h of the layers below (no LMDB); client/ and bench/ nothing of
+# server/. main.c joins them all.
+INC_proto   = -Iproto
+INC_common  = $(INC_proto) -Iserver/common
+INC_db      = $(INC_common) -Iserver/db
+INC_ops     = $(INC_db) -Iserver/ops
+INC_net     = $(INC_common) -Iserver/ops -Iserver/net
+INC_server  = $(INC_ops) -Iserver/net -Iserver
+INC_lib     = $(INC_proto) -Iclient/lib
+INC_cli     = $(INC_lib) -Iclient/cli $(CLI_CFLAGS)
+INC_bench   = $(INC_lib) -Ibench
+INC_tests   = $(INC_server) -Iclient/lib -Iclient/cli $(CLI_CFLAGS)
+$(O)/proto/%.o:		INC = $(INC_proto)
+$(O)/server/common/%.o:	INC = $(INC_common)
+$(O)/server/db/%.o:	INC = $(INC_db)
+$(O)/server/ops/%.o:	INC = $(INC_ops)
+$(O)/server/net/%.o:	INC = $(INC_net)
+$(O)/server/http/%.o:	INC = $(INC_net)
+$(O)/server/%.o:	INC = $(INC_server)
+$(O)/client/lib/%.o:	INC = $(INC_lib)
+$(O)/client/cli/%.o:	INC = $(INC_cli)
+$(O)/bench/%.o:		INC = $(INC_bench)
+$(O)/tests/%.o:		INC = $(INC_tests)
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 PROTO_A	 = $(O)/libqcproto.a
 SERVER_A = $(O)/libqcserver.a
 LIB_A	 = $(O)/libqcreg.a
+# The command line but its main(), so that tests can link its parts.
+CLI_A	 = $(O)/libqccli.a
 UNITS	 = $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench)
 
@@ -52,27 +85,39 @@ units: $(UNITS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) -MMD -MP -c $< -o $@
 
 $(PROTO_A): $(call obj,$(PROTO_SRC))
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 $(SERVER_A): $(call obj,$(SERVER_SRC))
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 $(LIB_A): $(call obj,$(LIB_SRC))
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
+$(CLI_A): $(call obj,$(filter-out client/cli/cli.c,$(CLI_SRC)))
+	rm -f $@ && ar rcs $@ $^
 
 $(BIN)/qcregd: $(call obj,server/main.c) $(SERVER_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(BIN)/qcreg: $(call obj,$(CLI_SRC)) $(LIB_A) $(PROTO_A)
+$(BIN)/qcreg: $(call obj,client/cli/cli.c) $(CLI_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 $(BIN)/qcreg-bench: $(call obj,$(BENCH_SRC)) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(O)/tests/%: $(O)/tests/unit/%.o $(SERVER_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+# Tests of the client side need no server; test_cli_* test CLI code.
+$(O)/tests/test_client_%: $(O)/tests/unit/test_client_%.o $(LIB_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+$(O)/tests/test_cli_%: $(O)/tests/unit/test_cli_%.o $(CLI_A) $(LIB_A) \
+	    $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS) -lcmocka
+# test_slots makes chosen allocations fail (ld --wrap, as cmocka mocks).
+$(O)/tests/test_slots: private LDLIBS += -Wl,--wrap=malloc,--wrap=calloc
 
 asan:
 	$(MAKE) VARIANT=asan all
@@ -104,7 +149,7 @@ test: deps
 bench: deps
 	$(MAKE) all
 	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
-	scripts/bench.sh
+	bench/bench.sh
 
 clean:
 	rm -rf build bin
@@ -131,18 +176,30 @@ $(O)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay_main.o \
 	    $(SERVER_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# fuzz_reply decodes as the CLI does, JSON included, and needs no server.
+$(O)/fuzz_reply: $(O)/tests/fuzz/fuzz_reply.o $(CLI_A) $(LIB_A) $(PROTO_A)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(CLI_LIBS)
+$(O)/fuzz/fuzz_reply: $(O)/tests/fuzz/fuzz_reply.o \
+	    $(O)/tests/fuzz/replay_main.o $(CLI_A) $(LIB_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
 fuzz: deps
 	$(MAKE) VARIANT=fuzz CC=clang fuzzers
 	$(MAKE) VARIANT=asan replays
 	tests/fuzz/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-fuzz-smoke:
+fuzz-smoke: deps
 	$(MAKE) VARIANT=fuzz CC=clang fuzzers
 	$(MAKE) VARIANT=asan replays
 	tests/fuzz/fuzz.sh smoke 5 $(FUZZ_NAMES)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-crash-test: all
-	tests/crash/crash_loop.py --iterations 100
+# The kill -9 loop: CRASH_ITERATIONS rounds against $(BIN)/qcregd.
+CRASH_ITERATIONS ?= 100
+.PHONY: crash-test
+crash-test: deps
+	$(MAKE) all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	QCREGD=$(BIN)/qcregd tests/crash/crash_loop.py --iterations $(CRASH_ITERATIONS)

@@ -82,10 +82,21 @@ qc_obj_strcpy(const msgpack_object *o, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * Short strings (keys, states, subjects) go out as one write of header
+ * and bytes rather than two: packing answers is mostly this.
+ */
 int
 qc_pack_cstr(msgpack_packer *pk, const char *s)
 {
-	return msgpack_pack_str_with_body(pk, s, strlen(s));
+	char	 buf[1 + 31];
+	size_t	 len = strlen(s);
+
+	if (len > 31)
+		return msgpack_pack_str_with_body(pk, s, len);
+	buf[0] = (char)(0xa0 | len);	/* fixstr */
+	memcpy(buf + 1, s, len);
+	return pk->callback(pk->data, buf, 1 + len);
 }
 
 int

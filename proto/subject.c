@@ -169,10 +169,11 @@ canon_uscc(const char *id, size_t len, char *out, const char **why)
 		return fail(why, "uscc: length must be 18");
 	for (i = 0; i < USCC_LEN; i++) {
 		c = to_upper(id[i]);
-		if (c != '\0' && (f = strchr("IOSVZ", c)) != NULL)
-			return fail(why, forbidden[f - "IOSVZ"]);
-		if (uscc_value(c) == -1)
+		if (uscc_value(c) == -1) {
+			if (c != '\0' && (f = strchr("IOSVZ", c)) != NULL)
+				return fail(why, forbidden[f - "IOSVZ"]);
 			return fail(why, "uscc: invalid character");
+		}
 		out[i] = c;
 	}
 	out[USCC_LEN] = '\0';

@@ -2,6 +2,7 @@
  * UTF-8 per RFC 3629: shortest form only, no surrogates, at most U+10FFFF.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -12,6 +13,7 @@ struct wide_range {
 
 static size_t	 utf8_decode(const unsigned char *, size_t, uint32_t *);
 static int	 is_wide(uint32_t);
+static int	 ascii8(const unsigned char *);
 
 /*
  * East Asian Wide and Fullwidth blocks (a summary of Unicode's
@@ -82,6 +84,17 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* 1 if the eight bytes at p are all 0x01..0x7f. */
+static int
+ascii8(const unsigned char *p)
+{
+	uint64_t	 x;
+
+	memcpy(&x, p, sizeof(x));
+	return ((x | (x - 0x0101010101010101ULL)) &
+	    0x8080808080808080ULL) == 0;
+}
+
 int
 qc_utf8_valid(const char *s, size_t len)
 {
@@ -90,6 +103,17 @@ qc_utf8_valid(const char *s, size_t len)
 	size_t			 n;
 
 	while (len > 0) {
+		/* Subjects are ASCII: eight bytes at a time, none NUL or high. */
+		if (len >= 8 && ascii8(p)) {
+			p += 8;
+			len -= 8;
+			continue;
+		}
+		if (*p - 1u < 0x7f) {
+			p++;
+			len--;
+			continue;
+		}
 		if ((n = utf8_decode(p, len, &cp)) == 0 || cp == 0)
 			return 0;
 		p += n;

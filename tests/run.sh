@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/run.sh: every test of qcreg (called by `make test` once bin/,
 # build/asan/bin/ and certs/dev exist).
+#   0. the include rules between layers (tests/layers.sh)
 #   1. unit tests: build/rel/tests/test_* and build/asan/tests/test_*
 #   2. the integration suite against bin/qcregd
 #   3. the integration suite against build/asan/bin/qcregd (ASan/UBSan)
@@ -128,6 +129,8 @@ crash() {
 	fi
 }
 
+echo "== layers (docs/ARCHITECTURE.md) =="
+if tests/layers.sh; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 echo "== unit tests (build/rel) =="
 unit build/rel/tests
 echo "== unit tests (build/asan, ASan/UBSan) =="

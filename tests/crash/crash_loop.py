@@ -6,10 +6,12 @@ unacknowledged is half there.
 Each iteration starts qcregd on the same data directory, checks the
 registry against the model of everything written so far, then has four
 connections (two quality-bureau on `credit`, tourism-bureau, commerce-
-bureau) pipeline puts and removes (most with if_version) while a timer
-kill -9s the server 50-500 ms in. Every write carries a unique token (in
-a field, or the remove reason), so after the restart each stored version
-is traced to the request that made it. The checks:
+bureau) pipeline puts and removes (most with if_version), and the server
+is kill -9ed when a random number of them (1 to 90% of the iteration's
+writes) has been acknowledged: a count of answers, not a time. Every
+write carries a unique token (in a field, or the remove reason), so after
+the restart each stored version is traced to the request that made it.
+The checks:
 
 - every acknowledged write is stored with the version and seq it was
   acknowledged with, its fields (or reason) and its principal;
@@ -19,7 +21,10 @@ is traced to the request that made it. The checks:
   and the `check` summary agree; no other version exists;
 - the change log is gap-free from 1 to the head and every hash is
   recomputed (PROTOCOL.md 4.4) and chained; older records keep their hash;
-- stats (head, totals, states, grades) match the model exactly.
+- stats (head, totals, states, grades) match the model exactly;
+- at least one kill found writes in flight (sent before the kill, never
+  answered): else the loop never crashed the server mid-write and proves
+  nothing about it.
 
 Usage: crash_loop.py [--iterations N] [--seed S] [--verbose]
 Environment: QCREGD (default bin/qcregd), QC_KEEP=1 keeps the data.
@@ -27,6 +32,8 @@ Prints "PASS crash_loop: ..." or "FAIL crash_loop: ...", exits 0 or 1.
 """
 
 import argparse
+import bisect
+import itertools
 import os
 import random
 import select
@@ -186,13 +193,32 @@ def wire(m):
 	return {k: v for k, v in m.items() if k != "token"}
 
 
-def stream(client, reqs, answers, stop, spread):
+class Acks:
+	"""Answers received by every stream; `reached` is set at `target`."""
+
+	def __init__(self, target):
+		self.lock = threading.Lock()
+		self.n = 0
+		self.target = target
+		self.reached = threading.Event()
+
+	def add(self, k):
+		with self.lock:
+			self.n += k
+			if self.n >= self.target:
+				self.reached.set()
+
+
+def stream(client, reqs, answers, stop, spread, acks, progress, slot):
 	"""Send the requests pipelined, released in bursts spread over `spread`
 	seconds (so that a kill finds writes in flight), while reading answers,
 	until all are answered or the connection dies. Answers are appended as
-	they come."""
+	they come and counted in acks; progress[slot] is the number of requests
+	wholly handed to the socket."""
 	sock = client.sock
 	frames = [frame(wire(m)) for m in reqs]
+	ends = list(itertools.accumulate(len(f) for f in frames))
+	sent = 0
 	released = 0
 	out = b""
 	buf = bytearray()
@@ -214,6 +240,8 @@ def stream(client, reqs, answers, stop, spread):
 				try:
 					n = sock.send(out[:65536])
 					out = memoryview(out)[n:]
+					sent += n
+					progress[slot] = bisect.bisect_right(ends, sent)
 				except (ssl.SSLWantWriteError, ssl.SSLWantReadError, BlockingIOError):
 					pass
 				except (OSError, ssl.SSLError):
@@ -228,14 +256,18 @@ def stream(client, reqs, answers, stop, spread):
 				if not d:
 					return
 				buf += d
+				k = 0
 				while len(buf) >= 4:
 					(n,) = struct.unpack(">I", buf[:4])
 					if len(buf) < 4 + n:
 						break
 					answers.append(unpack_body(bytes(buf[4:4 + n])))
 					del buf[:4 + n]
+					k += 1
+				acks.add(k)
 	except Exception as e:  # a malformed answer: reported by the check of answers
 		answers.append({"exception": "%s: %s" % (type(e).__name__, e)})
+		acks.add(1)
 
 
 # ---------------------------------------------------------------- verification
@@ -431,7 +463,8 @@ def run(args):
 	rng = random.Random(args.seed)
 	model = Model()
 	s = Server("crash")
-	totals = {"acked": 0, "unacked_stored": 0, "unacked_absent": 0, "stored": 0, "midstream": 0}
+	totals = {"acked": 0, "unacked_stored": 0, "unacked_absent": 0, "stored": 0, "midstream": 0,
+		  "in_flight": 0}
 	rounds = []
 	t0 = time.monotonic()
 	for it in range(args.iterations + 1):
@@ -442,15 +475,20 @@ def run(args):
 		plans = [plan(model, k, it, rng, args.cap) for k in range(len(SLOTS))]
 		clients = [s.connect(SLOTS[k][0]) for k in range(len(SLOTS))]
 		answers = [[] for _ in SLOTS]
+		sent = sum(len(p) for p in plans)
+		acks = Acks(rng.randint(1, max(1, sent * 9 // 10)))
+		progress = [0] * len(SLOTS)
 		stop = threading.Event()
-		ths = [threading.Thread(target=stream, args=(clients[k], plans[k], answers[k], stop, args.spread),
-					daemon=True)
+		ths = [threading.Thread(target=stream, args=(clients[k], plans[k], answers[k], stop, args.spread,
+							     acks, progress, k), daemon=True)
 		       for k in range(len(SLOTS))]
-		delay = rng.uniform(0.05, 0.5)
 		for t in ths:
 			t.start()
-		time.sleep(delay)
-		at_kill = sum(len(a) for a in answers)
+		# the kill comes with the target-th answer (a timeout here is a hang)
+		if not acks.reached.wait(60):
+			fail("iteration %d: %d of %d writes answered in 60 s (kill at %d)" % (
+				it + 1, acks.n, sent, acks.target))
+		handed = list(progress)
 		s.kill9()
 		for t in ths:
 			t.join(30)
@@ -460,18 +498,23 @@ def run(args):
 			check(not t.is_alive(), "a writer thread is stuck")
 		for c in clients:
 			c.close()
-		sent = sum(len(p) for p in plans)
-		if at_kill < sent:
+		# handed to the socket before the kill and never answered: in flight
+		in_flight = sum(max(0, handed[k] - len(answers[k])) for k in range(len(SLOTS)))
+		totals["in_flight"] += in_flight
+		if in_flight:
 			totals["midstream"] += 1
 		rounds = [(k, plans[k], list(answers[k])) for k in range(len(SLOTS))]
 		if args.verbose:
-			log("iteration %d: killed after %.0f ms, %d of %d writes acknowledged" % (
-				it + 1, delay * 1000, sum(len(a) for a in answers), sent))
+			log("iteration %d: killed at answer %d of %d writes, %d writes in flight" % (
+				it + 1, acks.target, sent, in_flight))
 		elif (it + 1) % 10 == 0:
 			log("%d iterations, %d acknowledged writes so far, %.0f s" % (
 				it + 1, totals["acked"], time.monotonic() - t0))
 	full_log_check(s, model)
 	s.stop_clean()
+	if args.iterations:
+		check(totals["midstream"] > 0, "no kill of %d found a write in flight: the server was never "
+		      "crashed mid-write" % args.iterations)
 	return totals, time.monotonic() - t0, model
 
 
@@ -511,10 +554,11 @@ def main():
 			print(srv.log_tail(15), flush=True)
 		return 1
 	signal.alarm(0)
-	print("PASS crash_loop: %d iterations in %.0f s (%d killed mid-stream); %d acknowledged writes "
-	      "checked, %d unacknowledged found whole, %d absent; %d changes, chain verified" % (
-		      args.iterations, secs, totals["midstream"], totals["acked"], totals["unacked_stored"],
-		      totals["unacked_absent"], model.head), flush=True)
+	print("PASS crash_loop: %d iterations in %.0f s (%d killed with writes in flight, %d in all); "
+	      "%d acknowledged writes checked, %d unacknowledged found whole, %d absent; %d changes, "
+	      "chain verified" % (
+		      args.iterations, secs, totals["midstream"], totals["in_flight"], totals["acked"],
+		      totals["unacked_stored"], totals["unacked_absent"], model.head), flush=True)
 	return 0
 
 

@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "dispatch.h"
 #include "frame.h"
-#include "server.h"
+#include "msg.h"
+#include "op.h"
+#include "ops.h"
 #include "subject.h"
 #include "utf8.h"
 
@@ -186,52 +187,82 @@ check_strs(const msgpack_object *o)
 /*
  * What the server derives from any config it accepted: the hello result
  * (every list, field and principal described), which must be a valid
- * frame body, and the default list mask of check and get.
+ * frame body, and the default list mask of check and get. Hello goes
+ * through ops_dispatch as a connection's would; it needs no store.
  */
 static void
 check_hello(const struct config *cfg)
 {
-	struct conn		 c;
+	struct ops_env		 env;
+	struct caller		 who;
+	struct write_route	 route;
+	struct fault		 f;
 	struct req		 q;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
-	msgpack_object		 none;
-	msgpack_unpacked	 up;
-	unsigned		 mask, want;
+	msgpack_sbuffer		 req, sb;
+	msgpack_packer		 rpk, pk;
+	msgpack_unpacked	 rup, up;
+	unsigned		 want;
 	size_t			 off = 0;
 
-	memset(&c, 0, sizeof(c));
+	memset(&env, 0, sizeof(env));
+	memset(&route, 0, sizeof(route));
+	env.oe_cfg = cfg;
 	/* The name hello sends is the certificate's CN, not the config's. */
-	c.c_prin = cfg->principals;
-	c.c_role = c.c_prin != NULL ? c.c_prin->p_role : ROLE_NONE;
-	snprintf(c.c_principal, sizeof(c.c_principal), "%s", "someone");
-	memset(&none, 0, sizeof(none));
-	none.type = MSGPACK_OBJECT_MAP;
-	memset(&q, 0, sizeof(q));
-	q.q_cfg = cfg;
-	q.q_c = &c;
-	q.q_msg = &none;
-	q.q_pk = &pk;
+	who.cl_name = "someone";
+	who.cl_prin = cfg->principals;
+	who.cl_role = who.cl_prin != NULL ? who.cl_prin->p_role : ROLE_NONE;
+
+	/* {"id": 1, "op": "hello"}, then {"op": "check", "subjects": ["x"]} */
+	msgpack_sbuffer_init(&req);
+	msgpack_packer_init(&rpk, &req, msgpack_sbuffer_write);
+	msgpack_unpacked_init(&rup);
+	if (msgpack_pack_map(&rpk, 2) != 0 ||
+	    qc_pack_kv_uint(&rpk, "id", 1) != 0 ||
+	    qc_pack_kv_str(&rpk, "op", "hello") != 0 ||
+	    msgpack_unpack_next(&rup, req.data, req.size, &off) !=
+	    MSGPACK_UNPACK_SUCCESS)
+		abort();
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	if (op_hello.o_fn(&q) != OP_DONE ||
-	    qc_frame_validate((const uint8_t *)sb.data, sb.size) !=
-	    QC_FRAME_OK) {
+	if (ops_dispatch(&env, &who, ops_find(&rup.data), &rup.data, &route,
+	    &pk, &f) != OP_DONE || qc_frame_validate((const uint8_t *)sb.data,
+	    sb.size) != QC_FRAME_OK) {
 		fprintf(stderr, "accepted config: no valid hello\n");
 		abort();
 	}
 	msgpack_unpacked_init(&up);
+	off = 0;
 	if (msgpack_unpack_next(&up, sb.data, sb.size, &off) !=
 	    MSGPACK_UNPACK_SUCCESS)
 		abort();
 	check_strs(&up.data);
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
+
+	msgpack_sbuffer_clear(&req);
+	off = 0;
+	if (msgpack_pack_map(&rpk, 2) != 0 ||
+	    qc_pack_kv_str(&rpk, "op", "check") != 0 ||
+	    qc_pack_cstr(&rpk, "subjects") != 0 ||
+	    msgpack_pack_array(&rpk, 1) != 0 ||
+	    qc_pack_cstr(&rpk, "x") != 0 ||
+	    msgpack_unpack_next(&rup, req.data, req.size, &off) !=
+	    MSGPACK_UNPACK_SUCCESS)
+		abort();
+	memset(&q, 0, sizeof(q));
+	q.q_op = ops_find(&rup.data);
+	q.q_cfg = cfg;
+	q.q_who = &who;
+	q.q_msg = &rup.data;
+	q.q_fault = &f;
 	want = cfg->nlists >= 32 ? ~0u : (1u << cfg->nlists) - 1;
-	if (arg_lists(&q, &mask) != 0 || mask != want) {
+	if (q.q_op == NULL || args_parse(&q) != 0 ||
+	    q.q_args.a_lists != want) {
 		fprintf(stderr, "accepted config: default list mask wrong\n");
 		abort();
 	}
+	msgpack_unpacked_destroy(&rup);
+	msgpack_sbuffer_destroy(&req);
 }
 
 int

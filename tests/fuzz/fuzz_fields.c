@@ -20,10 +20,10 @@
 
 #include "config.h"
 #include "date.h"
-#include "dispatch.h"
 #include "fields.h"
 #include "frame.h"
 #include "msg.h"
+#include "op.h"
 #include "utf8.h"
 #include "writer.h"
 
@@ -264,6 +264,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msgpack_unpacked	 up;
 	struct write_req	*wr;
 	struct req		 q;
+	struct fault		 f;
 	size_t			 off = 0;
 	int			 li, rc;
 
@@ -278,18 +279,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();	/* the frame target owns this contract */
 	for (li = 0; li < cfg->nlists; li++) {
 		memset(&q, 0, sizeof(q));
+		memset(&f, 0, sizeof(f));
 		q.q_cfg = cfg;
+		q.q_fault = &f;
 		if ((wr = write_req_new()) == NULL)
 			break;
 		rc = fields_prepare(&q, &cfg->lists[li], &up.data, wr);
 		if (rc == 0) {
-			if (q.q_err != QC_OK)
+			if (f.f_code != QC_OK)
 				bad("success with an error set",
 				    &cfg->lists[li]);
 			check_ok(&cfg->lists[li], wr);
-		} else if (rc != -1 || (q.q_err != QC_E_BAD_REQUEST &&
-		    q.q_err != QC_E_INTERNAL) || q.q_errmsg[0] == '\0' ||
-		    !qc_utf8_valid(q.q_errmsg, strlen(q.q_errmsg)))
+		} else if (rc != -1 || (f.f_code != QC_E_BAD_REQUEST &&
+		    f.f_code != QC_E_INTERNAL) || f.f_msg[0] == '\0' ||
+		    !qc_utf8_valid(f.f_msg, strlen(f.f_msg)))
 			bad("refusal without bad_request and a UTF-8 message",
 			    &cfg->lists[li]);
 		write_req_free(wr);

@@ -332,6 +332,25 @@ def request_seeds():
     s += req({"id": 1, "op": "check", "subjects": [U1], "lists": ["名" * 30]})
     s += req({"id": 2, "op": "scan", "list": "名" * 30})
     seeds.append(s)
+    # The frame loop's own cases (frame_next over the connection's
+    # input). A bad frame behind a write in flight is answered bad_frame
+    # in its place, after the write's answer, and nothing after it is
+    # read; a frame cut short by the end of the input is no request.
+    s = bytes([mode(q, True)])
+    s += req({"id": 1, "op": "put", "list": "credit", "subject": U1,
+              "fields": credit})
+    s += req({"id": 2, "op": "get", "subject": U1})
+    s += b"\x00\x00\x00\x00"  # an empty frame
+    s += req({"id": 3, "op": "hello"})
+    seeds.append(s)
+    s = bytes([mode("shop-platform")])
+    s += req({"id": 1, "op": "hello"})
+    s += frame(b"\x92\x01\x02")  # not a map
+    seeds.append(s)
+    s = bytes([mode("shop-platform")])
+    s += req({"id": 1, "op": "hello"})
+    s += req({"id": 2, "op": "check", "subjects": [U1]})[:-3]
+    seeds.append(s)
     return seeds
 
 

@@ -6,6 +6,14 @@ client (TLS + 4-byte big-endian length + one msgpack map per frame), a
 server manager (start on 127.0.0.1:0 with --port-file, stop, kill -9,
 sanitizer scan of the log) and a tiny test runner.
 
+Tests decide by events, not by time: an answer, a count, a port file, or
+a line of the server's log (one line per event on stderr), read with
+Server.log_mark() / wait_log(pattern, since=, peer=, count=) / log_find /
+log_count / assert_no_log, where peer is a client's local port (Client.port)
+and selects the lines about that connection. refused_peer() is a peer
+the server must refuse (TLS or raw bytes); role_table() is the role
+table of PROTOCOL.md section 6. Timeouts only turn a hang into a failure.
+
 Usage: harness.py [test_file.py ...]   (default: every test_*.py here)
 Output: "PASS name" / "FAIL name: reason" per test, then "N passed, N failed".
 Environment: QCREGD (default bin/qcregd, relative to the repo root),
@@ -43,6 +51,9 @@ CONFIG = "server/qcregd.conf"
 QCREGD = os.environ.get("QCREGD", "bin/qcregd")
 SAN_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer")
 
+# How the server's log names a connection: its peer address and port.
+PEER = "127.0.0.1:%d"
+
 MAX_FRAME = 1048576
 MAX_BATCH = 1000
 MAX_LIMIT = 1000
@@ -59,6 +70,12 @@ UNKNOWN = "unknown-org"
 ROGUE = "rogue-client"
 WRITER = {"credit": QUALITY, "tourism": TOURISM, "advertising": COMMERCE}
 LISTS = ["credit", "tourism", "advertising"]
+# Every principal of the development configuration, its role (None: not
+# configured) and the list it writes.
+PRINCIPALS = [REGULATOR, QUALITY, TOURISM, COMMERCE, PLATFORM, ADMIN, UNKNOWN]
+ROLE_OF = {REGULATOR: "regulator", QUALITY: "agency", TOURISM: "agency", COMMERCE: "agency",
+	   PLATFORM: "platform", ADMIN: "admin", UNKNOWN: None}
+OWN = {cn: l for l, cn in WRITER.items()}
 
 
 class TestFailure(AssertionError):
@@ -231,6 +248,88 @@ def snapshot(reg):
 	head = st["head"]
 	ch = reg.ok("changes", since=max(0, head - 20), limit=MAX_LIMIT)
 	return st, ch
+
+
+# ---------------------------------------------------------------- the role table
+
+PROTOCOL = os.path.join(ROOT, "proto", "PROTOCOL.md")
+
+
+def role_table(path=PROTOCOL):
+	"""The authorization table of PROTOCOL.md section 6 "Roles".
+
+	Returns (table, columns, legend): table {op: {column: cell}}, columns
+	the role columns in document order (as in hello's `role`; `none` for a
+	principal that is not configured), legend {cell word: its text}. Fails
+	unless the section holds exactly one table headed `op`, one row per op
+	(the op in backticks), and every cell is a word the legend under the
+	table defines (lines "- `word`: text")."""
+	with open(path, encoding="utf-8") as f:
+		doc = f.read().splitlines()
+	start = [i for i, l in enumerate(doc) if re.match(r"^## 6\. Roles\s*$", l)]
+	check(len(start) == 1, "%s: want one heading '## 6. Roles', found %d" % (path, len(start)))
+	sec = []
+	for l in doc[start[0] + 1:]:
+		if l.startswith("## "):
+			break
+		sec.append(l)
+	tables = []
+	for l in sec:
+		if l.startswith("|"):
+			if not tables or tables[-1][1] is not True:
+				tables.append([[], True])
+			tables[-1][0].append(l)
+		elif tables:
+			tables[-1][1] = False
+	check(len(tables) == 1, "section 6: want one table, found %d" % len(tables))
+	rows = [[c.strip() for c in l.strip().strip("|").split("|")] for l in tables[0][0]]
+	check(len(rows) >= 3 and all(re.match(r"^:?-+:?$", c) for c in rows[1]),
+	      "section 6: not a markdown table: %r" % tables[0][0][:2])
+	head = [c.strip("`") for c in rows[0]]
+	check(head[0] == "op", "section 6: the first column must be `op`, got %r" % head[0])
+	columns = head[1:]
+	check(len(set(columns)) == len(columns), "section 6: repeated column in %r" % columns)
+	legend = {}
+	word = None
+	for l in sec:
+		m = re.match(r"^- `([^`]+)`:\s*(.+)$", l)
+		if m:
+			word = m.group(1)
+			check(word not in legend, "section 6: legend defines `%s` twice" % word)
+			legend[word] = m.group(2)
+		elif word is not None and l.startswith("  ") and l.strip():
+			legend[word] += " " + l.strip()  # a continuation line
+		else:
+			word = None
+	check(legend, "section 6: no legend (lines \"- `word`: meaning\") under the table")
+	table = {}
+	for r in rows[2:]:
+		check(len(r) == len(head), "section 6: row %r has %d cells, want %d" % (r, len(r), len(head)))
+		m = re.match(r"^`([a-z_]+)`$", r[0])
+		check(m, "section 6: the op cell %r is not one op in backticks" % r[0])
+		op = m.group(1)
+		check(op not in table, "section 6: two rows for `%s`" % op)
+		table[op] = {}
+		for col, cell in zip(columns, r[1:]):
+			check(cell in legend, "section 6: `%s` for %s is %r, not a word of the legend %s" % (
+				op, col, cell, sorted(legend)))
+			table[op][col] = cell
+	return table, columns, legend
+
+
+def role_column(cn):
+	"""The column of section 6 for a principal: its role, or `none`."""
+	return ROLE_OF[cn] or "none"
+
+
+def role_cells(op):
+	"""{principal: cell word} of op's row in section 6, for PRINCIPALS."""
+	table, columns, _ = role_table()
+	check(op in table, "PROTOCOL.md section 6 has no row for `%s`" % op)
+	for cn in PRINCIPALS:
+		check(role_column(cn) in columns, "PROTOCOL.md section 6 has no column `%s` (for %s)" % (
+			role_column(cn), cn))
+	return {cn: table[op][role_column(cn)] for cn in PRINCIPALS}
 
 
 # ---------------------------------------------------------------- shape checks
@@ -493,6 +592,8 @@ class Client:
 				raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
 				raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, rcvbuf)
 			raw.connect((host, port))
+			# the server's log names a connection by this port (PEER % port)
+			self.port = raw.getsockname()[1]
 			self.sock = self.ctx.wrap_socket(raw, server_hostname=server_hostname or host)
 		except BaseException:
 			raw.close()
@@ -598,6 +699,59 @@ def wait_until(pred, timeout, what, step=0.05):
 		time.sleep(step)
 
 
+def refused_peer(port, ctx=None, data=None, timeout=10, what="peer"):
+	"""Connect a peer the server must refuse and return its local port
+	(for Server.wait_log(peer=...)).
+
+	With ctx: a TLS handshake, then a hello; the refusal must come as a
+	failed handshake, or as an alert or EOF on the first read (TLS 1.3
+	clients may see their handshake complete, section 1). With data: those
+	raw bytes instead of TLS; the server may answer only with a TLS alert
+	record, then must close. An answer, or neither a refusal nor an answer
+	within timeout, fails: a timeout is never taken for a refusal."""
+	raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+	local = raw.getsockname()[1]
+	try:
+		if data is not None:
+			got = b""
+			try:
+				raw.sendall(data)
+				while True:
+					d = raw.recv(4096)
+					if not d:
+						break
+					got += d
+			except ConnectionError:
+				pass
+			except socket.timeout:
+				fail("%s: the connection is neither refused nor closed after %ss (got %r)" % (
+					what, timeout, got[:40]))
+			check(got == b"" or got[0] == 0x15,
+			      "%s: the server sent %r, not a TLS alert" % (what, got[:40]))
+			return local
+		try:
+			tls = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+		except (ssl.SSLError, ConnectionError):
+			return local  # refused at the handshake
+		except socket.timeout:
+			fail("%s: the TLS handshake neither finished nor failed within %ss" % (what, timeout))
+		try:
+			tls.settimeout(timeout)
+			try:
+				tls.sendall(frame({"id": 1, "op": "hello"}))
+				d = tls.recv(4096)
+			except (ssl.SSLError, ConnectionError):
+				return local  # refused: an alert (or a reset) on the first read
+			except socket.timeout:
+				fail("%s: no answer and no refusal within %ss" % (what, timeout))
+			check(d == b"", "%s: the server answered: %r" % (what, short(d, 80)))
+			return local  # refused: closed before any frame
+		finally:
+			tls.close()
+	finally:
+		raw.close()
+
+
 def check_response(r, rid):
 	"""Shape of an answer (section 3); rid None means the id must be nil."""
 	check("id" in r and "ok" in r, "answer without id/ok: %r" % short(r))
@@ -612,11 +766,17 @@ def check_response(r, rid):
 		shape(r, {"id": ("uint", "nil"), "ok": "bool", "error": {"code": "str", "message": "str"}})
 
 
-def pump(client, msgs, timeout=120, hold=False):
+def pump(client, msgs, timeout=120, hold=False, on_hold_end=None):
 	"""Send every message (pipelined) while reading answers; return the answers.
 
-	hold: first write without reading until the server stops reading (its
-	output cap), then read. Single-threaded, non-blocking."""
+	hold: first write without reading until the server has taken no byte
+	for a second (or all are sent), then read; client.stalled is the bytes
+	still unsent then (None if all were sent). That second only decides
+	when reading starts, it proves nothing: whether the server stopped
+	reading for good is not visible from here (the idle-timeout tests of
+	test_hostile.py show it by the server's log). on_hold_end() is called
+	once when the hold ends, before the first read. Single-threaded,
+	non-blocking."""
 	payload = b"".join(frame(m) for m in msgs)
 	out = memoryview(payload)
 	sock = client.sock
@@ -631,6 +791,9 @@ def pump(client, msgs, timeout=120, hold=False):
 				fail("pipelined: %d of %d answers after %ss (%d bytes unsent)" % (
 					len(answers), len(msgs), timeout, len(out)))
 			reading = not (hold and len(out) > 0)
+			if reading and on_hold_end is not None:
+				cb, on_hold_end = on_hold_end, None
+				cb()
 			if reading and sock.pending() > 0:
 				r, w = [sock], []
 			else:
@@ -813,6 +976,76 @@ class Server:
 	def log_tail(self, n=40):
 		lines = self.log_text().splitlines()
 		return "\n".join("  | " + l for l in lines[-n:]) if lines else "  | (server log empty)"
+
+	# -- the log as events: one line per event (README "Logs"), all starts
+	# in order. `since` is a mark from log_mark(): only later lines count.
+	# `peer` is a client's local port: only lines naming that connection
+	# ("127.0.0.1:PORT: ..." or "127.0.0.1:PORT (principal): ...") count.
+
+	def log_lines(self):
+		"""The lines logged so far, every start in order; a line the running
+		server is still writing is left out."""
+		out = []
+		for i, l in enumerate(self.logs):
+			try:
+				with open(l, "rb") as f:
+					t = f.read().decode("utf-8", "replace")
+			except OSError:
+				continue
+			lines = t.split("\n")
+			last = lines.pop()  # after the last newline: "" or an unfinished line
+			if last and i < len(self.logs) - 1:
+				lines.append(last)  # that server is gone: its last line is whole
+			out += lines
+		return out
+
+	def log_mark(self):
+		"""A mark for since=: the lines logged up to now."""
+		return len(self.log_lines())
+
+	def log_find(self, pattern, since=0, peer=None):
+		"""The re.Match of every line after since that matches pattern (re.search)."""
+		rx = re.compile(pattern)
+		return [m for m in (rx.search(l) for l in self._lines_of(since, peer)) if m]
+
+	def _lines_of(self, since, peer):
+		lines = self.log_lines()[since:]
+		if peer is None:
+			return lines
+		who = re.compile(r"(?<![0-9.])%s(?![0-9])" % re.escape(PEER % peer))
+		return [l for l in lines if who.search(l)]
+
+	def log_count(self, pattern, since=0, peer=None):
+		return len(self.log_find(pattern, since, peer))
+
+	def wait_log(self, pattern, timeout=10, since=0, peer=None, count=1):
+		"""Wait until count lines after since match pattern (and name peer);
+		return the match of the first. The timeout only turns a missing line
+		into a failure, which shows the pattern and the log."""
+		def found():
+			ms = self.log_find(pattern, since, peer)
+			return ms if len(ms) >= count else None
+		deadline = time.monotonic() + timeout
+		while True:
+			ms = found()
+			if ms:
+				return ms[0]
+			if time.monotonic() > deadline or (self.proc is not None and self.proc.poll() is not None):
+				ms = found()  # the last lines of an exited server
+				if ms:
+					return ms[0]
+				who = " for peer %s" % (PEER % peer) if peer is not None else ""
+				mine = self._lines_of(since, peer)
+				fail("server log: %d of %d line(s) matching /%s/%s within %ss%s; its lines:\n%s" % (
+					len(self.log_find(pattern, since, peer)), count, pattern, who, timeout,
+					"" if self.alive() else " (the server exited)",
+					"\n".join("  | " + l for l in mine[-25:]) if mine else "  | (none)"))
+			time.sleep(0.02)
+
+	def assert_no_log(self, pattern, since=0, peer=None):
+		ms = self.log_find(pattern, since, peer)
+		check(not ms, "server log has a line matching /%s/%s: %r" % (
+			pattern, " for peer %s" % (PEER % peer) if peer is not None else "", ms[0].string if ms else ""))
 
 	def new_sanitizer_report(self):
 		"""A sanitizer report that appeared since the last call, or None."""

@@ -106,6 +106,32 @@ def pipelined_before_violation(ctx):
 
 
 @suite.test(timeout=60)
+def writes_in_flight_before_violation(ctx):
+	"""Writes still at the writer are answered before the bad_frame and
+	the close; a read and an error between them keep their places."""
+	avoid_midnight()
+	subj = uscc(700001)
+	f = credit_fields("B")
+	msgs = [
+		{"id": 1, "op": "put", "list": "credit", "subject": subj, "fields": f},
+		{"id": 2, "op": "nosuchop"},
+		{"id": 3, "op": "get", "subject": subj},
+		{"id": 4, "op": "put", "list": "credit", "subject": subj, "fields": f, "if_version": 1},
+	]
+	with ctx.server.connect(QUALITY) as c:
+		c.send_raw(b"".join(frame(m) for m in msgs) + b"\0\0\0\0")
+		a = [c.recv() for _ in msgs]
+		for m, r in zip(msgs, a):
+			check_response(r, m["id"])
+		check(a[0]["ok"] and a[0]["result"]["version"] == 1, "put 1: %r" % a[0])
+		eq(a[1]["error"]["code"], "unknown_op", "unknown op between writes")
+		check(a[2]["ok"] and a[2]["result"]["entries"][0]["version"] == 1,
+		    "the get sees the put before it: %r" % a[2])
+		check(a[3]["ok"] and a[3]["result"]["version"] == 2, "put 2: %r" % a[3])
+		_bad_frame_then_closed(c, "zero length after writes")
+
+
+@suite.test(timeout=60)
 def depth_8_is_accepted(ctx):
 	with ctx.server.connect(PLATFORM) as c:
 		c.send(nested(8))

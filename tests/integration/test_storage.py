@@ -176,8 +176,8 @@ def map_full(ctx):
 	eq(first["code"], "unavailable", "the first refused write")
 	other = check_refusals(book, MAP_FULL_MSG)
 	eq(other, {}, "messages of writes refused on a full map")
-	check(log_has(s, "LMDB map grown to 2 MiB"), "the map grew to its maximum (log)")
-	check(log_has(s, "LMDB map is full at its maximum of 2 MiB"), "the full map is logged")
+	s.wait_log(r"LMDB map grown to 2 MiB", timeout=5)  # the map grew to its maximum
+	s.wait_log(r"LMDB map is full at its maximum of 2 MiB", timeout=5)
 	refused = refused_change_nothing(s, book)
 	check(refused >= 5, "only %d of 7 writes refused on a full map" % refused)
 	verify_book(s, book)
@@ -201,10 +201,6 @@ def map_full(ctx):
 	     "with map_max_mb = 64 (%s)" % (acked_full, len(book.refused), MAP_FULL_MSG,
 					len(book.acked) - acked_full, grown[-1].split(": ")[-1].strip()))
 	s.stop_clean()
-
-
-def log_has(s, text):
-	return any(text in l for l in s.log_text().splitlines())
 
 
 def _mount_small(d, size):
@@ -347,9 +343,9 @@ def stale_readers_cleared_at_start(ctx):
 			r.wait(10)
 			dead.append(r.pid)
 		check(set(dead) <= _reader_pids(s.data), "the killed readers are not in the reader table")
+		mark = s.log_mark()
 		s.start()
-		wait_until(lambda: log_has(s, "cleared 3 stale LMDB reader slots"), 10,
-			   "no 'cleared 3 stale LMDB reader slots' in the log")
+		s.wait_log(r"cleared 3 stale LMDB reader slots", since=mark, timeout=10)
 		left = set(dead) & _reader_pids(s.data)
 		eq(left, set(), "stale reader slots after the start")
 		with s.connect(QUALITY) as q:

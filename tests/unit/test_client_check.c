@@ -131,92 +131,54 @@ test_check_ok(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
-/* Every malformed shape is QCREG_E_PROTO, never a crash or a leak. */
+/*
+ * Every malformed shape is QCREG_E_PROTO, never a crash or a leak. Each
+ * case is the msgpack of the "results" value.
+ */
 static void
 test_check_malformed(void **state)
 {
+	static const struct {
+		const char	*why;
+		const char	*mp;
+		size_t		 len;
+	} cases[] = {
+#define CASE(why, mp)	{ why, mp, sizeof(mp) - 1 }
+		CASE("results not an array", "\xa1x"),
+		CASE("an item without subject", "\x91\x81\xa4hits\x90"),
+		CASE("subject not a str",
+		    "\x91\x82\xa7subject\x01\xa4hits\x90"),
+		CASE("neither hits nor error", "\x91\x81\xa7subject\xa1" "a"),
+		CASE("a hit without list", "\x91\x82\xa7subject\xa1" "a"
+		    "\xa4hits\x91\x81\xa5grade\xa1" "A"),
+		CASE("a grade that is not a str", "\x91\x82\xa7subject\xa1" "a"
+		    "\xa4hits\x91\x82\xa4list\xa6" "credit\xa5grade\x03"),
+		CASE("error not a str", "\x91\x82\xa7subject\xa1" "a"
+		    "\xa5" "error\xc3"),
+		CASE("hits not an array", "\x91\x82\xa7subject\xa1" "a"
+		    "\xa4hits\x80"),
+		CASE("two results for one subject", "\x92"
+		    "\x82\xa7subject\xa1" "a\xa4hits\x90"
+		    "\x82\xa7subject\xa1" "b\xa4hits\x90"),
+#undef CASE
+	};
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
 	struct qcreg_reply	*r;
-	struct qcreg_check	*k = (struct qcreg_check *)&sb;
-	int			 i;
+	struct qcreg_check	*k;
+	size_t			 i;
 
 	(void)state;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		msgpack_pack_map(&pk, 1);
 		pk_str(&pk, "results");
-		if (i == 0) {		/* results not an array */
-			pk_str(&pk, "x");
-		} else if (i == 1) {	/* an item without subject */
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 1);
-			pk_str(&pk, "hits");
-			msgpack_pack_array(&pk, 0);
-		} else if (i == 2) {	/* subject not a str */
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "subject");
-			msgpack_pack_uint64(&pk, 1);
-			pk_str(&pk, "hits");
-			msgpack_pack_array(&pk, 0);
-		} else if (i == 3) {	/* neither hits nor error */
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 1);
-			pk_str(&pk, "subject");
-			pk_str(&pk, "a");
-		} else if (i == 4) {	/* a hit without list */
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "subject");
-			pk_str(&pk, "a");
-			pk_str(&pk, "hits");
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 1);
-			pk_str(&pk, "grade");
-			pk_str(&pk, "A");
-		} else if (i == 5) {	/* a grade that is not a str */
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "subject");
-			pk_str(&pk, "a");
-			pk_str(&pk, "hits");
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "list");
-			pk_str(&pk, "credit");
-			pk_str(&pk, "grade");
-			msgpack_pack_uint64(&pk, 3);
-		} else if (i == 6) {	/* error not a str */
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "subject");
-			pk_str(&pk, "a");
-			pk_str(&pk, "error");
-			msgpack_pack_true(&pk);
-		} else if (i == 7) {	/* hits not an array */
-			msgpack_pack_array(&pk, 1);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "subject");
-			pk_str(&pk, "a");
-			pk_str(&pk, "hits");
-			msgpack_pack_map(&pk, 0);
-		} else {		/* two results for one subject */
-			msgpack_pack_array(&pk, 2);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "subject");
-			pk_str(&pk, "a");
-			pk_str(&pk, "hits");
-			msgpack_pack_array(&pk, 0);
-			msgpack_pack_map(&pk, 2);
-			pk_str(&pk, "subject");
-			pk_str(&pk, "b");
-			pk_str(&pk, "hits");
-			msgpack_pack_array(&pk, 0);
-		}
+		msgpack_sbuffer_write(&sb, cases[i].mp, cases[i].len);
 		r = reply_new(&sb, QCREG_OP_CHECK, 1);
-		assert_int_equal(qcreg_reply_check(r, &k), QCREG_E_PROTO);
+		k = (struct qcreg_check *)&sb;
+		if (qcreg_reply_check(r, &k) != QCREG_E_PROTO)
+			fail_msg("%s: not refused", cases[i].why);
 		assert_null(k);
 		qcreg_reply_free(r);
 	}

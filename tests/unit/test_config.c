@@ -113,19 +113,10 @@ shipped_path(void)
 	return NULL;
 }
 
+/* The shipped [server] and [limits]. */
 static void
-test_shipped(void **state)
+shipped_server(const struct config *cfg)
 {
-	struct config		*cfg;
-	const struct list_def	*l;
-	const struct principal	*p;
-	char			 err[1024];
-	int			 n;
-
-	(void)state;
-	cfg = config_load(shipped_path(), err, sizeof(err));
-	if (cfg == NULL)
-		fail_msg("%s", err);
 	assert_string_equal(cfg->listen_host, "127.0.0.1");
 	assert_string_equal(cfg->listen_port, "7443");
 	assert_string_equal(cfg->data_dir, "data");
@@ -144,6 +135,13 @@ test_shipped(void **state)
 	assert_int_equal(cfg->limits.idle_timeout, 300);
 	assert_int_equal(cfg->limits.output_cap, 4194304);
 	assert_int_equal(cfg->limits.max_text, 1024);
+}
+
+/* The shipped credit list: a rating with dates and a grade. */
+static void
+shipped_credit(const struct config *cfg)
+{
+	const struct list_def	*l;
 
 	assert_int_equal(cfg->nlists, 3);
 	assert_int_equal(config_list_index(cfg, "credit", 6), 0);
@@ -177,6 +175,13 @@ test_shipped(void **state)
 	assert_int_equal(l->l_default_years, 0);
 	assert_int_equal(config_field_index(l, "score", 5), 2);
 	assert_int_equal(config_field_index(l, "scor", 4), -1);
+}
+
+/* The shipped tourism and advertising blacklists. */
+static void
+shipped_blacklists(const struct config *cfg)
+{
+	const struct list_def	*l;
 
 	l = &cfg->lists[1];
 	assert_int_equal(l->l_type, LT_BLACKLIST);
@@ -196,6 +201,14 @@ test_shipped(void **state)
 	assert_int_equal(l->l_kinds, (1u << 0) | (1u << 2));
 	assert_int_equal(l->l_nfields, 5);
 	assert_int_equal(l->l_default_years, 0);
+}
+
+/* The shipped principals, their roles and the lists they write. */
+static void
+shipped_principals(const struct config *cfg)
+{
+	const struct principal	*p;
+	int			 n;
 
 	for (n = 0, p = cfg->principals; p != NULL; p = p->p_next)
 		n++;
@@ -215,6 +228,22 @@ test_shipped(void **state)
 	assert_non_null(p = config_principal(cfg, "ops-admin"));
 	assert_int_equal(p->p_role, ROLE_ADMIN);
 	assert_null(config_principal(cfg, "nobody"));
+}
+
+static void
+test_shipped(void **state)
+{
+	struct config		*cfg;
+	char			 err[1024];
+
+	(void)state;
+	cfg = config_load(shipped_path(), err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	shipped_server(cfg);
+	shipped_credit(cfg);
+	shipped_blacklists(cfg);
+	shipped_principals(cfg);
 	config_free(cfg);
 }
 

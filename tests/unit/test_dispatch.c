@@ -1,7 +1,10 @@
 /*
- * Request argument readers of dispatch.c (arg_list, arg_lists): what
- * they refuse, and that every message they build is valid UTF-8, since
- * it goes back on the wire. Regressions for fuzz_request findings.
+ * The checks every request passes before its op runs: the op and the
+ * caller's role (ops_dispatch), and the arguments against the op's spec
+ * (args_parse): unknown and invalid list names, lists arrays, required
+ * and unknown arguments, limits, and list ownership for agencies. Every
+ * message quoting a peer's string must stay valid UTF-8, since it goes
+ * back on the wire (regressions for fuzz_request findings).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,27 +17,75 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "dispatch.h"
+#include "op.h"
+#include "ops.h"
+#include "store.h"
+#include "subject.h"
 #include "utf8.h"
 
+#define USCC	"91350100M000100Y43"	/* a valid code */
+
+/* Small limits, so that the bounds are cheap to reach. */
+static const char conf_head[] =
+    "[server]\nca = a\ncert = b\nkey = c\n"
+    "[limits]\nmax_batch = 5\nmax_limit = 7\nmax_text = 16\n";
+
+static const char conf_principals[] =
+    "[principal bureau-a]\nrole = agency\nwrites = l0\n"
+    "[principal bureau-b]\nrole = agency\nwrites = l1, l2\n"
+    "[principal regulator]\nrole = regulator\n"
+    "[principal platform]\nrole = platform\n"
+    "[principal admin]\nrole = admin\n";
+
+/* A request being built, then unpacked. */
 struct mp {
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
 	msgpack_unpacked up;
 };
 
+/* A checked request: the req, its fault, its caller. */
+struct run {
+	struct req	 q;
+	struct fault	 f;
+	struct caller	 who;
+};
+
+static struct config	*cfg;		/* lists l0, l1, l2 */
+static struct config	*cfg32;		/* lists l0 .. l31 */
+/* An empty store, for the ops that run (no writer: no write gets far). */
+static char		 dir[256];
+static struct store	 st;
+static struct ops_env	 env;
+
 static int	 load(struct config **, int);
 static int	 setup(void **);
 static int	 teardown(void **);
-static void	 mp_lists(struct mp *, const char *key, const char *const *,
-		    const size_t *, int);
+static void	 clean_dir(const char *);
+static void	 mp_begin(struct mp *, const char *, uint32_t);
+static void	 mp_key(struct mp *, const char *);
+static void	 mp_str(struct mp *, const char *, const char *);
+static void	 mp_strn(struct mp *, const char *, const char *, size_t);
+static void	 mp_uint(struct mp *, const char *, uint64_t);
+static void	 mp_strs(struct mp *, const char *, const char *const *,
+		    const size_t *, uint32_t);
+static const msgpack_object *mp_end(struct mp *);
 static void	 mp_free(struct mp *);
-static void	 req_init(struct req *, const struct config *,
-		    const struct mp *);
+static void	 caller(struct caller *, const struct config *,
+		    const char *);
+static int	 parse(struct run *, const struct config *, const char *,
+		    struct mp *);
+static void	 expect_ok(struct run *, const struct config *,
+		    const char *, struct mp *);
+static void	 expect_fail(const struct config *, const char *,
+		    struct mp *, enum qc_err, const char *);
+static enum op_status dispatch(const char *, struct mp *, struct fault *);
+static void	 expect_refused(const char *, struct mp *, enum qc_err,
+		    const char *);
 
-/* A config with nlists lists l0, l1, ... */
+/* A config with nlists lists l0, l1, ... and the principals. */
 static int
-load(struct config **cfg, int nlists)
+load(struct config **out, int nlists)
 {
 	const char	*t = getenv("TMPDIR");
 	char		 path[512], err[1024];
@@ -45,14 +96,15 @@ load(struct config **cfg, int nlists)
 	    t != NULL && *t != '\0' ? t : "/tmp");
 	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
 		return -1;
-	fputs("[server]\nca = a\ncert = b\nkey = c\n", f);
+	fputs(conf_head, f);
 	for (i = 0; i < nlists; i++)
 		fprintf(f, "[list l%d]\nkinds = uscc\nfield = f text\n", i);
+	fputs(conf_principals, f);
 	if (fclose(f) != 0)
 		return -1;
-	*cfg = config_load(path, err, sizeof(err));
+	*out = config_load(path, err, sizeof(err));
 	unlink(path);
-	if (*cfg == NULL) {
+	if (*out == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -62,52 +114,106 @@ load(struct config **cfg, int nlists)
 static int
 setup(void **state)
 {
-	struct config	**cfgs;
+	const char	*t = getenv("TMPDIR");
 
-	if ((cfgs = calloc(2, sizeof(*cfgs))) == NULL ||
-	    load(&cfgs[0], 3) == -1 || load(&cfgs[1], CFG_MAX_LISTS) == -1)
+	(void)state;
+	if (load(&cfg, 3) == -1 || load(&cfg32, CFG_MAX_LISTS) == -1)
 		return -1;
-	*state = cfgs;
-	return 0;
+	snprintf(dir, sizeof(dir), "%s/qcreg-test-dispatch.XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	if (mkdtemp(dir) == NULL ||
+	    store_open(&st, dir, 16 * 1024 * 1024, 8) == -1)
+		return -1;
+	return ops_env_init(&env, cfg, &st, NULL);
 }
 
 static int
 teardown(void **state)
 {
-	struct config	**cfgs = *state;
-
-	config_free(cfgs[0]);
-	config_free(cfgs[1]);
-	free(cfgs);
+	(void)state;
+	ops_env_free(&env);
+	store_close(&st);
+	clean_dir(dir);
+	config_free(cfg);
+	config_free(cfg32);
 	return 0;
 }
 
-/*
- * The request {key: [names...]} (an array when array, else the first
- * name as a str), names given with their lengths (they may hold any byte).
- */
 static void
-mp_lists(struct mp *m, const char *key, const char *const *names,
-    const size_t *lens, int array)
+clean_dir(const char *d)
 {
-	size_t	 off = 0;
-	int	 i, n = 0;
+	char	 p[512];
 
-	while (names[n] != NULL)
-		n++;
+	snprintf(p, sizeof(p), "%s/data.mdb", d);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lock.mdb", d);
+	unlink(p);
+	rmdir(d);
+}
+
+/* Starts {id: 1, op: op, ...n more pairs} (op NULL: no op key). */
+static void
+mp_begin(struct mp *m, const char *op, uint32_t n)
+{
 	msgpack_sbuffer_init(&m->sb);
 	msgpack_packer_init(&m->pk, &m->sb, msgpack_sbuffer_write);
 	msgpack_unpacked_init(&m->up);
-	assert_int_equal(msgpack_pack_map(&m->pk, 1), 0);
-	assert_int_equal(msgpack_pack_str_with_body(&m->pk, key, strlen(key)),
-	    0);
-	if (array)
-		assert_int_equal(msgpack_pack_array(&m->pk, (size_t)n), 0);
-	for (i = 0; i < (array ? n : 1); i++)
-		assert_int_equal(msgpack_pack_str_with_body(&m->pk, names[i],
-		    lens[i]), 0);
+	assert_int_equal(msgpack_pack_map(&m->pk, n + 1 + (op != NULL)), 0);
+	mp_uint(m, "id", 1);
+	if (op != NULL)
+		mp_str(m, "op", op);
+}
+
+static void
+mp_key(struct mp *m, const char *k)
+{
+	assert_int_equal(msgpack_pack_str_with_body(&m->pk, k, strlen(k)), 0);
+}
+
+static void
+mp_strn(struct mp *m, const char *k, const char *v, size_t len)
+{
+	mp_key(m, k);
+	assert_int_equal(msgpack_pack_str_with_body(&m->pk, v, len), 0);
+}
+
+static void
+mp_str(struct mp *m, const char *k, const char *v)
+{
+	mp_strn(m, k, v, strlen(v));
+}
+
+static void
+mp_uint(struct mp *m, const char *k, uint64_t v)
+{
+	mp_key(m, k);
+	assert_int_equal(msgpack_pack_uint64(&m->pk, v), 0);
+}
+
+/* k: an array of the n strings (lens NULL: strlen). */
+static void
+mp_strs(struct mp *m, const char *k, const char *const *v,
+    const size_t *lens, uint32_t n)
+{
+	uint32_t	 i;
+
+	mp_key(m, k);
+	assert_int_equal(msgpack_pack_array(&m->pk, n), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(msgpack_pack_str_with_body(&m->pk, v[i],
+		    lens != NULL ? lens[i] : strlen(v[i])), 0);
+}
+
+/* Unpacks what was packed; the object lives until mp_free. */
+static const msgpack_object *
+mp_end(struct mp *m)
+{
+	size_t	 off = 0;
+
 	assert_int_equal(msgpack_unpack_next(&m->up, m->sb.data, m->sb.size,
 	    &off), MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(off, m->sb.size);
+	return &m->up.data;
 }
 
 static void
@@ -117,103 +223,745 @@ mp_free(struct mp *m)
 	msgpack_sbuffer_destroy(&m->sb);
 }
 
+/* The caller as net/conn.c makes it from a certificate's CN. */
 static void
-req_init(struct req *q, const struct config *cfg, const struct mp *m)
+caller(struct caller *who, const struct config *c, const char *name)
 {
-	memset(q, 0, sizeof(*q));
-	q->q_cfg = cfg;
-	q->q_msg = &m->up.data;
+	who->cl_name = name;
+	who->cl_prin = config_principal(c, name);
+	who->cl_role = who->cl_prin != NULL ? who->cl_prin->p_role :
+	    ROLE_NONE;
+}
+
+/* args_parse on the request in m, as ops_dispatch sets it up. */
+static int
+parse(struct run *r, const struct config *c, const char *name,
+    struct mp *m)
+{
+	memset(r, 0, sizeof(*r));
+	caller(&r->who, c, name);
+	r->q.q_cfg = c;
+	r->q.q_who = &r->who;
+	r->q.q_msg = mp_end(m);
+	r->q.q_fault = &r->f;
+	assert_non_null(r->q.q_op = ops_find(r->q.q_msg));
+	return args_parse(&r->q);
+}
+
+/* The arguments pass; m stays alive for the caller to look at q_args. */
+static void
+expect_ok(struct run *r, const struct config *c, const char *name,
+    struct mp *m)
+{
+	if (parse(r, c, name, m) != 0)
+		fail_msg("refused: %s", r->f.f_msg);
+	assert_int_equal(r->f.f_code, QC_OK);
+}
+
+/* The arguments are refused with code and exactly msg (m freed). */
+static void
+expect_fail(const struct config *c, const char *name, struct mp *m,
+    enum qc_err code, const char *msg)
+{
+	struct run	 r;
+
+	if (parse(&r, c, name, m) != -1)
+		fail_msg("accepted, expected: %s", msg);
+	assert_int_equal(r.f.f_code, code);
+	assert_string_equal(r.f.f_msg, msg);
+	assert_true(qc_utf8_valid(r.f.f_msg, strlen(r.f.f_msg)));
+	mp_free(m);
+}
+
+/*
+ * ops_dispatch over the empty store. There is no writer: a write that
+ * passed its checks would be a test bug (a crash).
+ */
+static enum op_status
+dispatch(const char *name, struct mp *m, struct fault *f)
+{
+	struct caller		 who;
+	struct write_route	 route;
+	const msgpack_object	*msg;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	enum op_status		 rc;
+
+	memset(&route, 0, sizeof(route));
+	caller(&who, cfg, name);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	memset(f, 0xa5, sizeof(*f));
+	msg = mp_end(m);
+	rc = ops_dispatch(&env, &who, ops_find(msg), msg, &route, &pk, f);
+	ops_burst_end(&env);
+	msgpack_sbuffer_destroy(&sb);
+	mp_free(m);
+	return rc;
+}
+
+static void
+expect_refused(const char *name, struct mp *m, enum qc_err code,
+    const char *msg)
+{
+	struct fault	 f;
+
+	assert_int_equal(dispatch(name, m, &f), OP_ERROR);
+	assert_int_equal(f.f_code, code);
+	assert_string_equal(f.f_msg, msg);
 }
 
 /* Absent "lists" means every list, also when there are 32 of them. */
 static void
 test_lists_all(void **state)
 {
-	struct config	**cfgs = *state;
-	const char	*none[] = { NULL };
-	const char	*one[] = { "l31", NULL };
-	const size_t	 lens[] = { 3 };
+	const char	*l31[] = { "l31" }, *l02[] = { "l2", "l0", "l2" };
 	struct mp	 m;
-	struct req	 q;
-	unsigned	 mask = 0;
+	struct run	 r;
 
-	mp_lists(&m, "other", none, NULL, 1);
-	req_init(&q, cfgs[0], &m);
-	assert_int_equal(arg_lists(&q, &mask), 0);
-	assert_int_equal(mask, 0x7u);
-	req_init(&q, cfgs[1], &m);
-	assert_int_equal(arg_lists(&q, &mask), 0);
-	assert_int_equal(mask, 0xffffffffu);
+	(void)state;
+	mp_begin(&m, "check", 1);
+	mp_strs(&m, "subjects", (const char *[]){ USCC }, NULL, 1);
+	expect_ok(&r, cfg, "platform", &m);
+	assert_int_equal(r.q.q_args.a_lists, 0x7u);
+	assert_false(ARG_HAS(&r.q, ARG_LISTS));
+	assert_true(ARG_HAS(&r.q, ARG_SUBJECTS));
+	expect_ok(&r, cfg32, "platform", &m);
+	assert_int_equal(r.q.q_args.a_lists, 0xffffffffu);
 	mp_free(&m);
 
-	mp_lists(&m, "lists", one, lens, 1);
-	req_init(&q, cfgs[1], &m);
-	assert_int_equal(arg_lists(&q, &mask), 1);
-	assert_int_equal(mask, 0x80000000u);
+	mp_begin(&m, "check", 2);
+	mp_strs(&m, "subjects", (const char *[]){ USCC }, NULL, 1);
+	mp_strs(&m, "lists", l31, NULL, 1);
+	expect_ok(&r, cfg32, "platform", &m);
+	assert_int_equal(r.q.q_args.a_lists, 0x80000000u);
+	assert_true(ARG_HAS(&r.q, ARG_LISTS));
 	mp_free(&m);
+
+	/* A name given twice counts once. */
+	mp_begin(&m, "get", 2);
+	mp_str(&m, "subject", USCC);
+	mp_strs(&m, "lists", l02, NULL, 3);
+	expect_ok(&r, cfg, "regulator", &m);
+	assert_int_equal(r.q.q_args.a_lists, 0x5u);
+	assert_string_equal(r.q.q_args.a_subject, "uscc:" USCC);
+	mp_free(&m);
+}
+
+/* lists: an array of at least one string, each a configured list. */
+static void
+test_lists_refused(void **state)
+{
+	const char	*bad[] = { "l0", "nope" };
+	struct mp	 m;
+
+	(void)state;
+	mp_begin(&m, "get", 2);
+	mp_str(&m, "subject", USCC);
+	mp_str(&m, "lists", "l0");
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "lists: expected a non-empty array of list names");
+
+	mp_begin(&m, "get", 2);
+	mp_str(&m, "subject", USCC);
+	mp_strs(&m, "lists", NULL, NULL, 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "lists: expected a non-empty array of list names");
+
+	mp_begin(&m, "get", 2);
+	mp_str(&m, "subject", USCC);
+	mp_key(&m, "lists");
+	assert_int_equal(msgpack_pack_array(&m.pk, 1), 0);
+	assert_int_equal(msgpack_pack_uint8(&m.pk, 0), 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "lists: expected a string");
+
+	mp_begin(&m, "get", 2);
+	mp_str(&m, "subject", USCC);
+	mp_strs(&m, "lists", bad, NULL, 2);
+	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST,
+	    "lists: no list 'nope'");
+
+	/* A list that exists in the 32-list config only. */
+	mp_begin(&m, "check", 2);
+	mp_strs(&m, "subjects", (const char *[]){ USCC }, NULL, 1);
+	mp_strs(&m, "lists", (const char *[]){ "l3" }, NULL, 1);
+	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST,
+	    "lists: no list 'l3'");
+
+	mp_begin(&m, "scan", 1);
+	mp_str(&m, "list", "L0");
+	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST,
+	    "list: no list 'L0'");
+
+	mp_begin(&m, "scan", 1);
+	mp_uint(&m, "list", 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "list: expected a string");
 }
 
 /* A list name that is not UTF-8 is refused, not echoed. */
 static void
 test_lists_not_utf8(void **state)
 {
-	struct config	**cfgs = *state;
-	const char	*bad[] = { "crbdi\xa3", NULL };
+	const char	*bad[] = { "crbdi\xa3" };
 	const size_t	 lens[] = { 6 };
 	struct mp	 m;
-	struct req	 q;
-	unsigned	 mask;
 
-	mp_lists(&m, "lists", bad, lens, 1);
-	req_init(&q, cfgs[0], &m);
-	assert_int_equal(arg_lists(&q, &mask), -1);
-	assert_int_equal(q.q_err, QC_E_BAD_REQUEST);
-	assert_string_equal(q.q_errmsg, "lists: not valid UTF-8");
-	mp_free(&m);
+	(void)state;
+	mp_begin(&m, "check", 2);
+	mp_strs(&m, "subjects", (const char *[]){ USCC }, NULL, 1);
+	mp_strs(&m, "lists", bad, lens, 1);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "lists: not valid UTF-8");
 
-	/* arg_list (one name) already refused it through arg_str. */
-	mp_lists(&m, "list", bad, lens, 0);
-	req_init(&q, cfgs[0], &m);
-	assert_int_equal(arg_list(&q, "list", &(int){ 0 }), -1);
-	assert_int_equal(q.q_err, QC_E_BAD_REQUEST);
-	mp_free(&m);
+	mp_begin(&m, "scan", 1);
+	mp_strn(&m, "list", bad[0], lens[0]);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "list: not valid UTF-8");
 }
 
 /* An unknown long name is quoted cut between characters, not inside. */
 static void
 test_unknown_quoted_whole(void **state)
 {
-	struct config	**cfgs = *state;
-	char		 name[3 * 30 + 1];
-	const char	*names[] = { name, NULL };
-	size_t		 lens[1];
+	char		 name[3 * 30 + 1], want[128];
+	const char	*names[] = { name };
+	const size_t	 lens[] = { 90 };
 	struct mp	 m;
-	struct req	 q;
-	unsigned	 mask;
-	int		 i, li;
+	int		 i;
 
+	(void)state;
 	/* 30 three-byte characters: byte 64 falls inside the 22nd. */
 	for (i = 0; i < 30; i++)
 		memcpy(name + 3 * i, "\xe5\x90\x8d", 3);	/* 名 */
 	name[90] = '\0';
-	lens[0] = 90;
+	assert_int_equal(args_quote_len(name, 90), 63);
+	/* 21 whole characters (63 bytes) are quoted. */
+	snprintf(want, sizeof(want), "lists: no list '%.63s'", name);
 
-	mp_lists(&m, "lists", names, lens, 1);
-	req_init(&q, cfgs[0], &m);
-	assert_int_equal(arg_lists(&q, &mask), -1);
-	assert_int_equal(q.q_err, QC_E_UNKNOWN_LIST);
-	assert_true(qc_utf8_valid(q.q_errmsg, strlen(q.q_errmsg)));
-	assert_non_null(strstr(q.q_errmsg, "'"));
+	mp_begin(&m, "check", 2);
+	mp_strs(&m, "subjects", (const char *[]){ USCC }, NULL, 1);
+	mp_strs(&m, "lists", names, lens, 1);
+	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST, want);
+
+	snprintf(want, sizeof(want), "list: no list '%.63s'", name);
+	mp_begin(&m, "scan", 1);
+	mp_strn(&m, "list", name, 90);
+	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST, want);
+}
+
+/* The cut of a quoted string: at most 64 bytes, never inside a character. */
+static void
+test_quote_len(void **state)
+{
+	char	 s[200];
+
+	(void)state;
+	memset(s, 'a', sizeof(s));
+	assert_int_equal(args_quote_len(s, 0), 0);
+	assert_int_equal(args_quote_len(s, 10), 10);
+	assert_int_equal(args_quote_len(s, 64), 64);
+	assert_int_equal(args_quote_len(s, 65), 64);
+	assert_int_equal(args_quote_len(s, 200), 64);
+	/* A two-byte character at bytes 63..64: cut before it. */
+	memcpy(s + 63, "\xc3\xa9", 2);
+	assert_int_equal(args_quote_len(s, 200), 63);
+	/* Ending exactly at 64: kept. */
+	memset(s, 'a', sizeof(s));
+	memcpy(s + 62, "\xc3\xa9", 2);
+	assert_int_equal(args_quote_len(s, 200), 64);
+	/* A four-byte character over the cut. */
+	memset(s, 'a', sizeof(s));
+	memcpy(s + 61, "\xf0\x9f\x98\x80", 4);
+	assert_int_equal(args_quote_len(s, 200), 61);
+}
+
+/* Required arguments, reported in spec order. */
+static void
+test_required(void **state)
+{
+	struct mp	 m;
+
+	(void)state;
+	mp_begin(&m, "get", 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subject: required");
+
+	mp_begin(&m, "check", 1);
+	mp_strs(&m, "lists", (const char *[]){ "l0" }, NULL, 1);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subjects: required");
+
+	mp_begin(&m, "put", 0);
+	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST, "list: required");
+
+	mp_begin(&m, "put", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
+	    "fields: required");
+
+	mp_begin(&m, "remove", 2);
+	mp_str(&m, "subject", USCC);
+	mp_str(&m, "list", "l0");
+	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
+	    "reason: required");
+
+	mp_begin(&m, "scan", 1);
+	mp_uint(&m, "limit", 2);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST, "list: required");
+}
+
+/* An argument the op does not take is refused, and named if printable. */
+static void
+test_unknown_argument(void **state)
+{
+	char		 key[65];
+	struct mp	 m;
+
+	(void)state;
+	mp_begin(&m, "get", 2);
+	mp_str(&m, "subject", USCC);
+	mp_str(&m, "bogus", "x");
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument 'bogus'");
+
+	/* An argument of another op. */
+	mp_begin(&m, "get", 2);
+	mp_str(&m, "subject", USCC);
+	mp_uint(&m, "limit", 1);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument 'limit'");
+
+	mp_begin(&m, "hello", 1);
+	mp_str(&m, "list", "l0");
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "hello: unknown argument 'list'");
+
+	/* Not UTF-8, a NUL inside, too long, not a string: '?'. */
+	mp_begin(&m, "get", 1);
+	mp_strn(&m, "na\xffme", "x", 1);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument '?'");
+
+	mp_begin(&m, "get", 1);
+	assert_int_equal(msgpack_pack_str_with_body(&m.pk, "a\0b", 3), 0);
+	assert_int_equal(msgpack_pack_nil(&m.pk), 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument '?'");
+
+	memset(key, 'k', 64);
+	key[64] = '\0';
+	mp_begin(&m, "get", 1);
+	mp_str(&m, key, "x");
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument '?'");
+	key[63] = '\0';
+	mp_begin(&m, "get", 1);
+	mp_str(&m, key, "x");
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "kkkkkkkkkkkkkkkkkkkkk'");
+
+	mp_begin(&m, "get", 1);
+	assert_int_equal(msgpack_pack_uint8(&m.pk, 7), 0);
+	assert_int_equal(msgpack_pack_nil(&m.pk), 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument '?'");
+}
+
+/* Types and values of the scalar arguments. */
+static void
+test_types(void **state)
+{
+	char		 want[QC_SUBJECT_MAX + 64];
+	const char	*why = NULL;
+	char		 canon[QC_SUBJECT_MAX];
+	struct mp	 m;
+	struct run	 r;
+
+	(void)state;
+	assert_int_equal(qc_subject_canon("uscc:123", 8, canon, &why), -1);
+	assert_non_null(why);
+	snprintf(want, sizeof(want), "subject: %s", why);
+	mp_begin(&m, "get", 1);
+	mp_str(&m, "subject", "uscc:123");
+	expect_fail(cfg, "platform", &m, QC_E_INVALID_SUBJECT, want);
+	snprintf(want, sizeof(want), "after: %s", why);
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "after", "uscc:123");
+	expect_fail(cfg, "platform", &m, QC_E_INVALID_SUBJECT, want);
+
+	mp_begin(&m, "get", 1);
+	mp_uint(&m, "subject", 5);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subject: expected a string");
+	mp_begin(&m, "get", 1);
+	mp_strn(&m, "subject", "\xc0\xaf", 2);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subject: not valid UTF-8");
+
+	mp_begin(&m, "changes", 1);
+	mp_key(&m, "since");
+	assert_int_equal(msgpack_pack_int64(&m.pk, -1), 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "since: expected a non-negative integer");
+	mp_begin(&m, "put", 4);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	mp_key(&m, "fields");
+	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
+	mp_str(&m, "if_version", "1");
+	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
+	    "if_version: expected a non-negative integer");
+	mp_begin(&m, "put", 3);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	mp_strs(&m, "fields", NULL, NULL, 0);
+	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
+	    "fields: expected a map");
+
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "gone");
+	expect_fail(cfg, "regulator", &m, QC_E_BAD_REQUEST,
+	    "state: expected active, pending, expired or removed");
+
+	/* Good values land in q_args. */
+	mp_begin(&m, "scan", 3);
+	mp_str(&m, "list", "l2");
+	mp_str(&m, "state", "removed");
+	mp_str(&m, "after", USCC);
+	expect_ok(&r, cfg, "regulator", &m);
+	assert_int_equal(r.q.q_args.a_list, 2);
+	assert_int_equal(r.q.q_args.a_state, ST_REMOVED);
+	assert_string_equal(r.q.q_args.a_after, "uscc:" USCC);
+	assert_int_equal(r.q.q_args.a_limit, 100);	/* the op's default */
 	mp_free(&m);
 
-	mp_lists(&m, "list", names, lens, 0);
-	req_init(&q, cfgs[0], &m);
-	assert_int_equal(arg_list(&q, "list", &li), -1);
-	assert_int_equal(q.q_err, QC_E_UNKNOWN_LIST);
-	assert_true(qc_utf8_valid(q.q_errmsg, strlen(q.q_errmsg)));
-	/* 21 whole characters (63 bytes) are quoted. */
-	assert_non_null(strstr(q.q_errmsg, "'"));
-	assert_int_equal(strlen(strchr(q.q_errmsg, '\'')), 1 + 63 + 1);
+	mp_begin(&m, "changes", 1);
+	mp_uint(&m, "since", UINT64_MAX);
+	expect_ok(&r, cfg, "platform", &m);
+	assert_true(r.q.q_args.a_since == UINT64_MAX);
+	assert_int_equal(r.q.q_args.a_state, -1);
+	assert_int_equal(r.q.q_args.a_list, -1);
+	mp_free(&m);
+}
+
+/* max_batch, max_limit and max_text (5, 7 and 16 here). */
+static void
+test_limits(void **state)
+{
+	const char	*subs[] = { USCC, "x", "site:a.cn", "y", "z", "w" };
+	char		 reason[18];
+	struct mp	 m;
+	struct run	 r;
+
+	(void)state;
+	mp_begin(&m, "check", 1);
+	mp_strs(&m, "subjects", subs, NULL, 5);
+	expect_ok(&r, cfg, "platform", &m);
+	assert_int_equal(r.q.q_args.a_subjects->via.array.size, 5);
+	mp_free(&m);
+	mp_begin(&m, "check", 1);
+	mp_strs(&m, "subjects", subs, NULL, 6);
+	expect_fail(cfg, "platform", &m, QC_E_TOO_LARGE,
+	    "subjects: 6 given, at most 5 per check");
+	mp_begin(&m, "check", 1);
+	mp_strs(&m, "subjects", subs, NULL, 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subjects: at least one subject");
+	mp_begin(&m, "check", 1);
+	mp_str(&m, "subjects", USCC);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subjects: expected an array of strings");
+	mp_begin(&m, "check", 1);
+	mp_key(&m, "subjects");
+	assert_int_equal(msgpack_pack_array(&m.pk, 2), 0);
+	assert_int_equal(msgpack_pack_str_with_body(&m.pk, USCC, 18), 0);
+	assert_int_equal(msgpack_pack_true(&m.pk), 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subjects[1]: expected a string");
+	mp_begin(&m, "check", 1);
+	mp_strs(&m, "subjects", (const char *[]){ "a", "\xff" }, NULL, 2);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "subjects[1]: not valid UTF-8");
+
+	mp_begin(&m, "changes", 1);
+	mp_uint(&m, "limit", 7);
+	expect_ok(&r, cfg, "platform", &m);
+	assert_int_equal(r.q.q_args.a_limit, 7);
+	mp_free(&m);
+	mp_begin(&m, "changes", 1);
+	mp_uint(&m, "limit", 8);
+	expect_fail(cfg, "platform", &m, QC_E_TOO_LARGE, "limit: at most 7");
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_uint(&m, "limit", 0);
+	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
+	    "limit: must be at least 1");
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_uint(&m, "limit", UINT64_MAX);
+	expect_fail(cfg, "platform", &m, QC_E_TOO_LARGE, "limit: at most 7");
+
+	memset(reason, 'r', sizeof(reason));
+	mp_begin(&m, "remove", 3);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	mp_strn(&m, "reason", reason, 16);
+	expect_ok(&r, cfg, "bureau-a", &m);
+	assert_int_equal(r.q.q_args.a_reason_len, 16);
+	mp_free(&m);
+	mp_begin(&m, "remove", 3);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	mp_strn(&m, "reason", reason, 17);
+	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
+	    "reason: 1 to 16 bytes");
+	mp_begin(&m, "remove", 3);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	mp_strn(&m, "reason", reason, 0);
+	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
+	    "reason: 1 to 16 bytes");
+}
+
+/* ARG_OWN_LIST: an agency writes, and sees history of, its lists only. */
+static void
+test_own_list(void **state)
+{
+	struct mp	 m;
+	struct run	 r;
+
+	(void)state;
+	mp_begin(&m, "remove", 3);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	mp_str(&m, "reason", "why");
+	expect_ok(&r, cfg, "bureau-a", &m);
+	assert_int_equal(r.q.q_args.a_list, 0);
+	mp_free(&m);
+
+	mp_begin(&m, "remove", 3);
+	mp_str(&m, "list", "l1");
+	mp_str(&m, "subject", USCC);
+	mp_str(&m, "reason", "why");
+	expect_fail(cfg, "bureau-a", &m, QC_E_FORBIDDEN,
+	    "remove: bureau-a does not write list l1");
+
+	mp_begin(&m, "put", 3);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "subject", USCC);
+	mp_key(&m, "fields");
+	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
+	expect_fail(cfg, "bureau-b", &m, QC_E_FORBIDDEN,
+	    "put: bureau-b does not write list l0");
+	mp_begin(&m, "put", 3);
+	mp_str(&m, "list", "l2");
+	mp_str(&m, "subject", USCC);
+	mp_key(&m, "fields");
+	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
+	expect_ok(&r, cfg, "bureau-b", &m);
+	assert_int_equal(r.q.q_args.a_list, 2);
+	mp_free(&m);
+
+	/* history: the list is optional; a regulator reads every list. */
+	mp_begin(&m, "history", 2);
+	mp_str(&m, "subject", USCC);
+	mp_str(&m, "list", "l2");
+	expect_fail(cfg, "bureau-a", &m, QC_E_FORBIDDEN,
+	    "history: bureau-a does not write list l2");
+	mp_begin(&m, "history", 2);
+	mp_str(&m, "subject", USCC);
+	mp_str(&m, "list", "l2");
+	expect_ok(&r, cfg, "regulator", &m);
+	mp_free(&m);
+	mp_begin(&m, "history", 1);
+	mp_str(&m, "subject", USCC);
+	expect_ok(&r, cfg, "bureau-a", &m);
+	assert_int_equal(r.q.q_args.a_list, -1);
+	mp_free(&m);
+
+	/* Reading a list is not owning it. */
+	mp_begin(&m, "scan", 1);
+	mp_str(&m, "list", "l2");
+	expect_ok(&r, cfg, "bureau-a", &m);
+	mp_free(&m);
+}
+
+/* ops_dispatch: the op, then the role, then the arguments. */
+static void
+test_dispatch_op_role(void **state)
+{
+	struct fault	 f;
+	struct mp	 m;
+
+	(void)state;
+	mp_begin(&m, NULL, 0);
+	expect_refused("platform", &m, QC_E_BAD_REQUEST,
+	    "op: required, a string");
+	mp_begin(&m, NULL, 1);
+	mp_uint(&m, "op", 3);
+	expect_refused("platform", &m, QC_E_BAD_REQUEST,
+	    "op: required, a string");
+	mp_begin(&m, "launch", 0);
+	expect_refused("platform", &m, QC_E_UNKNOWN_OP, "unknown op");
+	/* Op names are exact. */
+	mp_begin(&m, "HELLO", 0);
+	expect_refused("platform", &m, QC_E_UNKNOWN_OP, "unknown op");
+
+	mp_begin(&m, "put", 0);
+	expect_refused("platform", &m, QC_E_FORBIDDEN,
+	    "put: not allowed for role platform");
+	mp_begin(&m, "remove", 0);
+	expect_refused("regulator", &m, QC_E_FORBIDDEN,
+	    "remove: not allowed for role regulator");
+	mp_begin(&m, "check", 0);
+	expect_refused("admin", &m, QC_E_FORBIDDEN,
+	    "check: not allowed for role admin");
+	mp_begin(&m, "stats", 0);
+	expect_refused("platform", &m, QC_E_FORBIDDEN,
+	    "stats: not allowed for role platform");
+	mp_begin(&m, "history", 1);
+	mp_str(&m, "subject", USCC);
+	expect_refused("platform", &m, QC_E_FORBIDDEN,
+	    "history: not allowed for role platform");
+	mp_begin(&m, "get", 1);
+	mp_str(&m, "subject", USCC);
+	expect_refused("stranger", &m, QC_E_FORBIDDEN,
+	    "get: principal 'stranger' is not configured");
+
+	/* The role is checked before the arguments. */
+	mp_begin(&m, "put", 1);
+	mp_str(&m, "bogus", "x");
+	expect_refused("admin", &m, QC_E_FORBIDDEN,
+	    "put: not allowed for role admin");
+	/* Then the arguments, before the op runs (it has no store here). */
+	mp_begin(&m, "get", 1);
+	mp_str(&m, "bogus", "x");
+	expect_refused("platform", &m, QC_E_BAD_REQUEST,
+	    "get: unknown argument 'bogus'");
+	mp_begin(&m, "put", 3);
+	mp_str(&m, "list", "l1");
+	mp_str(&m, "subject", USCC);
+	mp_key(&m, "fields");
+	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
+	expect_refused("bureau-a", &m, QC_E_FORBIDDEN,
+	    "put: bureau-a does not write list l1");
+
+	/* "active only": a scan of another state is forbidden. */
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "expired");
+	expect_refused("platform", &m, QC_E_FORBIDDEN,
+	    "scan: role platform sees active entries only");
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "removed");
+	expect_refused("bureau-a", &m, QC_E_FORBIDDEN,
+	    "scan: role agency sees active entries only");
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "active");
+	assert_int_equal(dispatch("platform", &m, &f), OP_DONE);
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "removed");
+	assert_int_equal(dispatch("regulator", &m, &f), OP_DONE);
+
+	/* Anyone may say hello, configured or not. */
+	mp_begin(&m, "hello", 0);
+	assert_int_equal(dispatch("stranger", &m, &f), OP_DONE);
+	assert_int_equal(f.f_code, QC_OK);
+	mp_begin(&m, "hello", 0);
+	assert_int_equal(dispatch("admin", &m, &f), OP_DONE);
+	assert_int_equal(f.f_code, QC_OK);
+}
+
+/*
+ * Who may call what: the table of PROTOCOL.md section 6 (every cell but
+ * `no` allows the call), each op asked with no arguments by each role. A role that may call an op is told
+ * about its arguments, or answered; never forbidden.
+ */
+static void
+test_role_matrix(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*ops;	/* the ops it may call */
+	} roles[] = {
+		{ "stranger", " hello " },
+		{ "platform", " hello check get scan changes " },
+		{ "bureau-a", " hello check get scan changes history put "
+		    "remove stats " },
+		{ "regulator", " hello check get scan changes history "
+		    "stats " },
+		{ "admin", " hello stats " },
+	};
+	char		 word[32], want[128];
+	struct fault	 f;
+	struct mp	 m;
+	enum op_status	 rc;
+	size_t		 r;
+	int		 i, allowed;
+
+	(void)state;
+	for (r = 0; r < sizeof(roles) / sizeof(roles[0]); r++) {
+		for (i = 0; i < op_table_len; i++) {
+			snprintf(word, sizeof(word), " %s ",
+			    op_table[i].op_name);
+			allowed = strstr(roles[r].ops, word) != NULL;
+			mp_begin(&m, op_table[i].op_name, 0);
+			rc = dispatch(roles[r].name, &m, &f);
+			if (allowed && f.f_code == QC_E_FORBIDDEN)
+				fail_msg("%s may call %s: %s", roles[r].name,
+				    op_table[i].op_name, f.f_msg);
+			if (allowed)
+				continue;
+			if (rc != OP_ERROR || f.f_code != QC_E_FORBIDDEN)
+				fail_msg("%s may not call %s, but got %s",
+				    roles[r].name, op_table[i].op_name,
+				    rc == OP_ERROR ? f.f_msg : "an answer");
+			if (strcmp(roles[r].name, "stranger") == 0)
+				snprintf(want, sizeof(want), "%s: principal "
+				    "'stranger' is not configured",
+				    op_table[i].op_name);
+			else
+				snprintf(want, sizeof(want), "%s: not allowed "
+				    "for role %s", op_table[i].op_name,
+				    config_role_name(config_principal(cfg,
+				    roles[r].name)->p_role));
+			assert_string_equal(f.f_msg, want);
+		}
+	}
+}
+
+/* ops_find and the table's answers to the I/O layer. */
+static void
+test_find(void **state)
+{
+	const struct op_entry	*op;
+	struct mp		 m;
+	int			 i;
+
+	(void)state;
+	for (i = 0; i < op_table_len; i++) {
+		mp_begin(&m, op_table[i].op_name, 0);
+		assert_ptr_equal(op = ops_find(mp_end(&m)), &op_table[i]);
+		assert_string_equal(ops_name(op), op_table[i].op_name);
+		assert_int_equal(ops_writes(op),
+		    strcmp(ops_name(op), "put") == 0 ||
+		    strcmp(ops_name(op), "remove") == 0);
+		mp_free(&m);
+	}
+	mp_begin(&m, "nope", 0);
+	assert_null(ops_find(mp_end(&m)));
+	mp_free(&m);
+	mp_begin(&m, NULL, 0);
+	assert_null(ops_find(mp_end(&m)));
 	mp_free(&m);
 }
 
@@ -222,8 +970,18 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lists_all),
+		cmocka_unit_test(test_lists_refused),
 		cmocka_unit_test(test_lists_not_utf8),
 		cmocka_unit_test(test_unknown_quoted_whole),
+		cmocka_unit_test(test_quote_len),
+		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_unknown_argument),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_own_list),
+		cmocka_unit_test(test_dispatch_op_role),
+		cmocka_unit_test(test_role_matrix),
+		cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,8 +15,8 @@
 
 #include "config.h"
 #include "date.h"
-#include "dispatch.h"
 #include "fields.h"
+#include "op.h"
 #include "writer.h"
 
 /* The three shipped lists, and "meter" with unbounded and signed ints. */
@@ -76,6 +76,7 @@ struct mp {
 
 struct run {
 	struct req	 q;
+	struct fault	 fault;		/* q.q_fault */
 	struct write_req *wr;
 	msgpack_unpacked fields;	/* wr_fields unpacked */
 };
@@ -205,6 +206,7 @@ prepare(struct run *r, const char *lname, struct mp *m)
 
 	memset(r, 0, sizeof(*r));
 	r->q.q_cfg = cfg;
+	r->q.q_fault = &r->fault;
 	msgpack_unpacked_init(&r->fields);
 	assert_non_null(r->wr = write_req_new());
 	rc = fields_prepare(&r->q, list(lname), mp_end(m), r->wr);
@@ -226,8 +228,8 @@ expect_ok(struct run *r, const char *lname, struct mp *m)
 	size_t	 off = 0;
 
 	if (prepare(r, lname, m) != 0)
-		fail_msg("refused: %s", r->q.q_errmsg);
-	assert_int_equal(r->q.q_err, QC_OK);
+		fail_msg("refused: %s", r->fault.f_msg);
+	assert_int_equal(r->fault.f_code, QC_OK);
 	assert_int_equal(msgpack_unpack_next(&r->fields, r->wr->wr_fields.data,
 	    r->wr->wr_fields.size, &off), MSGPACK_UNPACK_SUCCESS);
 	assert_int_equal(off, r->wr->wr_fields.size);
@@ -242,8 +244,8 @@ expect_bad(const char *lname, struct mp *m, const char *msg)
 
 	if (prepare(&r, lname, m) != -1)
 		fail_msg("accepted, expected: %s", msg);
-	assert_int_equal(r.q.q_err, QC_E_BAD_REQUEST);
-	assert_string_equal(r.q.q_errmsg, msg);
+	assert_int_equal(r.fault.f_code, QC_E_BAD_REQUEST);
+	assert_string_equal(r.fault.f_msg, msg);
 	run_free(&r);
 }
 
@@ -520,11 +522,12 @@ test_not_a_map(void **state)
 
 	memset(&r, 0, sizeof(r));
 	r.q.q_cfg = cfg;
+	r.q.q_fault = &r.fault;
 	assert_non_null(r.wr = write_req_new());
 	msgpack_unpacked_init(&r.fields);
 	assert_int_equal(fields_prepare(&r.q, list("credit"), NULL, r.wr), -1);
-	assert_int_equal(r.q.q_err, QC_E_BAD_REQUEST);
-	assert_string_equal(r.q.q_errmsg, "fields: required, a map");
+	assert_int_equal(r.fault.f_code, QC_E_BAD_REQUEST);
+	assert_string_equal(r.fault.f_msg, "fields: required, a map");
 	run_free(&r);
 }
 

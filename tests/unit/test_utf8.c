@@ -99,6 +99,33 @@ test_nul(void **state)
 	assert_true(qc_utf8_valid("abc", 3));
 }
 
+/* The eight-bytes-at-a-time ASCII path: a bad byte in every position. */
+static void
+test_ascii_words(void **state)
+{
+	char	 s[40];
+	size_t	 i;
+
+	(void)state;
+	VALID("91350100M000100Y43 guide:D-1234-5678 site:example.cn");
+	for (i = 0; i < 24; i++) {
+		memset(s, 'a', 24);
+		s[i] = '\0';
+		assert_false(qc_utf8_valid(s, 24));
+		s[i] = (char)0x80;
+		assert_false(qc_utf8_valid(s, 24));
+		s[i] = (char)0xff;
+		assert_false(qc_utf8_valid(s, 24));
+		s[i] = 0x7f;
+		assert_true(qc_utf8_valid(s, 24));
+		s[i] = 0x01;
+		assert_true(qc_utf8_valid(s, 24));
+	}
+	/* Multi-byte characters across an eight-byte boundary. */
+	VALID("abcdefg公司abcdefgh");
+	INVALID("abcdefg\xe5\x85" "abcdefgh");
+}
+
 static void
 test_count_width(void **state)
 {
@@ -143,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_ascii_words),
 		cmocka_unit_test(test_count_width),
 	};
 

@@ -1,0 +1,478 @@
+#!/bin/bash
+# bench.sh: qcregd side by side with Redis 7 over mutual TLS (`make bench`).
+#
+# Starts a qcregd (temp data dir, port 0 + --port-file) and a redis-server
+# (TLS only, tls-auth-clients yes, appendfsync always) on 127.0.0.1 with the
+# development certificates, loads both with the same data set through
+# their normal write paths (qcreg-bench --load), runs each scenario on
+# both, one after the other, and prints a markdown table with ratios, then
+# qcregd's peak RSS and its memory per idle mTLS connection. Everything it
+# started is stopped on exit.
+#
+#   bench/bench.sh            the standard run (1,000,000 entries)
+#   bench/bench.sh --large    check throughput at 1,000,000 vs 10,000,000
+#                               entries (qcreg only; takes a while)
+#
+# Environment: BENCH_KEYS (entries, 1000000), BENCH_DURATION (s per
+# scenario, 4), BENCH_WARMUP (s, 1), BENCH_IDLE (idle connections, 10000),
+# BENCH_REPEAT (runs of each scenario, alternating servers; the best run
+# counts, 2), BENCH_LARGE_KEYS (10000000), BENCH_PERF=1 (perf record qcregd during the
+# P=16 check and print its top functions), BENCH_OUT (keep the JSON results
+# and logs in this directory).
+
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+BENCH=${BENCH_BIN:-bin/qcreg-bench}
+QCREGD=${BENCH_QCREGD:-bin/qcregd}
+CONF=server/qcregd.conf
+CERTS=$ROOT/certs/dev
+KEYS=${BENCH_KEYS:-1000000}
+DUR=${BENCH_DURATION:-4}
+WARM=${BENCH_WARMUP:-1}
+IDLE=${BENCH_IDLE:-10000}
+REPEAT=${BENCH_REPEAT:-2}
+REP=1
+LARGE_KEYS=${BENCH_LARGE_KEYS:-10000000}
+LARGE=0
+
+case "${1:-}" in
+--large) LARGE=1 ;;
+"") ;;
+*) echo "usage: bench/bench.sh [--large]" >&2; exit 2 ;;
+esac
+
+qpid=
+rpid=
+bpid=
+tmp=
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "bench: $*" >&2
+}
+
+stop_pid() {
+	local pid=$1 n=0
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317  # called from the trap
+cleanup() {
+	stop_pid "$bpid"
+	stop_pid "$qpid"
+	stop_pid "$rpid"
+	if [ -n "$tmp" ]; then
+		if [ -n "${BENCH_OUT:-}" ]; then
+			mkdir -p "$BENCH_OUT"
+			cp "$tmp"/*.json "$tmp"/*.log "$tmp"/*.txt "$BENCH_OUT"/ \
+			    2>/dev/null || true
+		fi
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ -x "$BENCH" ] && [ -x "$QCREGD" ] || die "build first: make all"
+[ -f "$CERTS/ca.crt" ] || die "no certificates: make certs"
+
+# Both the bench process and qcregd hold 10,000+ descriptors.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -gt $((IDLE + 200)) ] ||
+    say "warning: ulimit -n is $(ulimit -n); the idle test may fail"
+
+if [ $LARGE -eq 0 ] && ! command -v redis-server >/dev/null; then
+	say "installing redis-server (Debian package)"
+	apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server \
+	    >/dev/null || die "cannot install redis-server"
+	# The package may start a system instance on 6379: not ours to run.
+	if command -v systemctl >/dev/null &&
+	    systemctl is-active --quiet redis-server 2>/dev/null; then
+		systemctl stop redis-server 2>/dev/null || true
+	fi
+fi
+
+tmp=$(mktemp -d /tmp/qcreg-bench.XXXXXX)
+start=$(date +%s)
+
+# CPU ticks (user + system) of a process, from /proc.
+ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+status_kb() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}
+
+# How busy the machine is without us: other processes skew every number.
+machine_load() {
+	local a b
+	a=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat)
+	sleep 1
+	b=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat)
+	echo "$a $b" | awk '{ busy = $3 - $1; idle = $4 - $2;
+	    printf "%.0f", 100 * busy / (busy + idle) }'
+}
+
+start_qcregd() {
+	local data=$1 n=0
+	# The idle test opens 10,000 connections on top of the others.
+	sed -e 's/^max_connections = .*/max_connections = 20000/' "$CONF" \
+	    > "$tmp/qcregd.conf"
+	mkdir -p "$data"
+	rm -f "$tmp/port"
+	"$QCREGD" --config "$tmp/qcregd.conf" --listen 127.0.0.1:0 \
+	    --data "$data" --port-file "$tmp/port" 2>"$tmp/qcregd.log" &
+	qpid=$!
+	while [ ! -s "$tmp/port" ]; do
+		kill -0 "$qpid" 2>/dev/null || die "qcregd did not start: \
+$(tail -3 "$tmp/qcregd.log")"
+		[ $n -lt 200 ] || die "qcregd did not write its port"
+		sleep 0.05
+		n=$((n + 1))
+	done
+	QPORT=$(cat "$tmp/port")
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); \
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_redis() {
+	local n=0
+	mkdir -p "$tmp/redis"
+	RPORT=$(free_port)
+	redis-server --bind 127.0.0.1 --port 0 --tls-port "$RPORT" \
+	    --tls-cert-file "$CERTS/server.crt" \
+	    --tls-key-file "$CERTS/server.key" \
+	    --tls-ca-cert-file "$CERTS/ca.crt" --tls-auth-clients yes \
+	    --save "" --appendonly yes --appendfsync always \
+	    --dir "$tmp/redis" --maxclients $((IDLE + 1000)) \
+	    --logfile "$tmp/redis.log" &
+	rpid=$!
+	until redis-cli --tls --cacert "$CERTS/ca.crt" \
+	    --cert "$CERTS/shop-platform.crt" \
+	    --key "$CERTS/shop-platform.key" -h 127.0.0.1 -p "$RPORT" \
+	    ping 2>/dev/null | grep -q PONG; do
+		kill -0 "$rpid" 2>/dev/null || die "redis-server did not \
+start: $(tail -3 "$tmp/redis.log")"
+		[ $n -lt 600 ] || die "redis-server does not answer"
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+# load PROTO PORT KEYS [FROM]: the data set through the normal write path.
+load() {
+	local proto=$1 port=$2 keys=$3 from=${4:-0}
+	"$BENCH" --proto "$proto" --server "127.0.0.1:$port" --load \
+	    --gen-keys "$keys" --load-from "$from" --ca "$CERTS/ca.crt" \
+	    --cert-dir "$CERTS" --cert "$CERTS/shop-platform.crt" \
+	    --key "$CERTS/shop-platform.key" --json \
+	    > "$tmp/load-$proto-$keys.json" ||
+	    die "loading $proto failed: $(cat "$tmp/load-$proto-$keys.json")"
+	python3 -c 'import json, sys; r = json.load(open(sys.argv[1]));
+print("bench: loaded %d %s entries in %.1f s (%.0f/s)" % (r["loaded"],
+    sys.argv[2], r["duration"], r["loaded"] / r["duration"]))' \
+	    "$tmp/load-$proto-$keys.json" "$proto" >&2
+}
+
+# run NAME PROTO ARGS...: one scenario on one server; JSON to NAME-PROTO.
+run() {
+	local name=$1 proto=$2 port pid t0 t1 out
+	shift 2
+	if [ "$proto" = qcreg ]; then
+		port=$QPORT pid=$qpid
+	else
+		port=$RPORT pid=$rpid
+	fi
+	out="$tmp/$name-$proto.r$REP.json"
+	t0=$(ticks "$pid")
+	if ! "$BENCH" --proto "$proto" --server "127.0.0.1:$port" \
+	    --ca "$CERTS/ca.crt" --duration "$DUR" --warmup "$WARM" \
+	    --gen-keys "$KEYS" --json --label "$name" "$@" > "$out" \
+	    2>>"$tmp/bench.log"; then
+		say "*** $name on $proto had errors: $(tail -1 "$tmp/bench.log")"
+	fi
+	t1=$(ticks "$pid")
+	# Server CPU over warm-up and run, for CPU per request.
+	echo "$name $proto $REP $((t1 - t0))" >> "$tmp/cpu.txt"
+}
+
+PLATFORM=(--cert "$CERTS/shop-platform.crt" --key "$CERTS/shop-platform.key")
+WRITER=(--cert "$CERTS/quality-bureau.crt" --key "$CERTS/quality-bureau.key")
+
+scenarios() {
+	local p
+	for REP in $(seq "$REPEAT"); do
+		scenario_set "$@"
+	done
+}
+
+scenario_set() {
+	local p
+	for p in "$@"; do
+		run check1-p1 "$p" "${PLATFORM[@]}" --conns 50 --pipeline 1 \
+		    --mix check1=100
+	done
+	for p in "$@"; do
+		if [ "$p" = qcreg ] && [ "${BENCH_PERF:-0}" = 1 ] &&
+		    [ "$REP" = 1 ]; then
+			perf_start
+		fi
+		run check1-p16 "$p" "${PLATFORM[@]}" --conns 50 --pipeline 16 \
+		    --mix check1=100
+		perf_stop
+	done
+	for p in "$@"; do
+		run checkB-100 "$p" "${PLATFORM[@]}" --conns 50 --pipeline 1 \
+		    --mix checkB=100 --batch 100
+	done
+	for p in "$@"; do
+		run new-conn "$p" "${PLATFORM[@]}" --conns 50 --new-conn \
+		    --mix check1=100
+	done
+	for p in "$@"; do
+		run put "$p" "${WRITER[@]}" --conns 50 --pipeline 1 --mix put=100
+	done
+}
+
+perf_pid=
+perf_start() {
+	if ! command -v perf >/dev/null; then
+		say "BENCH_PERF: perf is not installed"
+		return
+	fi
+	perf record -e cpu-clock -F 999 -g -p "$qpid" -o "$tmp/perf.data" \
+	    -- sleep $((WARM + DUR)) >/dev/null 2>&1 &
+	perf_pid=$!
+}
+
+perf_stop() {
+	[ -n "$perf_pid" ] || return 0
+	wait "$perf_pid" 2>/dev/null || true
+	perf_pid=
+	{
+		echo "perf: qcregd during check1-p16, by shared object"
+		perf report -i "$tmp/perf.data" --no-children -g none --sort dso \
+		    --stdio 2>/dev/null | grep '%' | head -12
+		echo "perf: top functions"
+		perf report -i "$tmp/perf.data" --no-children -g none \
+		    --sort dso,symbol --stdio 2>/dev/null | grep '%' | head -40
+	} > "$tmp/perf.txt"
+	cat "$tmp/perf.txt" >&2
+}
+
+# The markdown table: qcreg, redis, ratio, then the details.
+table() {
+	python3 - "$tmp" "$@" <<'EOF'
+import json, os, sys
+tmp = sys.argv[1]
+rows = [
+    ("check1-p1", "single-subject check vs GET, 50 conns, P=1 (req/s)", "rps"),
+    ("check1-p16", "single-subject check vs GET, 50 conns, P=16 (req/s)", "rps"),
+    ("checkB-100", "batch check of 100 vs MGET of 100, 50 conns (subjects/s)",
+     "subjects_per_s"),
+    ("new-conn", "new mTLS connection per request (conns/s)", "rps"),
+    ("put", "durable put vs SET with appendfsync always, 50 conns (writes/s)",
+     "rps"),
+]
+keys = dict((n, k) for n, _, k in rows)
+cpu = {}
+if os.path.exists(tmp + "/cpu.txt"):
+    for line in open(tmp + "/cpu.txt"):
+        n, p, rep, t = line.split()
+        cpu[(n, p, rep)] = int(t)
+hz = os.sysconf("SC_CLK_TCK")
+best = {}
+# Other processes on the machine only ever slow a run down: of the runs
+# of a scenario on a server, the fastest counts.
+def load(n, p):
+    if (n, p) in best:
+        return best[(n, p)]
+    runs, rep = [], 1
+    path = lambda rep: "%s/%s-%s.r%d.json" % (tmp, n, p, rep)
+    while os.path.exists(path(rep)):
+        try:
+            r = json.load(open(path(rep)))
+            r["rep"] = str(rep)
+            runs.append(r)
+        except ValueError:
+            pass
+        rep += 1
+    bad = [r for r in runs if r["errors"] or r["conn_errors"]]
+    # Errors are never hidden by a better run.
+    j = bad[0] if bad else max(runs, key=lambda r: r[keys[n]]) \
+        if runs else None
+    best[(n, p)] = j
+    return j
+# Server CPU over warm-up + run, divided by the requests of the run
+# scaled to the same time (µs per request; per batch for checkB).
+def cpu_per(n, p):
+    j = load(n, p)
+    if not j:
+        return None
+    t = cpu.get((n, p, j["rep"]))
+    total = j["rps"] * (j["duration"] + float(os.environ.get("WARM", 1)))
+    if t is None or total <= 0:
+        return None
+    return t / hz * 1e6 / total
+print("| scenario | qcreg | redis | ratio | CPU µs/req qcreg | redis | "
+      "CPU ratio |")
+print("|---|---|---|---|---|---|---|")
+for n, title, key in rows:
+    q, r = load(n, "qcreg"), load(n, "redis")
+    qv = q[key] if q else None
+    rv = r[key] if r else None
+    flag = ""
+    if (q and (q["errors"] or q["conn_errors"])) or \
+       (r and (r["errors"] or r["conn_errors"])):
+        flag = " (ERRORS)"
+    fmt = lambda v: "%.0f" % v if v is not None else "-"
+    fmt1 = lambda v: "%.1f" % v if v is not None else "-"
+    ratio = "%.2f" % (qv / rv) if qv and rv else "-"
+    qc, rc = cpu_per(n, "qcreg"), cpu_per(n, "redis")
+    cratio = "%.2f" % (qc / rc) if qc and rc else "-"
+    print("| %s%s | %s | %s | %s | %s | %s | %s |" % (title, flag, fmt(qv),
+        fmt(rv), ratio, fmt1(qc), fmt1(rc), cratio))
+print()
+print("| scenario | server | p50 ms | p99 ms | p99.9 ms | server CPU us/req | "
+      "client CPU | errors | resumed |")
+print("|---|---|---|---|---|---|---|---|---|")
+for n, title, key in rows:
+    for p in ("qcreg", "redis"):
+        j = load(n, p)
+        if not j:
+            continue
+        c = cpu_per(n, p)
+        per = "%.1f" % c if c is not None else "-"
+        res = "%d/%d" % (j["resumed"], j["handshakes"]) \
+            if j["mode"] == "new-conn" else ""
+        err = j["errors"] + j["conn_errors"]
+        print("| %s | %s | %.2f | %.2f | %.2f | %s | %.0f%% | %d%s | %s |" % (
+            n, p, j["p50_us"] / 1e3, j["p99_us"] / 1e3, j["p999_us"] / 1e3,
+            per, 100 * j["client_cpu_s"] / j["duration"], err,
+            (" (" + j["first_error"] + ")") if err else "", res))
+EOF
+}
+
+# idle PID PROTO PORT: memory per idle mTLS connection of that server.
+idle() {
+	local pid=$1 proto=$2 port=$3 rss0 anon0 rss1 anon1 n=0 got
+	rss0=$(status_kb "$pid" VmRSS)
+	anon0=$(status_kb "$pid" RssAnon)
+	"$BENCH" --proto "$proto" --server "127.0.0.1:$port" \
+	    --ca "$CERTS/ca.crt" "${PLATFORM[@]}" --idle "$IDLE" --conns 64 \
+	    --hold 0 > "$tmp/idle-$proto.log" 2>&1 &
+	bpid=$!
+	until grep -q '^READY' "$tmp/idle-$proto.log"; do
+		kill -0 "$bpid" 2>/dev/null || break
+		[ $n -lt 1800 ] || break
+		sleep 0.1
+		n=$((n + 1))
+	done
+	sleep 1
+	rss1=$(status_kb "$pid" VmRSS)
+	anon1=$(status_kb "$pid" RssAnon)
+	got=$(awk '/^READY/ { print $2 }' "$tmp/idle-$proto.log")
+	stop_pid "$bpid"
+	bpid=
+	if [ -z "$got" ] || [ "$got" -eq 0 ]; then
+		echo "- $proto: idle test failed: $(tail -2 "$tmp/idle-$proto.log")"
+		return
+	fi
+	echo "- $proto: $got idle mTLS connections: VmRSS +$(( (rss1 - rss0) ))" \
+	    "KiB = $(( (rss1 - rss0) * 1024 / got )) bytes per connection" \
+	    "(RssAnon +$((anon1 - anon0)) KiB = $(( (anon1 - anon0) * 1024 / got ))" \
+	    "bytes); $(sed -n 's/^READY //p' "$tmp/idle-$proto.log")"
+}
+
+busy=$(machine_load)
+echo "bench: $(nproc) cores; other processes used ${busy}% of the machine" \
+    "just before the run" >&2
+[ "$busy" -lt 20 ] || say "warning: the machine is busy; numbers will be low"
+
+if [ $LARGE -eq 1 ]; then
+	start_qcregd "$tmp/qcreg"
+	load qcreg "$QPORT" "$KEYS"
+	KEYS_SMALL=$KEYS
+	# A longer warm-up: the first lookups fault the map's pages in.
+	run check1-p16-small qcreg "${PLATFORM[@]}" --conns 50 --pipeline 16 \
+	    --warmup 10
+	run check1-p1-small qcreg "${PLATFORM[@]}" --conns 50 --pipeline 1
+	t0=$(date +%s)
+	load qcreg "$QPORT" "$LARGE_KEYS" "$KEYS"
+	say "the store is $(du -sh "$tmp/qcreg" | cut -f1) after" \
+	    "$(( $(date +%s) - t0 )) s of loading"
+	KEYS=$LARGE_KEYS
+	run check1-p16-large qcreg "${PLATFORM[@]}" --conns 50 --pipeline 16 \
+	    --warmup 10
+	run check1-p1-large qcreg "${PLATFORM[@]}" --conns 50 --pipeline 1
+	python3 - "$tmp" "$KEYS_SMALL" "$LARGE_KEYS" <<'EOF'
+import json, sys
+tmp, small, large = sys.argv[1:]
+print("| check, 50 conns | %s entries | %s entries | ratio |" % (small, large))
+print("|---|---|---|---|")
+for p in ("p16", "p1"):
+    a = json.load(open("%s/check1-%s-small-qcreg.r1.json" % (tmp, p)))
+    b = json.load(open("%s/check1-%s-large-qcreg.r1.json" % (tmp, p)))
+    print("| %s (req/s) | %.0f | %.0f | %.2f |" % (p.upper(), a["rps"],
+        b["rps"], b["rps"] / a["rps"]))
+EOF
+	echo
+	echo "qcregd peak RSS (VmHWM): $(status_kb "$qpid" VmHWM) KiB"
+	echo "finished in $(( $(date +%s) - start )) s"
+	exit 0
+fi
+
+start_qcregd "$tmp/qcreg"
+start_redis
+say "qcregd on port $QPORT, redis-server $(redis-server --version |
+    sed 's/.*v=\([^ ]*\).*/\1/') on port $RPORT; loading $KEYS entries"
+load qcreg "$QPORT" "$KEYS"
+load redis "$RPORT" "$KEYS"
+say "running 5 scenarios x 2 servers x $REPEAT, $WARM s warm-up + $DUR s" \
+    "each"
+export WARM
+scenarios qcreg redis
+
+echo
+echo "## qcreg vs Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
+    "over mutual TLS, $KEYS entries, 20% hits, $(nproc) cores shared by" \
+    "client and server (best of $REPEAT runs of $DUR s)"
+echo
+table
+echo
+echo "Memory:"
+echo "- peak RSS (VmHWM) after loading and the scenarios: qcregd" \
+    "$(status_kb "$qpid" VmHWM) KiB, redis-server" \
+    "$(status_kb "$rpid" VmHWM) KiB"
+# Fresh processes on the same data, so that memory freed by the scenarios
+# and kept by malloc does not hide what idle connections cost.
+say "restarting both servers, then $IDLE idle mTLS connections to each"
+stop_pid "$qpid"
+qpid=
+stop_pid "$rpid"
+rpid=
+start_qcregd "$tmp/qcreg"
+start_redis
+idle "$qpid" qcreg "$QPORT"
+idle "$rpid" redis "$RPORT"
+echo
+echo "finished in $(( $(date +%s) - start )) s"

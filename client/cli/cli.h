@@ -1,0 +1,118 @@
+/*
+ * qcreg command line: shared declarations of client/cli/cli*.c.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <msgpack.h>
+
+#include "qcreg.h"
+
+/* Exit status. */
+#define CLI_OK		0
+#define CLI_LISTED	1	/* check: something is listed */
+#define CLI_ERR		2
+
+/* Command options, as bits of struct cli_cmd.opts and struct cli.given. */
+#define O_LISTS		0x001
+#define O_LIST		0x002
+#define O_IFVER		0x004
+#define O_REASON	0x008
+#define O_AFTER		0x010
+#define O_LIMIT		0x020
+#define O_STATE		0x040
+#define O_ALL		0x080
+#define O_SINCE		0x100
+
+struct cli {
+	struct qcreg	*c;
+	FILE		*out;
+	int		 json;
+	int		 tz;		/* UTC offset of times shown, minutes */
+	unsigned	 given;		/* O_* seen on the command line */
+	char		**lists;	/* --lists, split at commas */
+	size_t		 nlists;
+	const char	*list;		/* --list */
+	const char	*reason;	/* --reason */
+	const char	*after;		/* --after */
+	const char	*state;		/* --state */
+	uint32_t	 limit;		/* --limit, 0 if not given */
+	uint64_t	 since;		/* --since */
+	int64_t		 if_version;	/* --if-version or QCREG_NO_VERSION */
+	int		 all;		/* --all */
+};
+
+struct cli_cmd {
+	const char	*name;
+	const char	*synopsis;
+	unsigned	 opts;		/* O_* the command accepts */
+	int		 min_args;
+	int		 max_args;	/* -1: any number */
+	int		(*exec)(struct cli *, int, char **);
+};
+
+/* cli.c */
+int		 cli_error(int, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+int		 cli_fail(struct cli *, int);
+int		 cli_parse_int(const char *, int64_t, int64_t, int64_t *);
+
+/* cli_print.c */
+struct table {
+	size_t		 ncols;
+	unsigned	 right;		/* bit i: right-align column i */
+	char		**cells;
+	size_t		 ncells;
+	size_t		 cap;
+	int		 failed;	/* out of memory while adding */
+};
+
+size_t		 pr_width(const char *, size_t);
+void		 pr_text(FILE *, const char *, size_t);
+void		 pr_pad(FILE *, size_t, size_t);
+void		 pr_scalar(FILE *, const msgpack_object *);
+int		 pr_json(struct cli *, const msgpack_object *);
+void		 pr_entry(struct cli *, const msgpack_object *, int);
+void		 pr_fields(struct cli *, const char *, const msgpack_object *,
+		    char *, size_t);
+char		*pr_objstr(const msgpack_object *, char *, size_t);
+
+void		 tbl_init(struct table *, size_t);
+void		 tbl_add(struct table *, const char *, size_t);
+void		 tbl_addf(struct table *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 tbl_obj(struct table *, const msgpack_object *);
+void		 tbl_trunc(struct table *, const char *, size_t, size_t);
+int		 tbl_print(struct table *, FILE *);
+size_t		 tbl_rows(const struct table *);
+void		 tbl_free(struct table *);
+
+/* cli_line.c */
+struct lines {
+	FILE		*f;
+	char		*buf;
+	size_t		 max;
+	unsigned long	 lineno;
+};
+
+int		 lines_init(struct lines *, FILE *, size_t);
+int		 lines_next(struct lines *, char **, size_t *);
+void		 lines_free(struct lines *);
+
+/* One file per command group. */
+int		 cmd_hello(struct cli *, int, char **);
+int		 cmd_stats(struct cli *, int, char **);
+int		 cmd_check(struct cli *, int, char **);
+int		 cmd_get(struct cli *, int, char **);
+int		 cmd_history(struct cli *, int, char **);
+int		 cmd_put(struct cli *, int, char **);
+int		 cmd_remove(struct cli *, int, char **);
+int		 cmd_scan(struct cli *, int, char **);
+int		 cmd_changes(struct cli *, int, char **);
+int		 cmd_import(struct cli *, int, char **);
+
+#endif

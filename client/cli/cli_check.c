@@ -1,0 +1,271 @@
+/*
+ * qcreg check: are these subjects listed?
+ *
+ * Subjects (arguments, or lines of stdin with "-") go out in batches of
+ * the server's max_batch, CHECK_WINDOW batches in flight at once; answers
+ * come back in order, so results print in input order while memory stays
+ * bounded by the window.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_json.h"
+#include "subject.h"
+
+#define CHECK_WINDOW	8
+#define CHECK_LINE_MAX	1024	/* a subject is at most ~260 bytes */
+
+struct chk {
+	struct cli	*cli;
+	unsigned long	 listed;	/* subjects with a hit */
+	unsigned long	 invalid;	/* subjects refused */
+	unsigned long	 total;
+	int		 first;		/* no JSON item printed yet */
+};
+
+static int	 chk_take(struct chk *);
+static void	 chk_print_text(struct chk *, const struct qcreg_check *);
+static int	 set_text(json_t *, const char *, const char *);
+static json_t	*chk_item_json(const struct qcreg_check_item *);
+static int	 chk_print_json(struct chk *, const struct qcreg_check *);
+static int	 chk_fill(struct cli *, struct lines *, int, char **, int *,
+		    char **, size_t, size_t *);
+
+/* Reads the answer to the oldest batch and prints it. */
+static int
+chk_take(struct chk *k)
+{
+	struct qcreg_reply	*r;
+	struct qcreg_check	*res;
+	int			 rc;
+
+	if ((rc = qcreg_next_reply(k->cli->c, &r)) != 0) {
+		qcreg_reply_free(r);
+		return cli_fail(k->cli, rc);
+	}
+	rc = qcreg_reply_check(r, &res);
+	qcreg_reply_free(r);
+	if (rc != 0)
+		return cli_error(rc, "malformed check answer");
+	if (k->cli->json)
+		rc = chk_print_json(k, res);
+	else
+		chk_print_text(k, res);
+	qcreg_check_free(res);
+	return rc;
+}
+
+/*
+ *   uscc:91350100M000100Y43  listed   credit grade C until 2027-06-30; ...
+ *   guide:D-3501-000123      clear
+ *   uscc:91350100M000100Y44  invalid  invalid_subject
+ */
+static void
+chk_print_text(struct chk *k, const struct qcreg_check *res)
+{
+	const struct qcreg_check_item	*it;
+	const struct qcreg_hit		*h;
+	FILE				*f = k->cli->out;
+	size_t				 i, j, w = 0, sw;
+
+	for (i = 0; i < res->n; i++) {
+		sw = pr_width(res->items[i].subject,
+		    strlen(res->items[i].subject));
+		if (sw > w)
+			w = sw;
+	}
+	for (i = 0; i < res->n; i++) {
+		it = &res->items[i];
+		k->total++;
+		pr_text(f, it->subject, strlen(it->subject));
+		pr_pad(f, pr_width(it->subject, strlen(it->subject)), w + 2);
+		if (it->error != QC_OK) {
+			k->invalid++;
+			fprintf(f, "%-7s  %s\n", it->error ==
+			    QC_E_INVALID_SUBJECT ? "invalid" : "error",
+			    qcreg_code_name(it->error));
+			continue;
+		}
+		if (it->nhits == 0) {
+			fputs("clear\n", f);
+			continue;
+		}
+		k->listed++;
+		fputs("listed   ", f);
+		for (j = 0; j < it->nhits; j++) {
+			h = &it->hits[j];
+			fprintf(f, "%s%s", j > 0 ? "; " : "", h->list);
+			if (h->grade != NULL)
+				fprintf(f, " grade %s", h->grade);
+			if (h->until != NULL)
+				fprintf(f, " until %s", h->until);
+		}
+		putc('\n', f);
+	}
+}
+
+/* A key with a text value; takes nothing on failure but the value. */
+static int
+set_text(json_t *o, const char *key, const char *s)
+{
+	return json_object_set_new(o, key, cli_json_text(s, strlen(s)));
+}
+
+/* One result: {"subject", "error"} or {"subject", "hits": [...]}. */
+static json_t *
+chk_item_json(const struct qcreg_check_item *it)
+{
+	const struct qcreg_hit	*h;
+	json_t			*o, *hits, *hit;
+	size_t			 j;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (set_text(o, "subject", it->subject) != 0)
+		goto fail;
+	if (it->error != QC_OK) {
+		if (set_text(o, "error", qcreg_code_name(it->error)) != 0)
+			goto fail;
+		return o;
+	}
+	if (json_object_set_new(o, "hits", hits = json_array()) != 0)
+		goto fail;
+	for (j = 0; j < it->nhits; j++) {
+		h = &it->hits[j];
+		if (json_array_append_new(hits, hit = json_object()) != 0 ||
+		    set_text(hit, "list", h->list) != 0 ||
+		    (h->grade != NULL &&
+		    set_text(hit, "grade", h->grade) != 0) ||
+		    (h->until != NULL &&
+		    set_text(hit, "until", h->until) != 0))
+			goto fail;
+	}
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+/* The items of one answer, each on a line of the "results" array. */
+static int
+chk_print_json(struct chk *k, const struct qcreg_check *res)
+{
+	const struct qcreg_check_item	*it;
+	FILE				*f = k->cli->out;
+	size_t				 i;
+
+	for (i = 0; i < res->n; i++) {
+		it = &res->items[i];
+		k->total++;
+		if (it->error != QC_OK)
+			k->invalid++;
+		else if (it->nhits > 0)
+			k->listed++;
+		fputs(k->first ? "\n" : ",\n", f);
+		k->first = 0;
+		if (cli_json_write(f, chk_item_json(it)) != 0)
+			return cli_error(QCREG_E_IO, "cannot write the JSON of "
+			    "%s", it->subject);
+	}
+	return CLI_OK;
+}
+
+/*
+ * Collects up to max subjects into v: from the arguments (*argi is the
+ * next one) or, with in != NULL, from stdin lines (copies, freed by the
+ * caller). Sets *n; returns 0, or CLI_ERR after reporting a bad line.
+ */
+static int
+chk_fill(struct cli *cli, struct lines *in, int argc, char **argv,
+    int *argi, char **v, size_t max, size_t *n)
+{
+	char	*line;
+	size_t	 len;
+	int	 r;
+
+	(void)cli;
+	*n = 0;
+	while (*n < max) {
+		if (in == NULL) {
+			if (*argi >= argc)
+				break;
+			v[(*n)++] = argv[(*argi)++];
+			continue;
+		}
+		if ((r = lines_next(in, &line, &len)) == 0)
+			break;
+		if (r == -2)
+			return cli_error(QCREG_E_IO, "reading stdin failed");
+		if (r == -1)
+			return cli_error(QCREG_E_USAGE, "stdin line %lu: longer "
+			    "than %d bytes", in->lineno, CHECK_LINE_MAX);
+		if (len == 0)
+			continue;
+		if (memchr(line, '\0', len) != NULL)
+			return cli_error(QCREG_E_USAGE, "stdin line %lu: "
+			    "contains a NUL byte", in->lineno);
+		if ((v[*n] = strdup(line)) == NULL)
+			return cli_error(QCREG_E_NOMEM, "out of memory");
+		(*n)++;
+	}
+	return 0;
+}
+
+int
+cmd_check(struct cli *cli, int argc, char **argv)
+{
+	struct chk	 k;
+	struct lines	 in, *inp = NULL;
+	char		**v;
+	size_t		 batch = qcreg_max_batch(cli->c), n, i;
+	int		 argi = 0, rc = CLI_OK, qrc;
+
+	memset(&k, 0, sizeof(k));
+	k.cli = cli;
+	k.first = 1;
+	if (argc == 1 && strcmp(argv[0], "-") == 0) {
+		if (lines_init(&in, stdin, CHECK_LINE_MAX) != 0)
+			return cli_error(QCREG_E_NOMEM, "out of memory");
+		inp = &in;
+	}
+	if ((v = calloc(batch, sizeof(*v))) == NULL) {
+		if (inp != NULL)
+			lines_free(inp);
+		return cli_error(QCREG_E_NOMEM, "out of memory");
+	}
+	/* Streamed: only the items are built (cli_json), one at a time. */
+	if (cli->json)
+		fputs("{\"results\":[", cli->out);
+
+	for (;;) {
+		rc = chk_fill(cli, inp, argc, argv, &argi, v, batch, &n);
+		if (rc == CLI_OK && n > 0 &&
+		    (qrc = qcreg_queue_check(cli->c, (const char *const *)v, n,
+		    (const char *const *)cli->lists, cli->nlists)) != 0)
+			rc = cli_fail(cli, qrc);
+		if (inp != NULL)
+			for (i = 0; i < n; i++)
+				free(v[i]);
+		if (rc != CLI_OK || n == 0)
+			break;
+		while (rc == CLI_OK && qcreg_in_flight(cli->c) >= CHECK_WINDOW)
+			rc = chk_take(&k);
+		if (rc != CLI_OK)
+			break;
+	}
+	while (rc == CLI_OK && qcreg_in_flight(cli->c) > 0)
+		rc = chk_take(&k);
+
+	if (cli->json)
+		fputs(k.first ? "]}\n" : "\n]}\n", cli->out);
+	free(v);
+	if (inp != NULL)
+		lines_free(inp);
+	if (rc != CLI_OK)
+		return rc;
+	if (k.invalid > 0)
+		return cli_error(QC_E_INVALID_SUBJECT, "%lu of %lu subjects "
+		    "could not be checked", k.invalid, k.total);
+	return k.listed > 0 ? CLI_LISTED : CLI_OK;
+}

@@ -1,0 +1,471 @@
+/*
+ * libqcreg: encoding requests into the output queue, and the single calls
+ * built on the pipeline.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "msg.h"
+#include "qcreg_int.h"
+
+/* A request being packed into the connection's scratch frame c->req. */
+struct req {
+	struct qcreg	*c;
+	msgpack_packer	 pk;
+	enum qcreg_op	 op;
+	uint32_t	 n;
+};
+
+static int	 req_begin(struct req *, struct qcreg *, enum qcreg_op,
+		    uint32_t);
+static int	 req_push(struct req *, int);
+static int	 req_end(struct req *, int);
+static int	 pend_push(struct qcreg *, uint64_t, enum qcreg_op, uint32_t);
+static int	 pack_strs(msgpack_packer *, const char *, const char *const *,
+		    size_t);
+static int	 pack_fields(msgpack_packer *, const struct qcreg_field *,
+		    size_t);
+
+/*
+ * Starts a request frame in c->req: the envelope with the length
+ * placeholder, id and op; nargs more key/value pairs must follow.
+ */
+static int
+req_begin(struct req *q, struct qcreg *c, enum qcreg_op op, uint32_t nargs)
+{
+	q->c = c;
+	q->op = op;
+	q->n = 0;
+	if (c->dead)
+		return qcreg_dead(c);
+	if (qc_env_request_begin(&c->req, &q->pk, c->next_id,
+	    qcreg_op_names[op], nargs) != 0)
+		return req_end(q, -1);
+	return 0;
+}
+
+/*
+ * Finishes the frame in c->req and appends it to the output queue (not if
+ * packing failed or it is larger than the server accepts), and records
+ * the request as in flight.
+ */
+static int
+req_push(struct req *q, int packed)
+{
+	struct qcreg	*c = q->c;
+	size_t		 start = c->out.size, len = qc_env_body_len(&c->req);
+
+	if (packed != 0)
+		return qcreg_fail(c, QCREG_E_NOMEM, "out of memory encoding "
+		    "%s", qcreg_op_names[q->op]);
+	if (len > c->max_send)
+		return qcreg_fail(c, QCREG_E_USAGE, "%s request of %zu bytes "
+		    "is larger than the server's max_frame (%lu)",
+		    qcreg_op_names[q->op], len, (unsigned long)c->max_send);
+	qc_env_finish(&c->req);
+	if (msgpack_sbuffer_write(&c->out, c->req.data, c->req.size) != 0)
+		return qcreg_fail(c, QCREG_E_NOMEM, "out of memory");
+	if (pend_push(c, c->next_id, q->op, q->n) != 0) {
+		c->out.size = start;
+		return qcreg_fail(c, QCREG_E_NOMEM, "out of memory");
+	}
+	c->next_id++;
+	return 0;
+}
+
+/*
+ * Queues the request packed in c->req (req_push) and writes the queue
+ * out once it holds more than QCREG_OUT_HIGH bytes.
+ */
+static int
+req_end(struct req *q, int packed)
+{
+	struct qcreg	*c = q->c;
+	int		 rc;
+
+	rc = req_push(q, packed);
+	/* A huge request must not pin its memory for the connection's life. */
+	if (c->req.alloc > QCREG_BUF_KEEP) {
+		msgpack_sbuffer_destroy(&c->req);
+		msgpack_sbuffer_init(&c->req);
+	}
+	if (rc == 0 && c->out.size - c->out_off > QCREG_OUT_HIGH)
+		return qcreg_io_flush(c);
+	return rc;
+}
+
+/* Appends to the ring of requests in flight, growing it as needed. */
+static int
+pend_push(struct qcreg *c, uint64_t id, enum qcreg_op op, uint32_t n)
+{
+	struct qcreg_pend	*p;
+	size_t			 cap, i;
+
+	if (c->pq_count == c->pq_cap) {
+		cap = c->pq_cap == 0 ? 64 : c->pq_cap * 2;
+		if ((p = calloc(cap, sizeof(*p))) == NULL)
+			return -1;
+		for (i = 0; i < c->pq_count; i++)
+			p[i] = c->pq[(c->pq_head + i) % c->pq_cap];
+		free(c->pq);
+		c->pq = p;
+		c->pq_cap = cap;
+		c->pq_head = 0;
+	}
+	p = &c->pq[(c->pq_head + c->pq_count) % c->pq_cap];
+	p->p_id = id;
+	p->p_op = (uint8_t)op;
+	p->p_n = n;
+	c->pq_count++;
+	return 0;
+}
+
+/* Packs key, then an array of n strings. */
+static int
+pack_strs(msgpack_packer *pk, const char *key, const char *const *v,
+    size_t n)
+{
+	size_t	 i;
+
+	if (qc_pack_cstr(pk, key) != 0 || msgpack_pack_array(pk, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (v[i] == NULL || qc_pack_cstr(pk, v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+pack_fields(msgpack_packer *pk, const struct qcreg_field *f, size_t n)
+{
+	size_t	 i;
+
+	if (qc_pack_cstr(pk, "fields") != 0 || msgpack_pack_map(pk, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (f[i].name == NULL || qc_pack_cstr(pk, f[i].name) != 0)
+			return -1;
+		if (f[i].type == QCREG_V_INT) {
+			if (msgpack_pack_int64(pk, f[i].num) != 0)
+				return -1;
+		} else if (f[i].str == NULL || qc_pack_cstr(pk, f[i].str) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+qcreg_queue_hello(struct qcreg *c)
+{
+	struct req	 q;
+	int		 rc;
+
+	if ((rc = req_begin(&q, c, QCREG_OP_HELLO, 0)) != 0)
+		return rc;
+	return req_end(&q, 0);
+}
+
+int
+qcreg_queue_check(struct qcreg *c, const char *const *subjects, size_t n,
+    const char *const *lists, size_t nlists)
+{
+	struct req	 q;
+	int		 rc;
+
+	if (subjects == NULL || n == 0 || n > UINT32_MAX ||
+	    (lists == NULL && nlists > 0))
+		return qcreg_fail(c, QCREG_E_USAGE,
+		    "check needs 1 or more subjects");
+	if ((rc = req_begin(&q, c, QCREG_OP_CHECK, 1 + (nlists > 0))) != 0)
+		return rc;
+	q.n = (uint32_t)n;
+	return req_end(&q, pack_strs(&q.pk, "subjects", subjects, n) != 0 ||
+	    (nlists > 0 && pack_strs(&q.pk, "lists", lists, nlists) != 0));
+}
+
+int
+qcreg_queue_get(struct qcreg *c, const char *subject,
+    const char *const *lists, size_t nlists)
+{
+	struct req	 q;
+	int		 rc;
+
+	if (subject == NULL || (lists == NULL && nlists > 0))
+		return qcreg_fail(c, QCREG_E_USAGE, "get needs a subject");
+	if ((rc = req_begin(&q, c, QCREG_OP_GET, 1 + (nlists > 0))) != 0)
+		return rc;
+	return req_end(&q, qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
+	    (nlists > 0 && pack_strs(&q.pk, "lists", lists, nlists) != 0));
+}
+
+int
+qcreg_queue_put(struct qcreg *c, const char *list, const char *subject,
+    const struct qcreg_field *fields, size_t nfields, int64_t if_version)
+{
+	struct req	 q;
+	int		 rc;
+
+	if (list == NULL || subject == NULL || (fields == NULL &&
+	    nfields > 0) || nfields > UINT32_MAX || if_version < -1)
+		return qcreg_fail(c, QCREG_E_USAGE,
+		    "put needs a list, a subject and fields");
+	if ((rc = req_begin(&q, c, QCREG_OP_PUT, 3 + (if_version >= 0))) != 0)
+		return rc;
+	return req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
+	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
+	    pack_fields(&q.pk, fields, nfields) != 0 ||
+	    (if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
+	    (uint64_t)if_version) != 0));
+}
+
+int
+qcreg_queue_remove(struct qcreg *c, const char *list, const char *subject,
+    const char *reason, int64_t if_version)
+{
+	struct req	 q;
+	int		 rc;
+
+	if (list == NULL || subject == NULL || reason == NULL ||
+	    if_version < -1)
+		return qcreg_fail(c, QCREG_E_USAGE,
+		    "remove needs a list, a subject and a reason");
+	if ((rc = req_begin(&q, c, QCREG_OP_REMOVE,
+	    3 + (if_version >= 0))) != 0)
+		return rc;
+	return req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
+	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
+	    qc_pack_kv_str(&q.pk, "reason", reason) != 0 ||
+	    (if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
+	    (uint64_t)if_version) != 0));
+}
+
+int
+qcreg_queue_history(struct qcreg *c, const char *subject, const char *list)
+{
+	struct req	 q;
+	int		 rc;
+
+	if (subject == NULL)
+		return qcreg_fail(c, QCREG_E_USAGE, "history needs a subject");
+	if ((rc = req_begin(&q, c, QCREG_OP_HISTORY,
+	    1 + (list != NULL))) != 0)
+		return rc;
+	return req_end(&q, qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
+	    (list != NULL && qc_pack_kv_str(&q.pk, "list", list) != 0));
+}
+
+int
+qcreg_queue_scan(struct qcreg *c, const char *list, const char *after,
+    uint32_t limit, const char *state)
+{
+	struct req	 q;
+	int		 rc;
+
+	if (list == NULL)
+		return qcreg_fail(c, QCREG_E_USAGE, "scan needs a list");
+	if ((rc = req_begin(&q, c, QCREG_OP_SCAN, 1 + (after != NULL) +
+	    (limit > 0) + (state != NULL))) != 0)
+		return rc;
+	return req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
+	    (after != NULL && qc_pack_kv_str(&q.pk, "after", after) != 0) ||
+	    (limit > 0 && qc_pack_kv_uint(&q.pk, "limit", limit) != 0) ||
+	    (state != NULL && qc_pack_kv_str(&q.pk, "state", state) != 0));
+}
+
+int
+qcreg_queue_changes(struct qcreg *c, uint64_t since, uint32_t limit)
+{
+	struct req	 q;
+	int		 rc;
+
+	if ((rc = req_begin(&q, c, QCREG_OP_CHANGES, 1 + (limit > 0))) != 0)
+		return rc;
+	return req_end(&q, qc_pack_kv_uint(&q.pk, "since", since) != 0 ||
+	    (limit > 0 && qc_pack_kv_uint(&q.pk, "limit", limit) != 0));
+}
+
+int
+qcreg_queue_stats(struct qcreg *c)
+{
+	struct req	 q;
+	int		 rc;
+
+	if ((rc = req_begin(&q, c, QCREG_OP_STATS, 0)) != 0)
+		return rc;
+	return req_end(&q, 0);
+}
+
+int
+qcreg_flush(struct qcreg *c)
+{
+	return qcreg_io_flush(c);
+}
+
+size_t
+qcreg_in_flight(const struct qcreg *c)
+{
+	return c->pq_count;
+}
+
+/* A single call may not overtake pipelined answers. */
+int
+qcreg_single_begin(struct qcreg *c)
+{
+	if (c->dead)
+		return qcreg_dead(c);
+	if (c->pq_count > 0)
+		return qcreg_fail(c, QCREG_E_USAGE, "%zu pipelined answers "
+		    "are still unread", c->pq_count);
+	return 0;
+}
+
+/* Waits for the answer of a single call; keeps only a success. */
+int
+qcreg_single_end(struct qcreg *c, struct qcreg_reply **out)
+{
+	struct qcreg_reply	*r;
+	int			 rc;
+
+	if ((rc = qcreg_next_reply(c, &r)) != 0) {
+		qcreg_reply_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int
+qcreg_hello(struct qcreg *c, struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_hello(c)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_check(struct qcreg *c, const char *const *subjects, size_t n,
+    const char *const *lists, size_t nlists, struct qcreg_check **out)
+{
+	struct qcreg_reply	*r;
+	const char		*why;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_check(c, subjects, n, lists, nlists)) != 0 ||
+	    (rc = qcreg_single_end(c, &r)) != 0)
+		return rc;
+	rc = qcreg_check_decode(r, out, &why);
+	qcreg_reply_free(r);
+	if (rc != 0)
+		return qcreg_fail(c, rc, "check: %s", why);
+	return 0;
+}
+
+int
+qcreg_get(struct qcreg *c, const char *subject, const char *const *lists,
+    size_t nlists, struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_get(c, subject, lists, nlists)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_put(struct qcreg *c, const char *list, const char *subject,
+    const struct qcreg_field *fields, size_t nfields, int64_t if_version,
+    struct qcreg_write *w)
+{
+	struct qcreg_reply	*r;
+	int			 rc;
+
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_put(c, list, subject, fields, nfields,
+	    if_version)) != 0 ||
+	    (rc = qcreg_single_end(c, &r)) != 0)
+		return rc;
+	rc = qcreg_reply_write(r, w);
+	qcreg_reply_free(r);
+	if (rc != 0)
+		return qcreg_fail(c, rc, "put: malformed result");
+	return 0;
+}
+
+int
+qcreg_remove(struct qcreg *c, const char *list, const char *subject,
+    const char *reason, int64_t if_version, struct qcreg_write *w)
+{
+	struct qcreg_reply	*r;
+	int			 rc;
+
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_remove(c, list, subject, reason,
+	    if_version)) != 0 ||
+	    (rc = qcreg_single_end(c, &r)) != 0)
+		return rc;
+	rc = qcreg_reply_write(r, w);
+	qcreg_reply_free(r);
+	if (rc != 0)
+		return qcreg_fail(c, rc, "remove: malformed result");
+	return 0;
+}
+
+int
+qcreg_history(struct qcreg *c, const char *subject, const char *list,
+    struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_history(c, subject, list)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_scan(struct qcreg *c, const char *list, const char *after,
+    uint32_t limit, const char *state, struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_scan(c, list, after, limit, state)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_changes(struct qcreg *c, uint64_t since, uint32_t limit,
+    struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_changes(c, since, limit)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_stats(struct qcreg *c, struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_stats(c)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}

@@ -1,0 +1,349 @@
+/*
+ * LMDB environment set-up, growth and key encoding.
+ */
+#define _GNU_SOURCE	/* writer-preferring rwlocks */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "store.h"
+
+#define STORE_SCHEMA	"1"
+
+static int	 store_open_dbis(struct store *);
+static int	 store_load_bloom(struct store *);
+
+int
+store_open(struct store *st, const char *dir, uint64_t map_size,
+    unsigned maxreaders)
+{
+	pthread_rwlockattr_t	 attr;
+	int			 rc, dead = 0;
+
+	memset(st, 0, sizeof(*st));
+	/* A waiting remap must not starve behind a stream of readers. */
+	if (pthread_rwlockattr_init(&attr) != 0 ||
+	    pthread_rwlockattr_setkind_np(&attr,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) != 0 ||
+	    pthread_rwlock_init(&st->s_remap, &attr) != 0) {
+		log_warnx("cannot create the remap lock");
+		return -1;
+	}
+	pthread_rwlockattr_destroy(&attr);
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", dir);
+		return -1;
+	}
+	if ((rc = mdb_env_create(&st->s_env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->s_env, 8)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(st->s_env, maxreaders)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->s_env, map_size)) != 0) {
+		log_warnx("lmdb setup: %s", mdb_strerror(rc));
+		goto fail;
+	}
+	/* NOTLS: read transactions belong to workers, not to threads. */
+	if ((rc = mdb_env_open(st->s_env, dir, MDB_NOTLS, 0600)) != 0) {
+		log_warnx("lmdb open %s: %s", dir, mdb_strerror(rc));
+		goto fail;
+	}
+	if ((rc = mdb_reader_check(st->s_env, &dead)) != 0) {
+		log_warnx("lmdb reader check: %s", mdb_strerror(rc));
+		goto fail;
+	}
+	if (dead > 0)
+		log_info("cleared %d stale LMDB reader slots", dead);
+	if (store_open_dbis(st) == -1 || store_load_bloom(st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+/* All databases are opened once, in one transaction, at start-up. */
+static int
+store_open_dbis(struct store *st)
+{
+	MDB_txn	*txn;
+	MDB_val	 k, v;
+	int	 rc;
+
+	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0) {
+		log_warnx("lmdb begin: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if ((rc = mdb_dbi_open(txn, "current", MDB_CREATE,
+	    &st->s_current)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "versions", MDB_CREATE,
+	    &st->s_versions)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "changes", MDB_CREATE,
+	    &st->s_changes)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "summary", MDB_CREATE,
+	    &st->s_summary)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->s_meta)) != 0)
+		goto fail;
+	k.mv_data = "schema";
+	k.mv_size = 6;
+	rc = mdb_get(txn, st->s_meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		v.mv_data = STORE_SCHEMA;
+		v.mv_size = strlen(STORE_SCHEMA);
+		if ((rc = mdb_put(txn, st->s_meta, &k, &v, 0)) != 0)
+			goto fail;
+	} else if (rc != 0)
+		goto fail;
+	else if (v.mv_size != strlen(STORE_SCHEMA) ||
+	    memcmp(v.mv_data, STORE_SCHEMA, v.mv_size) != 0) {
+		mdb_txn_abort(txn);
+		log_warnx("data directory has an unknown schema version");
+		return -1;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		log_warnx("lmdb commit: %s", mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+fail:
+	log_warnx("lmdb open databases: %s", mdb_strerror(rc));
+	mdb_txn_abort(txn);
+	return -1;
+}
+
+/*
+ * Sizes the filter for twice today's subjects (at least a million, so
+ * that growth needs no resize before the next restart) and adds them.
+ */
+static int
+store_load_bloom(struct store *st)
+{
+	MDB_txn		*txn;
+	MDB_cursor	*cur;
+	MDB_stat	 ms;
+	MDB_val		 k, v;
+	int		 rc;
+
+	if ((rc = mdb_txn_begin(st->s_env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto fail;
+	if ((rc = mdb_stat(txn, st->s_summary, &ms)) != 0 ||
+	    (rc = mdb_cursor_open(txn, st->s_summary, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		goto fail;
+	}
+	if (bloom_init(&st->s_bloom, ms.ms_entries * 2 > 1000000 ?
+	    ms.ms_entries * 2 : 1000000) == -1) {
+		mdb_cursor_close(cur);
+		mdb_txn_abort(txn);
+		log_warnx("no memory for the subject filter");
+		return -1;
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		bloom_add(&st->s_bloom, k.mv_data, k.mv_size);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+fail:
+	log_warnx("loading the subject filter: %s", mdb_strerror(rc));
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st->s_env != NULL)
+		mdb_env_close(st->s_env);
+	st->s_env = NULL;
+	bloom_free(&st->s_bloom);
+	pthread_rwlock_destroy(&st->s_remap);
+}
+
+int
+store_grow(struct store *st, uint64_t max)
+{
+	MDB_envinfo	 info;
+	uint64_t	 size;
+	int		 rc;
+
+	if ((rc = mdb_env_info(st->s_env, &info)) != 0) {
+		log_warnx("lmdb info: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if ((uint64_t)info.me_mapsize >= max) {
+		log_warnx("LMDB map is full at its maximum of %" PRIu64
+		    " MiB (map_max_mb)", max >> 20);
+		return -1;
+	}
+	size = (uint64_t)info.me_mapsize * 2;
+	if (size > max)
+		size = max;
+	/* Remapping moves the map under any live reader: stop them. */
+	pthread_rwlock_wrlock(&st->s_remap);
+	rc = mdb_env_set_mapsize(st->s_env, (size_t)size);
+	pthread_rwlock_unlock(&st->s_remap);
+	if (rc != 0) {
+		log_warnx("lmdb grow to %" PRIu64 " MiB: %s", size >> 20,
+		    mdb_strerror(rc));
+		return -1;
+	}
+	log_info("LMDB map grown to %" PRIu64 " MiB", size >> 20);
+	return 0;
+}
+
+void
+store_read_enter(struct store *st)
+{
+	pthread_rwlock_rdlock(&st->s_remap);
+}
+
+void
+store_read_leave(struct store *st)
+{
+	pthread_rwlock_unlock(&st->s_remap);
+}
+
+size_t
+store_key_entry(uint8_t *key, const char *list, const char *subject)
+{
+	size_t	 ll = strlen(list), sl = strlen(subject);
+
+	if (ll + 1 + sl > STORE_KEY_MAX - 8)
+		return 0;
+	memcpy(key, list, ll);
+	key[ll] = '\0';
+	memcpy(key + ll + 1, subject, sl);
+	return ll + 1 + sl;
+}
+
+size_t
+store_key_version(uint8_t *key, const char *list, const char *subject,
+    uint32_t version)
+{
+	size_t	 n;
+
+	if ((n = store_key_entry(key, list, subject)) == 0)
+		return 0;
+	key[n++] = '\0';
+	key[n++] = (uint8_t)(version >> 24);
+	key[n++] = (uint8_t)(version >> 16);
+	key[n++] = (uint8_t)(version >> 8);
+	key[n++] = (uint8_t)version;
+	return n;
+}
+
+void
+store_key_seq(uint8_t key[8], uint64_t seq)
+{
+	int	 i;
+
+	for (i = 7; i >= 0; i--) {
+		key[i] = (uint8_t)seq;
+		seq >>= 8;
+	}
+}
+
+uint64_t
+store_seq_from_key(const MDB_val *k)
+{
+	const uint8_t	*p = k->mv_data;
+	uint64_t	 seq = 0;
+	size_t		 i;
+
+	for (i = 0; i < 8 && i < k->mv_size; i++)
+		seq = seq << 8 | p[i];
+	return seq;
+}
+
+int
+store_head(struct store *st, MDB_txn *txn, uint64_t *seq,
+    uint8_t hash[STORE_HASH_LEN])
+{
+	MDB_val	 k, v;
+	int	 rc;
+
+	k.mv_data = "head";
+	k.mv_size = 4;
+	rc = mdb_get(txn, st->s_meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		*seq = 0;
+		memset(hash, 0, STORE_HASH_LEN);
+		return 0;
+	}
+	if (rc != 0 || v.mv_size != 8 + STORE_HASH_LEN)
+		return rc != 0 ? rc : MDB_CORRUPTED;
+	k.mv_data = v.mv_data;
+	k.mv_size = 8;
+	*seq = store_seq_from_key(&k);
+	memcpy(hash, (uint8_t *)v.mv_data + 8, STORE_HASH_LEN);
+	return 0;
+}
+
+int
+store_set_head(struct store *st, MDB_txn *txn, uint64_t seq,
+    const uint8_t hash[STORE_HASH_LEN])
+{
+	uint8_t	 buf[8 + STORE_HASH_LEN];
+	MDB_val	 k, v;
+
+	store_key_seq(buf, seq);
+	memcpy(buf + 8, hash, STORE_HASH_LEN);
+	k.mv_data = "head";
+	k.mv_size = 4;
+	v.mv_data = buf;
+	v.mv_size = sizeof(buf);
+	return mdb_put(txn, st->s_meta, &k, &v, 0);
+}
+
+void
+store_reader_init(struct store_reader *sr, struct store *st)
+{
+	sr->sr_store = st;
+	sr->sr_txn = NULL;
+	sr->sr_live = 0;
+}
+
+MDB_txn *
+store_reader_txn(struct store_reader *sr)
+{
+	int	 rc;
+
+	if (sr->sr_live)
+		return sr->sr_txn;
+	store_read_enter(sr->sr_store);
+	if (sr->sr_txn == NULL)
+		rc = mdb_txn_begin(sr->sr_store->s_env, NULL, MDB_RDONLY,
+		    &sr->sr_txn);
+	else
+		rc = mdb_txn_renew(sr->sr_txn);
+	if (rc != 0) {
+		log_warnx("read transaction: %s", mdb_strerror(rc));
+		if (sr->sr_txn != NULL)
+			mdb_txn_abort(sr->sr_txn);
+		sr->sr_txn = NULL;
+		store_read_leave(sr->sr_store);
+		return NULL;
+	}
+	sr->sr_live = 1;
+	return sr->sr_txn;
+}
+
+void
+store_reader_release(struct store_reader *sr)
+{
+	if (sr->sr_live) {
+		mdb_txn_reset(sr->sr_txn);
+		sr->sr_live = 0;
+		store_read_leave(sr->sr_store);
+	}
+}
+
+void
+store_reader_close(struct store_reader *sr)
+{
+	store_reader_release(sr);
+	if (sr->sr_txn != NULL)
+		mdb_txn_abort(sr->sr_txn);
+	sr->sr_txn = NULL;
+}

@@ -1,0 +1,88 @@
+/*
+ * LMDB storage: one environment with five named databases.
+ *
+ *   current   list NUL subject            -> newest version record
+ *   versions  list NUL subject NUL ver32  -> version record (big-endian ver)
+ *   changes   seq64                       -> change record (big-endian seq)
+ *   summary   subject                     -> packed hits (summary.h)
+ *   meta      name                        -> head_seq, head_hash, schema
+ *
+ * Records are msgpack maps (record.h). Keys sort bytewise, so a cursor
+ * walks a list's subjects, a subject's versions and the change log in
+ * order.
+ */
+#ifndef QCD_STORE_H
+#define QCD_STORE_H
+
+#include <lmdb.h>
+#include <pthread.h>
+
+#include "bloom.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_KEY_MAX	512	/* LMDB's default key limit is 511 */
+#define STORE_HASH_LEN	32
+
+struct store {
+	MDB_env		*s_env;
+	MDB_dbi		 s_current;
+	MDB_dbi		 s_versions;
+	MDB_dbi		 s_changes;
+	MDB_dbi		 s_summary;
+	MDB_dbi		 s_meta;
+	/* Held shared by live read transactions, exclusive to remap. */
+	pthread_rwlock_t s_remap;
+	/* Subjects with a summary: most `check` misses stop here. */
+	struct bloom	 s_bloom;
+};
+
+/*
+ * Opens (creating if needed) the environment in dir with room for
+ * maxreaders read transactions, clears stale reader slots, opens all
+ * databases and fills the subject filter. Returns 0 or -1 (logged).
+ */
+int	 store_open(struct store *, const char *dir, uint64_t map_size,
+	    unsigned maxreaders);
+void	 store_close(struct store *);
+/*
+ * Doubles the map (up to max bytes) after MDB_MAP_FULL. Call with no
+ * write transaction open; waits for readers to finish. Returns 0 when
+ * grown, -1 when already at max or on failure (logged).
+ */
+int	 store_grow(struct store *, uint64_t max);
+/* Read transactions run between these (shared hold on s_remap). */
+void	 store_read_enter(struct store *);
+void	 store_read_leave(struct store *);
+
+/*
+ * A worker's read snapshot: one read transaction per burst of requests,
+ * reset between bursts and renewed on first use (MDB_NOTLS slots).
+ */
+struct store_reader {
+	struct store	*sr_store;
+	MDB_txn		*sr_txn;
+	int		 sr_live;
+};
+
+void	 store_reader_init(struct store_reader *, struct store *);
+/* The snapshot, begun or renewed if needed; NULL on failure (logged). */
+MDB_txn	*store_reader_txn(struct store_reader *);
+/* Ends the snapshot so that the writer can reuse old pages. */
+void	 store_reader_release(struct store_reader *);
+void	 store_reader_close(struct store_reader *);
+
+/* Key builders; return the key length, or 0 if it would not fit. */
+size_t	 store_key_entry(uint8_t *, const char *list, const char *subject);
+size_t	 store_key_version(uint8_t *, const char *list, const char *subject,
+	    uint32_t version);
+void	 store_key_seq(uint8_t[8], uint64_t seq);
+uint64_t store_seq_from_key(const MDB_val *);
+
+/* The head of the change log (0 and zero hash when empty). */
+int	 store_head(struct store *, MDB_txn *, uint64_t *seq,
+	    uint8_t hash[STORE_HASH_LEN]);
+int	 store_set_head(struct store *, MDB_txn *, uint64_t seq,
+	    const uint8_t hash[STORE_HASH_LEN]);
+
+#endif

@@ -1,0 +1,491 @@
+/*
+ * The writer thread and its group commit.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "log.h"
+#include "msg.h"
+#include "record.h"
+#include "summary.h"
+#include "writer.h"
+
+/* Below this much free space a failed write is put down to a full disk. */
+#define WRITER_DISK_LOW	(4 * 1024 * 1024)
+
+struct writer {
+	struct store		*wt_store;
+	const struct config	*wt_cfg;
+	pthread_t		 wt_thread;
+	pthread_mutex_t		 wt_mtx;
+	pthread_cond_t		 wt_cond;
+	struct write_req	*wt_head;	/* FIFO, under wt_mtx */
+	struct write_req	**wt_tail;
+	int			 wt_stopping;
+	/* The committed head of the change log. */
+	uint64_t		 wt_seq;
+	uint8_t			 wt_hash[STORE_HASH_LEN];
+	msgpack_sbuffer		 wt_rec;	/* scratch */
+};
+
+static void	*writer_main(void *);
+static void	 writer_batch(struct writer *, struct write_req *);
+static int	 writer_disk_full(struct writer *, int);
+static void	 sbuffer_trim(msgpack_sbuffer *);
+static int	 writer_commit(struct writer *, struct write_req *,
+		    struct chain *);
+static int	 writer_refuse(struct write_req *, const struct record *,
+		    uint64_t);
+static int	 writer_store(struct store *, MDB_txn *, struct write_req *,
+		    const struct record *, struct chain *, msgpack_sbuffer *);
+static int	 chain_hash(const struct chain *, const struct write_req *,
+		    uint64_t, uint64_t, uint8_t[STORE_HASH_LEN]);
+static int	 put_change(struct store *, MDB_txn *,
+		    const struct write_req *, uint64_t, uint64_t, uint64_t,
+		    const uint8_t *, const uint8_t *, msgpack_sbuffer *);
+static int	 put_summary(struct store *, MDB_txn *,
+		    const struct write_req *);
+
+struct write_req *
+write_req_new(void)
+{
+	struct write_req	*wr;
+
+	if ((wr = calloc(1, sizeof(*wr))) == NULL)
+		return NULL;
+	msgpack_sbuffer_init(&wr->wr_fields);
+	msgpack_sbuffer_init(&wr->wr_payload);
+	return wr;
+}
+
+void
+write_req_free(struct write_req *wr)
+{
+	if (wr == NULL)
+		return;
+	msgpack_sbuffer_destroy(&wr->wr_fields);
+	msgpack_sbuffer_destroy(&wr->wr_payload);
+	free(wr->wr_reason);
+	free(wr);
+}
+
+/* Gives back the slack of a prepared write: many may wait in the queue. */
+static void
+sbuffer_trim(msgpack_sbuffer *sb)
+{
+	char	*p;
+
+	if (sb->size == 0 || sb->size == sb->alloc ||
+	    (p = realloc(sb->data, sb->size)) == NULL)
+		return;
+	sb->data = p;
+	sb->alloc = sb->size;
+}
+
+void
+write_req_trim(struct write_req *wr)
+{
+	sbuffer_trim(&wr->wr_fields);
+	sbuffer_trim(&wr->wr_payload);
+}
+
+/* The result is the first member of its write request. */
+void
+write_result_free(struct write_result *res)
+{
+	write_req_free((struct write_req *)res);
+}
+
+struct writer *
+writer_start(struct store *st, const struct config *cfg)
+{
+	struct writer	*wt;
+	MDB_txn		*txn;
+	int		 rc;
+
+	if ((wt = calloc(1, sizeof(*wt))) == NULL)
+		return NULL;
+	wt->wt_store = st;
+	wt->wt_cfg = cfg;
+	wt->wt_tail = &wt->wt_head;
+	msgpack_sbuffer_init(&wt->wt_rec);
+	if ((rc = mdb_txn_begin(st->s_env, NULL, MDB_RDONLY,
+	    &txn)) != 0) {
+		log_warnx("lmdb: %s", mdb_strerror(rc));
+		free(wt);
+		return NULL;
+	}
+	rc = store_head(st, txn, &wt->wt_seq, wt->wt_hash);
+	mdb_txn_abort(txn);
+	if (rc != 0) {
+		log_warnx("reading the change log head: %s", mdb_strerror(rc));
+		free(wt);
+		return NULL;
+	}
+	if (pthread_mutex_init(&wt->wt_mtx, NULL) != 0 ||
+	    pthread_cond_init(&wt->wt_cond, NULL) != 0 ||
+	    pthread_create(&wt->wt_thread, NULL, writer_main, wt) != 0) {
+		log_warnx("cannot start the writer thread");
+		free(wt);
+		return NULL;
+	}
+	log_info("change log head at seq %" PRIu64, wt->wt_seq);
+	return wt;
+}
+
+int
+writer_submit(struct writer *wt, struct write_req *wr)
+{
+	pthread_mutex_lock(&wt->wt_mtx);
+	if (wt->wt_stopping) {
+		pthread_mutex_unlock(&wt->wt_mtx);
+		return -1;
+	}
+	wr->wr_next = NULL;
+	*wt->wt_tail = wr;
+	wt->wt_tail = &wr->wr_next;
+	pthread_cond_signal(&wt->wt_cond);
+	pthread_mutex_unlock(&wt->wt_mtx);
+	return 0;
+}
+
+void
+writer_stop(struct writer *wt)
+{
+	pthread_mutex_lock(&wt->wt_mtx);
+	wt->wt_stopping = 1;
+	pthread_cond_signal(&wt->wt_cond);
+	pthread_mutex_unlock(&wt->wt_mtx);
+	pthread_join(wt->wt_thread, NULL);
+	pthread_mutex_destroy(&wt->wt_mtx);
+	pthread_cond_destroy(&wt->wt_cond);
+	msgpack_sbuffer_destroy(&wt->wt_rec);
+	free(wt);
+}
+
+/* Takes everything queued, applies it as one transaction, repeats. */
+static void *
+writer_main(void *arg)
+{
+	struct writer		*wt = arg;
+	struct write_req	*batch;
+
+	for (;;) {
+		pthread_mutex_lock(&wt->wt_mtx);
+		while (wt->wt_head == NULL && !wt->wt_stopping)
+			pthread_cond_wait(&wt->wt_cond, &wt->wt_mtx);
+		batch = wt->wt_head;
+		wt->wt_head = NULL;
+		wt->wt_tail = &wt->wt_head;
+		pthread_mutex_unlock(&wt->wt_mtx);
+		if (batch == NULL)
+			break;
+		writer_batch(wt, batch);
+	}
+	return NULL;
+}
+
+/*
+ * Applies a batch in one transaction and commits it; the LMDB code.
+ * On success ch holds the new head of the change log.
+ */
+static int
+writer_commit(struct writer *wt, struct write_req *batch, struct chain *ch)
+{
+	struct store		*st = wt->wt_store;
+	struct write_req	*wr;
+	MDB_txn			*txn;
+	int			 rc;
+
+	ch->ch_seq = wt->wt_seq;
+	memcpy(ch->ch_hash, wt->wt_hash, STORE_HASH_LEN);
+	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0)
+		return rc;
+	for (wr = batch; wr != NULL && rc == 0; wr = wr->wr_next) {
+		wr->wr_res.wres_fault.f_code = QC_OK;
+		rc = writer_apply(st, txn, wr, ch, &wt->wt_rec);
+	}
+	if (rc == 0 && ch->ch_seq != wt->wt_seq)
+		rc = store_set_head(st, txn, ch->ch_seq, ch->ch_hash);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	/* Commit syncs: nothing is answered before it is durable. */
+	return mdb_txn_commit(txn);
+}
+
+/*
+ * A write that fails part-way on a full disk may come back as EIO rather
+ * than ENOSPC: look at the free space to tell the client the real cause.
+ */
+static int
+writer_disk_full(struct writer *wt, int rc)
+{
+	struct statvfs	 sv;
+
+	if (rc == ENOSPC)
+		return 1;
+	if (rc != EIO || statvfs(wt->wt_cfg->data_dir, &sv) == -1)
+		return 0;
+	return (uint64_t)sv.f_bavail * sv.f_frsize < WRITER_DISK_LOW;
+}
+
+static void
+writer_batch(struct writer *wt, struct write_req *batch)
+{
+	struct write_req	*wr, *next;
+	struct chain		 ch;
+	const char		*why;
+	int			 rc;
+
+	/* A full map dooms the transaction: grow, then replay it all. */
+	while ((rc = writer_commit(wt, batch, &ch)) == MDB_MAP_FULL &&
+	    store_grow(wt->wt_store, wt->wt_cfg->map_max) == 0)
+		;
+	if (rc == 0) {
+		wt->wt_seq = ch.ch_seq;
+		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
+	} else {
+		why = rc == MDB_MAP_FULL ? "storage is full; the operator "
+		    "must raise map_max_mb" : writer_disk_full(wt, rc) ?
+		    "disk is full" : "storage error; retry later";
+		log_warnx("write batch failed: %s: %s", mdb_strerror(rc), why);
+		for (wr = batch; wr != NULL; wr = wr->wr_next)
+			fault_set(&wr->wr_res.wres_fault, QC_E_UNAVAILABLE,
+			    "%s", why);
+	}
+	/* Each result now belongs to the route its submitter chose. */
+	for (wr = batch; wr != NULL; wr = next) {
+		next = wr->wr_next;
+		wr->wr_res.wres_route.wt_done(&wr->wr_res);
+	}
+}
+
+/*
+ * The rules a write must pass against the current entry (old, if
+ * version > 1): if_version, and removal of a missing or removed entry.
+ * Returns 1 with wr's fault set when refused, 0 when it may go on.
+ */
+static int
+writer_refuse(struct write_req *wr, const struct record *old,
+    uint64_t version)
+{
+	struct fault	*f = &wr->wr_res.wres_fault;
+	uint64_t	 cur = version - 1;
+
+	if (wr->wr_has_if && wr->wr_if_version == 0 && cur != 0) {
+		fault_set(f, QC_E_CONFLICT, "entry exists at version %" PRIu64,
+		    cur);
+		return 1;
+	}
+	if (wr->wr_has_if && wr->wr_if_version != 0 &&
+	    cur != wr->wr_if_version) {
+		fault_set(f, QC_E_CONFLICT, "entry is at version %" PRIu64
+		    ", not %" PRIu64, cur, wr->wr_if_version);
+		return 1;
+	}
+	if (wr->wr_op == WR_REMOVE && cur == 0) {
+		fault_set(f, QC_E_NOT_FOUND, "no entry for %s on list %s",
+		    wr->wr_subject, wr->wr_list->l_name);
+		return 1;
+	}
+	if (wr->wr_op == WR_REMOVE && old->r_removed) {
+		fault_set(f, QC_E_CONFLICT, "already removed");
+		return 1;
+	}
+	return 0;
+}
+
+int
+writer_apply(struct store *st, MDB_txn *txn, struct write_req *wr,
+    struct chain *ch, msgpack_sbuffer *scratch)
+{
+	uint8_t			 key[STORE_KEY_MAX];
+	msgpack_unpacked	 up;
+	struct record		 old;
+	uint64_t		 version = 1;
+	int			 rc;
+	MDB_val			 k, v;
+
+	k.mv_data = key;
+	k.mv_size = store_key_entry(key, wr->wr_list->l_name,
+	    wr->wr_subject);
+	rc = mdb_get(txn, st->s_current, &k, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	memset(&old, 0, sizeof(old));
+	if (rc == MDB_NOTFOUND)
+		msgpack_unpacked_init(&up);
+	else if (record_load(&v, &up, &old) == -1) {
+		msgpack_unpacked_destroy(&up);
+		return MDB_CORRUPTED;
+	} else
+		version = old.r_version + 1;
+	rc = 0;
+	if (!writer_refuse(wr, &old, version))
+		rc = writer_store(st, txn, wr, version > 1 ? &old : NULL, ch,
+		    scratch);
+	msgpack_unpacked_destroy(&up);
+	return rc;
+}
+
+/*
+ * Writes the new version (current and versions), its change record and
+ * the summary, and advances ch. old is the version it follows, if any.
+ */
+static int
+writer_store(struct store *st, MDB_txn *txn, struct write_req *wr,
+    const struct record *old, struct chain *ch, msgpack_sbuffer *scratch)
+{
+	const char	*list = wr->wr_list->l_name;
+	uint8_t		 key[STORE_KEY_MAX], hash[STORE_HASH_LEN];
+	msgpack_packer	 pk;
+	msgpack_sbuffer	 oldf;
+	uint64_t	 version = old != NULL ? old->r_version + 1 : 1;
+	uint64_t	 seq = ch->ch_seq + 1, at = (uint64_t)time(NULL);
+	int		 rc = ENOMEM, removing = wr->wr_op == WR_REMOVE;
+	MDB_val		 k, v;
+
+	/* A removal keeps the fields of the version it removes. */
+	msgpack_sbuffer_init(&oldf);
+	msgpack_packer_init(&pk, &oldf, msgpack_sbuffer_write);
+	if (removing && msgpack_pack_object(&pk, *old->r_fields) != 0)
+		goto done;
+	if (chain_hash(ch, wr, at, version, hash) == -1)
+		goto done;
+	msgpack_sbuffer_clear(scratch);
+	msgpack_packer_init(&pk, scratch, msgpack_sbuffer_write);
+	if (record_pack(&pk, list, wr->wr_subject, version, removing,
+	    removing ? oldf.data : wr->wr_fields.data,
+	    removing ? oldf.size : wr->wr_fields.size, wr->wr_principal, at,
+	    seq, wr->wr_reason, wr->wr_reason_len) != 0)
+		goto done;
+	k.mv_data = key;
+	k.mv_size = store_key_entry(key, list, wr->wr_subject);
+	v.mv_data = scratch->data;
+	v.mv_size = scratch->size;
+	if ((rc = mdb_put(txn, st->s_current, &k, &v, 0)) != 0)
+		goto done;
+	k.mv_size = store_key_version(key, list, wr->wr_subject,
+	    (uint32_t)version);
+	if ((rc = mdb_put(txn, st->s_versions, &k, &v, 0)) != 0 ||
+	    (rc = put_change(st, txn, wr, seq, at, version, ch->ch_hash,
+	    hash, scratch)) != 0 ||
+	    (rc = put_summary(st, txn, wr)) != 0)
+		goto done;
+	ch->ch_seq = seq;
+	memcpy(ch->ch_hash, hash, STORE_HASH_LEN);
+	wr->wr_res.wres_version = version;
+	wr->wr_res.wres_seq = seq;
+done:
+	msgpack_sbuffer_destroy(&oldf);
+	return rc;
+}
+
+/* SHA-256(prev || body), PROTOCOL.md section 4.4. */
+static int
+chain_hash(const struct chain *ch, const struct write_req *wr, uint64_t at,
+    uint64_t version, uint8_t out[STORE_HASH_LEN])
+{
+	EVP_MD_CTX	*ctx;
+	char		 head[1024];
+	unsigned	 len = 0;
+	int		 n, ok;
+
+	n = snprintf(head, sizeof(head), "qcreg-change-v1\n%" PRIu64 "\n%"
+	    PRIu64 "\n%s\n%s\n%s\n%s\n%" PRIu64 "\n", ch->ch_seq + 1, at,
+	    wr->wr_principal, wr->wr_op == WR_PUT ? "put" : "remove",
+	    wr->wr_list->l_name, wr->wr_subject, version);
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    (ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, ch->ch_hash, STORE_HASH_LEN) == 1 &&
+	    EVP_DigestUpdate(ctx, head, (size_t)n) == 1 &&
+	    EVP_DigestUpdate(ctx, wr->wr_payload.data,
+	    wr->wr_payload.size) == 1 &&
+	    EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == STORE_HASH_LEN;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* The change record: what the log, sync and audit read. */
+static int
+put_change(struct store *st, MDB_txn *txn, const struct write_req *wr,
+    uint64_t seq, uint64_t at, uint64_t version, const uint8_t *prev,
+    const uint8_t *hash, msgpack_sbuffer *scratch)
+{
+	msgpack_packer	 pk;
+	uint8_t		 key[8];
+	MDB_val		 k, v;
+
+	msgpack_sbuffer_clear(scratch);
+	msgpack_packer_init(&pk, scratch, msgpack_sbuffer_write);
+	if (msgpack_pack_map(&pk, 9) != 0 ||
+	    qc_pack_kv_uint(&pk, "seq", seq) != 0 ||
+	    qc_pack_kv_uint(&pk, "at", at) != 0 ||
+	    qc_pack_kv_str(&pk, "principal", wr->wr_principal) != 0 ||
+	    qc_pack_kv_str(&pk, "op", wr->wr_op == WR_PUT ? "put" :
+	    "remove") != 0 ||
+	    qc_pack_kv_str(&pk, "list", wr->wr_list->l_name) != 0 ||
+	    qc_pack_kv_str(&pk, "subject", wr->wr_subject) != 0 ||
+	    qc_pack_kv_uint(&pk, "version", version) != 0 ||
+	    qc_pack_cstr(&pk, "prev") != 0 ||
+	    msgpack_pack_bin_with_body(&pk, prev, STORE_HASH_LEN) != 0 ||
+	    qc_pack_cstr(&pk, "hash") != 0 ||
+	    msgpack_pack_bin_with_body(&pk, hash, STORE_HASH_LEN) != 0)
+		return ENOMEM;
+	store_key_seq(key, seq);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	v.mv_data = scratch->data;
+	v.mv_size = scratch->size;
+	return mdb_put(txn, st->s_changes, &k, &v,
+	    MDB_NOOVERWRITE | MDB_APPEND);
+}
+
+/* Keeps the subject's summary in step with its current entries. */
+static int
+put_summary(struct store *st, MDB_txn *txn, const struct write_req *wr)
+{
+	uint8_t			 buf[CFG_MAX_LISTS * SUMMARY_ITEM_MAX];
+	struct summary_hit	 hit;
+	MDB_val			 k, v;
+	long			 n;
+	int			 rc;
+
+	k.mv_data = (void *)wr->wr_subject;
+	k.mv_size = strlen(wr->wr_subject);
+	rc = mdb_get(txn, st->s_summary, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		v.mv_data = NULL;
+		v.mv_size = 0;
+	} else if (rc != 0)
+		return rc;
+	memset(&hit, 0, sizeof(hit));
+	hit.h_list = wr->wr_list->l_name;
+	hit.h_list_len = strlen(hit.h_list);
+	hit.h_grade = wr->wr_grade[0] != '\0' ? wr->wr_grade : NULL;
+	hit.h_grade_len = strlen(wr->wr_grade);
+	hit.h_start = wr->wr_start;
+	hit.h_end = wr->wr_end;
+	n = summary_update(buf, sizeof(buf), v.mv_data, v.mv_size,
+	    hit.h_list, wr->wr_op == WR_PUT ? &hit : NULL);
+	/* Before the commit makes the summary visible to `check`. */
+	if (n > 0)
+		bloom_add(&st->s_bloom, k.mv_data, k.mv_size);
+	if (n < 0)
+		return MDB_CORRUPTED;
+	if (n == 0)
+		return mdb_del(txn, st->s_summary, &k, NULL);
+	v.mv_data = buf;
+	v.mv_size = (size_t)n;
+	return mdb_put(txn, st->s_summary, &k, &v, 0);
+}

@@ -1,0 +1,76 @@
+/*
+ * The writer thread: every write goes through it. It takes all queued
+ * writes, applies them in one LMDB transaction (group commit), commits
+ * durably, and only then hands each result to the route its submitter
+ * chose. It returns result structs, never wire frames.
+ */
+#ifndef QCD_WRITER_H
+#define QCD_WRITER_H
+
+#include <lmdb.h>
+#include <msgpack.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "outcome.h"
+#include "store.h"
+#include "subject.h"
+
+enum write_op {
+	WR_PUT = 0,
+	WR_REMOVE
+};
+
+struct write_req {
+	struct write_result	 wr_res;	/* first: the posted part */
+	struct write_req	*wr_next;	/* the writer's queue */
+	enum write_op		 wr_op;
+	const struct list_def	*wr_list;
+	char			 wr_subject[QC_SUBJECT_MAX];
+	char			 wr_principal[CFG_NAME_MAX];
+	int			 wr_has_if;
+	uint64_t		 wr_if_version;
+	/* put: the packed fields map, and what the summary needs. */
+	msgpack_sbuffer		 wr_fields;
+	char			 wr_grade[CFG_NAME_MAX];
+	int32_t			 wr_start, wr_end;
+	/* The hash payload (PROTOCOL.md 4.4): fields or reason. */
+	msgpack_sbuffer		 wr_payload;
+	/* remove: the reason. */
+	char			*wr_reason;
+	size_t			 wr_reason_len;
+};
+
+/* The head of the change log as a batch advances it. */
+struct chain {
+	uint64_t	 ch_seq;
+	uint8_t		 ch_hash[STORE_HASH_LEN];
+};
+
+struct write_req *write_req_new(void);
+void		 write_req_free(struct write_req *);
+/* Shrinks a prepared write's buffers to their contents. */
+void		 write_req_trim(struct write_req *);
+
+/* Starts the writer thread; loads the head of the change log. */
+struct writer	*writer_start(struct store *, const struct config *);
+/*
+ * Queues a write; its result goes to wr->wr_res.wres_route once the
+ * batch holding it is durable. -1 if the writer is stopping (the caller
+ * still owns wr).
+ */
+int		 writer_submit(struct writer *, struct write_req *);
+/* Commits what is queued, stops the thread and frees the writer. */
+void		 writer_stop(struct writer *);
+
+/*
+ * Applies one write inside a batch transaction and advances ch. A
+ * refused write (conflict, not found) sets wr's fault and returns 0; a
+ * storage error returns the LMDB code and dooms the batch. Exposed for
+ * the unit tests.
+ */
+int		 writer_apply(struct store *, MDB_txn *, struct write_req *,
+		    struct chain *, msgpack_sbuffer *scratch);
+
+#endif

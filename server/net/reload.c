@@ -1,0 +1,107 @@
+/*
+ * SIGHUP: certificates, CRL and principals are reloaded without
+ * dropping connections (Redis style: build new, then swap).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "net.h"
+#include "tls.h"
+
+static int	 lists_equal(const struct config *, const struct config *);
+
+void
+server_reload_init(struct server *srv)
+{
+	pthread_mutex_init(&srv->s_reload_mtx, NULL);
+}
+
+SSL *
+server_ssl_new(struct server *srv)
+{
+	SSL	*ssl;
+
+	pthread_mutex_lock(&srv->s_reload_mtx);
+	ssl = SSL_new(srv->s_ssl);
+	pthread_mutex_unlock(&srv->s_reload_mtx);
+	return ssl;
+}
+
+const struct principal *
+server_principal(struct server *srv, const char *name)
+{
+	const struct principal	*p;
+
+	pthread_mutex_lock(&srv->s_reload_mtx);
+	p = config_principal(srv->s_cfg, name);
+	pthread_mutex_unlock(&srv->s_reload_mtx);
+	return p;
+}
+
+/* Lists are baked into stored data and requests in flight: not reloaded. */
+static int
+lists_equal(const struct config *a, const struct config *b)
+{
+	return a->nlists == b->nlists &&
+	    memcmp(a->lists, b->lists, sizeof(a->lists[0]) *
+	    (size_t)a->nlists) == 0;
+}
+
+void
+server_reload(struct server *srv, const char *path)
+{
+	struct config		*cfg;
+	struct principal	*old, *last;
+	SSL_CTX			*ctx, *old_ctx;
+	char			 err[1024];
+
+	if ((cfg = config_load(path, err, sizeof(err))) == NULL) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err);
+		return;
+	}
+	if (!lists_equal(cfg, srv->s_cfg))
+		log_warnx("reload: list definitions changed; they take "
+		    "effect only after a restart");
+	if ((ctx = tls_ctx_new(cfg)) == NULL) {
+		log_warnx("reload: TLS set-up failed; keeping the running "
+		    "configuration");
+		config_free(cfg);
+		return;
+	}
+	pthread_mutex_lock(&srv->s_reload_mtx);
+	old_ctx = srv->s_ssl;
+	srv->s_ssl = ctx;
+	old = srv->s_cfg->principals;
+	srv->s_cfg->principals = cfg->principals;
+	cfg->principals = NULL;
+	memcpy(srv->s_cfg->ca_file, cfg->ca_file, sizeof(cfg->ca_file));
+	memcpy(srv->s_cfg->cert_file, cfg->cert_file, sizeof(cfg->cert_file));
+	memcpy(srv->s_cfg->key_file, cfg->key_file, sizeof(cfg->key_file));
+	memcpy(srv->s_cfg->crl_file, cfg->crl_file, sizeof(cfg->crl_file));
+	/* Connections still point at the old principals: retire them. */
+	if (old != NULL) {
+		for (last = old; last->p_next != NULL; last = last->p_next)
+			;
+		last->p_next = srv->s_retired;
+		srv->s_retired = old;
+	}
+	pthread_mutex_unlock(&srv->s_reload_mtx);
+	SSL_CTX_free(old_ctx);
+	config_free(cfg);
+	log_info("reload: certificates, CRL and principals reloaded");
+}
+
+void
+server_reload_free(struct server *srv)
+{
+	struct principal	*p, *next;
+
+	for (p = srv->s_retired; p != NULL; p = next) {
+		next = p->p_next;
+		free(p);
+	}
+	srv->s_retired = NULL;
+	pthread_mutex_destroy(&srv->s_reload_mtx);
+}

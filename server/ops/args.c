@@ -1,0 +1,359 @@
+/*
+ * Request arguments, checked against the op's spec before the op runs:
+ * unknown arguments, required ones, types, bounds, subjects, list names
+ * and list ownership. Each argument has one reader here.
+ */
+#include <string.h>
+
+#include "msg.h"
+#include "op.h"
+#include "utf8.h"
+
+typedef int arg_reader(struct req *, const char *, const msgpack_object *);
+
+static int	 arg_str(struct req *, const char *, const msgpack_object *,
+		    const char **, size_t *);
+static int	 read_subject(struct req *, const char *,
+		    const msgpack_object *);
+static int	 read_subjects(struct req *, const char *,
+		    const msgpack_object *);
+static int	 read_list(struct req *, const char *, const msgpack_object *);
+static int	 read_lists(struct req *, const char *,
+		    const msgpack_object *);
+static int	 read_fields(struct req *, const char *,
+		    const msgpack_object *);
+static int	 read_if_version(struct req *, const char *,
+		    const msgpack_object *);
+static int	 read_since(struct req *, const char *, const msgpack_object *);
+static int	 uint_arg(struct req *, const char *, const msgpack_object *,
+		    uint64_t *);
+static int	 canon_subject(struct req *, const char *,
+		    const msgpack_object *, char[QC_SUBJECT_MAX]);
+static int	 args_read_all(struct req *);
+static int	 read_reason(struct req *, const char *,
+		    const msgpack_object *);
+static int	 read_after(struct req *, const char *, const msgpack_object *);
+static int	 read_limit(struct req *, const char *, const msgpack_object *);
+static int	 read_state(struct req *, const char *, const msgpack_object *);
+static int	 list_index(struct req *, const char *, const msgpack_object *,
+		    int *);
+static const struct arg_spec *spec_find(const struct op_entry *,
+		    const msgpack_object *);
+
+static const struct {
+	const char	*name;
+	arg_reader	*read;
+} arg_defs[ARG_COUNT] = {
+	[ARG_SUBJECT] = { "subject", read_subject },
+	[ARG_SUBJECTS] = { "subjects", read_subjects },
+	[ARG_LIST] = { "list", read_list },
+	[ARG_LISTS] = { "lists", read_lists },
+	[ARG_FIELDS] = { "fields", read_fields },
+	[ARG_IF_VERSION] = { "if_version", read_if_version },
+	[ARG_REASON] = { "reason", read_reason },
+	[ARG_AFTER] = { "after", read_after },
+	[ARG_LIMIT] = { "limit", read_limit },
+	[ARG_STATE] = { "state", read_state },
+	[ARG_SINCE] = { "since", read_since },
+};
+
+int
+args_quote_len(const char *s, size_t len)
+{
+	size_t	 n = len > 64 ? 64 : len;
+
+	/* Cut before a character, not inside one: answers are UTF-8. */
+	while (n > 0 && n < len && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+
+/* The spec entry for a request key, or NULL if the op has none. */
+static const struct arg_spec *
+spec_find(const struct op_entry *op, const msgpack_object *key)
+{
+	const struct arg_spec	*a;
+
+	for (a = op->op_args; a < op->op_args + OP_MAX_ARGS &&
+	    a->as_id != ARG_NONE; a++)
+		if (qc_obj_streq(key, arg_defs[a->as_id].name))
+			return a;
+	return NULL;
+}
+
+/* The request's keys: id, op and the op's arguments, each valid. */
+static int
+args_read_all(struct req *q)
+{
+	const msgpack_object_kv	*kv = q->q_msg->via.map.ptr;
+	const struct arg_spec	*a;
+	char			 name[64];
+	uint32_t		 i;
+
+	for (i = 0; i < q->q_msg->via.map.size; i++) {
+		if (qc_obj_streq(&kv[i].key, "id") ||
+		    qc_obj_streq(&kv[i].key, "op"))
+			continue;
+		if ((a = spec_find(q->q_op, &kv[i].key)) == NULL) {
+			if (qc_obj_strcpy(&kv[i].key, name, sizeof(name)) ==
+			    -1 || !qc_utf8_valid(name, strlen(name)))
+				strcpy(name, "?");
+			req_fail(q, QC_E_BAD_REQUEST, "%s: unknown argument "
+			    "'%s'", q->q_op->op_name, name);
+			return -1;
+		}
+		if (arg_defs[a->as_id].read(q, arg_defs[a->as_id].name,
+		    &kv[i].val) == -1)
+			return -1;
+		q->q_args.a_has |= 1u << a->as_id;
+	}
+	return 0;
+}
+
+int
+args_parse(struct req *q)
+{
+	const struct arg_spec	*a;
+	const struct caller	*who = q->q_who;
+	struct args		*v = &q->q_args;
+
+	memset(v, 0, sizeof(*v));
+	v->a_list = -1;
+	v->a_state = -1;
+	v->a_lists = config_all_lists(q->q_cfg);
+	v->a_limit = q->q_op->op_limit;
+	if (args_read_all(q) == -1)
+		return -1;
+	for (a = q->q_op->op_args; a < q->q_op->op_args + OP_MAX_ARGS &&
+	    a->as_id != ARG_NONE; a++) {
+		if ((a->as_flags & ARG_REQUIRED) && !ARG_HAS(q, a->as_id)) {
+			req_fail(q, QC_E_BAD_REQUEST, "%s: required",
+			    arg_defs[a->as_id].name);
+			return -1;
+		}
+		if ((a->as_flags & ARG_OWN_LIST) && ARG_HAS(q, a->as_id) &&
+		    who->cl_role == ROLE_AGENCY &&
+		    (who->cl_prin->p_writes & (1u << v->a_list)) == 0) {
+			req_fail(q, QC_E_FORBIDDEN, "%s: %s does not write "
+			    "list %s", q->q_op->op_name, who->cl_name,
+			    q->q_cfg->lists[v->a_list].l_name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A UTF-8 string; -1 after req_fail. */
+static int
+arg_str(struct req *q, const char *name, const msgpack_object *o,
+    const char **s, size_t *len)
+{
+	if (qc_obj_str(o, s, len) == -1) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: expected a string", name);
+		return -1;
+	}
+	if (!qc_utf8_valid(*s, *len)) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: not valid UTF-8", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+canon_subject(struct req *q, const char *name, const msgpack_object *o,
+    char out[QC_SUBJECT_MAX])
+{
+	const char	*s, *why = "invalid";
+	size_t		 len;
+
+	if (arg_str(q, name, o, &s, &len) == -1)
+		return -1;
+	if (qc_subject_canon(s, len, out, &why) == -1) {
+		req_fail(q, QC_E_INVALID_SUBJECT, "%s: %s", name, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_subject(struct req *q, const char *name, const msgpack_object *o)
+{
+	return canon_subject(q, name, o, q->q_args.a_subject);
+}
+
+static int
+read_after(struct req *q, const char *name, const msgpack_object *o)
+{
+	return canon_subject(q, name, o, q->q_args.a_after);
+}
+
+/*
+ * The batch of a check: each element a UTF-8 string. An invalid subject
+ * is not an error here: check answers it in its place.
+ */
+static int
+read_subjects(struct req *q, const char *name, const msgpack_object *o)
+{
+	uint32_t	 i, n;
+
+	if (o->type != MSGPACK_OBJECT_ARRAY) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: expected an array of "
+		    "strings", name);
+		return -1;
+	}
+	if ((n = o->via.array.size) == 0) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: at least one subject", name);
+		return -1;
+	}
+	if (n > q->q_cfg->limits.max_batch) {
+		req_fail(q, QC_E_TOO_LARGE, "%s: %u given, at most %u per "
+		    "check", name, n, q->q_cfg->limits.max_batch);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (o->via.array.ptr[i].type != MSGPACK_OBJECT_STR) {
+			req_fail(q, QC_E_BAD_REQUEST, "%s[%u]: expected a "
+			    "string", name, i);
+			return -1;
+		}
+		if (!qc_utf8_valid(o->via.array.ptr[i].via.str.ptr,
+		    o->via.array.ptr[i].via.str.size)) {
+			req_fail(q, QC_E_BAD_REQUEST, "%s[%u]: not valid "
+			    "UTF-8", name, i);
+			return -1;
+		}
+	}
+	q->q_args.a_subjects = o;
+	return 0;
+}
+
+/* A configured list's index from a string object. */
+static int
+list_index(struct req *q, const char *name, const msgpack_object *o,
+    int *li)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (arg_str(q, name, o, &s, &len) == -1)
+		return -1;
+	if ((*li = config_list_index(q->q_cfg, s, len)) == -1) {
+		req_fail(q, QC_E_UNKNOWN_LIST, "%s: no list '%.*s'", name,
+		    args_quote_len(s, len), s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_list(struct req *q, const char *name, const msgpack_object *o)
+{
+	return list_index(q, name, o, &q->q_args.a_list);
+}
+
+static int
+read_lists(struct req *q, const char *name, const msgpack_object *o)
+{
+	uint32_t	 i;
+	int		 li;
+
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size == 0) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: expected a non-empty array "
+		    "of list names", name);
+		return -1;
+	}
+	q->q_args.a_lists = 0;
+	for (i = 0; i < o->via.array.size; i++) {
+		if (list_index(q, name, &o->via.array.ptr[i], &li) == -1)
+			return -1;
+		q->q_args.a_lists |= 1u << li;
+	}
+	return 0;
+}
+
+/* The map's shape against the list's schema is fields.c's job. */
+static int
+read_fields(struct req *q, const char *name, const msgpack_object *o)
+{
+	if (o->type != MSGPACK_OBJECT_MAP) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: expected a map", name);
+		return -1;
+	}
+	q->q_args.a_fields = o;
+	return 0;
+}
+
+static int
+uint_arg(struct req *q, const char *name, const msgpack_object *o,
+    uint64_t *v)
+{
+	if (qc_obj_uint(o, v) == -1) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: expected a non-negative "
+		    "integer", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_if_version(struct req *q, const char *name, const msgpack_object *o)
+{
+	return uint_arg(q, name, o, &q->q_args.a_if_version);
+}
+
+static int
+read_since(struct req *q, const char *name, const msgpack_object *o)
+{
+	return uint_arg(q, name, o, &q->q_args.a_since);
+}
+
+static int
+read_reason(struct req *q, const char *name, const msgpack_object *o)
+{
+	size_t	 max = q->q_cfg->limits.max_text;
+
+	if (arg_str(q, name, o, &q->q_args.a_reason,
+	    &q->q_args.a_reason_len) == -1)
+		return -1;
+	if (q->q_args.a_reason_len == 0 || q->q_args.a_reason_len > max) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: 1 to %zu bytes", name, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_limit(struct req *q, const char *name, const msgpack_object *o)
+{
+	uint64_t	 v;
+
+	if (uint_arg(q, name, o, &v) == -1)
+		return -1;
+	if (v == 0) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: must be at least 1", name);
+		return -1;
+	}
+	if (v > q->q_cfg->limits.max_limit) {
+		req_fail(q, QC_E_TOO_LARGE, "%s: at most %u", name,
+		    q->q_cfg->limits.max_limit);
+		return -1;
+	}
+	q->q_args.a_limit = (uint32_t)v;
+	return 0;
+}
+
+static int
+read_state(struct req *q, const char *name, const msgpack_object *o)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (arg_str(q, name, o, &s, &len) == -1)
+		return -1;
+	if ((q->q_args.a_state = state_from_name(s, len)) == -1) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: expected active, pending, "
+		    "expired or removed", name);
+		return -1;
+	}
+	return 0;
+}

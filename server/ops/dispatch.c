@@ -1,0 +1,169 @@
+/*
+ * Dispatch: the one place every request passes before and after its op.
+ * It finds the op in the table, checks the caller's role and the
+ * arguments, runs the op, and sends a write to the writer.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+#include "log.h"
+#include "msg.h"
+#include "op.h"
+#include "writer.h"
+
+static int		 dispatch_allowed(struct req *);
+static enum op_status	 dispatch_submit(struct req *,
+			    const struct write_route *);
+
+int
+ops_env_init(struct ops_env *env, const struct config *cfg,
+    struct store *st, struct writer *wt)
+{
+	env->oe_cfg = cfg;
+	env->oe_store = st;
+	env->oe_writer = wt;
+	if ((env->oe_reader = malloc(sizeof(*env->oe_reader))) == NULL) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	store_reader_init(env->oe_reader, st);
+	return 0;
+}
+
+void
+ops_env_free(struct ops_env *env)
+{
+	if (env->oe_reader != NULL)
+		store_reader_close(env->oe_reader);
+	free(env->oe_reader);
+	env->oe_reader = NULL;
+}
+
+void
+ops_burst_end(struct ops_env *env)
+{
+	store_reader_release(env->oe_reader);
+}
+
+const struct op_entry *
+ops_find(const msgpack_object *msg)
+{
+	const msgpack_object	*name = qc_map_get(msg, "op");
+	int			 i;
+
+	if (name == NULL || name->type != MSGPACK_OBJECT_STR)
+		return NULL;
+	for (i = 0; i < op_table_len; i++)
+		if (qc_obj_streq(name, op_table[i].op_name))
+			return &op_table[i];
+	return NULL;
+}
+
+int
+ops_writes(const struct op_entry *op)
+{
+	return op->op_writes;
+}
+
+const char *
+ops_name(const struct op_entry *op)
+{
+	return op->op_name;
+}
+
+enum op_status
+req_fail(struct req *q, enum qc_err code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	q->q_fault->f_code = code;
+	va_start(ap, fmt);
+	vsnprintf(q->q_fault->f_msg, sizeof(q->q_fault->f_msg), fmt, ap);
+	va_end(ap);
+	return OP_ERROR;
+}
+
+MDB_txn *
+req_txn(struct req *q)
+{
+	MDB_txn	*txn;
+
+	if ((txn = store_reader_txn(q->q_env->oe_reader)) == NULL)
+		req_fail(q, QC_E_UNAVAILABLE, "store not readable");
+	return txn;
+}
+
+/* The op exists and the caller's role may call it. */
+static int
+dispatch_allowed(struct req *q)
+{
+	const struct caller	*who = q->q_who;
+	const msgpack_object	*name;
+
+	if (q->q_op == NULL) {
+		name = qc_map_get(q->q_msg, "op");
+		if (name == NULL || name->type != MSGPACK_OBJECT_STR)
+			req_fail(q, QC_E_BAD_REQUEST, "op: required, a string");
+		else
+			req_fail(q, QC_E_UNKNOWN_OP, "unknown op");
+	} else if ((q->q_op->op_roles & ROLE_BIT(who->cl_role)) == 0 &&
+	    who->cl_prin == NULL)
+		req_fail(q, QC_E_FORBIDDEN, "%s: principal '%s' is not "
+		    "configured", q->q_op->op_name, who->cl_name);
+	else if ((q->q_op->op_roles & ROLE_BIT(who->cl_role)) == 0)
+		req_fail(q, QC_E_FORBIDDEN, "%s: not allowed for role %s",
+		    q->q_op->op_name, config_role_name(who->cl_role));
+	else
+		return 1;
+	return 0;
+}
+
+/* Queues a prepared write; its result takes the route. */
+static enum op_status
+dispatch_submit(struct req *q, const struct write_route *route)
+{
+	struct write_req	*wr = q->q_write;
+
+	wr->wr_res.wres_route = *route;
+	write_req_trim(wr);
+	if (writer_submit(q->q_env->oe_writer, wr) == -1) {
+		write_req_free(wr);
+		return req_fail(q, QC_E_UNAVAILABLE,
+		    "the server is shutting down");
+	}
+	return OP_PENDING;
+}
+
+enum op_status
+ops_dispatch(struct ops_env *env, const struct caller *who,
+    const struct op_entry *op, const msgpack_object *msg,
+    const struct write_route *route, msgpack_packer *pk, struct fault *f)
+{
+	struct req	 q;
+	enum op_status	 st;
+
+	f->f_code = QC_OK;
+	q.q_op = op;
+	q.q_env = env;
+	q.q_cfg = env->oe_cfg;
+	q.q_store = env->oe_store;
+	q.q_who = who;
+	q.q_msg = msg;
+	q.q_pk = pk;
+	q.q_fault = f;
+	q.q_write = NULL;
+	if (!dispatch_allowed(&q) || args_parse(&q) == -1)
+		return OP_ERROR;
+	q.q_today = qc_date_today(time(NULL), q.q_cfg->utc_offset);
+	st = q.q_op->op_run(&q);
+	if (st == OP_PENDING)
+		st = dispatch_submit(&q, route);
+	if (st == OP_ERROR && f->f_code == QC_E_INTERNAL)
+		log_warnx("%s from %s: %s", q.q_op->op_name, who->cl_name,
+		    f->f_msg);
+	return st;
+}

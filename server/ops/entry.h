@@ -1,0 +1,24 @@
+/*
+ * Reading stored version records and packing them as wire entries.
+ */
+#ifndef QCD_ENTRY_H
+#define QCD_ENTRY_H
+
+#include <msgpack.h>
+
+#include "config.h"
+#include "record.h"
+
+/* The record's list, or NULL if the list is no longer configured. */
+const struct list_def *entry_list(const struct config *,
+		    const struct record *);
+/* The state of a record of list l today. */
+enum state	 entry_state(const struct list_def *, const struct record *,
+		    int32_t today);
+/* Packs {list, subject, version, status, state, fields, reason?, by?, at, seq}. */
+int		 entry_pack(msgpack_packer *, const struct record *,
+		    enum state, int with_by);
+/* 1 if the role sees every state and who wrote it (regulators). */
+int		 entry_full_view(enum role);
+
+#endif

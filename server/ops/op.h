@@ -1,0 +1,134 @@
+/*
+ * Inside the ops layer: the op table's types, the request as an op sees
+ * it (arguments already checked against the op's spec), and the helpers
+ * the op files share.
+ */
+#ifndef QCD_OP_H
+#define QCD_OP_H
+
+#include <lmdb.h>
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ops.h"
+#include "record.h"
+#include "store.h"
+#include "subject.h"
+
+struct write_req;
+
+/* Named role sets (PROTOCOL.md section 6). */
+#define ROLES_ANYONE	(ROLE_BIT(ROLE_NONE) | ROLE_BIT(ROLE_PLATFORM) | \
+			 ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR) | \
+			 ROLE_BIT(ROLE_ADMIN))
+#define ROLES_READERS	(ROLE_BIT(ROLE_PLATFORM) | ROLE_BIT(ROLE_AGENCY) | \
+			 ROLE_BIT(ROLE_REGULATOR))
+#define ROLES_SUPERVISE	(ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR))
+#define ROLES_WRITERS	ROLE_BIT(ROLE_AGENCY)
+#define ROLES_COUNTERS	(ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR) | \
+			 ROLE_BIT(ROLE_ADMIN))
+
+/* Every argument any op takes; an op's spec picks among them. */
+enum arg_id {
+	ARG_NONE = 0,		/* ends a spec */
+	ARG_SUBJECT,		/* a subject, canonicalised */
+	ARG_SUBJECTS,		/* 1..max_batch UTF-8 strings */
+	ARG_LIST,		/* a configured list name */
+	ARG_LISTS,		/* a non-empty array of list names */
+	ARG_FIELDS,		/* a map, checked by fields.c */
+	ARG_IF_VERSION,		/* uint */
+	ARG_REASON,		/* text, 1..max_text bytes */
+	ARG_AFTER,		/* a subject, the scan cursor */
+	ARG_LIMIT,		/* 1..max_limit */
+	ARG_STATE,		/* active, pending, expired or removed */
+	ARG_SINCE,		/* uint */
+	ARG_COUNT
+};
+
+/* Flags of an argument in an op's spec. */
+#define ARG_REQUIRED	0x1
+#define ARG_OWN_LIST	0x2	/* an agency must write this list */
+
+struct arg_spec {
+	enum arg_id	 as_id;
+	unsigned	 as_flags;
+};
+
+#define OP_MAX_ARGS	6
+
+struct req;
+
+struct op_entry {
+	const char	*op_name;
+	unsigned	 op_roles;	/* ROLE_BIT set */
+	int		 op_writes;	/* answered by the writer */
+	uint32_t	 op_limit;	/* default page size (ARG_LIMIT) */
+	struct arg_spec	 op_args[OP_MAX_ARGS];	/* ends at ARG_NONE */
+	enum op_status	(*op_run)(struct req *);
+};
+
+/* Checked argument values; a_has has bit (1 << arg_id) when given. */
+struct args {
+	unsigned		 a_has;
+	char			 a_subject[QC_SUBJECT_MAX];
+	const msgpack_object	*a_subjects;	/* array of valid UTF-8 str */
+	int			 a_list;	/* list index */
+	unsigned		 a_lists;	/* mask; all lists when absent */
+	const msgpack_object	*a_fields;
+	uint64_t		 a_if_version;
+	const char		*a_reason;	/* not NUL-terminated */
+	size_t			 a_reason_len;
+	char			 a_after[QC_SUBJECT_MAX];	/* "" if absent */
+	uint32_t		 a_limit;
+	int			 a_state;	/* enum state, -1 if absent */
+	uint64_t		 a_since;
+};
+
+#define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
+
+/* A request on its way through an op. */
+struct req {
+	const struct op_entry	*q_op;
+	struct ops_env		*q_env;
+	const struct config	*q_cfg;
+	struct store		*q_store;
+	const struct caller	*q_who;
+	const msgpack_object	*q_msg;		/* the request map */
+	msgpack_packer		*q_pk;		/* packs the result value */
+	int32_t			 q_today;
+	struct args		 q_args;
+	struct fault		*q_fault;
+	struct write_req	*q_write;	/* set by write ops */
+};
+
+/* Records a fault for the request; returns OP_ERROR. */
+enum op_status	 req_fail(struct req *, enum qc_err, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* The worker's read snapshot; NULL after req_fail(unavailable). */
+MDB_txn		*req_txn(struct req *);
+
+/* args.c: checks the request's arguments against op's spec. */
+int		 args_parse(struct req *);
+/* How much of a peer's string to quote in a message (UTF-8 safe). */
+int		 args_quote_len(const char *, size_t);
+
+/* The one op table (optable.c). */
+extern const struct op_entry	 op_table[];
+extern const int		 op_table_len;
+
+/* The ops, one file each. */
+enum op_status	 op_hello(struct req *);
+enum op_status	 op_check(struct req *);
+enum op_status	 op_get(struct req *);
+enum op_status	 op_put(struct req *);
+enum op_status	 op_remove(struct req *);
+enum op_status	 op_history(struct req *);
+enum op_status	 op_scan(struct req *);
+enum op_status	 op_changes(struct req *);
+enum op_status	 op_stats(struct req *);
+
+/* op_put.c: what put and remove share; fills q->q_write. */
+enum op_status	 op_write_prepare(struct req *, int op);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * check: the hot path. One summary lookup per subject; a hit is an
+ * active entry, decided against today.
+ */
+#include <string.h>
+
+#include "date.h"
+#include "msg.h"
+#include "op.h"
+#include "summary.h"
+
+static int		 check_lookup(struct req *, MDB_txn **, const char *,
+			    unsigned, struct summary_hit *, unsigned *);
+static int		 check_pack(struct req *, const char *,
+			    const struct summary_hit *, unsigned);
+
+/*
+ * The active hits of one valid subject on the lists of mask, by list
+ * index. Most subjects are on no list: the Bloom filter answers those
+ * without a read transaction, which is begun (*txn) on the first maybe.
+ */
+static int
+check_lookup(struct req *q, MDB_txn **txn, const char *subject,
+    unsigned mask, struct summary_hit *hits, unsigned *found)
+{
+	const uint8_t		*p, *end;
+	struct summary_hit	 h;
+	MDB_val			 k, v;
+	int			 rc, li;
+
+	*found = 0;
+	k.mv_data = (void *)subject;
+	k.mv_size = strlen(subject);
+	if (!bloom_maybe(&q->q_store->s_bloom, k.mv_data, k.mv_size))
+		return 0;
+	if (*txn == NULL && (*txn = req_txn(q)) == NULL)
+		return -1;
+	if ((rc = mdb_get(*txn, q->q_store->s_summary, &k, &v)) ==
+	    MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
+		return -1;
+	}
+	p = v.mv_data;
+	end = p + v.mv_size;
+	while ((rc = summary_next(&p, end, &h)) == 1) {
+		li = config_list_index(q->q_cfg, h.h_list, h.h_list_len);
+		if (li == -1 || ((mask >> li) & 1) == 0 ||
+		    state_of(0, h.h_start, h.h_end, q->q_today) != ST_ACTIVE)
+			continue;
+		hits[li] = h;
+		*found |= 1u << li;
+	}
+	if (rc == -1) {
+		req_fail(q, QC_E_INTERNAL, "corrupt summary");
+		return -1;
+	}
+	return 0;
+}
+
+/* Packs {subject, hits: [{list, grade?, until?}]}; -1 on failure. */
+static int
+check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
+    unsigned found)
+{
+	const struct config	*cfg = q->q_cfg;
+	msgpack_packer		*pk = q->q_pk;
+	const struct summary_hit *h;
+	char			 date[QC_DATE_LEN + 1];
+	int			 li;
+
+	if (msgpack_pack_map(pk, 2) != 0 ||
+	    qc_pack_kv_str(pk, "subject", subject) != 0 ||
+	    qc_pack_cstr(pk, "hits") != 0 ||
+	    msgpack_pack_array(pk, __builtin_popcount(found)) != 0)
+		goto oom;
+	for (li = 0; li < cfg->nlists; li++) {
+		if (((found >> li) & 1) == 0)
+			continue;
+		h = &hits[li];
+		if (msgpack_pack_map(pk, 1 + (h->h_grade != NULL) +
+		    (h->h_end != DATE_NONE_END)) != 0 ||
+		    qc_pack_kv_str(pk, "list", cfg->lists[li].l_name) != 0)
+			goto oom;
+		if (h->h_grade != NULL && (qc_pack_cstr(pk, "grade") != 0 ||
+		    msgpack_pack_str_with_body(pk, h->h_grade,
+		    h->h_grade_len) != 0))
+			goto oom;
+		if (h->h_end != DATE_NONE_END) {
+			qc_date_format(h->h_end, date);
+			if (qc_pack_kv_str(pk, "until", date) != 0)
+				goto oom;
+		}
+	}
+	return 0;
+oom:
+	req_fail(q, QC_E_INTERNAL, "out of memory");
+	return -1;
+}
+
+enum op_status
+op_check(struct req *q)
+{
+	const msgpack_object	*subs = q->q_args.a_subjects;
+	msgpack_packer		*pk = q->q_pk;
+	const msgpack_object	*o;
+	struct summary_hit	 hits[CFG_MAX_LISTS];
+	char			 canon[QC_SUBJECT_MAX];
+	unsigned		 found;
+	uint32_t		 i, n = subs->via.array.size;
+	MDB_txn			*txn = NULL;
+
+	if (msgpack_pack_map(pk, 1) != 0 ||
+	    qc_pack_cstr(pk, "results") != 0 ||
+	    msgpack_pack_array(pk, n) != 0)
+		return req_fail(q, QC_E_INTERNAL, "out of memory");
+	for (i = 0; i < n; i++) {
+		o = &subs->via.array.ptr[i];
+		if (qc_subject_canon(o->via.str.ptr, o->via.str.size, canon,
+		    NULL) == -1) {
+			if (msgpack_pack_map(pk, 2) != 0 ||
+			    qc_pack_cstr(pk, "subject") != 0 ||
+			    msgpack_pack_object(pk, *o) != 0 ||
+			    qc_pack_kv_str(pk, "error",
+			    "invalid_subject") != 0)
+				return req_fail(q, QC_E_INTERNAL,
+				    "out of memory");
+			continue;
+		}
+		if (check_lookup(q, &txn, canon, q->q_args.a_lists, hits,
+		    &found) == -1 || check_pack(q, canon, hits, found) == -1)
+			return OP_ERROR;
+	}
+	return OP_DONE;
+}

@@ -1,0 +1,114 @@
+/*
+ * hello: who the caller is and what the registry holds.
+ */
+#include "msg.h"
+#include "op.h"
+#include "version.h"
+
+static int		 pack_list(msgpack_packer *, const struct list_def *);
+static int		 pack_field(msgpack_packer *, const struct field_def *);
+
+static int
+pack_field(msgpack_packer *pk, const struct field_def *f)
+{
+	size_t	 n = 3;
+	int	 i;
+
+	n += f->f_type == FT_TEXT;
+	n += f->f_type == FT_ENUM;
+	n += f->f_type == FT_INT && f->f_min != INT64_MIN;
+	n += f->f_type == FT_INT && f->f_max != INT64_MAX;
+	if (msgpack_pack_map(pk, n) != 0 ||
+	    qc_pack_kv_str(pk, "name", f->f_name) != 0 ||
+	    qc_pack_kv_str(pk, "type", config_field_type_name(f->f_type)) != 0 ||
+	    qc_pack_cstr(pk, "required") != 0 ||
+	    (f->f_required ? msgpack_pack_true(pk) :
+	    msgpack_pack_false(pk)) != 0)
+		return -1;
+	if (f->f_type == FT_TEXT &&
+	    qc_pack_kv_uint(pk, "max_len", f->f_max_len) != 0)
+		return -1;
+	if (f->f_type == FT_ENUM) {
+		if (qc_pack_cstr(pk, "values") != 0 ||
+		    msgpack_pack_array(pk, f->f_nvalues) != 0)
+			return -1;
+		for (i = 0; i < f->f_nvalues; i++)
+			if (qc_pack_cstr(pk, f->f_values[i]) != 0)
+				return -1;
+	}
+	if (f->f_type == FT_INT && f->f_min != INT64_MIN &&
+	    (qc_pack_cstr(pk, "min") != 0 ||
+	    msgpack_pack_int64(pk, f->f_min) != 0))
+		return -1;
+	if (f->f_type == FT_INT && f->f_max != INT64_MAX &&
+	    (qc_pack_cstr(pk, "max") != 0 ||
+	    msgpack_pack_int64(pk, f->f_max) != 0))
+		return -1;
+	return 0;
+}
+
+static int
+pack_list(msgpack_packer *pk, const struct list_def *l)
+{
+	int	 k, nk = 0, i;
+
+	for (k = 0; k < QC_KIND_COUNT; k++)
+		nk += (l->l_kinds >> k) & 1;
+	if (msgpack_pack_map(pk, 5) != 0 ||
+	    qc_pack_kv_str(pk, "name", l->l_name) != 0 ||
+	    qc_pack_kv_str(pk, "title", l->l_title) != 0 ||
+	    qc_pack_kv_str(pk, "type",
+	    l->l_type == LT_RATING ? "rating" : "blacklist") != 0 ||
+	    qc_pack_cstr(pk, "kinds") != 0 || msgpack_pack_array(pk, nk) != 0)
+		return -1;
+	for (k = 0; k < QC_KIND_COUNT; k++)
+		if (((l->l_kinds >> k) & 1) &&
+		    qc_pack_cstr(pk, qc_kind_name(k)) != 0)
+			return -1;
+	if (qc_pack_cstr(pk, "fields") != 0 ||
+	    msgpack_pack_array(pk, l->l_nfields) != 0)
+		return -1;
+	for (i = 0; i < l->l_nfields; i++)
+		if (pack_field(pk, &l->l_fields[i]) != 0)
+			return -1;
+	return 0;
+}
+
+enum op_status
+op_hello(struct req *q)
+{
+	const struct config	*cfg = q->q_cfg;
+	const struct caller	*c = q->q_who;
+	msgpack_packer		*pk = q->q_pk;
+	unsigned		 writes = c->cl_prin ? c->cl_prin->p_writes : 0;
+	int			 i, nw = __builtin_popcount(writes);
+
+	if (msgpack_pack_map(pk, 7) != 0 ||
+	    qc_pack_kv_str(pk, "server", QCD_VERSION) != 0 ||
+	    qc_pack_kv_uint(pk, "proto", 1) != 0 ||
+	    qc_pack_kv_str(pk, "principal", c->cl_name) != 0 ||
+	    qc_pack_cstr(pk, "role") != 0 ||
+	    (c->cl_prin != NULL ? qc_pack_cstr(pk,
+	    config_role_name(c->cl_role)) : msgpack_pack_nil(pk)) != 0 ||
+	    qc_pack_cstr(pk, "writable") != 0 ||
+	    msgpack_pack_array(pk, nw) != 0)
+		goto fail;
+	for (i = 0; i < cfg->nlists; i++)
+		if (((writes >> i) & 1) &&
+		    qc_pack_cstr(pk, cfg->lists[i].l_name) != 0)
+			goto fail;
+	if (qc_pack_cstr(pk, "lists") != 0 ||
+	    msgpack_pack_array(pk, cfg->nlists) != 0)
+		goto fail;
+	for (i = 0; i < cfg->nlists; i++)
+		if (pack_list(pk, &cfg->lists[i]) != 0)
+			goto fail;
+	if (qc_pack_cstr(pk, "limits") != 0 || msgpack_pack_map(pk, 3) != 0 ||
+	    qc_pack_kv_uint(pk, "max_frame", cfg->limits.max_frame) != 0 ||
+	    qc_pack_kv_uint(pk, "max_batch", cfg->limits.max_batch) != 0 ||
+	    qc_pack_kv_uint(pk, "max_limit", cfg->limits.max_limit) != 0)
+		goto fail;
+	return OP_DONE;
+fail:
+	return req_fail(q, QC_E_INTERNAL, "out of memory");
+}

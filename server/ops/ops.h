@@ -1,0 +1,67 @@
+/*
+ * The ops as the I/O layers see them (net/ for msgpack, http/ for JSON):
+ * find a request's op, then run it through ops_dispatch, the one place
+ * every request passes before and after its op. This header knows no
+ * LMDB: the store and the writer are opaque here.
+ */
+#ifndef QCD_OPS_H
+#define QCD_OPS_H
+
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "outcome.h"
+
+struct op_entry;
+struct store;
+struct store_reader;
+struct writer;
+
+/* Everything ops need, one per worker thread. */
+struct ops_env {
+	const struct config	*oe_cfg;
+	struct store		*oe_store;
+	struct writer		*oe_writer;
+	struct store_reader	*oe_reader;	/* this worker's snapshot */
+};
+
+/* Who is asking: the peer certificate's CN and its configured role. */
+struct caller {
+	const char		*cl_name;
+	const struct principal	*cl_prin;	/* NULL: not configured */
+	enum role		 cl_role;
+};
+
+enum op_status {
+	OP_DONE = 0,	/* the result value is packed */
+	OP_ERROR,	/* the fault says why; nothing usable was packed */
+	OP_PENDING	/* a write went to the writer; its result follows */
+};
+
+/* Sets up env for one worker; -1 (logged) if out of memory. */
+int		 ops_env_init(struct ops_env *, const struct config *,
+		    struct store *, struct writer *);
+void		 ops_env_free(struct ops_env *);
+/* Ends the worker's read snapshot after a burst of requests. */
+void		 ops_burst_end(struct ops_env *);
+
+/* The op a request names, or NULL (no op string, or unknown). */
+const struct op_entry *ops_find(const msgpack_object *request);
+/* 1 if the op writes (its result comes from the writer). */
+int		 ops_writes(const struct op_entry *);
+const char	*ops_name(const struct op_entry *);
+
+/*
+ * Runs one request (a msgpack map whose "id" the caller has read, and
+ * op = ops_find(request)): the op, the caller's role and the arguments
+ * against the op table, then the op. A read packs its result value with
+ * pk and returns OP_DONE; a write is queued to the writer with route and
+ * returns OP_PENDING; anything else returns OP_ERROR with f set.
+ */
+enum op_status	 ops_dispatch(struct ops_env *, const struct caller *,
+		    const struct op_entry *op, const msgpack_object *request,
+		    const struct write_route *route, msgpack_packer *pk,
+		    struct fault *f);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * The op table: every op the server answers, with the roles that may
+ * call it (PROTOCOL.md section 6), whether it writes, and its arguments.
+ * Dispatch checks a request against its entry before the op runs, so an
+ * op's code only does its job. A new op is an entry here and a file.
+ */
+#include "op.h"
+
+const struct op_entry op_table[] = {
+	{
+		.op_name = "hello",
+		.op_roles = ROLES_ANYONE,
+		.op_run = op_hello,
+	},
+	{
+		.op_name = "check",
+		.op_roles = ROLES_READERS,
+		.op_args = {
+			{ ARG_SUBJECTS, ARG_REQUIRED },
+			{ ARG_LISTS, 0 },
+		},
+		.op_run = op_check,
+	},
+	{
+		.op_name = "get",
+		.op_roles = ROLES_READERS,
+		.op_args = {
+			{ ARG_SUBJECT, ARG_REQUIRED },
+			{ ARG_LISTS, 0 },
+		},
+		.op_run = op_get,
+	},
+	{
+		.op_name = "put",
+		.op_roles = ROLES_WRITERS,
+		.op_writes = 1,
+		.op_args = {
+			{ ARG_LIST, ARG_REQUIRED | ARG_OWN_LIST },
+			{ ARG_SUBJECT, ARG_REQUIRED },
+			{ ARG_FIELDS, ARG_REQUIRED },
+			{ ARG_IF_VERSION, 0 },
+		},
+		.op_run = op_put,
+	},
+	{
+		.op_name = "remove",
+		.op_roles = ROLES_WRITERS,
+		.op_writes = 1,
+		.op_args = {
+			{ ARG_LIST, ARG_REQUIRED | ARG_OWN_LIST },
+			{ ARG_SUBJECT, ARG_REQUIRED },
+			{ ARG_REASON, ARG_REQUIRED },
+			{ ARG_IF_VERSION, 0 },
+		},
+		.op_run = op_remove,
+	},
+	{
+		.op_name = "history",
+		.op_roles = ROLES_SUPERVISE,
+		.op_args = {
+			{ ARG_SUBJECT, ARG_REQUIRED },
+			{ ARG_LIST, ARG_OWN_LIST },
+		},
+		.op_run = op_history,
+	},
+	{
+		.op_name = "scan",
+		.op_roles = ROLES_READERS,
+		.op_limit = 100,
+		.op_args = {
+			{ ARG_LIST, ARG_REQUIRED },
+			{ ARG_AFTER, 0 },
+			{ ARG_LIMIT, 0 },
+			{ ARG_STATE, 0 },
+		},
+		.op_run = op_scan,
+	},
+	{
+		.op_name = "changes",
+		.op_roles = ROLES_READERS,
+		.op_limit = 100,
+		.op_args = {
+			{ ARG_SINCE, 0 },
+			{ ARG_LIMIT, 0 },
+		},
+		.op_run = op_changes,
+	},
+	{
+		.op_name = "stats",
+		.op_roles = ROLES_COUNTERS,
+		.op_run = op_stats,
+	},
+};
+
+const int op_table_len = sizeof(op_table) / sizeof(op_table[0]);

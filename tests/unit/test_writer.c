@@ -1,0 +1,1005 @@
+/*
+ * The writer: writer_apply against a temporary LMDB (versions, the
+ * hash-chained change log, if_version, removal, the per-subject summary
+ * of check, and refused writes that leave everything as it was), each
+ * batch committed and read back through the store's own functions; then
+ * the writer thread and ops_dispatch's hand-off to it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+
+#include "config.h"
+#include "date.h"
+#include "msg.h"
+#include "ops.h"
+#include "outcome.h"
+#include "record.h"
+#include "store.h"
+#include "summary.h"
+#include "writer.h"
+
+#define USCC		"uscc:91350100M000100Y43"
+/* Another subject: the writer takes it as a key (dispatch checks it). */
+#define USCC2		"uscc:91350100M000100Y43X"
+#define WHO		"quality-bureau"
+
+static const char conf_text[] =
+    "[server]\nca = a\ncert = b\nkey = c\n"
+    "[list credit]\n"
+    "type = rating\n"
+    "kinds = uscc\n"
+    "field = name text required\n"
+    "field = grade enum required values=A,B,C,D\n"
+    "field = valid_from date\n"
+    "field = valid_until date\n"
+    "start = valid_from\n"
+    "end = valid_until\n"
+    "grade = grade\n"
+    "[list tourism]\n"
+    "kinds = uscc site\n"
+    "field = name text required\n"
+    "[principal quality-bureau]\nrole = agency\nwrites = credit, tourism\n";
+
+struct fx {
+	char		 dir[256];
+	struct config	*cfg;
+	struct store	 st;
+	msgpack_sbuffer	 scratch;
+};
+
+/* A change record as read back. */
+struct change {
+	uint64_t	 seq, at, version;
+	char		 op[16], list[64], subject[QC_SUBJECT_MAX];
+	char		 principal[64];
+	uint8_t		 prev[STORE_HASH_LEN], hash[STORE_HASH_LEN];
+};
+
+/* The results the writer thread routes back. */
+static struct {
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 cond;
+	struct write_result	*res[8];
+	int			 n;
+} routed = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 },
+    0 };
+
+static int	 setup(void **);
+static int	 teardown(void **);
+static const struct list_def *list(struct fx *, const char *);
+static struct write_req *mkput(struct fx *, const char *, const char *,
+		    const char *, const char *);
+static struct write_req *mkremove(struct fx *, const char *, const char *,
+		    const char *);
+static void	 if_version(struct write_req *, uint64_t);
+static int	 apply(struct fx *, struct write_req *);
+static void	 head(struct fx *, uint64_t *, uint8_t[STORE_HASH_LEN]);
+static int	 current(struct fx *, const char *, const char *, uint64_t,
+		    msgpack_unpacked *, struct record *);
+static void	 version_rec(struct fx *, const char *, const char *,
+		    uint64_t, msgpack_unpacked *, struct record *);
+static void	 change(struct fx *, uint64_t, struct change *);
+static void	 expect_hash(const struct change *, const char *);
+static int	 hits(struct fx *, const char *, struct summary_hit *, int);
+static void	 snapshot(struct fx *, msgpack_sbuffer *);
+static void	 expect_refused(struct fx *, struct write_req *, enum qc_err,
+		    const char *);
+static void	 expect_field(const struct record *, const char *,
+		    const char *);
+static int32_t	 day(const char *);
+static void	 route_cb(struct write_result *);
+static void	 route_wait(int);
+static void	 route_clear(void);
+
+static int
+setup(void **state)
+{
+	const char	*t = getenv("TMPDIR");
+	char		 path[512], err[1024];
+	struct fx	*fx;
+	FILE		*f;
+	int		 fd;
+
+	if ((fx = calloc(1, sizeof(*fx))) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/qcreg-test-writer.XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		return -1;
+	if (fputs(conf_text, f) < 0 || fclose(f) != 0)
+		return -1;
+	fx->cfg = config_load(path, err, sizeof(err));
+	unlink(path);
+	if (fx->cfg == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	snprintf(fx->dir, sizeof(fx->dir), "%s/qcreg-test-writer.XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->cfg->data_dir, sizeof(fx->cfg->data_dir), "%s",
+	    fx->dir);
+	if (store_open(&fx->st, fx->dir, 16 * 1024 * 1024, 8) == -1)
+		return -1;
+	msgpack_sbuffer_init(&fx->scratch);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*fx = *state;
+	char		 p[512];
+
+	route_clear();
+	msgpack_sbuffer_destroy(&fx->scratch);
+	store_close(&fx->st);
+	snprintf(p, sizeof(p), "%s/data.mdb", fx->dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lock.mdb", fx->dir);
+	unlink(p);
+	rmdir(fx->dir);
+	config_free(fx->cfg);
+	free(fx);
+	return 0;
+}
+
+static const struct list_def *
+list(struct fx *fx, const char *name)
+{
+	int	 i = config_list_index(fx->cfg, name, strlen(name));
+
+	assert_int_not_equal(i, -1);
+	return &fx->cfg->lists[i];
+}
+
+static int32_t
+day(const char *s)
+{
+	int32_t	 d;
+
+	assert_int_equal(qc_date_parse(s, strlen(s), &d), 0);
+	return d;
+}
+
+/*
+ * A put of {name, grade?, valid_from?} as fields_prepare leaves it: the
+ * fields in schema order, the hash payload sorted by name, the summary's
+ * grade and dates.
+ */
+static struct write_req *
+mkput(struct fx *fx, const char *lname, const char *subject,
+    const char *name, const char *grade)
+{
+	const struct list_def	*l = list(fx, lname);
+	struct write_req	*wr;
+	msgpack_packer		 pk;
+	char			 buf[256];
+	int			 n;
+
+	assert_non_null(wr = write_req_new());
+	wr->wr_op = WR_PUT;
+	wr->wr_list = l;
+	snprintf(wr->wr_subject, sizeof(wr->wr_subject), "%s", subject);
+	snprintf(wr->wr_principal, sizeof(wr->wr_principal), "%s", WHO);
+	msgpack_packer_init(&pk, &wr->wr_fields, msgpack_sbuffer_write);
+	assert_int_equal(msgpack_pack_map(&pk, grade != NULL ? 3 : 1), 0);
+	assert_int_equal(qc_pack_kv_str(&pk, "name", name), 0);
+	wr->wr_start = DATE_NONE_START;
+	wr->wr_end = DATE_NONE_END;
+	if (grade != NULL) {
+		assert_int_equal(qc_pack_kv_str(&pk, "grade", grade), 0);
+		assert_int_equal(qc_pack_kv_str(&pk, "valid_from",
+		    "2024-01-01"), 0);
+		snprintf(wr->wr_grade, sizeof(wr->wr_grade), "%s", grade);
+		wr->wr_start = day("2024-01-01");
+		n = snprintf(buf, sizeof(buf), "grade:%zu:%s\nname:%zu:%s\n"
+		    "valid_from:10:2024-01-01\n", strlen(grade), grade,
+		    strlen(name), name);
+	} else
+		n = snprintf(buf, sizeof(buf), "name:%zu:%s\n", strlen(name),
+		    name);
+	assert_int_equal(msgpack_sbuffer_write(&wr->wr_payload, buf,
+	    (size_t)n), 0);
+	return wr;
+}
+
+static struct write_req *
+mkremove(struct fx *fx, const char *lname, const char *subject,
+    const char *reason)
+{
+	struct write_req	*wr;
+	char			 buf[256];
+	int			 n;
+
+	assert_non_null(wr = write_req_new());
+	wr->wr_op = WR_REMOVE;
+	wr->wr_list = list(fx, lname);
+	snprintf(wr->wr_subject, sizeof(wr->wr_subject), "%s", subject);
+	snprintf(wr->wr_principal, sizeof(wr->wr_principal), "%s", WHO);
+	assert_non_null(wr->wr_reason = strdup(reason));
+	wr->wr_reason_len = strlen(reason);
+	n = snprintf(buf, sizeof(buf), "reason:%zu:%s\n", strlen(reason),
+	    reason);
+	assert_int_equal(msgpack_sbuffer_write(&wr->wr_payload, buf,
+	    (size_t)n), 0);
+	return wr;
+}
+
+static void
+if_version(struct write_req *wr, uint64_t v)
+{
+	wr->wr_has_if = 1;
+	wr->wr_if_version = v;
+}
+
+/*
+ * One write as a batch of its own, as writer_commit runs it: from the
+ * committed head, apply, store the new head, commit. Returns the LMDB
+ * code; the write's fault says whether it was refused.
+ */
+static int
+apply(struct fx *fx, struct write_req *wr)
+{
+	struct chain	 ch, before;
+	MDB_txn		*txn;
+	int		 rc;
+
+	head(fx, &ch.ch_seq, ch.ch_hash);
+	before = ch;
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, 0, &txn), 0);
+	wr->wr_res.wres_fault.f_code = QC_OK;
+	rc = writer_apply(&fx->st, txn, wr, &ch, &fx->scratch);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if (wr->wr_res.wres_fault.f_code != QC_OK) {
+		/* Refused: the chain has not moved. */
+		assert_true(ch.ch_seq == before.ch_seq);
+		assert_memory_equal(ch.ch_hash, before.ch_hash,
+		    STORE_HASH_LEN);
+	} else {
+		assert_true(ch.ch_seq == before.ch_seq + 1);
+		assert_true(wr->wr_res.wres_seq == ch.ch_seq);
+		assert_int_equal(store_set_head(&fx->st, txn, ch.ch_seq,
+		    ch.ch_hash), 0);
+	}
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	return 0;
+}
+
+/* The committed head of the change log. */
+static void
+head(struct fx *fx, uint64_t *seq, uint8_t hash[STORE_HASH_LEN])
+{
+	MDB_txn	*txn;
+
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	assert_int_equal(store_head(&fx->st, txn, seq, hash), 0);
+	mdb_txn_abort(txn);
+}
+
+/*
+ * The current record of subject on lname: -1 if there is none; else 0,
+ * with the record's version checked (the caller destroys up).
+ */
+static int
+current(struct fx *fx, const char *lname, const char *subject,
+    uint64_t version, msgpack_unpacked *up, struct record *r)
+{
+	static char	 copy[4096];
+	uint8_t		 key[STORE_KEY_MAX];
+	MDB_txn		*txn;
+	MDB_val		 k, v;
+	int		 rc;
+
+	k.mv_data = key;
+	assert_int_not_equal(k.mv_size = store_key_entry(key, lname,
+	    subject), 0);
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	if ((rc = mdb_get(txn, fx->st.s_current, &k, &v)) == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	assert_int_equal(rc, 0);
+	/* Unpacked from a copy: the transaction ends here. */
+	assert_true(v.mv_size <= sizeof(copy));
+	memcpy(copy, v.mv_data, v.mv_size);
+	v.mv_data = copy;
+	mdb_txn_abort(txn);
+	assert_int_equal(record_load(&v, up, r), 0);
+	assert_true(r->r_version == version);
+	return 0;
+}
+
+static void
+version_rec(struct fx *fx, const char *lname, const char *subject,
+    uint64_t version, msgpack_unpacked *up, struct record *r)
+{
+	static char	 copy[4096];
+	uint8_t		 key[STORE_KEY_MAX];
+	MDB_txn		*txn;
+	MDB_val		 k, v;
+
+	k.mv_data = key;
+	assert_int_not_equal(k.mv_size = store_key_version(key, lname,
+	    subject, (uint32_t)version), 0);
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	assert_int_equal(mdb_get(txn, fx->st.s_versions, &k, &v), 0);
+	assert_true(v.mv_size <= sizeof(copy));
+	memcpy(copy, v.mv_data, v.mv_size);
+	v.mv_data = copy;
+	mdb_txn_abort(txn);
+	assert_int_equal(record_load(&v, up, r), 0);
+	assert_true(r->r_version == version);
+}
+
+/* Reads the change record of seq. */
+static void
+change(struct fx *fx, uint64_t seq, struct change *c)
+{
+	const msgpack_object	*o;
+	msgpack_unpacked	 up;
+	uint8_t			 key[8];
+	MDB_txn			*txn;
+	MDB_val			 k, v;
+	size_t			 off = 0;
+
+	memset(c, 0, sizeof(*c));
+	store_key_seq(key, seq);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	assert_int_equal(mdb_get(txn, fx->st.s_changes, &k, &v), 0);
+	msgpack_unpacked_init(&up);
+	assert_int_equal(msgpack_unpack_next(&up, v.mv_data, v.mv_size, &off),
+	    MSGPACK_UNPACK_SUCCESS);
+	o = &up.data;
+	assert_int_equal(qc_obj_uint(qc_map_get(o, "seq"), &c->seq), 0);
+	assert_int_equal(qc_obj_uint(qc_map_get(o, "at"), &c->at), 0);
+	assert_int_equal(qc_obj_uint(qc_map_get(o, "version"), &c->version),
+	    0);
+	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "op"), c->op,
+	    sizeof(c->op)), 0);
+	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "list"), c->list,
+	    sizeof(c->list)), 0);
+	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "subject"), c->subject,
+	    sizeof(c->subject)), 0);
+	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "principal"),
+	    c->principal, sizeof(c->principal)), 0);
+	assert_non_null(qc_map_get(o, "prev"));
+	assert_int_equal(qc_map_get(o, "prev")->type, MSGPACK_OBJECT_BIN);
+	assert_int_equal(qc_map_get(o, "prev")->via.bin.size, STORE_HASH_LEN);
+	memcpy(c->prev, qc_map_get(o, "prev")->via.bin.ptr, STORE_HASH_LEN);
+	assert_int_equal(qc_map_get(o, "hash")->type, MSGPACK_OBJECT_BIN);
+	assert_int_equal(qc_map_get(o, "hash")->via.bin.size, STORE_HASH_LEN);
+	memcpy(c->hash, qc_map_get(o, "hash")->via.bin.ptr, STORE_HASH_LEN);
+	msgpack_unpacked_destroy(&up);
+	mdb_txn_abort(txn);
+	assert_true(c->seq == seq);
+}
+
+/* hash = SHA-256(prev || body), computed here from PROTOCOL.md 4.4. */
+static void
+expect_hash(const struct change *c, const char *payload)
+{
+	uint8_t		 want[STORE_HASH_LEN];
+	unsigned	 len = 0;
+	char		 body[2048];
+	EVP_MD_CTX	*ctx;
+	int		 n;
+
+	n = snprintf(body, sizeof(body), "qcreg-change-v1\n%" PRIu64 "\n%"
+	    PRIu64 "\n%s\n%s\n%s\n%s\n%" PRIu64 "\n%s", c->seq, c->at,
+	    c->principal, c->op, c->list, c->subject, c->version, payload);
+	assert_true(n > 0 && (size_t)n < sizeof(body));
+	assert_non_null(ctx = EVP_MD_CTX_new());
+	assert_int_equal(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, c->prev, STORE_HASH_LEN), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, body, (size_t)n), 1);
+	assert_int_equal(EVP_DigestFinal_ex(ctx, want, &len), 1);
+	EVP_MD_CTX_free(ctx);
+	assert_memory_equal(c->hash, want, STORE_HASH_LEN);
+}
+
+/*
+ * The subject's summary hits (at most max, copied out of the txn: list
+ * and grade point into a static buffer); -1 if it has no summary.
+ */
+static int
+hits(struct fx *fx, const char *subject, struct summary_hit *h, int max)
+{
+	static uint8_t	 copy[4096];
+	const uint8_t	*p, *end;
+	MDB_txn		*txn;
+	MDB_val		 k, v;
+	int		 n = 0, rc;
+
+	k.mv_data = (void *)subject;
+	k.mv_size = strlen(subject);
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	if ((rc = mdb_get(txn, fx->st.s_summary, &k, &v)) == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(v.mv_size <= sizeof(copy));
+	memcpy(copy, v.mv_data, v.mv_size);
+	mdb_txn_abort(txn);
+	/* A subject with a summary is in check's filter. */
+	assert_true(bloom_maybe(&fx->st.s_bloom, subject, strlen(subject)));
+	p = copy;
+	end = copy + v.mv_size;
+	while ((rc = summary_next(&p, end, &h[n])) == 1)
+		assert_true(++n <= max);
+	assert_int_equal(rc, 0);
+	/* Written only while the subject is listed somewhere. */
+	assert_true(n > 0);
+	return n;
+}
+
+/* Every key and value of every database, in order, into sb. */
+static void
+snapshot(struct fx *fx, msgpack_sbuffer *sb)
+{
+	MDB_dbi		 dbis[5] = { fx->st.s_current, fx->st.s_versions,
+			    fx->st.s_changes, fx->st.s_summary, fx->st.s_meta };
+	MDB_cursor	*cur;
+	MDB_txn		*txn;
+	MDB_val		 k, v;
+	size_t		 i;
+	int		 rc;
+
+	msgpack_sbuffer_init(sb);
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(mdb_cursor_open(txn, dbis[i], &cur), 0);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			assert_int_equal(msgpack_sbuffer_write(sb,
+			    (char *)&k.mv_size, sizeof(k.mv_size)), 0);
+			assert_int_equal(msgpack_sbuffer_write(sb, k.mv_data,
+			    k.mv_size), 0);
+			assert_int_equal(msgpack_sbuffer_write(sb,
+			    (char *)&v.mv_size, sizeof(v.mv_size)), 0);
+			assert_int_equal(msgpack_sbuffer_write(sb, v.mv_data,
+			    v.mv_size), 0);
+		}
+		assert_int_equal(rc, MDB_NOTFOUND);
+		mdb_cursor_close(cur);
+		assert_int_equal(msgpack_sbuffer_write(sb, "|", 1), 0);
+	}
+	mdb_txn_abort(txn);
+}
+
+/*
+ * The write is refused with code and exactly msg, and the store (every
+ * database, the head of the change log included) is as it was.
+ */
+static void
+expect_refused(struct fx *fx, struct write_req *wr, enum qc_err code,
+    const char *msg)
+{
+	msgpack_sbuffer	 before, after;
+	uint8_t		 h0[STORE_HASH_LEN], h1[STORE_HASH_LEN];
+	uint64_t	 s0, s1;
+
+	snapshot(fx, &before);
+	head(fx, &s0, h0);
+	assert_int_equal(apply(fx, wr), 0);
+	if (wr->wr_res.wres_fault.f_code == QC_OK)
+		fail_msg("accepted, expected: %s", msg);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, code);
+	assert_string_equal(wr->wr_res.wres_fault.f_msg, msg);
+	assert_true(wr->wr_res.wres_version == 0);
+	assert_true(wr->wr_res.wres_seq == 0);
+	head(fx, &s1, h1);
+	assert_true(s0 == s1);
+	assert_memory_equal(h0, h1, STORE_HASH_LEN);
+	snapshot(fx, &after);
+	assert_int_equal(before.size, after.size);
+	assert_memory_equal(before.data, after.data, before.size);
+	msgpack_sbuffer_destroy(&before);
+	msgpack_sbuffer_destroy(&after);
+	write_req_free(wr);
+}
+
+static void
+expect_field(const struct record *r, const char *name, const char *val)
+{
+	const msgpack_object	*o = qc_map_get(r->r_fields, name);
+
+	if (o == NULL || !qc_obj_streq(o, val))
+		fail_msg("field %s is not '%s'", name, val);
+}
+
+/* Two puts: versions 1 and 2, seq 1 and 2, a chain that moves. */
+static void
+test_put(void **state)
+{
+	struct fx		*fx = *state;
+	static const uint8_t	 zero[STORE_HASH_LEN];
+	uint8_t			 h[STORE_HASH_LEN], h1[STORE_HASH_LEN];
+	struct write_req	*wr;
+	struct summary_hit	 hit[4];
+	msgpack_unpacked	 up;
+	struct record		 r;
+	struct change		 c;
+	uint64_t		 seq;
+
+	head(fx, &seq, h);
+	assert_true(seq == 0);
+	assert_memory_equal(h, zero, STORE_HASH_LEN);
+	assert_int_equal(current(fx, "credit", USCC, 0, &up, &r), -1);
+
+	wr = mkput(fx, "credit", USCC, "某某公司", "B");
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 1);
+	assert_true(wr->wr_res.wres_seq == 1);
+	write_req_free(wr);
+
+	head(fx, &seq, h1);
+	assert_true(seq == 1);
+	assert_memory_not_equal(h1, zero, STORE_HASH_LEN);
+	change(fx, 1, &c);
+	assert_string_equal(c.op, "put");
+	assert_string_equal(c.list, "credit");
+	assert_string_equal(c.subject, USCC);
+	assert_string_equal(c.principal, WHO);
+	assert_true(c.version == 1);
+	assert_memory_equal(c.prev, zero, STORE_HASH_LEN);
+	assert_memory_equal(c.hash, h1, STORE_HASH_LEN);
+	expect_hash(&c, "grade:1:B\nname:12:某某公司\n"
+	    "valid_from:10:2024-01-01\n");
+
+	assert_int_equal(current(fx, "credit", USCC, 1, &up, &r), 0);
+	assert_false(r.r_removed);
+	assert_true(r.r_seq == 1);
+	assert_true(r.r_at == c.at);
+	assert_int_equal(r.r_by_len, strlen(WHO));
+	assert_memory_equal(r.r_by, WHO, r.r_by_len);
+	assert_null(r.r_reason);
+	expect_field(&r, "grade", "B");
+	expect_field(&r, "name", "某某公司");
+	msgpack_unpacked_destroy(&up);
+
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	assert_int_equal(hit[0].h_list_len, 6);
+	assert_memory_equal(hit[0].h_list, "credit", 6);
+	assert_int_equal(hit[0].h_grade_len, 1);
+	assert_memory_equal(hit[0].h_grade, "B", 1);
+	assert_int_equal(hit[0].h_start, day("2024-01-01"));
+	assert_int_equal(hit[0].h_end, DATE_NONE_END);
+
+	/* The second put: version 2, chained to the first. */
+	wr = mkput(fx, "credit", USCC, "某某公司", "A");
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 2);
+	assert_true(wr->wr_res.wres_seq == 2);
+	write_req_free(wr);
+	head(fx, &seq, h);
+	assert_true(seq == 2);
+	assert_memory_not_equal(h, h1, STORE_HASH_LEN);
+	change(fx, 2, &c);
+	assert_true(c.version == 2);
+	assert_memory_equal(c.prev, h1, STORE_HASH_LEN);
+	assert_memory_equal(c.hash, h, STORE_HASH_LEN);
+	expect_hash(&c, "grade:1:A\nname:12:某某公司\n"
+	    "valid_from:10:2024-01-01\n");
+
+	assert_int_equal(current(fx, "credit", USCC, 2, &up, &r), 0);
+	expect_field(&r, "grade", "A");
+	assert_true(r.r_seq == 2);
+	msgpack_unpacked_destroy(&up);
+	/* Version 1 is kept as it was. */
+	version_rec(fx, "credit", USCC, 1, &up, &r);
+	expect_field(&r, "grade", "B");
+	assert_true(r.r_seq == 1);
+	msgpack_unpacked_destroy(&up);
+	version_rec(fx, "credit", USCC, 2, &up, &r);
+	expect_field(&r, "grade", "A");
+	msgpack_unpacked_destroy(&up);
+
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	assert_memory_equal(hit[0].h_grade, "A", 1);
+
+	/* Another subject starts at version 1; seq goes on. */
+	wr = mkput(fx, "credit", USCC2, "乙公司", "C");
+	assert_int_equal(apply(fx, wr), 0);
+	assert_true(wr->wr_res.wres_version == 1);
+	assert_true(wr->wr_res.wres_seq == 3);
+	write_req_free(wr);
+}
+
+/* if_version: n must be the newest version; 0 that there is none. */
+static void
+test_if_version(void **state)
+{
+	struct fx		*fx = *state;
+	struct write_req	*wr;
+
+	/* 5 where there is nothing. */
+	wr = mkput(fx, "credit", USCC, "甲", "B");
+	if_version(wr, 5);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry is at version 0, not 5");
+
+	wr = mkput(fx, "credit", USCC, "甲", "B");
+	if_version(wr, 0);
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 1);
+	write_req_free(wr);
+
+	wr = mkput(fx, "credit", USCC, "甲", "C");
+	if_version(wr, 0);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry exists at version 1");
+
+	wr = mkput(fx, "credit", USCC, "甲", "C");
+	if_version(wr, 1);
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 2);
+	write_req_free(wr);
+
+	wr = mkput(fx, "credit", USCC, "甲", "D");
+	if_version(wr, 1);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry is at version 2, not 1");
+	wr = mkput(fx, "credit", USCC, "甲", "D");
+	if_version(wr, 3);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry is at version 2, not 3");
+	wr = mkremove(fx, "credit", USCC, "整改");
+	if_version(wr, 1);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry is at version 2, not 1");
+	wr = mkremove(fx, "credit", USCC, "整改");
+	if_version(wr, 0);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry exists at version 2");
+
+	/* Versions are per list: the same subject on tourism is new. */
+	wr = mkput(fx, "tourism", USCC, "甲", NULL);
+	if_version(wr, 0);
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 1);
+	assert_true(wr->wr_res.wres_seq == 3);
+	write_req_free(wr);
+}
+
+/* remove: not_found, then a new version keeping the fields, then conflict. */
+static void
+test_remove(void **state)
+{
+	struct fx		*fx = *state;
+	struct write_req	*wr;
+	struct summary_hit	 hit[4];
+	msgpack_unpacked	 up;
+	struct record		 r;
+	struct change		 c;
+	uint8_t			 h[STORE_HASH_LEN];
+	uint64_t		 seq;
+
+	wr = mkremove(fx, "credit", USCC, "整改");
+	expect_refused(fx, wr, QC_E_NOT_FOUND,
+	    "no entry for " USCC " on list credit");
+
+	wr = mkput(fx, "credit", USCC, "甲公司", "D");
+	assert_int_equal(apply(fx, wr), 0);
+	write_req_free(wr);
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+
+	wr = mkremove(fx, "credit", USCC, "信用修复：已完成整改");
+	if_version(wr, 1);
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 2);
+	assert_true(wr->wr_res.wres_seq == 2);
+	write_req_free(wr);
+
+	assert_int_equal(current(fx, "credit", USCC, 2, &up, &r), 0);
+	assert_true(r.r_removed);
+	/* The fields of the version it removes. */
+	expect_field(&r, "name", "甲公司");
+	expect_field(&r, "grade", "D");
+	expect_field(&r, "valid_from", "2024-01-01");
+	assert_int_equal(r.r_fields->via.map.size, 3);
+	assert_non_null(r.r_reason);
+	assert_int_equal(r.r_reason_len, strlen("信用修复：已完成整改"));
+	assert_memory_equal(r.r_reason, "信用修复：已完成整改", r.r_reason_len);
+	msgpack_unpacked_destroy(&up);
+	version_rec(fx, "credit", USCC, 1, &up, &r);
+	assert_false(r.r_removed);
+	msgpack_unpacked_destroy(&up);
+
+	head(fx, &seq, h);
+	assert_true(seq == 2);
+	change(fx, 2, &c);
+	assert_string_equal(c.op, "remove");
+	assert_true(c.version == 2);
+	assert_memory_equal(c.hash, h, STORE_HASH_LEN);
+	expect_hash(&c, "reason:30:信用修复：已完成整改\n");
+
+	/* Off the only list it was on: no summary left. */
+	assert_int_equal(hits(fx, USCC, hit, 4), -1);
+
+	wr = mkremove(fx, "credit", USCC, "again");
+	expect_refused(fx, wr, QC_E_CONFLICT, "already removed");
+	wr = mkremove(fx, "credit", USCC, "again");
+	if_version(wr, 2);
+	expect_refused(fx, wr, QC_E_CONFLICT, "already removed");
+	wr = mkremove(fx, "tourism", USCC, "never listed there");
+	expect_refused(fx, wr, QC_E_NOT_FOUND,
+	    "no entry for " USCC " on list tourism");
+
+	/* A put lists it again. */
+	wr = mkput(fx, "credit", USCC, "甲公司", "A");
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 3);
+	write_req_free(wr);
+	assert_int_equal(current(fx, "credit", USCC, 3, &up, &r), 0);
+	assert_false(r.r_removed);
+	assert_null(r.r_reason);
+	msgpack_unpacked_destroy(&up);
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	assert_memory_equal(hit[0].h_grade, "A", 1);
+}
+
+/* The summary holds one hit per list the subject is listed on. */
+static void
+test_summary(void **state)
+{
+	struct fx		*fx = *state;
+	struct write_req	*wr;
+	struct summary_hit	 hit[4];
+
+	wr = mkput(fx, "credit", USCC, "甲", "B");
+	assert_int_equal(apply(fx, wr), 0);
+	write_req_free(wr);
+	wr = mkput(fx, "tourism", USCC, "甲", NULL);
+	assert_int_equal(apply(fx, wr), 0);
+	write_req_free(wr);
+	wr = mkput(fx, "tourism", USCC2, "乙", NULL);
+	assert_int_equal(apply(fx, wr), 0);
+	write_req_free(wr);
+
+	assert_int_equal(hits(fx, USCC, hit, 4), 2);
+	assert_memory_equal(hit[0].h_list, "credit", 6);
+	assert_memory_equal(hit[1].h_list, "tourism", 7);
+	assert_null(hit[1].h_grade);
+	assert_int_equal(hit[1].h_start, DATE_NONE_START);
+	assert_int_equal(hits(fx, USCC2, hit, 4), 1);
+
+	/* A newer version replaces its list's hit only. */
+	wr = mkput(fx, "credit", USCC, "甲", "C");
+	assert_int_equal(apply(fx, wr), 0);
+	write_req_free(wr);
+	assert_int_equal(hits(fx, USCC, hit, 4), 2);
+	assert_memory_equal(hit[0].h_list, "tourism", 7);
+	assert_memory_equal(hit[1].h_list, "credit", 6);
+	assert_memory_equal(hit[1].h_grade, "C", 1);
+
+	wr = mkremove(fx, "credit", USCC, "r");
+	assert_int_equal(apply(fx, wr), 0);
+	write_req_free(wr);
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	assert_int_equal(hit[0].h_list_len, 7);
+	assert_memory_equal(hit[0].h_list, "tourism", 7);
+
+	wr = mkremove(fx, "tourism", USCC, "r");
+	assert_int_equal(apply(fx, wr), 0);
+	write_req_free(wr);
+	assert_int_equal(hits(fx, USCC, hit, 4), -1);
+	/* The other subject is untouched. */
+	assert_int_equal(hits(fx, USCC2, hit, 4), 1);
+}
+
+/* A storage error is returned, not recorded as a refusal. */
+static void
+test_storage_error(void **state)
+{
+	struct fx		*fx = *state;
+	struct write_req	*wr;
+	struct chain		 ch;
+	MDB_txn			*txn;
+
+	memset(&ch, 0, sizeof(ch));
+	wr = mkput(fx, "credit", USCC, "甲", "B");
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	assert_int_equal(writer_apply(&fx->st, txn, wr, &ch, &fx->scratch),
+	    EACCES);
+	mdb_txn_abort(txn);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(ch.ch_seq == 0);
+	write_req_free(wr);
+}
+
+static void
+route_cb(struct write_result *res)
+{
+	pthread_mutex_lock(&routed.mtx);
+	assert_true(routed.n < 8);
+	routed.res[routed.n++] = res;
+	pthread_cond_signal(&routed.cond);
+	pthread_mutex_unlock(&routed.mtx);
+}
+
+/* Until n results have been routed back. */
+static void
+route_wait(int n)
+{
+	pthread_mutex_lock(&routed.mtx);
+	while (routed.n < n)
+		pthread_cond_wait(&routed.cond, &routed.mtx);
+	pthread_mutex_unlock(&routed.mtx);
+}
+
+static void
+route_clear(void)
+{
+	int	 i;
+
+	for (i = 0; i < routed.n; i++)
+		write_result_free(routed.res[i]);
+	routed.n = 0;
+}
+
+/*
+ * The writer thread: a batch through writer_submit, each result on the
+ * route its submitter chose, only once committed; the head moves.
+ */
+static void
+test_writer_thread(void **state)
+{
+	struct fx		*fx = *state;
+	struct write_route	 route = { route_cb, NULL, 0, 0 };
+	struct write_req	*wr[3];
+	struct writer		*wt;
+	uint8_t			 h[STORE_HASH_LEN];
+	uint64_t		 seq;
+	int			 i;
+
+	assert_non_null(wt = writer_start(&fx->st, fx->cfg));
+	wr[0] = mkput(fx, "credit", USCC, "甲", "B");
+	wr[1] = mkput(fx, "credit", USCC, "甲", "C");
+	if_version(wr[1], 0);		/* refused: version 1 exists */
+	wr[2] = mkremove(fx, "credit", USCC, "r");
+	for (i = 0; i < 3; i++) {
+		route.wt_slot = (uint32_t)i;
+		wr[i]->wr_res.wres_route = route;
+		assert_int_equal(writer_submit(wt, wr[i]), 0);
+	}
+	route_wait(3);
+	writer_stop(wt);
+	for (i = 0; i < 3; i++)
+		assert_ptr_equal(routed.res[i], &wr[i]->wr_res);
+	/* In order: each result is the route's, slot included. */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(routed.res[i]->wres_route.wt_slot, i);
+	assert_int_equal(routed.res[0]->wres_fault.f_code, QC_OK);
+	assert_true(routed.res[0]->wres_version == 1);
+	assert_true(routed.res[0]->wres_seq == 1);
+	assert_int_equal(routed.res[1]->wres_fault.f_code, QC_E_CONFLICT);
+	assert_string_equal(routed.res[1]->wres_fault.f_msg,
+	    "entry exists at version 1");
+	assert_int_equal(routed.res[2]->wres_fault.f_code, QC_OK);
+	assert_true(routed.res[2]->wres_version == 2);
+	assert_true(routed.res[2]->wres_seq == 2);
+	route_clear();
+	head(fx, &seq, h);
+	assert_true(seq == 2);
+
+	/* A restarted writer goes on from the stored head. */
+	assert_non_null(wt = writer_start(&fx->st, fx->cfg));
+	wr[0] = mkput(fx, "tourism", USCC, "甲", NULL);
+	wr[0]->wr_res.wres_route = route;
+	assert_int_equal(writer_submit(wt, wr[0]), 0);
+	route_wait(1);
+	writer_stop(wt);
+	assert_int_equal(routed.res[0]->wres_fault.f_code, QC_OK);
+	assert_true(routed.res[0]->wres_seq == 3);
+	route_clear();
+}
+
+/* ops_dispatch: a put checked on the worker, then the writer's result. */
+static void
+test_dispatch_put(void **state)
+{
+	struct fx		*fx = *state;
+	struct write_route	 route = { route_cb, NULL, 42, 7 };
+	struct ops_env		 env;
+	struct caller		 who;
+	struct fault		 f;
+	struct writer		*wt;
+	msgpack_sbuffer		 req, out;
+	msgpack_packer		 pk, opk;
+	msgpack_unpacked	 up;
+	msgpack_unpacked	 cur;
+	struct record		 r;
+	size_t			 off = 0;
+
+	assert_non_null(wt = writer_start(&fx->st, fx->cfg));
+	assert_int_equal(ops_env_init(&env, fx->cfg, &fx->st, wt), 0);
+	who.cl_name = WHO;
+	assert_non_null(who.cl_prin = config_principal(fx->cfg, WHO));
+	who.cl_role = who.cl_prin->p_role;
+
+	msgpack_sbuffer_init(&req);
+	msgpack_packer_init(&pk, &req, msgpack_sbuffer_write);
+	assert_int_equal(msgpack_pack_map(&pk, 5), 0);
+	assert_int_equal(qc_pack_kv_uint(&pk, "id", 9), 0);
+	assert_int_equal(qc_pack_kv_str(&pk, "op", "put"), 0);
+	assert_int_equal(qc_pack_kv_str(&pk, "list", "credit"), 0);
+	assert_int_equal(qc_pack_kv_str(&pk, "subject",
+	    "91350100m000100y43"), 0);
+	assert_int_equal(qc_pack_cstr(&pk, "fields"), 0);
+	assert_int_equal(msgpack_pack_map(&pk, 2), 0);
+	assert_int_equal(qc_pack_kv_str(&pk, "name", "甲"), 0);
+	assert_int_equal(qc_pack_kv_str(&pk, "grade", "A"), 0);
+	msgpack_unpacked_init(&up);
+	assert_int_equal(msgpack_unpack_next(&up, req.data, req.size, &off),
+	    MSGPACK_UNPACK_SUCCESS);
+	msgpack_sbuffer_init(&out);
+	msgpack_packer_init(&opk, &out, msgpack_sbuffer_write);
+
+	assert_int_equal(ops_dispatch(&env, &who, ops_find(&up.data),
+	    &up.data, &route, &opk, &f), OP_PENDING);
+	assert_int_equal(f.f_code, QC_OK);
+	route_wait(1);
+	ops_env_free(&env);
+	writer_stop(wt);
+	assert_int_equal(routed.res[0]->wres_route.wt_conn, 42);
+	assert_int_equal(routed.res[0]->wres_route.wt_slot, 7);
+	assert_int_equal(routed.res[0]->wres_fault.f_code, QC_OK);
+	assert_true(routed.res[0]->wres_version == 1);
+	route_clear();
+	/* Stored under the canonical subject. */
+	assert_int_equal(current(fx, "credit", USCC, 1, &cur, &r), 0);
+	expect_field(&r, "grade", "A");
+	msgpack_unpacked_destroy(&cur);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&req);
+	msgpack_sbuffer_destroy(&out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_put, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_if_version, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_writer_thread, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dispatch_put, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
