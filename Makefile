@@ -78,7 +78,7 @@ CLI_A	 = $(O)/libqccli.a
 UNITS	 = $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench)
 
-.PHONY: all asan units deps certs demo run test bench clean
+.PHONY: all asan units deps certs demo run test bench stall-check clean
 all: $(PROGS) units
 
 units: $(UNITS)
@@ -151,6 +151,11 @@ bench: deps
 	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
 	bench/bench.sh
 
+# The load that showed the lost read event (docs/BENCH.md, "The stall").
+stall-check: all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	bench/bench.sh --stall-check
+
 clean:
 	rm -rf build bin
 
@@ -176,6 +181,10 @@ $(O)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay_main.o \
 	    $(SERVER_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# fuzz_request keeps the daemon's info lines (one per bad frame) to
+# itself unless QCREG_FUZZ_VERBOSE is set (ld --wrap, as test_slots).
+$(O)/fuzz_request $(O)/fuzz/fuzz_request: private LDLIBS += \
+	    -Wl,--wrap=log_info
 # fuzz_reply decodes as the CLI does, JSON included, and needs no server.
 $(O)/fuzz_reply: $(O)/tests/fuzz/fuzz_reply.o $(CLI_A) $(LIB_A) $(PROTO_A)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(CLI_LIBS)

@@ -12,6 +12,12 @@
 #   bench/bench.sh            the standard run (1,000,000 entries)
 #   bench/bench.sh --large    check throughput at 1,000,000 vs 10,000,000
 #                               entries (qcreg only; takes a while)
+#   bench/bench.sh --stall-check
+#                             the load that showed the lost read event
+#                               (docs/BENCH.md, "The stall"): 1,000,000
+#                               pipelined puts with idle_timeout = 20; fails
+#                               if any connection went idle or the load
+#                               did not finish (qcreg only, about a minute)
 #
 # Environment: BENCH_KEYS (entries, 1000000), BENCH_DURATION (s per
 # scenario, 4), BENCH_WARMUP (s, 1), BENCH_IDLE (idle connections, 10000),
@@ -37,11 +43,14 @@ REPEAT=${BENCH_REPEAT:-2}
 REP=1
 LARGE_KEYS=${BENCH_LARGE_KEYS:-10000000}
 LARGE=0
+STALL=0
+STALL_KEYS=${BENCH_STALL_KEYS:-1000000}
 
 case "${1:-}" in
 --large) LARGE=1 ;;
+--stall-check) STALL=1 ;;
 "") ;;
-*) echo "usage: bench/bench.sh [--large]" >&2; exit 2 ;;
+*) echo "usage: bench/bench.sh [--large | --stall-check]" >&2; exit 2 ;;
 esac
 
 qpid=
@@ -95,7 +104,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -gt $((IDLE + 200)) ] ||
     say "warning: ulimit -n is $(ulimit -n); the idle test may fail"
 
-if [ $LARGE -eq 0 ] && ! command -v redis-server >/dev/null; then
+if [ $LARGE -eq 0 ] && [ $STALL -eq 0 ] &&
+    ! command -v redis-server >/dev/null; then
 	say "installing redis-server (Debian package)"
 	apt-get update -qq >/dev/null
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server \
@@ -132,8 +142,9 @@ machine_load() {
 start_qcregd() {
 	local data=$1 n=0
 	# The idle test opens 10,000 connections on top of the others.
-	sed -e 's/^max_connections = .*/max_connections = 20000/' "$CONF" \
-	    > "$tmp/qcregd.conf"
+	sed -e 's/^max_connections = .*/max_connections = 20000/' \
+	    -e "s/^idle_timeout = .*/idle_timeout = ${IDLE_TIMEOUT:-300}/" \
+	    "$CONF" > "$tmp/qcregd.conf"
 	mkdir -p "$data"
 	rm -f "$tmp/port"
 	"$QCREGD" --config "$tmp/qcregd.conf" --listen 127.0.0.1:0 \
@@ -407,6 +418,23 @@ busy=$(machine_load)
 echo "bench: $(nproc) cores; other processes used ${busy}% of the machine" \
     "just before the run" >&2
 [ "$busy" -lt 20 ] || say "warning: the machine is busy; numbers will be low"
+
+if [ $STALL -eq 1 ]; then
+	# A connection whose read event is lost sits until its idle timeout.
+	IDLE_TIMEOUT=20
+	start_qcregd "$tmp/qcreg"
+	if ! load qcreg "$QPORT" "$STALL_KEYS"; then
+		echo "FAIL stall_check: the load did not finish"
+		exit 1
+	fi
+	if grep -q "idle timeout" "$tmp/qcregd.log"; then
+		echo "FAIL stall_check: a loading connection stalled:"
+		grep "idle timeout" "$tmp/qcregd.log" | head -3
+		exit 1
+	fi
+	echo "PASS stall_check: $STALL_KEYS pipelined puts, no connection idle"
+	exit 0
+fi
 
 if [ $LARGE -eq 1 ]; then
 	start_qcregd "$tmp/qcreg"

@@ -7,6 +7,7 @@
 #   3. the integration suite against build/asan/bin/qcregd (ASan/UBSan)
 #   4. make fuzz-smoke: each fuzz target's seeds replayed, then fuzzed ~5 s
 #   5. a short crash loop (tests/crash/crash_loop.py) against both servers
+#   6. the stall check (bench/bench.sh --stall-check)
 # Prints a heading per section and ends with one line "N passed, N failed"
 # (totals of all parts); exits 0 only when nothing failed.
 # QCREGD_REL and QCREGD_ASAN override the two server binaries.
@@ -147,6 +148,20 @@ echo "== crash loop ($REL_BIN) =="
 crash "$REL_BIN"
 echo "== crash loop ($ASAN_BIN, ASan/UBSan) =="
 crash "$ASAN_BIN"
+
+echo "== stall check (1,000,000 pipelined puts, $REL_BIN) =="
+log=$OUT/stall.log
+BENCH_QCREGD=$REL_BIN timeout -k 20 "$SUITE_TIMEOUT" bench/bench.sh \
+    --stall-check >"$log" 2>&1
+rc=$?
+grep -E '^(PASS|FAIL) stall_check|^bench: loaded' "$log"
+if [ "$rc" -eq 0 ] && grep -q '^PASS stall_check' "$log"; then
+	PASSED=$((PASSED + 1))
+else
+	grep -q '^FAIL stall_check' "$log" || { echo "FAIL stall_check: exit $rc";
+	    tail -n 5 "$log" | sed 's/^/  | /'; }
+	FAILED=$((FAILED + 1))
+fi
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -126,6 +126,8 @@ conn_free(struct conn *c)
 		event_free(c->c_wev);
 	if (c->c_deadline != NULL)
 		event_free(c->c_deadline);
+	if (c->c_turn != NULL)
+		event_free(c->c_turn);
 	SSL_free(c->c_ssl);
 	evutil_closesocket(c->c_fd);
 	if (c->c_in != NULL)
@@ -186,9 +188,16 @@ conn_connected(struct conn *c)
 		conn_free(c);
 		return;
 	}
-	c->c_ready = 1;
+	/* The handshake deadline's place goes to the turn event. */
 	event_free(c->c_deadline);
 	c->c_deadline = NULL;
+	if ((c->c_turn = event_new(c->c_worker->w_base, -1, 0, conn_turn_cb,
+	    c)) == NULL) {
+		log_warnx("%s: out of memory; closing", c->c_peer);
+		conn_free(c);
+		return;
+	}
+	c->c_ready = 1;
 	if (c->c_wev_on) {
 		event_del(c->c_wev);
 		c->c_wev_on = 0;
@@ -253,7 +262,10 @@ conn_buffers(struct conn *c)
 
 	if (releasing && c->c_reqs >= CONN_BUSY_REQS)
 		SSL_clear_mode(c->c_ssl, SSL_MODE_RELEASE_BUFFERS);
-	else if (!releasing && c->c_reqs == 0) {
+	else if (!releasing && c->c_reqs == 0 && !c->c_more &&
+	    c->c_wlen == 0 && !SSL_has_pending(c->c_ssl) &&
+	    evbuffer_get_length(c->c_out) == 0) {
+		/* Only with nothing in them: a quiet tick is not an idle one. */
 		SSL_set_mode(c->c_ssl, SSL_MODE_RELEASE_BUFFERS);
 		SSL_free_buffers(c->c_ssl);
 	}

@@ -112,6 +112,7 @@ conn_flush(struct conn *c)
 	void		*p;
 	int		 n, err;
 
+again:
 	while ((len = evbuffer_get_length(c->c_out)) > 0) {
 		if (c->c_wlen == 0)
 			c->c_wlen = len > CONN_WRITE_CHUNK ? CONN_WRITE_CHUNK :
@@ -139,16 +140,16 @@ conn_flush(struct conn *c)
 		event_del(c->c_wev);
 		c->c_wev_on = 0;
 	}
-	/* Close once every answer owed has left, the bad_frame one last. */
-	if (c->c_closing && slots_empty(&c->c_slots)) {
+	switch (conn_drained(c)) {
+	case DRAIN_CLOSE:
 		conn_close(c);
 		return -1;
-	}
-	/* The client took its answers: requests held behind them go on. */
-	if (c->c_out_full) {
-		c->c_out_full = 0;
-		conn_process(c);
+	case DRAIN_RESUMED:
+		/* Send what the resumed requests answered (found by fuzzing). */
 		conn_reading(c);
+		goto again;
+	case DRAIN_IDLE:
+		break;
 	}
 	return 0;
 }
@@ -156,14 +157,17 @@ conn_flush(struct conn *c)
 /*
  * Backpressure: read from the client only while its unsent answers are
  * under the cap, it has room for more owed answers, and its unhandled
- * input is under one frame.
+ * input is under one frame. Every change that can lift a hold calls this
+ * after conn_process: answers drained, a write's result, requests
+ * handled.
  *
- * Every change that can lift a hold calls this after conn_process:
- * answers drained, a write's result, requests handled. Work that no
- * socket event would announce -- whole frames already in c_in, records
- * already inside OpenSSL -- is announced here with event_active, after
- * any event_del of this call, because event_del also cancels a pending
- * activation (docs/BENCH.md, "the lost wake-up").
+ * c_rev is only ever added and deleted, never activated by hand, so
+ * event_pending tells exactly whether it is registered. Work that no
+ * socket event would announce -- frames left in c_in for the next turn,
+ * records already inside OpenSSL -- goes to c_turn instead. Activating
+ * c_rev itself lost connections two ways (docs/BENCH.md, "the stall"):
+ * libevent ignores event_add on an event that is active but not added,
+ * and event_del cancels a pending activation.
  */
 void
 conn_reading(struct conn *c)
@@ -178,8 +182,17 @@ conn_reading(struct conn *c)
 		event_add(c->c_rev, NULL);
 	else if (!want && added)
 		event_del(c->c_rev);
-	if (want && (c->c_more || c->c_backlog))
-		event_active(c->c_rev, EV_READ, 1);
+	if (c->c_backlog || (want && c->c_more))
+		event_active(c->c_turn, 0, 0);
+}
+
+/* A turn for work already inside the process: c_in, OpenSSL. */
+void
+conn_turn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_run(arg);
 }
 
 void

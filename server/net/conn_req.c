@@ -204,6 +204,20 @@ out:
 	ops_burst_end(&w->w_ops);
 }
 
+enum conn_drain
+conn_drained(struct conn *c)
+{
+	/* Close once every answer owed has left, the bad_frame one last. */
+	if (c->c_closing && slots_empty(&c->c_slots))
+		return DRAIN_CLOSE;
+	if (!c->c_out_full)
+		return DRAIN_IDLE;
+	/* The client took its answers: requests held behind them go on. */
+	c->c_out_full = 0;
+	conn_process(c);
+	return DRAIN_RESUMED;
+}
+
 void
 conn_write_result(struct conn *c, const struct write_result *res)
 {

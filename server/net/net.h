@@ -45,6 +45,7 @@ struct conn {
 	struct event		*c_rev;		/* readable, persistent */
 	struct event		*c_wev;		/* writable, only while blocked */
 	struct event		*c_deadline;	/* handshake, absolute */
+	struct event		*c_turn;	/* work no socket announces */
 	struct evbuffer		*c_in;		/* decrypted, not yet handled */
 	struct evbuffer		*c_out;		/* answers not yet encrypted */
 	struct slots		 c_slots;	/* answers owed, in order */
@@ -142,6 +143,7 @@ void	 conn_free(struct conn *);
 
 /* conn_io.c */
 void	 conn_read_cb(evutil_socket_t, short, void *);
+void	 conn_turn_cb(evutil_socket_t, short, void *);
 void	 conn_write_cb(evutil_socket_t, short, void *);
 /* Reads, handles and answers what the connection has; may free it. */
 void	 conn_run(struct conn *);
@@ -158,5 +160,12 @@ int	 conn_flush(struct conn *);
 void	 conn_process(struct conn *);
 /* A write's result arrived: answer its slot, resume held requests. */
 void	 conn_write_result(struct conn *, const struct write_result *);
+enum conn_drain {
+	DRAIN_IDLE = 0,	/* nothing more to do */
+	DRAIN_RESUMED,	/* held requests went on: c_out may hold answers */
+	DRAIN_CLOSE	/* closing, and nothing is owed: close it */
+};
+/* Every queued answer has left c_out: what follows. */
+enum conn_drain conn_drained(struct conn *);
 
 #endif

@@ -31,6 +31,11 @@ static int	 tmp_fd = -1;
 
 static void	 tmp_remove(void);
 static int	 tmp_open(void);
+static int	 check_settings(const struct config *);
+static int	 check_field(const struct list_def *, int);
+static int	 check_list(const struct config *, int);
+static int	 check_principal(const struct config *,
+		    const struct principal *);
 static void	 check_config(const struct config *);
 static void	 check_name(const char *, size_t, const char *);
 static void	 check_hello(const struct config *);
@@ -76,14 +81,12 @@ check_name(const char *s, size_t size, const char *what)
 	}
 }
 
-static void
-check_config(const struct config *cfg)
+/* The [server] settings and the limits; 1 if one is out of bounds. */
+static int
+check_settings(const struct config *cfg)
 {
-	const struct list_def	*l;
-	const struct field_def	*f;
-	const struct principal	*p;
 	const struct limits	*lim = &cfg->limits;
-	int			 i, j, k, bad = 0;
+	int			 bad = 0;
 
 	check_name(cfg->listen_host, sizeof(cfg->listen_host), "host");
 	check_name(cfg->listen_port, sizeof(cfg->listen_port), "port");
@@ -105,56 +108,88 @@ check_config(const struct config *cfg)
 		bad = 1;
 	if (cfg->nlists < 1 || cfg->nlists > CFG_MAX_LISTS)
 		bad = 1;
-	for (i = 0; i < cfg->nlists && !bad; i++) {
-		l = &cfg->lists[i];
-		check_name(l->l_name, sizeof(l->l_name), "list name");
-		if (memchr(l->l_title, '\0', sizeof(l->l_title)) == NULL ||
-		    config_list_index(cfg, l->l_name,
-		    strlen(l->l_name)) != i ||
-		    (l->l_type != LT_RATING && l->l_type != LT_BLACKLIST) ||
-		    l->l_kinds == 0 || l->l_kinds >= 1u << QC_KIND_COUNT ||
-		    l->l_nfields < 1 || l->l_nfields > CFG_MAX_FIELDS ||
-		    l->l_start < -1 || l->l_start >= l->l_nfields ||
-		    l->l_end < -1 || l->l_end >= l->l_nfields ||
-		    l->l_grade < -1 || l->l_grade >= l->l_nfields ||
-		    l->l_default_years < 0 || l->l_default_years > 100)
+	return bad;
+}
+
+/* Field j of list l: its name, index, type and bounds; 1 if broken. */
+static int
+check_field(const struct list_def *l, int j)
+{
+	const struct field_def	*f = &l->l_fields[j];
+	int			 k, bad = 0;
+
+	check_name(f->f_name, sizeof(f->f_name), "field name");
+	if (config_field_index(l, f->f_name, strlen(f->f_name)) != j ||
+	    (unsigned)f->f_type > FT_DATE ||
+	    (f->f_type == FT_TEXT && (f->f_max_len == 0 ||
+	    f->f_max_len > 65536)) ||
+	    (f->f_type == FT_ENUM && (f->f_nvalues < 1 ||
+	    f->f_nvalues > CFG_MAX_VALUES)) ||
+	    f->f_min > f->f_max)
+		bad = 1;
+	for (k = 0; k < f->f_nvalues && !bad; k++)
+		if (memchr(f->f_values[k], '\0', CFG_NAME_MAX) == NULL)
 			bad = 1;
-		if (bad)
-			break;
-		if ((l->l_start != -1 &&
-		    l->l_fields[l->l_start].f_type != FT_DATE) ||
-		    (l->l_end != -1 &&
-		    l->l_fields[l->l_end].f_type != FT_DATE) ||
-		    (l->l_type == LT_RATING && (l->l_grade == -1 ||
-		    l->l_fields[l->l_grade].f_type != FT_ENUM)))
-			bad = 1;
-		for (j = 0; j < l->l_nfields && !bad; j++) {
-			f = &l->l_fields[j];
-			check_name(f->f_name, sizeof(f->f_name), "field name");
-			if (config_field_index(l, f->f_name,
-			    strlen(f->f_name)) != j ||
-			    (unsigned)f->f_type > FT_DATE ||
-			    (f->f_type == FT_TEXT && (f->f_max_len == 0 ||
-			    f->f_max_len > 65536)) ||
-			    (f->f_type == FT_ENUM && (f->f_nvalues < 1 ||
-			    f->f_nvalues > CFG_MAX_VALUES)) ||
-			    f->f_min > f->f_max)
-				bad = 1;
-			for (k = 0; k < f->f_nvalues && !bad; k++)
-				if (memchr(f->f_values[k], '\0',
-				    CFG_NAME_MAX) == NULL)
-					bad = 1;
-		}
-	}
-	for (p = cfg->principals; p != NULL && !bad; p = p->p_next) {
-		check_name(p->p_name, sizeof(p->p_name), "principal");
-		if (config_principal(cfg, p->p_name) != p ||
-		    p->p_role < ROLE_PLATFORM || p->p_role > ROLE_ADMIN ||
-		    (p->p_writes != 0 && p->p_role != ROLE_AGENCY) ||
-		    (cfg->nlists < 32 && (p->p_writes >> cfg->nlists) != 0) ||
-		    config_role_name(p->p_role) == NULL)
-			bad = 1;
-	}
+	return bad;
+}
+
+/*
+ * List i: its name and index, type, kinds, the fields its dates and
+ * grade name, then each field; 1 if broken.
+ */
+static int
+check_list(const struct config *cfg, int i)
+{
+	const struct list_def	*l = &cfg->lists[i];
+	int			 j, bad = 0;
+
+	check_name(l->l_name, sizeof(l->l_name), "list name");
+	if (memchr(l->l_title, '\0', sizeof(l->l_title)) == NULL ||
+	    config_list_index(cfg, l->l_name, strlen(l->l_name)) != i ||
+	    (l->l_type != LT_RATING && l->l_type != LT_BLACKLIST) ||
+	    l->l_kinds == 0 || l->l_kinds >= 1u << QC_KIND_COUNT ||
+	    l->l_nfields < 1 || l->l_nfields > CFG_MAX_FIELDS ||
+	    l->l_start < -1 || l->l_start >= l->l_nfields ||
+	    l->l_end < -1 || l->l_end >= l->l_nfields ||
+	    l->l_grade < -1 || l->l_grade >= l->l_nfields ||
+	    l->l_default_years < 0 || l->l_default_years > 100)
+		return 1;
+	if ((l->l_start != -1 &&
+	    l->l_fields[l->l_start].f_type != FT_DATE) ||
+	    (l->l_end != -1 &&
+	    l->l_fields[l->l_end].f_type != FT_DATE) ||
+	    (l->l_type == LT_RATING && (l->l_grade == -1 ||
+	    l->l_fields[l->l_grade].f_type != FT_ENUM)))
+		bad = 1;
+	for (j = 0; j < l->l_nfields && !bad; j++)
+		bad = check_field(l, j);
+	return bad;
+}
+
+/* A principal: found by its name, a valid role, writes only its lists. */
+static int
+check_principal(const struct config *cfg, const struct principal *p)
+{
+	check_name(p->p_name, sizeof(p->p_name), "principal");
+	return config_principal(cfg, p->p_name) != p ||
+	    p->p_role < ROLE_PLATFORM || p->p_role > ROLE_ADMIN ||
+	    (p->p_writes != 0 && p->p_role != ROLE_AGENCY) ||
+	    (cfg->nlists < 32 && (p->p_writes >> cfg->nlists) != 0) ||
+	    config_role_name(p->p_role) == NULL;
+}
+
+/* Everything the daemon relies on in an accepted config, in order. */
+static void
+check_config(const struct config *cfg)
+{
+	const struct principal	*p;
+	int			 i, bad;
+
+	bad = check_settings(cfg);
+	for (i = 0; i < cfg->nlists && !bad; i++)
+		bad = check_list(cfg, i);
+	for (p = cfg->principals; p != NULL && !bad; p = p->p_next)
+		bad = check_principal(cfg, p);
 	if (bad) {
 		fprintf(stderr, "accepted config breaks an invariant\n");
 		abort();

@@ -1,42 +1,53 @@
 /*
  * Fuzz target: requests through the server's own code, from the bytes a
- * connection receives to the answers it sends. The input goes into an
- * evbuffer, as decrypted records go into c_in, and the frame loop of
- * net/conn_req.c runs over it: frame_next, ops_find, ops_dispatch, the
- * answer packed with the envelope API and ordered by the reply slots.
- * Behind ops_dispatch is everything real: the configuration of
- * server/qcregd.conf (or $QCREG_FUZZ_CONF), an LMDB store in a temporary
- * directory opened once in LLVMFuzzerInitialize, and the writer thread,
- * whose results come back through a write_route callback and are
- * answered as conn_write_result answers them. Only the socket and TLS
- * are missing: answers go to an evbuffer, where they are checked.
+ * connection receives to the answers it sends. The target builds what a
+ * worker has -- a struct server over the configuration of
+ * server/qcregd.conf (or $QCREG_FUZZ_CONF), a struct worker with its
+ * ops environment, buffers, zone, result queue and event_base, and one
+ * struct conn per input registered with worker_conn_add -- and calls the
+ * server's request layer (net/conn_req.c): conn_process over the bytes
+ * in c_in, conn_write_result for each write's result. Behind them is
+ * everything real: frame_next, ops_dispatch, the reply slots, an LMDB
+ * store in a temporary directory opened once in LLVMFuzzerInitialize,
+ * and the writer thread, whose results come back through
+ * worker_post_result and worker_take_results and wake the worker's base
+ * as they wake a worker. Only the socket side is emulated here, as
+ * conn_run, conn_reading, conn_flush and worker_reply_cb drive the
+ * request layer: bytes are put into c_in while the server would read,
+ * answers are taken from c_out (a peer that reads everything at once),
+ * and a closing connection is freed once nothing is owed.
  *
  * Input: one mode byte, then the bytes of the connection: frames (a
  * 4-byte length, then the body) as they arrive on the wire. The mode
  * byte picks the connection's role ((mode & 7) % 5: none, platform,
  * agency, regulator, admin), which principal of that role ((mode >> 3)
  * & 15, counted along the config's principal list, i.e. the file's order
- * reversed), and whether writes are pipelined (0x80: the next frames are
- * handled while writes are at the writer, as from a client that does not
- * wait; otherwise each write's answer is awaited). A length of ff ff ff
- * MM is no frame but a change of principal to mode MM (once the writes
- * so far are answered), so that one input can write as several agencies
- * and read as a regulator. The bytes between two such marks are fed in
- * pieces of varying size, so frames arrive split and across chains.
+ * reversed), and whether the client pipelines (0x80: it sends while
+ * answers are owed; otherwise it waits for each answer before sending
+ * the next frame). A length of ff ff ff MM is no frame but a change of
+ * principal to mode MM (once every answer so far has come), so that one
+ * input can write as several agencies and read as a regulator. The
+ * bytes between two such marks are sent in pieces of varying size, so
+ * frames arrive split and across chains.
  *
  * Checked: every request gets exactly one answer, in request order, with
  * its id (nil when it had none); a framing violation is answered
- * bad_frame with its reason and ends the input, as the server closes the
- * connection; each answer is a valid frame holding {id, ok, result |
- * error{code, message}}, every str in it valid UTF-8, no internal error;
- * the slots never stall (no answer owed once every write is answered).
- * After an input that wrote, the store is emptied so that every input
- * starts from the same state. QCREG_FUZZ_VERBOSE=1 prints every answer.
+ * bad_frame with its reason, last, and ends the input, as the server
+ * closes the connection once the answers owed before it have left; each
+ * answer is a valid frame holding {id, ok, result | error{code,
+ * message}}, every str in it valid UTF-8, no internal error; nothing
+ * stalls (a client that waits for its answers gets them, a server that
+ * stops reading resumes) and nothing is owed at the end. After an input
+ * that wrote, the store is emptied so that every input starts from the
+ * same state. QCREG_FUZZ_VERBOSE=1 prints every answer and the
+ * daemon's info lines (silent otherwise: most inputs would log one);
+ * limits.output_cap is FUZZ_OUTPUT_CAP bytes and limits.max_frame
+ * FUZZ_MAX_FRAME, far below what the config allows, so that answers hold
+ * the connection back (conn_send_frame) and input stops at its cap (one
+ * frame); QCREG_FUZZ_OUTPUT_CAP=N sets another output cap.
  */
 #include <errno.h>
 #include <dirent.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +56,8 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/thread.h>
 #include <lmdb.h>
 #include <msgpack.h>
 
@@ -55,7 +68,7 @@
 #include "frames.h"
 #include "log.h"
 #include "msg.h"
-#include "ops.h"
+#include "net.h"
 #include "outcome.h"
 #include "slots.h"
 #include "store.h"
@@ -63,11 +76,18 @@
 #include "writer.h"
 
 #define FUZZ_MAX_LEN	16384
+#define FUZZ_OUTPUT_CAP	1000
+#define FUZZ_MAX_FRAME	2048
 /* Every frame is at least 5 bytes; one bad_frame answer more. */
 #define MAX_ANSWERS	(FUZZ_MAX_LEN / (QC_FRAME_HDR + 1) + 1)
+/* The longest wait for the writer before calling it stuck. */
+#define FUZZ_WAIT_SECS	10
 
 int	 LLVMFuzzerInitialize(int *, char ***);
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+/* The daemon's log_info, by ld --wrap (Makefile). */
+void	 __wrap_log_info(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
 
 /* An answer due, in order. */
 struct expect {
@@ -82,58 +102,75 @@ static struct {
 	char			 dir[1000];	/* fits cfg->data_dir */
 	struct config		*cfg;
 	struct store		 st;
-	struct writer		*wt;
-	struct ops_env		 env;
-	/* The connection: its input, output, slots and caller. */
-	struct evbuffer		*in;
-	struct evbuffer		*out;
-	struct slots		 slots;
-	struct caller		 who;
-	char			 name[CFG_NAME_MAX];
-	unsigned		 writes;	/* at the writer */
-	int			 closing;
+	struct server		 srv;
+	struct worker		 w;
+	struct event		*deadline;	/* bounds a wait for results */
+	int			 timed_out;
+	int			 replies;	/* fz_reply_cb runs */
+	msgpack_zone		 zone;		/* the frames' expected answers */
+	/* The input's connection (NULL once closed) and its read event. */
+	struct conn		*c;
 	int			 pipelined;
-	/* The worker's buffers. */
-	msgpack_zone		 zone;
-	msgpack_sbuffer		 wout;
-	msgpack_sbuffer		 scratch;
+	int			 armed;		/* added, as conn_reading left it */
+	int			 activated;	/* event_active, not yet run */
+	/* The client: what it sent and what it received. */
+	size_t			 piece;		/* index into the read sizes */
+	size_t			 nsent;		/* whole frames */
+	size_t			 nrecv;		/* answers */
+	struct evbuffer		*recv;
 	struct expect		 exp[MAX_ANSWERS];
 	size_t			 nexp;
 } fz;
-
-/* Write results, posted by the writer thread. */
-static struct {
-	pthread_mutex_t		 mtx;
-	pthread_cond_t		 cond;
-	struct write_result	*head;
-	struct write_result	**tail;
-} posted = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
-    &posted.head };
 
 static void	 fz_fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	 fz_teardown(void);
 static void	 fz_writer_start(void);
+static void	 fz_worker_init(void);
 static void	 fz_reset_store(void);
-static void	 fz_set_role(uint8_t);
-static void	 fz_post(struct write_result *);
-static void	 fz_pump(void);
-static void	 fz_write_result(struct write_result *);
-static int	 fz_emit(void *, const void *, size_t);
-static void	 fz_expect(int, uint64_t, const char *);
-static void	 fz_answer(int, msgpack_sbuffer *);
-static void	 fz_answer_error(int, int, uint64_t, const struct fault *);
-static void	 fz_bad_frame(const char *);
-static enum op_status fz_run_op(const struct op_entry *,
-		    const msgpack_object *, uint64_t, int, struct fault *);
-static void	 fz_request(const msgpack_object *, const struct op_entry *);
-static void	 fz_process(void);
+static void	 fz_conn_open(uint8_t);
+static void	 fz_set_role(struct conn *, uint8_t);
+static void	 fz_reply_cb(evutil_socket_t, short, void *);
+static void	 fz_deadline_cb(evutil_socket_t, short, void *);
+static int	 fz_turn(int);
+static void	 fz_run(struct conn *);
+static void	 fz_reading(struct conn *);
+static void	 fz_flush(struct conn *);
+static void	 fz_receive(struct conn *);
+static size_t	 fz_frame_size(const uint8_t *, size_t);
+static const uint8_t *fz_send(const uint8_t *, const uint8_t *,
+		    const uint8_t **);
 static void	 fz_feed(const uint8_t *, size_t);
+static void	 fz_settled(size_t);
+static void	 fz_expect(int, uint64_t, const char *);
+static void	 fz_expect_frames(const uint8_t *, size_t);
+static void	 fz_segment(const uint8_t *, size_t);
 static void	 fz_check_answers(void);
 static void	 fz_check_answer(const msgpack_object *,
 		    const struct expect *);
+static void	 fz_check_error(const msgpack_object *,
+		    const struct expect *);
 static void	 fz_check_strs(const msgpack_object *);
 static uint64_t	 fz_head_seq(void);
+
+/*
+ * The daemon's info lines (a bad frame logs one; the writer one when it
+ * starts, after every input that wrote) only with QCREG_FUZZ_VERBOSE:
+ * otherwise most inputs would log a line.
+ */
+void
+__wrap_log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!fz.verbose)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "qcregd: info: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
 
 static void
 fz_fail(const char *fmt, ...)
@@ -151,7 +188,7 @@ fz_fail(const char *fmt, ...)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char	*conf, *tmp;
+	const char	*conf, *tmp, *cap;
 	char		 err[1024];
 
 	(void)argc;
@@ -163,6 +200,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((fz.cfg = config_load(conf, err, sizeof(err))) == NULL)
 		fz_fail("%s (run from the repository, or set "
 		    "QCREG_FUZZ_CONF)", err);
+	/*
+	 * A small output cap and a small max_frame (the input cap is one
+	 * frame), so that inputs of FUZZ_MAX_LEN meet backpressure both ways.
+	 */
+	fz.cfg->limits.output_cap = FUZZ_OUTPUT_CAP;
+	fz.cfg->limits.max_frame = FUZZ_MAX_FRAME;
+	if ((cap = getenv("QCREG_FUZZ_OUTPUT_CAP")) != NULL)
+		fz.cfg->limits.output_cap = strtoull(cap, NULL, 10);
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
 	snprintf(fz.dir, sizeof(fz.dir), "%s/qcreg-fuzz-request.XXXXXX", tmp);
@@ -176,17 +221,43 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (mdb_env_set_flags(fz.st.s_env, MDB_NOSYNC, 1) != 0)
 		fz_fail("MDB_NOSYNC");
 	fz_writer_start();
-	if (ops_env_init(&fz.env, fz.cfg, &fz.st, fz.wt) == -1)
-		fz_fail("ops_env_init");
-	if ((fz.in = evbuffer_new()) == NULL ||
-	    (fz.out = evbuffer_new()) == NULL ||
+	fz_worker_init();
+	if ((fz.recv = evbuffer_new()) == NULL ||
 	    !msgpack_zone_init(&fz.zone, MSGPACK_ZONE_CHUNK_SIZE))
-		fz_fail("connection buffers");
-	msgpack_sbuffer_init(&fz.wout);
-	msgpack_sbuffer_init(&fz.scratch);
-	slots_init(&fz.slots);
+		fz_fail("the client's buffers");
 	fz.ready = 1;
 	return 0;
+}
+
+/*
+ * The server and its one worker, as net_start and worker_start make
+ * them, without listener, threads or timers: the worker's base only
+ * carries write results (worker_post_result activates w_reply_ev from
+ * the writer thread, hence evthread_use_pthreads, as in main.c).
+ */
+static void
+fz_worker_init(void)
+{
+	struct worker	*w = &fz.w;
+
+	fz.srv.s_cfg = fz.cfg;
+	fz.srv.s_store = &fz.st;
+	fz.srv.s_workers = w;
+	fz.srv.s_nworkers = 1;
+	w->w_srv = &fz.srv;
+	w->w_results_tail = &w->w_results;
+	msgpack_sbuffer_init(&w->w_out);
+	msgpack_sbuffer_init(&w->w_scratch);
+	if (evthread_use_pthreads() == -1 ||
+	    ops_env_init(&w->w_ops, fz.cfg, &fz.st, fz.srv.s_writer) == -1 ||
+	    !msgpack_zone_init(&w->w_zone, 8192) ||
+	    pthread_mutex_init(&w->w_reply_mtx, NULL) != 0 ||
+	    (w->w_base = event_base_new()) == NULL ||
+	    (w->w_reply_ev = event_new(w->w_base, -1, 0, fz_reply_cb,
+	    w)) == NULL ||
+	    (fz.deadline = evtimer_new(w->w_base, fz_deadline_cb,
+	    NULL)) == NULL)
+		fz_fail("the worker");
 }
 
 /* Orderly shutdown, so that LeakSanitizer sees only real leaks. */
@@ -197,19 +268,26 @@ fz_teardown(void)
 	DIR		*d;
 	struct dirent	*de;
 
-	if (fz.wt != NULL) {
-		writer_stop(fz.wt);
-		fz.wt = NULL;
+	if (fz.srv.s_writer != NULL) {
+		writer_stop(fz.srv.s_writer);
+		fz.srv.s_writer = NULL;
 	}
-	ops_env_free(&fz.env);
-	if (fz.in != NULL) {
-		evbuffer_free(fz.in);
-		evbuffer_free(fz.out);
-		fz.in = fz.out = NULL;
+	if (fz.c != NULL) {
+		conn_free(fz.c);
+		fz.c = NULL;
+	}
+	if (fz.deadline != NULL) {
+		event_free(fz.deadline);
+		fz.deadline = NULL;
+	}
+	if (fz.w.w_srv != NULL) {
+		worker_free(&fz.w);
+		fz.w.w_srv = NULL;
+	}
+	if (fz.recv != NULL) {
+		evbuffer_free(fz.recv);
+		fz.recv = NULL;
 		msgpack_zone_destroy(&fz.zone);
-		msgpack_sbuffer_destroy(&fz.wout);
-		msgpack_sbuffer_destroy(&fz.scratch);
-		slots_free(&fz.slots);
 	}
 	if (fz.st.s_env != NULL)
 		store_close(&fz.st);
@@ -230,28 +308,13 @@ fz_teardown(void)
 	}
 }
 
-/*
- * Starts the writer with its start-up log line sent to /dev/null: it
- * restarts after every input that wrote, and stderr must stay readable.
- */
+/* Starts the writer (again after every input that wrote). */
 static void
 fz_writer_start(void)
 {
-	int	 saved, null;
-
-	fflush(stderr);
-	if ((saved = dup(STDERR_FILENO)) == -1 ||
-	    (null = open("/dev/null", O_WRONLY)) == -1)
-		fz_fail("dup: %s", strerror(errno));
-	dup2(null, STDERR_FILENO);
-	close(null);
-	fz.wt = writer_start(&fz.st, fz.cfg);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	if (fz.wt == NULL)
+	if ((fz.srv.s_writer = writer_start(&fz.st, fz.cfg)) == NULL)
 		fz_fail("writer_start");
-	fz.env.oe_writer = fz.wt;
+	fz.w.w_ops.oe_writer = fz.srv.s_writer;
 }
 
 /* Empties every database, and restarts the writer at seq 0. */
@@ -263,9 +326,9 @@ fz_reset_store(void)
 	MDB_val		 k;
 	int		 rc;
 
-	writer_stop(fz.wt);
-	fz.wt = NULL;
-	ops_burst_end(&fz.env);
+	writer_stop(fz.srv.s_writer);
+	fz.srv.s_writer = NULL;
+	ops_burst_end(&fz.w.w_ops);
 	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0)
 		fz_fail("reset: %s", mdb_strerror(rc));
 	k.mv_data = "head";
@@ -281,9 +344,40 @@ fz_reset_store(void)
 	fz_writer_start();
 }
 
+/*
+ * The input's connection, as conn_accept makes one after its handshake
+ * but with no socket, SSL or events (conn_free handles their absence):
+ * registered with the worker for the id its writes' results carry.
+ */
+static void
+fz_conn_open(uint8_t mode)
+{
+	struct conn	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fz_fail("calloc");
+	c->c_worker = &fz.w;
+	c->c_fd = -1;
+	c->c_caller.cl_name = c->c_principal;
+	c->c_caller.cl_role = ROLE_NONE;
+	slots_init(&c->c_slots);
+	snprintf(c->c_peer, sizeof(c->c_peer), "fuzz");
+	if ((c->c_in = evbuffer_new()) == NULL ||
+	    (c->c_out = evbuffer_new()) == NULL ||
+	    worker_conn_add(&fz.w, c) == -1)
+		fz_fail("a connection");
+	/* conn_accept counts it, conn_free counts it out. */
+	atomic_fetch_add(&fz.srv.s_nconns, 1);
+	c->c_ready = 1;
+	fz.c = c;
+	fz.armed = 1;
+	fz.activated = 0;
+	fz_set_role(c, mode);
+}
+
 /* Role from the mode byte, and a principal of that role if one exists. */
 static void
-fz_set_role(uint8_t mode)
+fz_set_role(struct conn *c, uint8_t mode)
 {
 	const struct principal	*p, *pick = NULL;
 	enum role		 role = (enum role)((mode & 7) % 5);
@@ -304,93 +398,234 @@ fz_set_role(uint8_t mode)
 		}
 	}
 	/* As conn.c identifies a peer: its CN, then the principal. */
-	snprintf(fz.name, sizeof(fz.name), "%s",
+	snprintf(c->c_principal, sizeof(c->c_principal), "%s",
 	    pick != NULL ? pick->p_name : "unconfigured-cn");
-	fz.who.cl_name = fz.name;
-	fz.who.cl_prin = config_principal(fz.cfg, fz.name);
-	fz.who.cl_role = fz.who.cl_prin != NULL ? fz.who.cl_prin->p_role :
-	    ROLE_NONE;
+	c->c_caller.cl_prin = config_principal(fz.cfg, c->c_principal);
+	c->c_caller.cl_role = c->c_caller.cl_prin != NULL ?
+	    c->c_caller.cl_prin->p_role : ROLE_NONE;
 	fz.pipelined = (mode & 0x80) != 0;
 }
 
-/* The route's callback, on the writer thread (worker_post_result's job). */
+/*
+ * worker_reply_cb, on the worker's base: each result to its connection
+ * by id, conn_write_result, then the socket side of conn_reading and
+ * conn_flush.
+ */
 static void
-fz_post(struct write_result *res)
+fz_reply_cb(evutil_socket_t fd, short what, void *arg)
 {
-	pthread_mutex_lock(&posted.mtx);
-	res->wres_next = NULL;
-	*posted.tail = res;
-	posted.tail = &res->wres_next;
-	pthread_cond_signal(&posted.cond);
-	pthread_mutex_unlock(&posted.mtx);
+	struct worker		*w = arg;
+	struct write_result	*res, *next;
+	struct conn		*c;
+
+	(void)fd;
+	(void)what;
+	fz.replies++;
+	for (res = worker_take_results(w); res != NULL; res = next) {
+		next = res->wres_next;
+		c = worker_conn_lookup(w, res->wres_route.wt_conn);
+		if (c == NULL)
+			fz_fail("a write result for a closed connection");
+		if (c->c_writes == 0)
+			fz_fail("a write result nobody waits for");
+		conn_write_result(c, res);
+		fz_reading(c);
+		fz_flush(c);
+		write_result_free(res);
+	}
+}
+
+static void
+fz_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	fz.timed_out = 1;
 }
 
 /*
- * Until every write is answered: the worker's part. The read snapshot is
- * dropped first, as at the end of a burst (a held one would block the
- * writer's map growth).
+ * One turn of the worker's loop: EVLOOP_NONBLOCK takes the results
+ * already posted, EVLOOP_ONCE waits for some, at most FUZZ_WAIT_SECS.
+ * Returns whether any were handled.
+ */
+static int
+fz_turn(int flags)
+{
+	struct timeval	 tv = { FUZZ_WAIT_SECS, 0 };
+	int		 replies = fz.replies;
+
+	fz.timed_out = 0;
+	if ((flags & EVLOOP_ONCE) && evtimer_add(fz.deadline, &tv) == -1)
+		fz_fail("evtimer_add");
+	if (event_base_loop(fz.w.w_base, flags) == -1)
+		fz_fail("event_base_loop");
+	if (flags & EVLOOP_ONCE)
+		evtimer_del(fz.deadline);
+	if (fz.timed_out)
+		fz_fail("no write result in %d s", FUZZ_WAIT_SECS);
+	return fz.replies != replies;
+}
+
+/* conn_run, its bytes already in c_in (no TLS to read through). */
+static void
+fz_run(struct conn *c)
+{
+	conn_process(c);
+	fz_reading(c);
+	fz_flush(c);
+}
+
+/*
+ * conn_reading: whether the read event stays added, and whether the
+ * turn event is activated for frames left for the next turn (no records
+ * inside OpenSSL here), whether or not reading is on.
  */
 static void
-fz_pump(void)
+fz_reading(struct conn *c)
 {
-	struct write_result	*res, *next;
+	fz.armed = !c->c_closing && !c->c_out_full &&
+	    !slots_full(&c->c_slots) && evbuffer_get_length(c->c_in) <
+	    QC_FRAME_HDR + (size_t)fz.cfg->limits.max_frame;
+	if (c->c_backlog)
+		fz.activated = 1;
+}
 
-	ops_burst_end(&fz.env);
-	while (fz.writes > 0) {
-		pthread_mutex_lock(&posted.mtx);
-		while (posted.head == NULL)
-			pthread_cond_wait(&posted.cond, &posted.mtx);
-		res = posted.head;
-		posted.head = NULL;
-		posted.tail = &posted.head;
-		pthread_mutex_unlock(&posted.mtx);
-		for (; res != NULL; res = next) {
-			next = res->wres_next;
-			fz_write_result(res);
-			write_result_free(res);
+/*
+ * conn_flush, to a peer that takes every answer at once: the answers
+ * leave; a closing connection closes once nothing is owed (conn_close
+ * without the close_notify); a connection held by unsent answers goes
+ * on.
+ */
+static void
+fz_flush(struct conn *c)
+{
+	for (;;) {
+		fz_receive(c);
+		switch (conn_drained(c)) {
+		case DRAIN_CLOSE:
+			conn_free(c);
+			fz.c = NULL;
+			return;
+		case DRAIN_RESUMED:
+			fz_reading(c);
+			continue;
+		case DRAIN_IDLE:
+			return;
 		}
 	}
-	if (!slots_empty(&fz.slots))
-		fz_fail("answers still owed with no write at the writer");
 }
 
-/* As conn_write_result: the write's answer into its slot. */
+/* The client reads c_out: whole answer frames only, counted. */
 static void
-fz_write_result(struct write_result *res)
+fz_receive(struct conn *c)
 {
-	const struct fault	*f = &res->wres_fault;
-	uint32_t		 slot = res->wres_route.wt_slot;
-	uint64_t		 id = slots_id(&fz.slots, slot);
-	msgpack_packer		 pk;
-	int			 rc;
+	size_t		 total, pos = 0, n;
+	const uint8_t	*p;
 
-	if (fz.writes == 0)
-		fz_fail("a write result nobody waits for");
-	fz.writes--;
-	if (f->f_code != QC_OK)
-		rc = qc_env_error(&fz.wout, 1, id, f->f_code, f->f_msg);
-	else if ((rc = qc_env_ok_begin(&fz.wout, &pk, id)) == 0 &&
-	    (msgpack_pack_map(&pk, 2) != 0 ||
-	    qc_pack_kv_uint(&pk, "version", res->wres_version) != 0 ||
-	    qc_pack_kv_uint(&pk, "seq", res->wres_seq) != 0))
-		rc = -1;
-	else if (rc == 0)
-		qc_env_finish(&fz.wout);
-	if (rc == -1)
-		rc = slots_fail(&fz.slots, slot, fz_emit, NULL, &fz.scratch);
-	else
-		rc = slots_complete(&fz.slots, slot, fz.wout.data,
-		    fz.wout.size, fz_emit, NULL, &fz.scratch);
-	if (rc == -1)
-		fz_fail("out of memory answering");
+	if ((total = evbuffer_get_length(c->c_out)) == 0)
+		return;
+	if ((p = evbuffer_pullup(c->c_out, -1)) == NULL)
+		fz_fail("evbuffer_pullup");
+	while ((n = fz_frame_size(p + pos, total - pos)) > 0) {
+		pos += n;
+		fz.nrecv++;
+	}
+	if (pos != total)
+		fz_fail("c_out holds part of an answer");
+	if (evbuffer_add_buffer(fz.recv, c->c_out) == -1)
+		fz_fail("evbuffer_add_buffer");
 }
 
-/* Output for the slots (conn_send_frame's job). */
-static int
-fz_emit(void *arg, const void *frame, size_t len)
+/* The size of the whole frame at p, or 0 if the bytes end before it. */
+static size_t
+fz_frame_size(const uint8_t *p, size_t left)
 {
-	(void)arg;
-	return evbuffer_add(fz.out, frame, len);
+	size_t	 n;
+
+	if (left < QC_FRAME_HDR)
+		return 0;
+	n = QC_FRAME_HDR + (size_t)qc_frame_get_len(p);
+	return n <= left ? n : 0;
+}
+
+/*
+ * The client sends its next piece from p, referenced in place (its own
+ * chain; ASan sees a read past the input); a client that waits for its
+ * answers sends no byte of the next frame with it. *next is the first
+ * frame not wholly sent. The server reads it at once.
+ */
+static const uint8_t *
+fz_send(const uint8_t *p, const uint8_t *end, const uint8_t **next)
+{
+	static const size_t	 reads[] = { 4096, 1, 7, 300, 2, 16384, 64 };
+	size_t			 n, whole;
+
+	n = reads[fz.piece++ % (sizeof(reads) / sizeof(reads[0]))];
+	if (n > (size_t)(end - p))
+		n = (size_t)(end - p);
+	whole = fz_frame_size(*next, (size_t)(end - *next));
+	if (!fz.pipelined && whole > 0 && n > (size_t)(*next + whole - p))
+		n = (size_t)(*next + whole - p);
+	if (evbuffer_add_reference(fz.c->c_in, p, n, NULL, NULL) == -1)
+		fz_fail("evbuffer_add_reference");
+	p += n;
+	while ((whole = fz_frame_size(*next, (size_t)(p - *next))) > 0) {
+		*next += whole;
+		fz.nsent++;
+	}
+	fz_run(fz.c);
+	return p;
+}
+
+/*
+ * The connection's side of the bytes from p: the worker's events in
+ * turn -- an activated read event, write results, the client's next
+ * piece while the server reads (and, unless it pipelines, once every
+ * answer so far has come), else a wait for the writer -- until none is
+ * left or the connection has closed.
+ */
+static void
+fz_feed(const uint8_t *p, size_t len)
+{
+	const uint8_t	*end = p + len, *next = p;
+
+	fz.piece = 0;
+	while (fz.c != NULL) {
+		if (fz.activated) {
+			fz.activated = 0;
+			fz_run(fz.c);
+		} else if (fz.c->c_writes > 0 && fz_turn(EVLOOP_NONBLOCK))
+			continue;
+		else if (p < end && fz.armed && (fz.pipelined || p != next ||
+		    fz.nrecv >= fz.nsent))
+			p = fz_send(p, end, &next);
+		else if (fz.c->c_writes > 0)
+			fz_turn(EVLOOP_ONCE);
+		else
+			break;
+	}
+	if (fz.c != NULL)
+		fz_settled((size_t)(end - p));
+}
+
+/* Nothing left to happen: no byte left unread, no answer left owed. */
+static void
+fz_settled(size_t left)
+{
+	struct conn	*c = fz.c;
+
+	if (left == 0 && fz.nrecv == fz.nsent && !c->c_closing &&
+	    slots_empty(&c->c_slots))
+		return;
+	fz_fail("stalled: %zu bytes unsent, %zu answers for %zu frames; "
+	    "c_in %zu, c_out %zu, writes %u, owed %s, reading %s%s%s%s",
+	    left, fz.nrecv, fz.nsent, evbuffer_get_length(c->c_in),
+	    evbuffer_get_length(c->c_out), c->c_writes,
+	    slots_empty(&c->c_slots) ? "none" : "some",
+	    fz.armed ? "on" : "off", c->c_closing ? ", closing" : "",
+	    c->c_out_full ? ", output full" : "",
+	    slots_full(&c->c_slots) ? ", slots full" : "");
 }
 
 static void
@@ -404,180 +639,52 @@ fz_expect(int has_id, uint64_t id, const char *bad_frame)
 	fz.nexp++;
 }
 
-/* The answer frame in sb, for slot (-1: the request took none). */
-static void
-fz_answer(int slot, msgpack_sbuffer *sb)
-{
-	int	 rc;
-
-	if (slot == -1)
-		rc = fz_emit(NULL, sb->data, sb->size);
-	else
-		rc = slots_complete(&fz.slots, (uint32_t)slot, sb->data,
-		    sb->size, fz_emit, NULL, &fz.scratch);
-	if (rc == -1)
-		fz_fail("out of memory answering");
-}
-
-static void
-fz_answer_error(int slot, int has_id, uint64_t id, const struct fault *f)
-{
-	if (qc_env_error(&fz.wout, has_id, id, f->f_code, f->f_msg) == 0)
-		fz_answer(slot, &fz.wout);
-	else if (slot == -1 || slots_fail(&fz.slots, (uint32_t)slot, fz_emit,
-	    NULL, &fz.scratch) == -1)
-		fz_fail("out of memory answering");
-}
-
-/* bad_frame with a nil id, in its place; then the connection closes. */
-static void
-fz_bad_frame(const char *why)
-{
-	struct fault	 f;
-	int		 slot = -1;
-
-	fault_set(&f, QC_E_BAD_FRAME, "%s", why);
-	if (!slots_empty(&fz.slots) &&
-	    (slot = slots_take(&fz.slots, 0, 0)) == -1)
-		fz_fail("no slot for bad_frame");
-	fz_expect(0, 0, why);
-	fz_answer_error(slot, 0, 0, &f);
-	fz.closing = 1;
-}
-
-/* As conn_run_op: the envelope around the op's result. */
-static enum op_status
-fz_run_op(const struct op_entry *op, const msgpack_object *msg,
-    uint64_t id, int slot, struct fault *f)
-{
-	struct write_route	 route = {
-		.wt_done = fz_post,
-		.wt_arg = NULL,
-		.wt_conn = 1,
-		.wt_slot = (uint32_t)slot,
-	};
-	msgpack_packer		 pk;
-	enum op_status		 st;
-
-	if (qc_env_ok_begin(&fz.wout, &pk, id) == -1) {
-		fault_set(f, QC_E_INTERNAL, "out of memory");
-		return OP_ERROR;
-	}
-	st = ops_dispatch(&fz.env, &fz.who, op, msg, &route, &pk, f);
-	if (st == OP_DONE && qc_env_body_len(&fz.wout) >
-	    fz.cfg->limits.max_frame) {
-		fault_set(f, QC_E_TOO_LARGE, "the answer exceeds max_frame; "
-		    "ask for less");
-		return OP_ERROR;
-	}
-	if (st == OP_DONE)
-		qc_env_finish(&fz.wout);
-	if (st == OP_PENDING && slot == -1)
-		fz_fail("a write without a slot");
-	return st;
-}
-
-/* As conn_request: a slot if an answer is owed before it, the answer. */
-static void
-fz_request(const msgpack_object *msg, const struct op_entry *op)
-{
-	struct fault	 f;
-	uint64_t	 id = 0;
-	int		 has_id, slot = -1;
-
-	has_id = qc_obj_uint(qc_map_get(msg, "id"), &id) == 0;
-	fz_expect(has_id, id, NULL);
-	if (!slots_empty(&fz.slots) || (has_id && op != NULL &&
-	    ops_writes(op))) {
-		if ((slot = slots_take(&fz.slots, has_id, id)) == -1)
-			fz_fail("no slot although room was checked");
-	}
-	if (!has_id) {
-		fault_set(&f, QC_E_BAD_REQUEST,
-		    "id: required, a non-negative integer");
-		fz_answer_error(slot, 0, 0, &f);
-		return;
-	}
-	switch (fz_run_op(op, msg, id, slot, &f)) {
-	case OP_PENDING:
-		fz.writes++;
-		return;
-	case OP_DONE:
-		fz_answer(slot, &fz.wout);
-		return;
-	case OP_ERROR:
-		fz_answer_error(slot, 1, id, &f);
-		return;
-	}
-}
-
 /*
- * As conn_process: the complete frames of the input. Where the server
- * stops reading (a full ring) or holds a read behind this connection's
- * writes, this waits for the writer instead, as the connection would be
- * resumed by conn_write_result.
+ * The answers the bytes call for, in order: the frames as frame_next
+ * takes them from one contiguous chain, each request's id (as
+ * conn_request reads it), up to a frame cut short or a bad one.
  */
 static void
-fz_process(void)
+fz_expect_frames(const uint8_t *p, size_t len)
 {
-	const struct op_entry	*op;
-	msgpack_object		 msg;
-	const char		*why;
-	size_t			 len;
+	struct evbuffer	*b;
+	msgpack_object	 msg;
+	const char	*why;
+	uint64_t	 id;
+	size_t		 n;
+	int		 has_id, done = 0;
 
-	while (!fz.closing) {
-		if (slots_full(&fz.slots))
-			fz_pump();
-		switch (frame_next(fz.in, fz.cfg->limits.max_frame, &fz.zone,
-		    &msg, &len, &why)) {
+	if ((b = evbuffer_new()) == NULL ||
+	    evbuffer_add_reference(b, p, len, NULL, NULL) == -1)
+		fz_fail("evbuffer");
+	while (!done) {
+		switch (frame_next(b, fz.cfg->limits.max_frame, &fz.zone,
+		    &msg, &n, &why)) {
 		case FRAME_MORE:
-			goto out;
+			done = 1;
+			break;
 		case FRAME_BAD:
-			msgpack_zone_clear(&fz.zone);
-			fz_bad_frame(why);
-			goto out;
+			fz_expect(0, 0, why);
+			done = 1;
+			break;
 		case FRAME_READY:
+			id = 0;
+			has_id = qc_obj_uint(qc_map_get(&msg, "id"), &id) == 0;
+			fz_expect(has_id, id, NULL);
+			frame_consume(b, n);
 			break;
 		}
-		op = ops_find(&msg);
-		/* Read-your-writes: a read waits for this connection's. */
-		if (fz.writes > 0 && op != NULL && !ops_writes(op)) {
-			msgpack_zone_clear(&fz.zone);
-			fz_pump();
-			continue;
-		}
-		fz_request(&msg, op);
 		msgpack_zone_clear(&fz.zone);
-		frame_consume(fz.in, len);
-		if (!fz.pipelined)
-			fz_pump();
 	}
-out:
-	/* One read snapshot per burst of frames. */
-	ops_burst_end(&fz.env);
+	evbuffer_free(b);
 }
 
-/*
- * Bytes of the connection, in reads of varying size, each referenced
- * in place (its own chain; ASan sees a read past the input) and handled
- * as it arrives.
- */
+/* The bytes between two marks: what they call for, then the traffic. */
 static void
-fz_feed(const uint8_t *p, size_t left)
+fz_segment(const uint8_t *p, size_t len)
 {
-	static const size_t	 reads[] = { 4096, 1, 7, 300, 2, 16384, 64 };
-	size_t			 i = 0, n;
-
-	while (left > 0 && !fz.closing) {
-		n = reads[i++ % (sizeof(reads) / sizeof(reads[0]))];
-		if (n > left)
-			n = left;
-		if (evbuffer_add_reference(fz.in, p, n, NULL, NULL) == -1)
-			fz_fail("evbuffer_add_reference");
-		p += n;
-		left -= n;
-		fz_process();
-	}
+	fz_expect_frames(p, len);
+	fz_feed(p, len);
 }
 
 /* Every str anywhere in an answer, keys included, is valid UTF-8. */
@@ -607,10 +714,47 @@ fz_check_strs(const msgpack_object *o)
 	}
 }
 
+/* An error answer: a known code, never internal, bad_frame where due. */
+static void
+fz_check_error(const msgpack_object *a, const struct expect *e)
+{
+	const msgpack_object	*err, *code, *msg;
+
+	err = qc_map_get(a, "error");
+	code = qc_map_get(err, "code");
+	msg = qc_map_get(err, "message");
+	if (err == NULL || err->type != MSGPACK_OBJECT_MAP ||
+	    err->via.map.size != 2 || code == NULL ||
+	    code->type != MSGPACK_OBJECT_STR || msg == NULL ||
+	    msg->type != MSGPACK_OBJECT_STR)
+		fz_fail("error without code and message");
+	if (!qc_obj_streq(code, qc_err_name(qc_err_from_name(
+	    code->via.str.ptr, code->via.str.size))) ||
+	    qc_obj_streq(code, "ok"))
+		fz_fail("unknown error code '%.*s'",
+		    (int)code->via.str.size, code->via.str.ptr);
+	if (qc_obj_streq(code, "internal"))
+		fz_fail("error %.*s: %.*s", (int)code->via.str.size,
+		    code->via.str.ptr, (int)msg->via.str.size,
+		    msg->via.str.ptr);
+	if (e->e_bad_frame != NULL) {
+		if (!qc_obj_streq(code, "bad_frame") ||
+		    !qc_obj_streq(msg, e->e_bad_frame))
+			fz_fail("bad_frame due (%s), got %.*s",
+			    e->e_bad_frame, (int)code->via.str.size,
+			    code->via.str.ptr);
+	} else if (qc_obj_streq(code, "bad_frame"))
+		fz_fail("bad_frame for a good frame: %.*s",
+		    (int)msg->via.str.size, msg->via.str.ptr);
+	else if (!e->e_has_id && !qc_obj_streq(code, "bad_request"))
+		fz_fail("request without id answered %.*s",
+		    (int)code->via.str.size, code->via.str.ptr);
+}
+
 static void
 fz_check_answer(const msgpack_object *a, const struct expect *e)
 {
-	const msgpack_object	*res, *err, *code, *msg;
+	const msgpack_object	*res, *msg;
 	struct qc_answer	 ans;
 	const char		*why;
 
@@ -628,44 +772,15 @@ fz_check_answer(const msgpack_object *a, const struct expect *e)
 			fz_fail("success without a result map");
 		if (e->e_bad_frame != NULL)
 			fz_fail("success where bad_frame was due");
-	} else {
-		err = qc_map_get(a, "error");
-		code = qc_map_get(err, "code");
-		msg = qc_map_get(err, "message");
-		if (err == NULL || err->type != MSGPACK_OBJECT_MAP ||
-		    err->via.map.size != 2 || code == NULL ||
-		    code->type != MSGPACK_OBJECT_STR || msg == NULL ||
-		    msg->type != MSGPACK_OBJECT_STR)
-			fz_fail("error without code and message");
-		if (!qc_obj_streq(code, qc_err_name(qc_err_from_name(
-		    code->via.str.ptr, code->via.str.size))) ||
-		    qc_obj_streq(code, "ok"))
-			fz_fail("unknown error code '%.*s'",
-			    (int)code->via.str.size, code->via.str.ptr);
-		if (qc_obj_streq(code, "internal"))
-			fz_fail("error %.*s: %.*s", (int)code->via.str.size,
-			    code->via.str.ptr, (int)msg->via.str.size,
-			    msg->via.str.ptr);
-		if (e->e_bad_frame != NULL) {
-			if (!qc_obj_streq(code, "bad_frame") ||
-			    !qc_obj_streq(msg, e->e_bad_frame))
-				fz_fail("bad_frame due (%s), got %.*s",
-				    e->e_bad_frame, (int)code->via.str.size,
-				    code->via.str.ptr);
-		} else if (qc_obj_streq(code, "bad_frame"))
-			fz_fail("bad_frame for a good frame: %.*s",
-			    (int)msg->via.str.size, msg->via.str.ptr);
-		else if (!e->e_has_id && !qc_obj_streq(code, "bad_request"))
-			fz_fail("request without id answered %.*s",
-			    (int)code->via.str.size, code->via.str.ptr);
-	}
+	} else
+		fz_check_error(a, e);
 	fz_check_strs(a);
 	if (fz.verbose) {
-		err = qc_map_get(qc_map_get(a, "error"), "message");
+		msg = qc_map_get(qc_map_get(a, "error"), "message");
 		fprintf(stderr, "answer %llu: %s %.*s\n",
 		    (unsigned long long)e->e_id, ans.a_ok ? "ok" : "error",
-		    err != NULL ? (int)err->via.str.size : 0,
-		    err != NULL ? err->via.str.ptr : "");
+		    msg != NULL ? (int)msg->via.str.size : 0,
+		    msg != NULL ? msg->via.str.ptr : "");
 	}
 }
 
@@ -673,15 +788,15 @@ fz_check_answer(const msgpack_object *a, const struct expect *e)
 static void
 fz_check_answers(void)
 {
-	struct evbuffer		*out = fz.out;
+	struct evbuffer		*recv = fz.recv;
 	size_t			 total, pos = 0;
 	size_t			 i, off;
 	const uint8_t		*p;
 	msgpack_unpacked	 up;
 	uint32_t		 len;
 
-	total = evbuffer_get_length(out);
-	p = total > 0 ? evbuffer_pullup(out, -1) : NULL;
+	total = evbuffer_get_length(recv);
+	p = total > 0 ? evbuffer_pullup(recv, -1) : NULL;
 	if (total > 0 && p == NULL)
 		fz_fail("evbuffer_pullup");
 	for (i = 0; i < fz.nexp; i++) {
@@ -707,7 +822,7 @@ fz_check_answers(void)
 	}
 	if (pos != total)
 		fz_fail("%zu bytes after the last answer", total - pos);
-	evbuffer_drain(out, total);
+	evbuffer_drain(recv, total);
 }
 
 /* The head of the change log: only a write moves it. */
@@ -735,25 +850,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!fz.ready)
 		LLVMFuzzerInitialize(NULL, NULL);
-	fz_set_role(data[0]);
-	fz.nexp = 0;
-	fz.closing = 0;
+	fz.nexp = fz.nsent = fz.nrecv = 0;
+	fz_conn_open(data[0]);
 	end = data + size;
 	seg = p = data + 1;
 	/*
-	 * Walk the frames to find the principal marks; feed the bytes
+	 * Walk the frames to find the principal marks; send the bytes
 	 * between two marks. A length past the end takes the rest.
 	 */
 	while (end - p >= QC_FRAME_HDR) {
 		if (p[0] == 0xff && p[1] == 0xff && p[2] == 0xff) {
-			fz_feed(seg, (size_t)(p - seg));
-			if (fz.closing)
+			fz_segment(seg, (size_t)(p - seg));
+			/* Closed after a bad frame: the input ends. */
+			if (fz.c == NULL)
 				break;
-			/* Whole frames only: each was handled. */
-			if (evbuffer_get_length(fz.in) != 0)
-				fz_fail("a whole frame was left unhandled");
-			fz_pump();
-			fz_set_role(p[3]);
+			fz_set_role(fz.c, p[3]);
 			seg = p += QC_FRAME_HDR;
 			continue;
 		}
@@ -761,12 +872,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += QC_FRAME_HDR;
 		p += len < (size_t)(end - p) ? len : (size_t)(end - p);
 	}
-	if (!fz.closing)
-		fz_feed(seg, (size_t)(end - seg));
-	fz_pump();
-	/* What is left is a frame cut short: the peer went away. */
-	evbuffer_drain(fz.in, evbuffer_get_length(fz.in));
+	if (fz.c != NULL)
+		fz_segment(seg, (size_t)(end - seg));
 	fz_check_answers();
+	/* What is left is a frame cut short: the peer went away. */
+	if (fz.c != NULL) {
+		conn_free(fz.c);
+		fz.c = NULL;
+	}
 	if (fz_head_seq() > 0)
 		fz_reset_store();
 	return 0;

@@ -48,3 +48,20 @@ def pipelined_writes_past_the_input_cap_all_answered(ctx):
 	with s.connect(REGULATOR) as reg:
 		eq(reg.ok("stats")["lists"]["tourism"]["total"], 6000, "entries")
 	s.stop_clean()
+
+
+@suite.test(timeout=180)
+def pipelined_reads_past_the_input_cap_all_answered(ctx):
+	"""40,000 one-subject checks sent at once (about 1.8 MB, past the 1 MB
+	input cap) on one connection, no writes: every one is answered, in
+	order. Handling 64 frames a turn announced the rest with event_active,
+	which the event_del of the input cap cancelled: with no write in flight
+	to resume it, the connection stopped until its idle timeout."""
+	n = 40000
+	msgs = [{"id": i, "op": "check", "subjects": [uscc(i)]} for i in range(1, n + 1)]
+	with ctx.server.connect(PLATFORM, timeout=60) as c:
+		c.send_raw(b"".join(frame(m) for m in msgs))
+		for m in msgs:
+			a = c.recv()
+			check_response(a, m["id"])
+			check(a["ok"], "check %d: %r" % (m["id"], a.get("error")))

@@ -101,6 +101,23 @@ def output_cap_backpressure(ctx):
 
 
 @suite.test(timeout=120)
+def small_output_cap_answers_everything(ctx):
+	"""With the smallest output cap (64 KiB), 2,000 pipelined hellos (about
+	450 KB of answers) sent at once: every answer arrives, in order. The
+	answers of requests resumed when the output drained used to wait in the
+	server until the idle timeout (the request fuzzer found it)."""
+	d = mktemp("qcreg-cfg-")
+	s = ctx.fresh_server("smallcap", config=write_config(os.path.join(d, "smallcap.conf"),
+		server={}, limits={"output_cap": 65536, "idle_timeout": 600}))
+	msgs = [{"id": i, "op": "hello"} for i in range(1, 2001)]
+	with s.connect(REGULATOR, timeout=30) as c:
+		c.send_raw(b"".join(frame(m) for m in msgs))
+		for m in msgs:
+			check_response(c.recv(), m["id"])
+	s.stop_clean()
+
+
+@suite.test(timeout=120)
 def concurrent_writers_same_entry(ctx):
 	"""Four connections write one entry at once: its versions stay a gap-free sequence."""
 	s = ctx.server

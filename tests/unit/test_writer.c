@@ -98,6 +98,11 @@ static void	 expect_refused(struct fx *, struct write_req *, enum qc_err,
 		    const char *);
 static void	 expect_field(const struct record *, const char *,
 		    const char *);
+static void	 put_accepted(struct fx *, const char *, const char *,
+		    const char *, uint64_t, uint64_t);
+static void	 expect_first_put(struct fx *, uint8_t[STORE_HASH_LEN]);
+static void	 expect_second_put(struct fx *,
+		    const uint8_t[STORE_HASH_LEN]);
 static int32_t	 day(const char *);
 static void	 route_cb(struct write_result *);
 static void	 route_wait(int);
@@ -534,31 +539,35 @@ expect_field(const struct record *r, const char *name, const char *val)
 		fail_msg("field %s is not '%s'", name, val);
 }
 
-/* Two puts: versions 1 and 2, seq 1 and 2, a chain that moves. */
+/* A put of name and grade to credit, accepted as version, at seq. */
 static void
-test_put(void **state)
+put_accepted(struct fx *fx, const char *subject, const char *name,
+    const char *grade, uint64_t version, uint64_t seq)
 {
-	struct fx		*fx = *state;
-	static const uint8_t	 zero[STORE_HASH_LEN];
-	uint8_t			 h[STORE_HASH_LEN], h1[STORE_HASH_LEN];
 	struct write_req	*wr;
+
+	wr = mkput(fx, "credit", subject, name, grade);
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == version);
+	assert_true(wr->wr_res.wres_seq == seq);
+	write_req_free(wr);
+}
+
+/*
+ * After the first put (grade B): the head at seq 1, its change record
+ * chained to nothing, the current record and the summary. h1 gets the
+ * head's hash.
+ */
+static void
+expect_first_put(struct fx *fx, uint8_t h1[STORE_HASH_LEN])
+{
+	static const uint8_t	 zero[STORE_HASH_LEN];
 	struct summary_hit	 hit[4];
 	msgpack_unpacked	 up;
 	struct record		 r;
 	struct change		 c;
 	uint64_t		 seq;
-
-	head(fx, &seq, h);
-	assert_true(seq == 0);
-	assert_memory_equal(h, zero, STORE_HASH_LEN);
-	assert_int_equal(current(fx, "credit", USCC, 0, &up, &r), -1);
-
-	wr = mkput(fx, "credit", USCC, "某某公司", "B");
-	assert_int_equal(apply(fx, wr), 0);
-	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
-	assert_true(wr->wr_res.wres_version == 1);
-	assert_true(wr->wr_res.wres_seq == 1);
-	write_req_free(wr);
 
 	head(fx, &seq, h1);
 	assert_true(seq == 1);
@@ -592,14 +601,23 @@ test_put(void **state)
 	assert_memory_equal(hit[0].h_grade, "B", 1);
 	assert_int_equal(hit[0].h_start, day("2024-01-01"));
 	assert_int_equal(hit[0].h_end, DATE_NONE_END);
+}
 
-	/* The second put: version 2, chained to the first. */
-	wr = mkput(fx, "credit", USCC, "某某公司", "A");
-	assert_int_equal(apply(fx, wr), 0);
-	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
-	assert_true(wr->wr_res.wres_version == 2);
-	assert_true(wr->wr_res.wres_seq == 2);
-	write_req_free(wr);
+/*
+ * After the second put (grade A): the head at seq 2, its change record
+ * chained to h1, version 2 current, version 1 kept as it was, the
+ * summary's grade changed.
+ */
+static void
+expect_second_put(struct fx *fx, const uint8_t h1[STORE_HASH_LEN])
+{
+	uint8_t			 h[STORE_HASH_LEN];
+	struct summary_hit	 hit[4];
+	msgpack_unpacked	 up;
+	struct record		 r;
+	struct change		 c;
+	uint64_t		 seq;
+
 	head(fx, &seq, h);
 	assert_true(seq == 2);
 	assert_memory_not_equal(h, h1, STORE_HASH_LEN);
@@ -625,13 +643,31 @@ test_put(void **state)
 
 	assert_int_equal(hits(fx, USCC, hit, 4), 1);
 	assert_memory_equal(hit[0].h_grade, "A", 1);
+}
 
+/* Two puts: versions 1 and 2, seq 1 and 2, a chain that moves. */
+static void
+test_put(void **state)
+{
+	struct fx		*fx = *state;
+	static const uint8_t	 zero[STORE_HASH_LEN];
+	uint8_t			 h[STORE_HASH_LEN], h1[STORE_HASH_LEN];
+	msgpack_unpacked	 up;
+	struct record		 r;
+	uint64_t		 seq;
+
+	head(fx, &seq, h);
+	assert_true(seq == 0);
+	assert_memory_equal(h, zero, STORE_HASH_LEN);
+	assert_int_equal(current(fx, "credit", USCC, 0, &up, &r), -1);
+
+	put_accepted(fx, USCC, "某某公司", "B", 1, 1);
+	expect_first_put(fx, h1);
+	/* The second put: version 2, chained to the first. */
+	put_accepted(fx, USCC, "某某公司", "A", 2, 2);
+	expect_second_put(fx, h1);
 	/* Another subject starts at version 1; seq goes on. */
-	wr = mkput(fx, "credit", USCC2, "乙公司", "C");
-	assert_int_equal(apply(fx, wr), 0);
-	assert_true(wr->wr_res.wres_version == 1);
-	assert_true(wr->wr_res.wres_seq == 3);
-	write_req_free(wr);
+	put_accepted(fx, USCC2, "乙公司", "C", 1, 3);
 }
 
 /* if_version: n must be the newest version; 0 that there is none. */
