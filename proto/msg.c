@@ -29,6 +29,9 @@ qc_obj_streq(const msgpack_object *o, const char *s)
 
 	if (o == NULL || s == NULL || o->type != MSGPACK_OBJECT_STR)
 		return 0;
+	/* Most comparisons fail: on the first byte, before strlen. */
+	if (o->via.str.size > 0 && o->via.str.ptr[0] != s[0])
+		return 0;
 	n = strlen(s);
 	return o->via.str.size == n &&
 	    (n == 0 || memcmp(o->via.str.ptr, s, n) == 0);

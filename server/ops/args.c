@@ -117,7 +117,16 @@ args_parse(struct req *q)
 	const struct caller	*who = q->q_who;
 	struct args		*v = &q->q_args;
 
-	memset(v, 0, sizeof(*v));
+	/* Not a memset: the subject buffers are filled only when given. */
+	v->a_has = 0;
+	v->a_subject[0] = '\0';
+	v->a_subjects = NULL;
+	v->a_fields = NULL;
+	v->a_if_version = 0;
+	v->a_reason = NULL;
+	v->a_reason_len = 0;
+	v->a_after[0] = '\0';
+	v->a_since = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);
