@@ -792,6 +792,34 @@ test_own_list(void **state)
 	mp_free(&m);
 }
 
+/* "active only": a scan of another state is forbidden. */
+static void
+test_dispatch_active_only(void **state)
+{
+	struct fault	 f;
+	struct mp	 m;
+
+	(void)state;
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "expired");
+	expect_refused("platform", &m, QC_E_FORBIDDEN,
+	    "scan: role platform sees active entries only");
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "removed");
+	expect_refused("bureau-a", &m, QC_E_FORBIDDEN,
+	    "scan: role agency sees active entries only");
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "active");
+	assert_int_equal(dispatch("platform", &m, &f), OP_DONE);
+	mp_begin(&m, "scan", 2);
+	mp_str(&m, "list", "l0");
+	mp_str(&m, "state", "removed");
+	assert_int_equal(dispatch("regulator", &m, &f), OP_DONE);
+}
+
 /* ops_dispatch: the op, then the role, then the arguments. */
 static void
 test_dispatch_op_role(void **state)
@@ -851,26 +879,6 @@ test_dispatch_op_role(void **state)
 	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
 	expect_refused("bureau-a", &m, QC_E_FORBIDDEN,
 	    "put: bureau-a does not write list l1");
-
-	/* "active only": a scan of another state is forbidden. */
-	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "expired");
-	expect_refused("platform", &m, QC_E_FORBIDDEN,
-	    "scan: role platform sees active entries only");
-	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "removed");
-	expect_refused("bureau-a", &m, QC_E_FORBIDDEN,
-	    "scan: role agency sees active entries only");
-	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "active");
-	assert_int_equal(dispatch("platform", &m, &f), OP_DONE);
-	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "removed");
-	assert_int_equal(dispatch("regulator", &m, &f), OP_DONE);
 
 	/* Anyone may say hello, configured or not. */
 	mp_begin(&m, "hello", 0);
@@ -1022,6 +1030,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_own_list),
 		cmocka_unit_test(test_dispatch_op_role),
+		cmocka_unit_test(test_dispatch_active_only),
 		cmocka_unit_test(test_role_matrix),
 		cmocka_unit_test(test_find),
 	};
