@@ -28,6 +28,8 @@ struct writer {
 	struct write_req	*wt_head;	/* FIFO, under wt_mtx */
 	struct write_req	**wt_tail;
 	int			 wt_stopping;
+	/* Set after a commit failed for good: why writes stopped. */
+	char			 wt_broken[FAULT_MSG_MAX];
 	/* The committed head of the change log. */
 	uint64_t		 wt_seq;
 	uint8_t			 wt_hash[STORE_HASH_LEN];
@@ -37,6 +39,7 @@ struct writer {
 static void	*writer_main(void *);
 static void	 writer_batch(struct writer *, struct write_req *);
 static int	 writer_disk_full(struct writer *, int);
+static void	 writer_failed(struct writer *, struct write_req *, int);
 static void	 sbuffer_trim(msgpack_sbuffer *);
 static int	 writer_commit(struct writer *, struct write_req *,
 		    struct chain *);
@@ -140,10 +143,15 @@ writer_start(struct store *st, const struct config *cfg)
 }
 
 int
-writer_submit(struct writer *wt, struct write_req *wr)
+writer_submit(struct writer *wt, struct write_req *wr, struct fault *f)
 {
 	pthread_mutex_lock(&wt->wt_mtx);
-	if (wt->wt_stopping) {
+	if (wt->wt_stopping || wt->wt_broken[0] != '\0') {
+		if (wt->wt_broken[0] != '\0')
+			fault_set(f, QC_E_READ_ONLY, "%s", wt->wt_broken);
+		else
+			fault_set(f, QC_E_UNAVAILABLE,
+			    "the server is shutting down");
 		pthread_mutex_unlock(&wt->wt_mtx);
 		return -1;
 	}
@@ -237,12 +245,47 @@ writer_disk_full(struct writer *wt, int rc)
 	return (uint64_t)sv.f_bavail * sv.f_frsize < WRITER_DISK_LOW;
 }
 
+/*
+ * A batch that did not commit is answered, never acknowledged. A full map
+ * or disk passes (unavailable, retry later). Any other failure -- an I/O
+ * error writing or syncing the data file -- stops writes for good: after
+ * a failed fsync the kernel may have dropped the dirty pages, and the
+ * file on disk may differ from what LMDB believes it wrote. Reads go on.
+ */
+static void
+writer_failed(struct writer *wt, struct write_req *batch, int rc)
+{
+	struct write_req	*wr;
+	enum qc_err		 code = QC_E_UNAVAILABLE;
+	char			 why[FAULT_MSG_MAX];
+
+	if (rc == MDB_MAP_FULL)
+		snprintf(why, sizeof(why), "storage is full; the operator "
+		    "must raise map_max_mb");
+	else if (writer_disk_full(wt, rc))
+		snprintf(why, sizeof(why), "disk is full");
+	else {
+		code = QC_E_READ_ONLY;
+		snprintf(why, sizeof(why), "writes stopped after a storage "
+		    "error (%s); the operator must check the disk and "
+		    "restart", mdb_strerror(rc));
+		pthread_mutex_lock(&wt->wt_mtx);
+		memcpy(wt->wt_broken, why, sizeof(why));
+		pthread_mutex_unlock(&wt->wt_mtx);
+		log_warnx("writes stopped: a commit failed: %s; reads go on; "
+		    "check the disk, then restart qcregd", mdb_strerror(rc));
+	}
+	if (code == QC_E_UNAVAILABLE)
+		log_warnx("write batch failed: %s: %s", mdb_strerror(rc), why);
+	for (wr = batch; wr != NULL; wr = wr->wr_next)
+		fault_set(&wr->wr_res.wres_fault, code, "%s", why);
+}
+
 static void
 writer_batch(struct writer *wt, struct write_req *batch)
 {
 	struct write_req	*wr, *next;
 	struct chain		 ch;
-	const char		*why;
 	int			 rc;
 
 	/* A full map dooms the transaction: grow, then replay it all. */
@@ -252,15 +295,8 @@ writer_batch(struct writer *wt, struct write_req *batch)
 	if (rc == 0) {
 		wt->wt_seq = ch.ch_seq;
 		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
-	} else {
-		why = rc == MDB_MAP_FULL ? "storage is full; the operator "
-		    "must raise map_max_mb" : writer_disk_full(wt, rc) ?
-		    "disk is full" : "storage error; retry later";
-		log_warnx("write batch failed: %s: %s", mdb_strerror(rc), why);
-		for (wr = batch; wr != NULL; wr = wr->wr_next)
-			fault_set(&wr->wr_res.wres_fault, QC_E_UNAVAILABLE,
-			    "%s", why);
-	}
+	} else
+		writer_failed(wt, batch, rc);
 	/* Each result now belongs to the route its submitter chose. */
 	for (wr = batch; wr != NULL; wr = next) {
 		next = wr->wr_next;

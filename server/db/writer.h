@@ -57,10 +57,12 @@ void		 write_req_trim(struct write_req *);
 struct writer	*writer_start(struct store *, const struct config *);
 /*
  * Queues a write; its result goes to wr->wr_res.wres_route once the
- * batch holding it is durable. -1 if the writer is stopping (the caller
- * still owns wr).
+ * batch holding it is durable. -1 with f set if the writer takes no more
+ * writes: unavailable while it stops, read_only after a failed commit
+ * (the caller still owns wr).
  */
-int		 writer_submit(struct writer *, struct write_req *);
+int		 writer_submit(struct writer *, struct write_req *,
+		    struct fault *f);
 /* Commits what is queued, stops the thread and frees the writer. */
 void		 writer_stop(struct writer *);
 

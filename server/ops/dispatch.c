@@ -130,10 +130,9 @@ dispatch_submit(struct req *q, const struct write_route *route)
 
 	wr->wr_res.wres_route = *route;
 	write_req_trim(wr);
-	if (writer_submit(q->q_env->oe_writer, wr) == -1) {
+	if (writer_submit(q->q_env->oe_writer, wr, q->q_fault) == -1) {
 		write_req_free(wr);
-		return req_fail(q, QC_E_UNAVAILABLE,
-		    "the server is shutting down");
+		return OP_ERROR;
 	}
 	return OP_PENDING;
 }

@@ -491,6 +491,19 @@ def change_hash(prev_hex, body):
 	return hashlib.sha256(bytes.fromhex(prev_hex) + body).hexdigest()
 
 
+_SAN = {}
+
+
+def sanitized():
+	"""The server under test is an ASan build (RSS figures are not
+	comparable; an LD_PRELOAD must not insist on coming after it)."""
+	exe = QCREGD if os.path.isabs(QCREGD) else os.path.join(ROOT, QCREGD)
+	if exe not in _SAN:
+		with open(exe, "rb") as f:
+			_SAN[exe] = b"__asan_init" in f.read()
+	return _SAN[exe]
+
+
 def verify_chain(reg):
 	"""Fetch the whole log as the regulator and recompute every hash.
 
@@ -862,6 +875,9 @@ class Server:
 	def __init__(self, name="srv", data=None, config=None):
 		self.name = name
 		self.config = config or CONFIG
+		# a command the server runs under (fiu-run), and its environment
+		self.wrapper = []
+		self.env = None
 		self.tmp = mktemp("qcreg-%s-" % name)
 		self.data = data or os.path.join(self.tmp, "data")
 		os.makedirs(self.data, exist_ok=True)
@@ -880,10 +896,10 @@ class Server:
 		check(os.access(exe, os.X_OK), "no server binary %s" % exe)
 		with open(log, "wb") as lf:
 			self.proc = subprocess.Popen(
-				[exe, "--config", self.config, "--listen", "127.0.0.1:0", "--data", self.data,
-				 "--port-file", pf],
+				self.wrapper + [exe, "--config", self.config, "--listen", "127.0.0.1:0",
+						"--data", self.data, "--port-file", pf],
 				cwd=ROOT, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT,
-				preexec_fn=_pdeathsig)
+				preexec_fn=_pdeathsig, env=self.env)
 		_LIVE.append(self)
 		deadline = time.monotonic() + timeout
 		delay = 0.01

@@ -49,16 +49,6 @@ IDLE = r": idle timeout$"
 HANDSHAKE_TIMEOUT = r": TLS handshake timed out$"
 
 
-_SAN = {}
-
-
-def sanitized():
-	"""The server under test is an ASan build (RSS figures are not comparable)."""
-	exe = QCREGD if os.path.isabs(QCREGD) else os.path.join(ROOT, QCREGD)
-	if exe not in _SAN:
-		with open(exe, "rb") as f:
-			_SAN[exe] = b"__asan_init" in f.read()
-	return _SAN[exe]
 
 
 def raw_connect(port, timeout=10):

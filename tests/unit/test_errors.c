@@ -36,6 +36,7 @@ test_wire_names(void **state)
 	    "invalid_subject");
 	assert_string_equal(qc_err_name(QC_E_TOO_LARGE), "too_large");
 	assert_string_equal(qc_err_name(QC_E_INTERNAL), "internal");
+	assert_string_equal(qc_err_name(QC_E_READ_ONLY), "read_only");
 	assert_string_equal(qc_err_name(QC_E_COUNT), "internal");
 	assert_string_equal(qc_err_name((enum qc_err)-1), "internal");
 }

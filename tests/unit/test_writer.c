@@ -913,6 +913,7 @@ test_writer_thread(void **state)
 	struct write_route	 route = { route_cb, NULL, 0, 0 };
 	struct write_req	*wr[3];
 	struct writer		*wt;
+	struct fault		 f;
 	uint8_t			 h[STORE_HASH_LEN];
 	uint64_t		 seq;
 	int			 i;
@@ -925,7 +926,7 @@ test_writer_thread(void **state)
 	for (i = 0; i < 3; i++) {
 		route.wt_slot = (uint32_t)i;
 		wr[i]->wr_res.wres_route = route;
-		assert_int_equal(writer_submit(wt, wr[i]), 0);
+		assert_int_equal(writer_submit(wt, wr[i], &f), 0);
 	}
 	route_wait(3);
 	writer_stop(wt);
@@ -951,7 +952,7 @@ test_writer_thread(void **state)
 	assert_non_null(wt = writer_start(&fx->st, fx->cfg));
 	wr[0] = mkput(fx, "tourism", USCC, "甲", NULL);
 	wr[0]->wr_res.wres_route = route;
-	assert_int_equal(writer_submit(wt, wr[0]), 0);
+	assert_int_equal(writer_submit(wt, wr[0], &f), 0);
 	route_wait(1);
 	writer_stop(wt);
 	assert_int_equal(routed.res[0]->wres_fault.f_code, QC_OK);
