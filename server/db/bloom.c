@@ -51,6 +51,7 @@ bloom_init(struct bloom *b, uint64_t keys)
 	for (uint64_t i = 0; i < blocks * BLOOM_WORDS; i++)
 		atomic_init(&b->b_words[i], 0);
 	b->b_mask = blocks - 1;
+	b->b_capacity = blocks * 32;
 	return 0;
 }
 
@@ -61,16 +62,19 @@ bloom_free(struct bloom *b)
 	b->b_words = NULL;
 }
 
-void
+int
 bloom_add(struct bloom *b, const void *key, size_t len)
 {
 	uint64_t	 h = bloom_hash(key, len);
-	uint64_t	 blk = mix64(h) & b->b_mask, bits = mix64(~h);
+	uint64_t	 blk = mix64(h) & b->b_mask, bits = mix64(~h), bit;
 	_Atomic uint64_t *w = &b->b_words[blk * BLOOM_WORDS];
-	int		 i;
+	int		 i, fresh = 0;
 
-	for (i = 0; i < BLOOM_K; i++, bits >>= 9)
-		atomic_fetch_or(&w[(bits >> 6) & 7], 1ULL << (bits & 63));
+	for (i = 0; i < BLOOM_K; i++, bits >>= 9) {
+		bit = 1ULL << (bits & 63);
+		fresh |= (atomic_fetch_or(&w[(bits >> 6) & 7], bit) & bit) == 0;
+	}
+	return fresh;
 }
 
 int

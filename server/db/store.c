@@ -13,7 +13,6 @@
 #define STORE_SCHEMA	"1"
 
 static int	 store_open_dbis(struct store *);
-static int	 store_load_bloom(struct store *);
 
 int
 store_open(struct store *st, const char *dir, uint64_t map_size,
@@ -54,7 +53,8 @@ store_open(struct store *st, const char *dir, uint64_t map_size,
 	}
 	if (dead > 0)
 		log_info("cleared %d stale LMDB reader slots", dead);
-	if (store_open_dbis(st) == -1 || store_load_bloom(st) == -1)
+	if (store_open_dbis(st) == -1 ||
+	    filter_open(&st->s_filter, st, FILTER_MIN_KEYS) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -111,52 +111,15 @@ fail:
 	return -1;
 }
 
-/*
- * Sizes the filter for twice today's subjects (at least a million, so
- * that growth needs no resize before the next restart) and adds them.
- */
-static int
-store_load_bloom(struct store *st)
-{
-	MDB_txn		*txn;
-	MDB_cursor	*cur;
-	MDB_stat	 ms;
-	MDB_val		 k, v;
-	int		 rc;
-
-	if ((rc = mdb_txn_begin(st->s_env, NULL, MDB_RDONLY, &txn)) != 0)
-		goto fail;
-	if ((rc = mdb_stat(txn, st->s_summary, &ms)) != 0 ||
-	    (rc = mdb_cursor_open(txn, st->s_summary, &cur)) != 0) {
-		mdb_txn_abort(txn);
-		goto fail;
-	}
-	if (bloom_init(&st->s_bloom, ms.ms_entries * 2 > 1000000 ?
-	    ms.ms_entries * 2 : 1000000) == -1) {
-		mdb_cursor_close(cur);
-		mdb_txn_abort(txn);
-		log_warnx("no memory for the subject filter");
-		return -1;
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		bloom_add(&st->s_bloom, k.mv_data, k.mv_size);
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-fail:
-	log_warnx("loading the subject filter: %s", mdb_strerror(rc));
-	return -1;
-}
-
 void
 store_close(struct store *st)
 {
+	/* The filter's builder may be reading the environment. */
+	if (st->s_env != NULL)
+		filter_close(&st->s_filter);
 	if (st->s_env != NULL)
 		mdb_env_close(st->s_env);
 	st->s_env = NULL;
-	bloom_free(&st->s_bloom);
 	pthread_rwlock_destroy(&st->s_remap);
 }
 

@@ -17,7 +17,7 @@
 #include <lmdb.h>
 #include <pthread.h>
 
-#include "bloom.h"
+#include "filter.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +34,7 @@ struct store {
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */
-	struct bloom	 s_bloom;
+	struct filter	 s_filter;
 };
 
 /*

@@ -297,6 +297,8 @@ writer_batch(struct writer *wt, struct write_req *batch)
 		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
 	} else
 		writer_failed(wt, batch, rc);
+	/* Between batches: the subject filter may grow. */
+	filter_maintain(&wt->wt_store->s_filter);
 	/* Each result now belongs to the route its submitter chose. */
 	for (wr = batch; wr != NULL; wr = next) {
 		next = wr->wr_next;
@@ -516,7 +518,7 @@ put_summary(struct store *st, MDB_txn *txn, const struct write_req *wr)
 	    hit.h_list, wr->wr_op == WR_PUT ? &hit : NULL);
 	/* Before the commit makes the summary visible to `check`. */
 	if (n > 0)
-		bloom_add(&st->s_bloom, k.mv_data, k.mv_size);
+		filter_add(&st->s_filter, k.mv_data, k.mv_size);
 	if (n < 0)
 		return MDB_CORRUPTED;
 	if (n == 0)

@@ -31,7 +31,7 @@ check_lookup(struct req *q, MDB_txn **txn, const char *subject,
 	*found = 0;
 	k.mv_data = (void *)subject;
 	k.mv_size = strlen(subject);
-	if (!bloom_maybe(&q->q_store->s_bloom, k.mv_data, k.mv_size))
+	if (!filter_maybe(&q->q_store->s_filter, k.mv_data, k.mv_size))
 		return 0;
 	if (*txn == NULL && (*txn = req_txn(q)) == NULL)
 		return -1;

@@ -452,7 +452,7 @@ hits(struct fx *fx, const char *subject, struct summary_hit *h, int max)
 	memcpy(copy, v.mv_data, v.mv_size);
 	mdb_txn_abort(txn);
 	/* A subject with a summary is in check's filter. */
-	assert_true(bloom_maybe(&fx->st.s_bloom, subject, strlen(subject)));
+	assert_true(filter_maybe(&fx->st.s_filter, subject, strlen(subject)));
 	p = copy;
 	end = copy + v.mv_size;
 	while ((rc = summary_next(&p, end, &h[n])) == 1)
