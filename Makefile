@@ -80,7 +80,7 @@ UNITS	 = $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench)
 
 .PHONY: all asan units deps certs demo run test bench stall-check clean
-all: $(PROGS) units
+all: $(PROGS) units $(O)/tests/powerloss/recorder.so
 
 units: $(UNITS)
 
@@ -213,3 +213,25 @@ crash-test: deps
 	$(MAKE) all
 	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
 	QCREGD=$(BIN)/qcregd tests/crash/crash_loop.py --iterations $(CRASH_ITERATIONS)
+
+# The power-loss test (tests/powerloss/, DESIGN.md section 15): the
+# recorder is an LD_PRELOAD shim, built with its own flags (no sanitizer,
+# no _FORTIFY_SOURCE: it defines open() itself). `make powerloss` runs
+# POWERLOSS_STATES crash states against the release qcregd, then the
+# negative control (syncs dropped) on POWERLOSS_CONTROL_STATES, which
+# must fail; make test runs 100 and 30.
+POWERLOSS_STATES ?= 500
+POWERLOSS_CONTROL_STATES ?= 100
+$(O)/tests/powerloss/recorder.so: tests/powerloss/recorder.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -pthread \
+	    -o $@ $< -ldl
+.PHONY: powerloss
+powerloss: deps
+	$(MAKE) all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	@rc=0; export QCREGD=$(BIN)/qcregd \
+	    QCREG_RECORDER=$(O)/tests/powerloss/recorder.so; \
+	tests/powerloss/powerloss.py --states $(POWERLOSS_STATES) || rc=1; \
+	tests/powerloss/powerloss.py --control \
+	    --states $(POWERLOSS_CONTROL_STATES) || rc=1; exit $$rc

@@ -8,6 +8,9 @@
 #   4. make fuzz-smoke: each fuzz target's seeds replayed, then fuzzed ~5 s
 #   5. a short crash loop (tests/crash/crash_loop.py) against both servers
 #   6. the stall check (bench/bench.sh --stall-check)
+#   7. a short power-loss round (tests/powerloss/powerloss.py) against the
+#      release server, and its negative control (syncs dropped), which
+#      passes when the test finds the loss
 # Prints a heading per section and ends with one line "N passed, N failed"
 # (totals of all parts); exits 0 only when nothing failed.
 # QCREGD_REL and QCREGD_ASAN override the two server binaries.
@@ -130,6 +133,25 @@ crash() {
 	fi
 }
 
+# powerloss NAME ARGS...: one run of tests/powerloss/powerloss.py; one
+# test, passed when its last line is "PASS NAME: ...".
+powerloss() {
+	name=$1
+	shift
+	log=$OUT/powerloss.log
+	QCREGD=$REL_BIN QCREG_RECORDER=${QCREG_RECORDER:-build/rel/tests/powerloss/recorder.so} \
+	    timeout -k 20 "$SUITE_TIMEOUT" "$PY" tests/powerloss/powerloss.py "$@" \
+	    >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	if [ "$rc" -eq 0 ] && grep -q "^PASS $name:" "$log"; then
+		PASSED=$((PASSED + 1))
+	else
+		grep -q "^FAIL $name:" "$log" || echo "FAIL $name: exit $rc"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
 echo "== layers (docs/ARCHITECTURE.md) =="
 if tests/layers.sh; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 echo "== unit tests (build/rel) =="
@@ -162,6 +184,11 @@ else
 	    tail -n 5 "$log" | sed 's/^/  | /'; }
 	FAILED=$((FAILED + 1))
 fi
+
+echo "== power loss ($REL_BIN, 100 crash states) =="
+powerloss powerloss --states 100 --seconds 50
+echo "== power loss, negative control (syncs dropped: must fail) =="
+powerloss powerloss_control --control --states 30 --seconds 30
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
