@@ -35,8 +35,9 @@ struct hup_arg {
 static void	 usage(void) __attribute__((noreturn));
 static void	 parse_options(int, char *[], struct options *);
 static struct config *load_config(const struct options *);
-static int	 start(struct server *, struct store *, const char *);
-static void	 serve(struct server *, const char *);
+static int	 start(struct server *, struct store *, const char *,
+		    sigset_t *);
+static void	 serve(struct server *, const char *, const sigset_t *);
 static void	 signal_cb(evutil_socket_t, short, void *);
 static void	 hup_cb(evutil_socket_t, short, void *);
 
@@ -101,12 +102,15 @@ load_config(const struct options *o)
 
 /*
  * The store, the TLS context, the writer and the workers. Threads start
- * with every signal blocked: the main thread handles them.
+ * with every signal blocked: the main thread handles them, and keeps
+ * them blocked (old gets the mask to restore) until serve has its
+ * handlers: a SIGTERM as soon as the port file exists must stop cleanly.
  */
 static int
-start(struct server *srv, struct store *st, const char *port_file)
+start(struct server *srv, struct store *st, const char *port_file,
+    sigset_t *old)
 {
-	sigset_t	 all, old;
+	sigset_t	 all;
 	int		 rc = -1;
 
 	if (store_open(st, srv->s_cfg->data_dir, srv->s_cfg->map_size,
@@ -117,11 +121,10 @@ start(struct server *srv, struct store *st, const char *port_file)
 	if ((srv->s_ssl = tls_ctx_new(srv->s_cfg)) == NULL)
 		fatalx("cannot set up TLS");
 	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_sigmask(SIG_BLOCK, &all, old);
 	if ((srv->s_writer = writer_start(st, srv->s_cfg)) != NULL &&
 	    net_start(srv, port_file) == 0)
 		rc = 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 
@@ -146,7 +149,7 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 
 /* Runs until SIGTERM or SIGINT; SIGHUP reloads. */
 static void
-serve(struct server *srv, const char *cfg_path)
+serve(struct server *srv, const char *cfg_path, const sigset_t *old)
 {
 	struct event_base	*base;
 	struct event		*sigs[3];
@@ -161,6 +164,8 @@ serve(struct server *srv, const char *cfg_path)
 	for (i = 0; i < 3; i++)
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
 			fatalx("cannot set up signal handling");
+	/* A signal that came during start-up is delivered now. */
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 	log_info("listening on %s:%s with %d workers, data in %s",
 	    srv->s_cfg->listen_host, srv->s_cfg->listen_port,
 	    srv->s_nworkers, srv->s_cfg->data_dir);
@@ -176,6 +181,7 @@ main(int argc, char *argv[])
 	struct options	 opt;
 	struct server	 srv;
 	struct store	 st;
+	sigset_t	 mask;
 	int		 started;
 
 	parse_options(argc, argv, &opt);
@@ -191,8 +197,10 @@ main(int argc, char *argv[])
 	server_reload_init(&srv);
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent threads");
-	if ((started = start(&srv, &st, opt.port_file) == 0))
-		serve(&srv, opt.cfg_path);
+	if ((started = start(&srv, &st, opt.port_file, &mask) == 0))
+		serve(&srv, opt.cfg_path, &mask);
+	else
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	/* Workers close their connections; the writer commits its queue. */
 	net_stop(&srv);
 	if (srv.s_writer != NULL)

@@ -3,9 +3,13 @@
  */
 #define _GNU_SOURCE	/* writer-preferring rwlocks */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store.h"
@@ -13,13 +17,16 @@
 #define STORE_SCHEMA	"1"
 
 static int	 store_open_dbis(struct store *);
+static int	 store_env_open(struct store *, const char *, uint64_t,
+		    unsigned);
+static int	 store_create(const char *, uint64_t);
+static int	 store_sync_dir(const char *);
 
 int
 store_open(struct store *st, const char *dir, uint64_t map_size,
     unsigned maxreaders)
 {
 	pthread_rwlockattr_t	 attr;
-	int			 rc, dead = 0;
 
 	memset(st, 0, sizeof(*st));
 	/* A waiting remap must not starve behind a stream of readers. */
@@ -35,31 +42,98 @@ store_open(struct store *st, const char *dir, uint64_t map_size,
 		log_warn("mkdir %s", dir);
 		return -1;
 	}
-	if ((rc = mdb_env_create(&st->s_env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(st->s_env, 8)) != 0 ||
-	    (rc = mdb_env_set_maxreaders(st->s_env, maxreaders)) != 0 ||
-	    (rc = mdb_env_set_mapsize(st->s_env, map_size)) != 0) {
-		log_warnx("lmdb setup: %s", mdb_strerror(rc));
-		goto fail;
-	}
-	/* NOTLS: read transactions belong to workers, not to threads. */
-	if ((rc = mdb_env_open(st->s_env, dir, MDB_NOTLS, 0600)) != 0) {
-		log_warnx("lmdb open %s: %s", dir, mdb_strerror(rc));
-		goto fail;
-	}
-	if ((rc = mdb_reader_check(st->s_env, &dead)) != 0) {
-		log_warnx("lmdb reader check: %s", mdb_strerror(rc));
-		goto fail;
-	}
-	if (dead > 0)
-		log_info("cleared %d stale LMDB reader slots", dead);
-	if (store_open_dbis(st) == -1 ||
+	if (store_create(dir, map_size) == -1 ||
+	    store_env_open(st, dir, map_size, maxreaders) == -1 ||
 	    filter_open(&st->s_filter, st, FILTER_MIN_KEYS) == -1)
 		goto fail;
 	return 0;
 fail:
 	store_close(st);
 	return -1;
+}
+
+/* Makes a rename in dir durable. */
+static int
+store_sync_dir(const char *dir)
+{
+	int	 fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* The environment in dir, its stale readers cleared, its databases. */
+static int
+store_env_open(struct store *st, const char *dir, uint64_t map_size,
+    unsigned maxreaders)
+{
+	int	 rc, dead = 0;
+
+	if ((rc = mdb_env_create(&st->s_env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->s_env, 8)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(st->s_env, maxreaders)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->s_env, map_size)) != 0) {
+		log_warnx("lmdb setup: %s", mdb_strerror(rc));
+		return -1;
+	}
+	/* NOTLS: read transactions belong to workers, not to threads. */
+	if ((rc = mdb_env_open(st->s_env, dir, MDB_NOTLS, 0600)) != 0) {
+		log_warnx("lmdb open %s: %s", dir, mdb_strerror(rc));
+		return -1;
+	}
+	if ((rc = mdb_reader_check(st->s_env, &dead)) != 0) {
+		log_warnx("lmdb reader check: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if (dead > 0)
+		log_info("cleared %d stale LMDB reader slots", dead);
+	return store_open_dbis(st);
+}
+
+/*
+ * A new data file appears whole or not at all. LMDB writes a new file's
+ * two meta pages without a sync, and a power cut before the first commit
+ * is synced can leave a file it refuses ("not an LMDB file"). So a new
+ * store is made in dir/.new, committed (synced), and renamed into place;
+ * a leftover dir/.new from a cut is made again.
+ */
+static int
+store_create(const char *dir, uint64_t map_size)
+{
+	struct store	 t;
+	char		 tmp[PATH_MAX], from[PATH_MAX + 16], to[PATH_MAX + 16];
+	int		 rc = -1;
+
+	snprintf(to, sizeof(to), "%s/data.mdb", dir);
+	if (access(to, F_OK) == 0)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s/.new", dir);
+	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+	unlink(from);
+	snprintf(from, sizeof(from), "%s/lock.mdb", tmp);
+	unlink(from);
+	if (mkdir(tmp, 0700) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", tmp);
+		return -1;
+	}
+	memset(&t, 0, sizeof(t));
+	if (store_env_open(&t, tmp, map_size, 8) == 0 &&
+	    mdb_env_sync(t.s_env, 1) == 0)
+		rc = 0;
+	if (t.s_env != NULL)
+		mdb_env_close(t.s_env);
+	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+	if (rc == 0 && (rename(from, to) == -1 || store_sync_dir(dir) == -1)) {
+		log_warn("creating %s", to);
+		rc = -1;
+	}
+	snprintf(from, sizeof(from), "%s/lock.mdb", tmp);
+	unlink(from);
+	rmdir(tmp);
+	return rc;
 }
 
 /* All databases are opened once, in one transaction, at start-up. */

@@ -1,6 +1,7 @@
 """Durability: an acknowledged write survives kill -9; SIGTERM exits 0."""
 
 import signal
+import subprocess
 import threading
 
 from harness import *
@@ -197,3 +198,30 @@ def sighup_keeps_connections(ctx):
 	with s.connect(PLATFORM) as p:
 		p.hello_ok()
 	s.stop_clean()
+
+
+@suite.test(timeout=120)
+def sigterm_right_after_start(ctx):
+	"""SIGTERM the moment the port file exists (a supervisor that signals
+	on readiness): every time a clean stop, exit 0 and "stopped" in the
+	log. The signal used to arrive before the handlers were installed
+	and killed the daemon (exit -15, no shutdown)."""
+	exe = QCREGD if os.path.isabs(QCREGD) else os.path.join(ROOT, QCREGD)
+	for i in range(20):
+		d = mktemp("qcreg-sigterm-")
+		pf, log = os.path.join(d, "port"), os.path.join(d, "log")
+		with open(log, "wb") as lf:
+			p = subprocess.Popen([exe, "--config", CONFIG, "--listen", "127.0.0.1:0",
+					      "--data", os.path.join(d, "data"), "--port-file", pf],
+					     cwd=ROOT, stdout=lf, stderr=subprocess.STDOUT)
+		deadline = time.monotonic() + 30
+		while not os.path.exists(pf):
+			check(p.poll() is None, "round %d: qcregd exited before listening" % i)
+			check(time.monotonic() < deadline, "round %d: no port file" % i)
+		p.send_signal(signal.SIGTERM)
+		rc = p.wait(timeout=30)
+		with open(log, "rb") as f:
+			text = f.read().decode("utf-8", "replace")
+		eq(rc, 0, "round %d: exit status of a SIGTERM right after start (log: %s)" % (i, text[-300:]))
+		check("stopped" in text, "round %d: no clean stop in the log: %s" % (i, text[-300:]))
+
