@@ -214,14 +214,17 @@ crash-test: deps
 	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
 	QCREGD=$(BIN)/qcregd tests/crash/crash_loop.py --iterations $(CRASH_ITERATIONS)
 
-# The power-loss test (tests/powerloss/, DESIGN.md section 15): the
+# The power-loss test (tests/powerloss/, docs/ARCHITECTURE.md): the
 # recorder is an LD_PRELOAD shim, built with its own flags (no sanitizer,
 # no _FORTIFY_SOURCE: it defines open() itself). `make powerloss` runs
 # POWERLOSS_STATES crash states against the release qcregd, then the
 # negative control (syncs dropped) on POWERLOSS_CONTROL_STATES, which
-# must fail; make test runs 100 and 30.
+# must fail, then POWERLOSS_FRESH_STATES with qcregd started on an empty
+# data directory (--fresh: most of them while it makes data.mdb); make
+# test runs 100, 30 and 150.
 POWERLOSS_STATES ?= 500
 POWERLOSS_CONTROL_STATES ?= 100
+POWERLOSS_FRESH_STATES ?= 300
 $(O)/tests/powerloss/recorder.so: tests/powerloss/recorder.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -pthread \
@@ -234,4 +237,6 @@ powerloss: deps
 	    QCREG_RECORDER=$(O)/tests/powerloss/recorder.so; \
 	tests/powerloss/powerloss.py --states $(POWERLOSS_STATES) || rc=1; \
 	tests/powerloss/powerloss.py --control \
-	    --states $(POWERLOSS_CONTROL_STATES) || rc=1; exit $$rc
+	    --states $(POWERLOSS_CONTROL_STATES) || rc=1; \
+	tests/powerloss/powerloss.py --fresh \
+	    --states $(POWERLOSS_FRESH_STATES) || rc=1; exit $$rc

@@ -10,7 +10,9 @@
 #   6. the stall check (bench/bench.sh --stall-check)
 #   7. a short power-loss round (tests/powerloss/powerloss.py) against the
 #      release server, and its negative control (syncs dropped), which
-#      passes when the test finds the loss
+#      passes when the test finds the loss; then one from an empty data
+#      directory (--fresh: the crash points mostly in the making of
+#      data.mdb)
 # Prints a heading per section and ends with one line "N passed, N failed"
 # (totals of all parts); exits 0 only when nothing failed.
 # QCREGD_REL and QCREGD_ASAN override the two server binaries.
@@ -189,6 +191,8 @@ echo "== power loss ($REL_BIN, 100 crash states) =="
 powerloss powerloss --states 100 --seconds 50
 echo "== power loss, negative control (syncs dropped: must fail) =="
 powerloss powerloss_control --control --states 30 --seconds 30
+echo "== power loss from an empty data directory ($REL_BIN, 150 crash states) =="
+powerloss powerloss_fresh --fresh --states 150 --seconds 25
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

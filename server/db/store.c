@@ -108,13 +108,16 @@ store_create(const char *dir, uint64_t map_size)
 	int		 rc = -1;
 
 	snprintf(to, sizeof(to), "%s/data.mdb", dir);
-	if (access(to, F_OK) == 0)
-		return 0;
 	snprintf(tmp, sizeof(tmp), "%s/.new", dir);
+	/* What a cut left of an earlier creation goes first. */
 	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
 	unlink(from);
 	snprintf(from, sizeof(from), "%s/lock.mdb", tmp);
 	unlink(from);
+	if (access(to, F_OK) == 0) {
+		rmdir(tmp);
+		return 0;
+	}
 	if (mkdir(tmp, 0700) == -1 && errno != EEXIST) {
 		log_warn("mkdir %s", tmp);
 		return -1;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Integration test harness for qcreg.
 
-Written from proto/PROTOCOL.md and DESIGN.md only: it holds an independent
+Written from proto/PROTOCOL.md and the README only: it holds an independent
 client (TLS + 4-byte big-endian length + one msgpack map per frame), a
 server manager (start on 127.0.0.1:0 with --port-file, stop, kill -9,
 sanitizer scan of the log) and a tiny test runner.

@@ -181,7 +181,7 @@ def sigterm_with_writes_in_flight(ctx):
 
 @suite.test(timeout=60)
 def sighup_keeps_connections(ctx):
-	"""SIGHUP reloads (DESIGN section 8) without dropping open connections."""
+	"""SIGHUP reloads without dropping open connections (README, "Operating qcregd")."""
 	s = ctx.fresh_server("hup")
 	with s.connect(QUALITY) as q, s.connect(PLATFORM) as p:
 		subj = new_uscc()

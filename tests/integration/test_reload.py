@@ -1,4 +1,4 @@
-"""SIGHUP (DESIGN section 8): certificates, CRL and principals reload
+"""SIGHUP (README, "Operating qcregd"): certificates, CRL and principals reload
 without dropping connections; a broken config keeps the running one."""
 
 import signal

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
-"""Power-loss test (DESIGN.md section 15): a write is acknowledged only
+"""Power-loss test: a write is acknowledged only
 when it would survive a power cut, not only a kill -9.
 
 1. A fresh registry (qcregd started once on an empty directory and
    stopped) is copied; qcregd runs on the copy with the recorder
    (recorder.so, LD_PRELOAD), which logs every open, write, sync,
-   ftruncate, rename, close and shared mmap of the files in the data
-   directory, with a sequence number and the CLOCK_MONOTONIC time at
-   which the call returned. Four connections (two quality-bureau on
+   ftruncate, rename, close, shared mmap, mkdir, unlink and rmdir of the
+   files in the data directory (an fsync of the directory too), with a
+   sequence number and the CLOCK_MONOTONIC time at which the call
+   returned. Four connections (two quality-bureau on
    `credit`, tourism-bureau, commerce-bureau) pipeline puts and removes,
    as the kill -9 loop does (tests/crash/crash_loop.py: its plan, its
    stream and its verifier are used here), and each acknowledgement is
@@ -18,7 +19,8 @@ when it would survive a power cut, not only a kill -9.
    recorder. lock.mdb is not data: LMDB writes it through a shared mmap
    (the reader table) and rebuilds it when the first process opens the
    environment; it is left out of the replay, and every crash state
-   carries the stale lock.mdb of the recorded run, as a power cut leaves
+   carries the stale lock.mdb of the recorded run (in each of its
+   directories where one had been opened by then), as a power cut leaves
    it.
 3. Crash states. A crash point is a place in the log: everything up to
    record K has returned, record K+1 has not. The disk then holds, per
@@ -30,7 +32,16 @@ when it would survive a power cut, not only a kill -9.
    whole or not at all, each sector of a larger write independently; a
    write within one sector is all or nothing). A sector holds what the
    page cache held after one of the writes to it: an older write never
-   lands over a newer synced one. Crash points: the end of the log, the
+   lands over a newer synced one. The names (a file made by an open,
+   renamed, unlinked; mkdir, rmdir) are followed too, the data of a file
+   with it whatever its name: the directory operations are committed in
+   order, as a journal does; one is on the disk once its directory (that
+   of either name of a rename) has been fsynced after it, and so is every
+   one before it; of the later ones a random prefix is (a rename not yet
+   committed leaves the old name or the new; a file made and synced but
+   its directory not is not there: ext4 and xfs would keep it, POSIX
+   does not promise it; --file-sync-names takes the file's sync for
+   its name's). Crash points: the end of the log, the
    commits around each growth of the map (the config's 1 MiB map grows
    during the load), right after a sync (fdatasync, or an O_DSYNC
    write), right before one (the most writes in flight) and random
@@ -46,7 +57,17 @@ when it would survive a power cut, not only a kill -9.
    hash recomputed and chained, every acknowledged write stored with its
    version and seq, the stored writes of each connection a prefix of
    those sent, current entries, check and stats consistent.
-4. The negative control (--control): the recorder turns fsync, fdatasync
+4. --fresh: the recorded qcregd starts on an empty data directory, so
+   the log begins with the making of data.mdb (made in DATA/.new, synced,
+   renamed into DATA, DATA fsynced: server/db/store.c, store_create), then
+   the load as usual. Up to two thirds of the states are in the creation:
+   every crash point from before the first record to the first commit
+   after data.mdb has its name, then again those that leave a choice. A
+   state may hold no data file, a DATA/.new with a partial data.mdb, or a
+   whole data.mdb; qcregd must start on each (make the file again when
+   DATA/data.mdb is not there), and the verifier pass as above. Against a
+   qcregd that makes data.mdb in place it finds states that do not open.
+5. The negative control (--control): the recorder turns fsync, fdatasync
    and msync into no-ops and takes O_DSYNC/O_SYNC off the opens (MDB_NOSYNC
    as far as the disk knows). The same test must then fail; the control
    passes when it does. It tries every state and counts the failures.
@@ -55,8 +76,9 @@ when it would survive a power cut, not only a kill -9.
    must fail too.
 
 Usage: powerloss.py [--states N] [--seconds S] [--seed S]
-                    [--control [nosync|nometasync]] [--cap N] [--spread S]
-                    [--keep] [--verbose]
+                    [--fresh | --control [nosync|nometasync]] [--count]
+                    [--file-sync-names] [--cap N] [--spread S] [--keep]
+                    [--verbose]
        powerloss.py --from RUNDIR --point K --state-seed S   (one state again)
 A failure keeps its run directory and prints the --from line that builds
 and checks the same state again (the load itself is not repeatable: its
@@ -64,7 +86,9 @@ timing decides the batches).
 Environment: QCREGD (default bin/qcregd; a release build: LD_PRELOAD does
 not mix with ASan), QCREG_RECORDER (default build/rel/tests/powerloss/
 recorder.so).
-Prints "PASS powerloss: ..." or "FAIL powerloss: ..." (with --control,
+--count goes on after a failure and counts the failed states.
+Prints "PASS powerloss: ..." or "FAIL powerloss: ..." ("powerloss_fresh"
+with --fresh; with --control,
 the control run's result, then "PASS powerloss_control: ..." or "FAIL
 powerloss_control: ..."), exits 0 or 1.
 """
@@ -101,16 +125,18 @@ RECORDER = os.environ.get("QCREG_RECORDER", "build/rel/tests/powerloss/recorder.
 HDR = struct.Struct("<IIHHiQQqqqii")
 MAGIC = 0x31504c51
 (T_START, T_OPEN, T_WRITE, T_FSYNC, T_FDATASYNC, T_MSYNC, T_FTRUNCATE, T_RENAME, T_CLOSE,
- T_MMAP, T_UNSUPPORTED, T_END) = range(1, 13)
+ T_MMAP, T_UNSUPPORTED, T_END, T_MKDIR, T_UNLINK, T_RMDIR) = range(1, 16)
 TYPE_NAME = {T_START: "start", T_OPEN: "open", T_WRITE: "write", T_FSYNC: "fsync",
 	     T_FDATASYNC: "fdatasync", T_MSYNC: "msync", T_FTRUNCATE: "ftruncate",
 	     T_RENAME: "rename", T_CLOSE: "close", T_MMAP: "mmap", T_UNSUPPORTED: "unsupported",
-	     T_END: "end"}
+	     T_END: "end", T_MKDIR: "mkdir", T_UNLINK: "unlink", T_RMDIR: "rmdir"}
 CALL_NAME = ["-", "open", "openat", "creat", "write", "pwrite", "pwrite64", "writev", "pwritev",
 	     "pwritev2", "fsync", "fdatasync", "msync", "ftruncate", "rename", "renameat",
-	     "renameat2", "close", "mmap", "fopen"]
+	     "renameat2", "close", "mmap", "fopen", "mkdir", "mkdirat", "unlink", "unlinkat", "rmdir"]
 DROPPED = 1
 O_TRUNC = os.O_TRUNC
+O_DIRECTORY = os.O_DIRECTORY
+DATA_FILE = "data.mdb"
 O_SYNCS = os.O_DSYNC | os.O_SYNC
 MAP_SHARED = 0x01
 PROT_WRITE = 0x2
@@ -141,7 +167,7 @@ class Timed(list):
 
 class Rec:
 	__slots__ = ("i", "seq", "ns", "type", "call", "fd", "off", "len", "ret", "flags", "aux",
-		     "data", "path", "dsync", "asked_dsync")
+		     "data", "path", "dsync", "asked_dsync", "ino", "dir")
 
 	def describe(self):
 		d = "record %d (seq %d, %s" % (self.i, self.seq, CALL_NAME[self.call] if
@@ -149,12 +175,19 @@ class Rec:
 		if self.call == 0:
 			d += TYPE_NAME.get(self.type, "?")
 		if self.path:
-			d += " %s" % os.path.basename(self.path)
+			d += " %s" % short(self.path)
+		if self.type in (T_RENAME, T_MKDIR, T_UNLINK, T_RMDIR):
+			d += " " + " -> ".join(short(p) for p in self.data if p)
 		if self.type == T_WRITE:
 			d += " %d bytes at %d%s" % (self.ret, self.off, ", O_DSYNC" if self.dsync else "")
 		if self.flags & DROPPED and self.type in (T_FSYNC, T_FDATASYNC, T_MSYNC):
 			d += ", dropped"
 		return d + ")"
+
+
+def short(path):
+	"""A path in a message: its last two parts."""
+	return "/".join(path.split("/")[-2:])
 
 
 def read_log(path):
@@ -179,7 +212,8 @@ def read_log(path):
 		r.data = None
 		r.path = None
 		r.dsync = r.asked_dsync = False
-		if typ in (T_START, T_OPEN, T_RENAME, T_UNSUPPORTED):
+		r.ino = r.dir = None
+		if typ in (T_START, T_OPEN, T_RENAME, T_UNSUPPORTED, T_MKDIR, T_UNLINK, T_RMDIR):
 			r.data = [bytes(p).decode("utf-8", "replace") for p in bytes(payload).split(b"\0")[:-1]]
 		if typ == T_OPEN:
 			r.path = r.data[0]
@@ -206,12 +240,115 @@ def read_log(path):
 	return recs
 
 
-def data_file(path, data_dir):
-	"""The name of a data file of the directory (None: not one, or lock.mdb)."""
-	if path is None or os.path.dirname(path) != data_dir:
+def rel(path, data_dir):
+	"""A path's name in the data directory ("" for the directory itself,
+	"a/b" for a file in a directory in it; None: outside)."""
+	if path is None:
 		return None
-	name = os.path.basename(path)
-	return None if name == LOCK_FILE else name
+	if path == data_dir:
+		return ""
+	return path[len(data_dir) + 1:] if path.startswith(data_dir + "/") else None
+
+
+def data_file(path, data_dir):
+	"""The name of a data file in the directory, or in a directory in it
+	(None: not one, the directory itself, or a lock.mdb)."""
+	name = rel(path, data_dir)
+	if not name or os.path.basename(name) == LOCK_FILE:
+		return None
+	return name
+
+
+def parent(name):
+	return os.path.dirname(name)
+
+
+def follow(recs, data_dir, initial):
+	"""Follows the data files through their names. Each open, write,
+	sync, ftruncate, mmap and close of a data file gets r.ino (the file,
+	whatever it is called by then: a write after a rename is still to the
+	same file), each of a directory r.dir (its name, "" for the data
+	directory). Returns (the name of each file at the start, None for a
+	file made during the run; the directory operations, [(record index,
+	op, name, new name, file)], op one of create (an open that made the
+	file), rename (which replaces a file of the new name), unlink, mkdir,
+	rmdir; the first record the model has no place for, or None).
+	lock.mdb files are not data and are left out."""
+	ns = {name: i for i, name in enumerate(sorted(initial))}
+	origin = {i: name for name, i in ns.items()}
+	dirs = {""} | {d for n in initial for d in ancestors(n)}
+	fds = {}
+	ops = []
+	bad = None
+	for r in recs:
+		if r.type == T_OPEN:
+			name = rel(r.path, data_dir)
+			if name is None or os.path.basename(name) == LOCK_FILE:
+				continue
+			if name in dirs or r.flags & O_DIRECTORY:
+				r.dir = name
+				fds[r.fd] = (None, name)
+				continue
+			if name not in ns:
+				ns[name] = len(origin)
+				origin[ns[name]] = None
+				ops.append((r.i, "create", name, None, ns[name]))
+			r.ino = ns[name]
+			fds[r.fd] = (r.ino, None)
+		elif r.type in (T_WRITE, T_FSYNC, T_FDATASYNC, T_FTRUNCATE, T_MMAP, T_CLOSE):
+			f = fds.pop(r.fd, None) if r.type == T_CLOSE else fds.get(r.fd)
+			if f is not None:
+				r.ino, r.dir = f
+		elif r.type == T_RENAME and r.ret == 0:
+			a, b = (rel(p, data_dir) for p in r.data[:2])
+			if a is None and b is None:
+				continue
+			locks = [n is not None and os.path.basename(n) == LOCK_FILE for n in (a, b)]
+			if all(locks):
+				continue
+			if a not in ns or not b or any(locks) or b in dirs:
+				bad = bad or r
+				continue
+			ns[b] = ns.pop(a)
+			ops.append((r.i, "rename", a, b, None))
+		elif r.type == T_UNLINK and r.ret == 0:
+			name = data_file(r.data[0], data_dir)
+			if name is not None and name in ns:
+				del ns[name]
+				ops.append((r.i, "unlink", name, None, None))
+		elif r.type in (T_MKDIR, T_RMDIR) and r.ret == 0:
+			name = rel(r.data[0], data_dir)
+			if not name:
+				continue
+			if r.type == T_MKDIR:
+				dirs.add(name)
+			else:
+				dirs.discard(name)
+			ops.append((r.i, "mkdir" if r.type == T_MKDIR else "rmdir", name, None, None))
+	return origin, ops, bad
+
+
+def ancestors(name):
+	"""The directories a name is in, in the data directory (not "")."""
+	out = []
+	while parent(name):
+		name = parent(name)
+		out.append(name)
+	return out
+
+
+def apply_op(ns, dirs, op, name, new, ino):
+	"""One directory operation on names {name: file} and directories."""
+	if op == "create":
+		ns[name] = ino
+	elif op == "rename":
+		ns[new] = ns.pop(name)
+	elif op == "unlink":
+		ns.pop(name, None)
+	elif op == "mkdir":
+		dirs.add(name)
+	elif op == "rmdir":
+		dirs.discard(name)
 
 
 # ---------------------------------------------------------------- replay
@@ -224,96 +361,130 @@ def put(img, off, data):
 
 
 def replay_all(recs, initial, data_dir):
-	"""Every recorded change applied in order to the initial files."""
-	files = {k: bytearray(v) for k, v in initial.items()}
+	"""Every recorded change applied in order to the initial files: the
+	files by name at the end."""
+	origin, ops, bad = follow(recs, data_dir, initial)
+	check(bad is None, "replay: no place for %s" % (bad and bad.describe()))
+	imgs = {i: bytearray(initial[n]) if n is not None else bytearray() for i, n in origin.items()}
+	ns = {n: i for i, n in origin.items() if n is not None}
+	dirs = set()
+	at = {op[0]: op for op in ops}
 	for r in recs:
-		if r.type == T_OPEN:
-			name = data_file(r.path, data_dir)
-			if name is None:
-				continue
-			if name not in files:
-				files[name] = bytearray()
-			if r.flags & O_TRUNC:
-				files[name] = bytearray()
+		if r.i in at:
+			apply_op(ns, dirs, *at[r.i][1:])
+		if r.ino is None:
+			continue
+		if r.type == T_OPEN and r.flags & O_TRUNC:
+			del imgs[r.ino][:]
 		elif r.type == T_WRITE and r.ret > 0:
-			name = data_file(r.path, data_dir)
-			if name is not None:
-				put(files.setdefault(name, bytearray()), r.off, r.data)
+			put(imgs[r.ino], r.off, r.data)
 		elif r.type == T_FTRUNCATE and r.ret == 0:
-			name = data_file(r.path, data_dir)
-			if name is not None:
-				f = files.setdefault(name, bytearray())
-				if r.off < len(f):
-					del f[r.off:]
-				else:
-					f.extend(bytes(r.off - len(f)))
-		elif r.type == T_RENAME and r.ret == 0:
-			a, b = (data_file(p, data_dir) for p in r.data[:2])
-			if a is not None and a in files:
-				img = files.pop(a)
-				if b is not None:
-					files[b] = img
-	return files
+			f = imgs[r.ino]
+			if r.off < len(f):
+				del f[r.off:]
+			else:
+				f.extend(bytes(r.off - len(f)))
+	return {n: imgs[i] for n, i in ns.items()}
 
 
 def read_files(d):
+	"""The data files in d and in the directories in it, by name ("a/b"),
+	lock.mdb left out."""
 	out = {}
-	for name in sorted(os.listdir(d)):
-		if name != LOCK_FILE and os.path.isfile(os.path.join(d, name)):
-			with open(os.path.join(d, name), "rb") as f:
-				out[name] = f.read()
+	for top, subs, names in os.walk(d):
+		subs.sort()
+		for name in sorted(names):
+			path = os.path.join(top, name)
+			if name != LOCK_FILE and os.path.isfile(path):
+				with open(path, "rb") as f:
+					out[os.path.relpath(path, d)] = f.read()
 	return out
+
+
+def lock_dirs(d):
+	"""The directories in d ("" for d) that hold a lock.mdb."""
+	return {"" if top == d else os.path.relpath(top, d)
+		for top, _, names in os.walk(d) if LOCK_FILE in names}
 
 
 # ---------------------------------------------------------------- crash states
 
 class FileLog:
-	"""One data file's writes and syncs, by record index."""
+	"""One data file's writes and syncs, by record index, whatever its name."""
 
-	def __init__(self, name):
-		self.name = name
+	def __init__(self, name, initial):
+		self.name = name        # at the start, or where the file was made
+		self.initial = initial
 		self.writes = []        # Rec, in order
 		self.widx = []
 		self.syncs = []         # record index of each completed fsync/fdatasync
+		self.durable = []       # those and the O_DSYNC writes
+
+	def pending(self, k):
+		"""Whether writes not yet on the disk at crash point k are left."""
+		n = bisect.bisect_right(self.syncs, k)
+		j = bisect.bisect_left(self.widx, self.syncs[n - 1]) if n else 0
+		return any(not w.dsync for w in self.writes[j:bisect.bisect_right(self.widx, k)])
 
 
 class DiskModel:
-	"""The log as the disk model sees it."""
+	"""The log as the disk model sees it. locks: the directories ("" the
+	data directory) that held a lock.mdb at the start; file_sync_names: a
+	sync of a file made during the run commits its name too (ext4, xfs),
+	not only an fsync of its directory (POSIX)."""
 
-	def __init__(self, recs, initial, data_dir):
+	def __init__(self, recs, initial, data_dir, locks=(), file_sync_names=False):
 		self.recs = recs
-		self.initial = initial
-		self.files = {}
+		self.data_dir = data_dir
+		self.file_sync_names = file_sync_names
+		origin, self.ops, bad = follow(recs, data_dir, initial)
+		self.files = {i: FileLog(n, initial.get(n, b"")) for i, n in origin.items()}
+		for i, op, a, _, ino in self.ops:
+			if op == "create":
+				self.files[ino].name = a
+		self.op_at = [op[0] for op in self.ops]
+		self.start_ns = {n: i for i, n in origin.items() if n is not None}
+		self.start_dirs = {""} | {d for n in initial for d in ancestors(n)}
+		self.dir_syncs = []     # (record, directory) of each completed fsync of a directory
+		self.locks = [(-1, d) for d in sorted(locks)]   # (record, directory) of each lock.mdb
 		self.sync_points = []   # records after which something became durable
 		self.notes = []
-		unmodelled = []
+		creates = {op[0] for op in self.ops if op[1] == "create"}
+		unmodelled = [bad] if bad is not None else []
 		for r in recs:
-			name = data_file(r.path, data_dir)
 			if r.type == T_UNSUPPORTED:
 				fail("the recorder saw something it does not record: %s (%s)" % (
 					r.data[0], r.data[1] if len(r.data) > 1 else ""))
-			if r.type == T_MMAP and name is not None and r.aux & PROT_WRITE and r.flags & MAP_SHARED:
-				fail("%s is mapped writable and shared: its writes would escape the recorder" % name)
-			if r.type == T_RENAME:
-				if any(data_file(p, data_dir) for p in r.data[:2]):
-					unmodelled.append(r)
+			if r.type == T_MMAP and r.ino is not None and r.aux & PROT_WRITE and r.flags & MAP_SHARED:
+				fail("%s is mapped writable and shared: its writes would escape the recorder" %
+				     self.files[r.ino].name)
+			if r.type == T_MSYNC:
+				self.notes.append("msync is not taken for a sync: %s" % r.describe())
+			if r.type == T_OPEN and os.path.basename(r.path) == LOCK_FILE:
+				d = rel(os.path.dirname(r.path), data_dir)
+				if d is not None:
+					self.locks.append((r.i, d))
+			if r.dir is not None and r.type in (T_FSYNC, T_FDATASYNC):
+				if not r.flags & DROPPED and r.ret == 0:
+					self.dir_syncs.append((r.i, r.dir))
+				self.sync_points.append(r.i)
+			if r.ino is None:
 				continue
-			if name is None:
-				continue
-			fl = self.files.setdefault(name, FileLog(name))
+			fl = self.files[r.ino]
 			if r.type == T_WRITE and r.ret > 0:
 				fl.writes.append(r)
 				fl.widx.append(r.i)
 				if r.dsync or r.asked_dsync:
 					self.sync_points.append(r.i)
+				if r.dsync:
+					fl.durable.append(r.i)
 			elif r.type in (T_FSYNC, T_FDATASYNC):
 				if not r.flags & DROPPED and r.ret == 0:
 					fl.syncs.append(r.i)
+					fl.durable.append(r.i)
 				self.sync_points.append(r.i)
-			elif r.type == T_FTRUNCATE or (r.type == T_OPEN and r.flags & O_TRUNC and r.i > 0):
+			elif r.type == T_FTRUNCATE or (r.type == T_OPEN and r.flags & O_TRUNC and r.i not in creates):
 				unmodelled.append(r)
-			elif r.type == T_MSYNC:
-				self.notes.append("msync is not taken for a sync: %s" % r.describe())
 		if unmodelled:
 			fail("the disk model has no place for %s" % unmodelled[0].describe())
 		self.sync_points.sort()
@@ -322,12 +493,68 @@ class DiskModel:
 		"""Acknowledgements read before this time must be durable at crash point k."""
 		return self.recs[k + 1].ns if k + 1 < len(self.recs) else float("inf")
 
-	def build(self, name, k, rng, p, q, st):
+	def op_bounds(self, k):
+		"""(low, n): of the n directory operations up to crash point k, the
+		first low are on the disk: a later fsync (by k) of a directory
+		one of them changed commits it and, a journal committing in
+		order, every operation before it (with file_sync_names, a sync of
+		the file it made too)."""
+		n = bisect.bisect_right(self.op_at, k)
+		low = 0
+		for j in range(n):
+			i, op, a, b, ino = self.ops[j]
+			touched = {parent(a)} | ({parent(b)} if b is not None else set())
+			if any(i < s <= k and d in touched for s, d in self.dir_syncs) or (
+					self.file_sync_names and op == "create" and
+					any(i < s <= k for s in self.files[ino].durable)):
+				low = j + 1
+		return low, n
+
+	def names(self, k, rng):
+		"""The names at crash point k: the directory operations on the disk,
+		then of the later ones up to k a random prefix (a rename not yet
+		committed leaves the old name or the new, never both or neither).
+		Returns ({name: file}, the directories)."""
+		low, n = self.op_bounds(k)
+		c = n if low == n else rng.randint(low, n)
+		ns = dict(self.start_ns)
+		dirs = set(self.start_dirs)
+		for op in self.ops[:c]:
+			apply_op(ns, dirs, *op[1:])
+		return ns, dirs
+
+	def open_at(self, k):
+		"""Whether crash point k leaves the disk a choice (writes since their
+		file's last sync, or directory operations not yet committed): a
+		point worth more than one state."""
+		low, n = self.op_bounds(k)
+		return low < n or any(fl.pending(k) for fl in self.files.values())
+
+	def creation(self):
+		"""The creation of data.mdb: (the record that gave the file its name,
+		the first commit after it: the first O_DSYNC write of the file
+		(LMDB's meta page) after it, or else its first sync), or None when
+		data.mdb was there from the start."""
+		ns, dirs = dict(self.start_ns), set(self.start_dirs)
+		if DATA_FILE in ns:
+			return None
+		for op in self.ops:
+			apply_op(ns, dirs, *op[1:])
+			if DATA_FILE in ns:
+				named, ino = op[0], ns[DATA_FILE]
+				break
+		else:
+			return None
+		later = [r for r in self.recs[named + 1:] if r.ino == ino]
+		commit = next((r.i for r in later if r.type == T_WRITE and r.asked_dsync), None)
+		if commit is None:
+			commit = next((r.i for r in later if r.type in (T_FSYNC, T_FDATASYNC)), len(self.recs) - 1)
+		return named, commit
+
+	def build(self, ino, k, rng, p, q, st):
 		"""The file as the disk holds it at crash point k (records 0..k)."""
-		fl = self.files.get(name)
-		img = bytearray(self.initial.get(name, b""))
-		if fl is None:
-			return img
+		fl = self.files[ino]
+		img = bytearray(fl.initial)
 		synced = fl.syncs[bisect.bisect_right(fl.syncs, k) - 1] if fl.syncs and fl.syncs[0] <= k else -1
 		j = bisect.bisect_left(fl.widx, synced) if synced >= 0 else 0
 		for w in fl.writes[:j]:
@@ -367,26 +594,38 @@ class DiskModel:
 		return img
 
 	def state(self, k, seed, into, lock_src):
-		"""Writes crash point k's files (state seed) into the directory into."""
+		"""Writes crash point k's files (state seed) into the directory into:
+		its names, each file's bytes, and the stale lock.mdb of the run in
+		each directory of the state that had one by k."""
 		rng = random.Random(seed)
 		p = rng.choice([0.0, 0.25, 0.5, 0.75, 1.0])
 		q = rng.choice([0.5, 0.9, 1.0])
 		st = {"pending": 0, "applied": 0, "torn": 0, "p": p, "q": q}
+		ns, dirs = self.names(k, rng)
+		st["names"] = ", ".join(sorted(ns)) or "no data file"
 		if os.path.exists(into):
 			shutil.rmtree(into)
 		os.makedirs(into)
-		for name in sorted(set(self.initial) | set(self.files)):
-			img = self.build(name, k, rng, p, q, st)
-			with open(os.path.join(into, name), "wb") as f:
+		for d in sorted(dirs):
+			os.makedirs(os.path.join(into, d), exist_ok=True)
+		for name, ino in sorted(ns.items()):
+			img = self.build(ino, k, rng, p, q, st)
+			path = os.path.join(into, name)
+			os.makedirs(os.path.dirname(path), exist_ok=True)
+			with open(path, "wb") as f:
 				f.write(img)
 		if lock_src is not None:
-			shutil.copyfile(lock_src, os.path.join(into, LOCK_FILE))
+			for d in sorted({d for i, d in self.locks if i <= k} & dirs):
+				shutil.copyfile(lock_src, os.path.join(into, d, LOCK_FILE))
 		return st
 
 
-def crash_points(model, n_states, rng):
-	"""[(kind, k)]: the end of the log first, the commits around each
-	growth of the map, then after a sync, before a sync and random
+def crash_points(model, n_states, rng, fresh=False):
+	"""[(kind, k)]: the end of the log first; with fresh, up to two
+	thirds of the states in the creation of data.mdb (every point from
+	before the first record to its first commit once, then again, with
+	other states, the points that leave a choice); the commits around
+	each growth of the map, then after a sync, before a sync and random
 	records in turn, each kind without repeats."""
 	n = len(model.recs)
 	syncs = list(model.sync_points)
@@ -395,14 +634,24 @@ def crash_points(model, n_states, rng):
 	rng.shuffle(after)
 	rng.shuffle(before)
 	out = [("end", n - 1)]
+	win = model.creation() if fresh else None
+	if win is not None:
+		points = list(range(-1, win[1] + 1))
+		rng.shuffle(points)
+		open_ = [k for k in points if model.open_at(k)]
+		made = open_ + [k for k in points if k not in open_]
+		while open_ and len(made) < n_states:
+			rng.shuffle(open_)
+			made += open_
+		out += [("creation", k) for k in made[:max(1, n_states * 2 // 3)]]
 	# the commits around each growth of the map (a new mmap of data.mdb)
-	maps = [r.i for r in model.recs if r.type == T_MMAP and r.path and
-		os.path.basename(r.path) != LOCK_FILE][1:]
+	maps = [r.i for r in model.recs if r.type == T_MMAP and rel(r.path, model.data_dir) == DATA_FILE][1:]
+	grown = []
 	for m in maps:
 		j = bisect.bisect_left(syncs, m)
 		for k in syncs[max(0, j - 2):j + 4]:
-			out += [p for p in (("map-grown", k), ("map-grown", k - 1)) if p not in out]
-	out = out[:max(1, n_states // 4)]
+			grown += [p for p in (("map-grown", k), ("map-grown", k - 1)) if p not in grown]
+	out += grown[:max(0, n_states // 4 - 1)]
 	seen = set(out)
 	kinds = ["after-sync", "before-sync", "random"]
 	t = 0
@@ -462,18 +711,23 @@ def check_state(srv, model, kind, k, seed, run, plans, answers, times, totals):
 	"""Builds the state, starts a fresh qcregd on it and verifies it.
 	Returns (None, None), or how it failed (a key of FAILED) and why."""
 	st = model.state(k, seed, srv.data, run["lock"])
+	totals["last_names"] = st["names"]
 	before = model.required_before(k)
 	rounds = required_rounds(plans, answers, times, before)
 	n_req = sum(len(a) for _, _, a in rounds)
-	where = "%s point %d of %d (%s), state seed %d, %d pending writes, %d applied (p=%.2f, q=%.2f)" % (
-		kind, k, len(model.recs) - 1, model.recs[k].describe() if k >= 0 else "before any record",
-		seed, st["pending"], st["applied"], st["p"], st["q"])
+	where = "%s point %d of %d (%s), state seed %d, %d pending writes, %d applied (p=%.2f, q=%.2f); " \
+		"files: %s" % (
+			kind, k, len(model.recs) - 1, model.recs[k].describe() if k >= 0 else "before any record",
+			seed, st["pending"], st["applied"], st["p"], st["q"], st["names"])
 	try:
 		start(srv, timeout=30)
 	except TestFailure as e:
 		if srv.alive():
 			srv.kill9()
-		return "no start", "the state does not open: %s\n  at %s" % (str(e).splitlines()[0], where)
+		lines = str(e).splitlines()
+		said = [l.split("warning: ", 1)[1] for l in lines[1:] if "warning: " in l]
+		return "no start", "the state does not open: %s%s\n  at %s" % (
+			lines[0], " (%s)" % said[-1] if said else "", where)
 	stats = {"acked": 0, "unacked_stored": 0, "unacked_absent": 0, "stored": 0}
 	try:
 		verify(srv, Model(), rounds, random.Random(seed), stats)
@@ -498,6 +752,8 @@ def check_state(srv, model, kind, k, seed, run, plans, answers, times, totals):
 	totals["checked"] += n_req
 	totals["stored"] += stats["stored"]
 	totals["kinds"][kind] = totals["kinds"].get(kind, 0) + 1
+	if kind == "creation":
+		totals["names"][st["names"]] = totals["names"].get(st["names"], 0) + 1
 	totals["pending"] += st["pending"]
 	totals["applied"] += st["applied"]
 	totals["torn"] += st["torn"]
@@ -523,13 +779,15 @@ def config_file(d):
 
 
 def record(args, run_dir):
-	"""Pristine directory, the recorded load, the clean stop; returns what
-	the states need and saves it in run_dir (for --from)."""
+	"""Pristine directory (with --fresh, empty: the recorded qcregd makes
+	the data file), the recorded load, the clean stop; returns what the
+	states need and saves it in run_dir (for --from)."""
 	conf = config_file(run_dir)
 	pristine = os.path.join(run_dir, "pristine")
 	s0 = Server("pl-init", data=pristine, config=conf)
-	start(s0)
-	s0.stop_clean()
+	if not args.fresh:
+		start(s0)
+		s0.stop_clean()
 	data = os.path.join(run_dir, "data")
 	shutil.copytree(pristine, data)
 	data = os.path.realpath(data)
@@ -575,7 +833,8 @@ def record(args, run_dir):
 	shutil.copyfile(os.path.join(data, LOCK_FILE), lock)
 	run = {"data": data, "pristine": pristine, "log": logf, "lock": lock, "conf": conf,
 	       "plans": plans, "answers": [list(a) for a in answers], "times": [a.at for a in answers],
-	       "control": args.control, "load_secs": load_secs, "grown": grown}
+	       "control": args.control, "load_secs": load_secs, "grown": grown, "fresh": args.fresh,
+	       "file_sync_names": args.file_sync_names}
 	with open(os.path.join(run_dir, "run.json"), "w", encoding="utf-8") as f:
 		json.dump(run, f, ensure_ascii=False)
 	return run
@@ -597,20 +856,24 @@ def analyse(run):
 			diff = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
 			fail("replay: %s differs from the file qcregd left at byte %d (replayed %d bytes, file %d): "
 			     "a write escaped the recorder" % (name, diff, len(a), len(b)))
-	model = DiskModel(recs, initial, run["data"])
-	writes = [r for r in recs if r.type == T_WRITE and data_file(r.path, run["data"])]
+	model = DiskModel(recs, initial, run["data"], lock_dirs(run["pristine"]), run.get("file_sync_names"))
+	writes = [r for r in recs if r.type == T_WRITE and r.ino is not None]
 	fig = {
 		"records": len(recs),
 		"writes": len(writes),
 		"bytes": sum(r.ret for r in writes),
 		"dsync": sum(1 for r in writes if r.asked_dsync),
-		"syncs": sum(1 for r in recs if r.type in (T_FSYNC, T_FDATASYNC) and data_file(r.path, run["data"])),
+		"syncs": sum(1 for r in recs if r.type in (T_FSYNC, T_FDATASYNC) and r.ino is not None),
+		"dir_syncs": sum(1 for r in recs if r.type in (T_FSYNC, T_FDATASYNC) and r.dir is not None),
+		"ops": model.ops,
+		"creation": model.creation(),
 		"dropped": sum(1 for r in recs if r.type in (T_FSYNC, T_FDATASYNC, T_MSYNC) and r.flags & DROPPED),
 		"calls": {},
 		"files": {n: len(b) for n, b in final.items()},
 	}
 	for r in recs:
-		if r.type in (T_WRITE, T_FSYNC, T_FDATASYNC, T_MSYNC, T_FTRUNCATE, T_RENAME, T_OPEN, T_CLOSE, T_MMAP):
+		if r.type in (T_WRITE, T_FSYNC, T_FDATASYNC, T_MSYNC, T_FTRUNCATE, T_RENAME, T_OPEN, T_CLOSE, T_MMAP,
+			      T_MKDIR, T_UNLINK, T_RMDIR):
 			name = CALL_NAME[r.call] if r.call < len(CALL_NAME) else str(r.call)
 			fig["calls"][name] = fig["calls"].get(name, 0) + 1
 	n_dsync = sum(1 for r in writes if r.dsync)
@@ -625,13 +888,14 @@ def analyse(run):
 
 def run_states(args, run, model, t_start):
 	"""Tries the states; returns (totals, None, None) or (totals, the first
-	failure, (its point, its seed)). The control goes on after a failure
-	and counts the failed states by kind in totals["failed"]."""
+	failure, (its point, its seed)). The control (and --count) goes on
+	after a failure and counts the failed states by kind in
+	totals["failed"]."""
 	srv = Server("pl-state", data=os.path.join(os.path.dirname(run["log"]), "state"), config=run["conf"])
 	rng = random.Random(args.seed ^ 0x5eed)
-	points = crash_points(model, args.states, rng)
+	points = crash_points(model, args.states, rng, run.get("fresh"))
 	totals = {"tried": 0, "checked": 0, "stored": 0, "kinds": {}, "pending": 0, "applied": 0, "torn": 0,
-		  "failed": {}, "failed_kinds": {}}
+		  "failed": {}, "failed_kinds": {}, "names": {}, "failed_names": {}}
 	times = run["times"]
 	first = None
 	for n, (kind, k) in enumerate(points):
@@ -644,9 +908,11 @@ def run_states(args, run, model, t_start):
 		if why is not None:
 			totals["failed"][how] = totals["failed"].get(how, 0) + 1
 			totals["failed_kinds"][kind] = totals["failed_kinds"].get(kind, 0) + 1
+			fk = (FAILED[how], totals["last_names"])
+			totals["failed_names"][fk] = totals["failed_names"].get(fk, 0) + 1
 			if first is None:
 				first = ("state %d of %d: %s" % (n + 1, len(points), why), (k, seed))
-			if not args.control:
+			if not args.control and not args.count:
 				break
 		if args.verbose or (n + 1) % 50 == 0:
 			log("%d states, %d acknowledged writes checked, %.0f s" % (
@@ -675,12 +941,27 @@ def summary(fig, run):
 			fig["writes"], fig["bytes"], fig["syncs"],
 			" (all dropped)" if fig["dropped"] else "", fig["dsync"],
 			" (O_DSYNC stripped)" if run["control"] else "",
-			", ".join("%s (%d bytes)" % kv for kv in sorted(fig["files"].items()))))
+			", ".join("%s (%d bytes)" % kv for kv in sorted(fig["files"].items())))) + names_line(fig)
+
+
+def names_line(fig):
+	"""The directory operations and the creation window, when there are any."""
+	if not fig["ops"]:
+		return ""
+	out = "; names: %s; %d fsync of a directory" % (", ".join(
+		"%s %s at %d" % (op, " -> ".join(n for n in (a, b) if n is not None), i)
+		for i, op, a, b, _ in fig["ops"]), fig["dir_syncs"])
+	if fig["creation"]:
+		out += "; the creation of %s: records 0 to %d (its name at %d, then its first commit)" % (
+			DATA_FILE, fig["creation"][1], fig["creation"][0])
+	return out
 
 
 # What the recorder's self-test does under LD_PRELOAD: the calls LMDB does
 # not make (write at the file position, O_APPEND and RWF_APPEND, pwritev,
-# ftruncate, O_TRUNC, rename, fsync) as well as those it makes.
+# ftruncate, O_TRUNC, rename, fsync) as well as those it makes, and those
+# of the making of a store (mkdir, a file made in a directory, written and
+# renamed out of it, the directory synced, unlink, rmdir).
 SELFTEST = r"""
 import os, sys
 d = sys.argv[1]
@@ -717,6 +998,23 @@ os.write(fd, b"z" * 600)
 os.close(fd)
 with open(d + "/f", "wb") as f:
 	f.write(b"python io " * 100)
+os.mkdir(d + "/sub")
+fd = os.open(d + "/sub/x", os.O_RDWR | os.O_CREAT, 0o600)
+os.pwrite(fd, b"x" * 700, 0)
+os.fdatasync(fd)
+os.close(fd)
+os.rename(d + "/sub/x", d + "/x")
+fd = os.open(d + "/x", os.O_RDWR)
+os.pwrite(fd, b"after the rename", 100)
+os.close(fd)
+fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+os.fsync(fd)
+os.close(fd)
+fd = os.open(d + "/sub/gone", os.O_WRONLY | os.O_CREAT, 0o600)
+os.write(fd, b"gone")
+os.close(fd)
+os.unlink(d + "/sub/gone")
+os.rmdir(d + "/sub")
 """
 
 
@@ -742,14 +1040,20 @@ def selftest(run_dir, control):
 		      {k: len(v) for k, v in replayed.items()}, {k: len(v) for k, v in files.items()}))
 	calls = {CALL_NAME[r.call] for r in recs if 0 < r.call < len(CALL_NAME)}
 	want = [{"open"}, {"write"}, {"pwrite", "pwrite64"}, {"writev"}, {"pwritev", "pwritev2"},
-		{"ftruncate"}, {"fsync"}, {"fdatasync"}, {"rename", "renameat"}, {"close"}]
+		{"ftruncate"}, {"fsync"}, {"fdatasync"}, {"rename", "renameat"}, {"close"},
+		{"mkdir", "mkdirat"}, {"unlink", "unlinkat"}, {"rmdir", "unlinkat"}]
 	check(all(calls & w for w in want), "recorder self-test: calls seen %s" % sorted(calls))
 	dsync = [r for r in recs if r.type == T_WRITE and r.asked_dsync]
 	syncs = [r for r in recs if r.type in (T_FSYNC, T_FDATASYNC)]
-	check(len(dsync) == 1 and dsync[0].dsync == (control is None) and len(syncs) == 2 and
+	check(len(dsync) == 1 and dsync[0].dsync == (control is None) and len(syncs) == 4 and
+	      [r.dir for r in syncs] == [None, None, None, ""] and
 	      all(bool(r.flags & DROPPED) == (control == "nosync") for r in syncs),
 	      "recorder self-test: O_DSYNC writes %s, syncs %s" % (
 		      [r.describe() for r in dsync], [r.describe() for r in syncs]))
+	ops = [(op, a, b) for _, op, a, b, _ in follow(recs, d, {})[1] if a.startswith("sub") or a == "x"]
+	check(ops == [("mkdir", "sub", None), ("create", "sub/x", None), ("rename", "sub/x", "x"),
+		      ("create", "sub/gone", None), ("unlink", "sub/gone", None), ("rmdir", "sub", None)],
+	      "recorder self-test: directory operations %s" % ops)
 	return "%d records, %d files replayed byte for byte" % (len(recs), len(files))
 
 
@@ -780,6 +1084,9 @@ def one(args, name):
 		totals, why, at = run_states(args, run, model, t0)
 		secs = time.monotonic() - t0
 		kinds = ", ".join("%d %s" % (v, k) for k, v in sorted(totals["kinds"].items()))
+		if totals["names"]:
+			kinds += "; the creation states held %s" % ", ".join(
+				"%s %d times" % kv for kv in sorted(totals["names"].items()))
 		if why is None:
 			return True, ("PASS %s: %d states tried (%s), %d acknowledged writes checked, 0 lost; "
 				      "%d writes in flight at the crash points, %d of them on the disk, %d torn; "
@@ -790,11 +1097,13 @@ def one(args, name):
 		again = "tests/powerloss/powerloss.py --from %s --point %d --state-seed %d" % (
 			run_dir, at[0], at[1])
 		lines = why.splitlines()
-		if args.control:
-			lines[0] = "%d of %d states failed (%s; by crash point: %s); the first: %s" % (
+		if args.control or args.count:
+			lines[0] = "%d of %d states failed (%s; by crash point: %s%s); the first: %s" % (
 				sum(totals["failed"].values()), totals["tried"],
 				", ".join("%d %s" % (v, FAILED[k]) for k, v in sorted(totals["failed"].items())),
 				", ".join("%d %s" % (v, k) for k, v in sorted(totals["failed_kinds"].items())),
+				"; by files: " + ", ".join("%d %s with %s" % (v, k[0], k[1]) for k, v in sorted(
+					totals["failed_names"].items())) if args.fresh else "",
 				lines[0])
 		return False, "FAIL %s: %s (seed %d)" % (name, lines[0], args.seed), \
 			"\n".join(["  " + l.strip() for l in lines[1:]] +
@@ -822,7 +1131,8 @@ def again(args):
 	pin_binary(args.run_from)
 	recs, model, fig = analyse(run)
 	srv = Server("pl-again", data=os.path.join(args.run_from, "state.again"), config=run["conf"])
-	totals = {"tried": 1, "checked": 0, "stored": 0, "kinds": {}, "pending": 0, "applied": 0, "torn": 0}
+	totals = {"tried": 1, "checked": 0, "stored": 0, "kinds": {}, "pending": 0, "applied": 0, "torn": 0,
+		  "names": {}}
 	_, why = check_state(srv, model, "given", args.point, args.state_seed, run, run["plans"],
 			     run["answers"], run["times"], totals)
 	if why is None:
@@ -847,6 +1157,14 @@ def main():
 			help="a negative control, which must fail: nosync (the default: fsync, "
 			"fdatasync and msync dropped, O_DSYNC stripped) or nometasync (only O_DSYNC "
 			"stripped)")
+	ap.add_argument("--fresh", action="store_true",
+			help="record qcregd starting on an empty data directory (the creation of "
+			"data.mdb), then the load; crash points mostly in the creation")
+	ap.add_argument("--file-sync-names", action="store_true",
+			help="a sync of a new file commits its name too (ext4, xfs); by default only an "
+			"fsync of its directory does (POSIX)")
+	ap.add_argument("--count", action="store_true",
+			help="go on after a failure and count the failed states (as the control does)")
 	ap.add_argument("--keep", action="store_true", help="keep the run directory")
 	ap.add_argument("--verbose", action="store_true")
 	ap.add_argument("--timeout", type=int, default=None, help="seconds for everything")
@@ -854,6 +1172,8 @@ def main():
 	ap.add_argument("--point", type=int)
 	ap.add_argument("--state-seed", type=int)
 	args = ap.parse_args()
+	if args.fresh and args.control:
+		ap.error("--fresh has no control: run it against a qcregd without store_create")
 	if args.seed is None:
 		args.seed = random.SystemRandom().randrange(1 << 30)
 	os.chdir(harness.ROOT)
@@ -866,10 +1186,11 @@ def main():
 	signal.alarm(timeout)
 	if args.run_from:
 		return again(args)
-	name = "powerloss"
-	print("# powerloss: qcregd %s, recorder %s, %s, %d states, seed %d" % (
+	name = "powerloss_fresh" if args.fresh else "powerloss"
+	print("# powerloss: qcregd %s, recorder %s, %s%s, %d states, seed %d" % (
 		harness.QCREGD, RECORDER, "CONTROL: " + CONTROLS[args.control][1] if args.control else
-		"real syncs", args.states, args.seed), flush=True)
+		"real syncs", ", from an empty data directory" if args.fresh else "", args.states, args.seed),
+	      flush=True)
 	ok, line, detail = one(args, name)
 	signal.alarm(0)
 	if not args.control:

@@ -1,5 +1,5 @@
 /*
- * The power-loss recorder (DESIGN.md section 15): an LD_PRELOAD shim that
+ * The power-loss recorder: an LD_PRELOAD shim that
  * logs every call that changes or syncs a file under one directory, so
  * that tests/powerloss/powerloss.py can rebuild the files at any moment
  * and cut the power there.
@@ -15,9 +15,15 @@
  * Calls covered: open, open64, openat, openat64, their _FORTIFY_SOURCE
  * forms and creat; write, pwrite, pwrite64, writev, pwritev, pwritev2;
  * fsync, fdatasync, msync; ftruncate; rename, renameat, renameat2; close;
- * mmap (a writable shared map of a watched file would write behind the
- * recorder's back); fopen for writing (stdio writes are not recorded,
- * so such an open is logged as unsupported and fails the test).
+ * mkdir, mkdirat, unlink, unlinkat, rmdir (the directory entries: with
+ * the renames and the opens that create files, powerloss.py rebuilds the
+ * names a crash leaves; an fsync of a descriptor of a directory, the
+ * watched one or one inside it, opened O_DIRECTORY or not, is logged as
+ * any fsync); mmap (a writable shared map of a watched file would write
+ * behind the recorder's back); fopen for writing (stdio writes are not
+ * recorded, so such an open is logged as unsupported and fails the
+ * test). glibc's remove() and the like call the system directly and are
+ * not seen.
  *
  * The log is a sequence of records, each a struct pl_rec header and its
  * payload (the bytes written, or paths), in the order of a global
@@ -72,7 +78,10 @@ enum pl_type {
 	PL_MMAP,		/* fd, off = address, len, ret = file offset,
 				   flags = MAP_*, aux = PROT_* */
 	PL_UNSUPPORTED,		/* payload: what was not recorded */
-	PL_END			/* clean exit: the log is whole */
+	PL_END,			/* clean exit: the log is whole */
+	PL_MKDIR,		/* ret; payload: path, "" */
+	PL_UNLINK,		/* ret; payload: path, "" */
+	PL_RMDIR		/* ret; payload: path, "" */
 };
 
 /* Which function made a record (for the figures). */
@@ -80,7 +89,8 @@ enum pl_call {
 	PC_NONE, PC_OPEN, PC_OPENAT, PC_CREAT, PC_WRITE, PC_PWRITE,
 	PC_PWRITE64, PC_WRITEV, PC_PWRITEV, PC_PWRITEV2, PC_FSYNC,
 	PC_FDATASYNC, PC_MSYNC, PC_FTRUNCATE, PC_RENAME, PC_RENAMEAT,
-	PC_RENAMEAT2, PC_CLOSE, PC_MMAP, PC_FOPEN
+	PC_RENAMEAT2, PC_CLOSE, PC_MMAP, PC_FOPEN, PC_MKDIR, PC_MKDIRAT,
+	PC_UNLINK, PC_UNLINKAT, PC_RMDIR
 };
 
 #define PL_DROPPED	1	/* r_flags of a sync the control skipped */
@@ -129,6 +139,10 @@ typedef int	(*renameat_fn)(int, const char *, int, const char *);
 typedef int	(*renameat2_fn)(int, const char *, int, const char *,
 		    unsigned int);
 typedef void	*(*mmap_fn)(void *, size_t, int, int, int, off_t);
+typedef int	(*mkdir_fn)(const char *, mode_t);
+typedef int	(*mkdirat_fn)(int, const char *, mode_t);
+typedef int	(*path_fn)(const char *);
+typedef int	(*unlinkat_fn)(int, const char *, int);
 typedef FILE	*(*fopen_fn)(const char *, const char *);
 
 static struct {
@@ -148,6 +162,10 @@ static struct {
 	renameat2_fn	renameat2;
 	mmap_fn		mmap;
 	fopen_fn	fopen, fopen64;
+	mkdir_fn	mkdir;
+	mkdirat_fn	mkdirat;
+	path_fn		unlink, rmdir;
+	unlinkat_fn	unlinkat;
 } real;
 
 static atomic_uchar	 pl_watched[PL_MAXFD];
@@ -189,6 +207,9 @@ static int	 pl_in_map(const void *, size_t);
 static int	 pl_rename_paths(int, const char *, int, const char *,
 		    char *, char *);
 static int	 pl_abs(int, const char *, char *, size_t);
+static void	 pl_canon(char *);
+static void	 pl_dirop(enum pl_type, enum pl_call, int, const char *,
+		    int, int);
 
 /* Reads the environment and opens the log before main() runs. */
 static void
@@ -273,6 +294,11 @@ pl_resolve(void)
 	real.mmap = (mmap_fn)pl_sym("mmap");
 	real.fopen = (fopen_fn)pl_sym("fopen");
 	real.fopen64 = (fopen_fn)pl_sym("fopen64");
+	real.mkdir = (mkdir_fn)pl_sym("mkdir");
+	real.mkdirat = (mkdirat_fn)pl_sym("mkdirat");
+	real.unlink = (path_fn)pl_sym("unlink");
+	real.unlinkat = (unlinkat_fn)pl_sym("unlinkat");
+	real.rmdir = (path_fn)pl_sym("rmdir");
 	real.write = (write_fn)pl_sym("write");
 	if (real.write == NULL || real.open == NULL || real.close == NULL)
 		pl_die("dlsym(RTLD_NEXT) failed");
@@ -576,6 +602,23 @@ pl_in_map(const void *p, size_t len)
 	return hit;
 }
 
+/*
+ * A path under the directory as given, rewritten under its realpath (the
+ * form readlink gives the opens), so that the log names each file one way.
+ */
+static void
+pl_canon(char *p)
+{
+	char	 t[PATH_MAX];
+
+	if (pl_under(p, pl_dir, pl_dirlen) ||
+	    !pl_under(p, pl_dirarg, pl_dirarglen) ||
+	    pl_dirlen + strlen(p + pl_dirarglen) >= sizeof(t))
+		return;
+	snprintf(t, sizeof(t), "%s%s", pl_dir, p + pl_dirarglen);
+	strcpy(p, t);
+}
+
 /* Absolute forms of both rename paths; whether either is watched. */
 static int
 pl_rename_paths(int ofd, const char *op, int nfd, const char *np,
@@ -584,10 +627,29 @@ pl_rename_paths(int ofd, const char *op, int nfd, const char *np,
 	if (!atomic_load(&pl_ready) || pl_abs(ofd, op, a, PATH_MAX) == -1 ||
 	    pl_abs(nfd, np, b, PATH_MAX) == -1)
 		return 0;
-	return pl_under(a, pl_dir, pl_dirlen) ||
-	    pl_under(a, pl_dirarg, pl_dirarglen) ||
-	    pl_under(b, pl_dir, pl_dirlen) ||
-	    pl_under(b, pl_dirarg, pl_dirarglen);
+	pl_canon(a);
+	pl_canon(b);
+	return pl_under(a, pl_dir, pl_dirlen) || pl_under(b, pl_dir, pl_dirlen);
+}
+
+/*
+ * After a mkdir, an unlink or an rmdir (rc, errno err) of path relative
+ * to dirfd: logged when the path is in the directory. The call ran
+ * first: the log says what it did.
+ */
+static void
+pl_dirop(enum pl_type type, enum pl_call call, int dirfd, const char *path,
+    int rc, int err)
+{
+	char	 abs[PATH_MAX];
+
+	if (path != NULL && atomic_load(&pl_ready) &&
+	    pl_abs(dirfd, path, abs, sizeof(abs)) == 0) {
+		pl_canon(abs);
+		if (pl_under(abs, pl_dir, pl_dirlen))
+			pl_emit_paths(type, call, rc == 0 ? 0 : -err, abs, "");
+	}
+	errno = err;
 }
 
 /* ---------------------------------------------------------------- opens */
@@ -1000,6 +1062,63 @@ int
 rename(const char *op, const char *np)
 {
 	return renameat2(AT_FDCWD, op, AT_FDCWD, np, 0);
+}
+
+/* The directory entries: made and taken away. */
+int
+mkdir(const char *path, mode_t mode)
+{
+	int	 rc;
+
+	pl_resolve();
+	rc = real.mkdir(path, mode);
+	pl_dirop(PL_MKDIR, PC_MKDIR, AT_FDCWD, path, rc, errno);
+	return rc;
+}
+
+int
+mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	int	 rc;
+
+	pl_resolve();
+	rc = real.mkdirat(dirfd, path, mode);
+	pl_dirop(PL_MKDIR, PC_MKDIRAT, dirfd, path, rc, errno);
+	return rc;
+}
+
+int
+unlink(const char *path)
+{
+	int	 rc;
+
+	pl_resolve();
+	rc = real.unlink(path);
+	pl_dirop(PL_UNLINK, PC_UNLINK, AT_FDCWD, path, rc, errno);
+	return rc;
+}
+
+int
+unlinkat(int dirfd, const char *path, int flags)
+{
+	int	 rc;
+
+	pl_resolve();
+	rc = real.unlinkat(dirfd, path, flags);
+	pl_dirop((flags & AT_REMOVEDIR) ? PL_RMDIR : PL_UNLINK, PC_UNLINKAT,
+	    dirfd, path, rc, errno);
+	return rc;
+}
+
+int
+rmdir(const char *path)
+{
+	int	 rc;
+
+	pl_resolve();
+	rc = real.rmdir(path);
+	pl_dirop(PL_RMDIR, PC_RMDIR, AT_FDCWD, path, rc, errno);
+	return rc;
 }
 
 int
