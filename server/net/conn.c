@@ -161,15 +161,11 @@ conn_handshake(struct conn *c)
 	}
 	err = SSL_get_error(c->c_ssl, rc);
 	if (err == SSL_ERROR_WANT_READ) {
-		if (c->c_wev_on) {
-			event_del(c->c_wev);
-			c->c_wev_on = 0;
-		}
+		conn_writable_wait(c, 0);
 		return;
 	}
 	if (err == SSL_ERROR_WANT_WRITE) {
-		if (!c->c_wev_on && event_add(c->c_wev, NULL) == 0)
-			c->c_wev_on = 1;
+		conn_writable_wait(c, 1);
 		return;
 	}
 	conn_log_tls_failure(c, err);
@@ -198,10 +194,7 @@ conn_connected(struct conn *c)
 		return;
 	}
 	c->c_ready = 1;
-	if (c->c_wev_on) {
-		event_del(c->c_wev);
-		c->c_wev_on = 0;
-	}
+	conn_writable_wait(c, 0);
 	c->c_caller.cl_prin = server_principal(srv, c->c_principal);
 	if (c->c_caller.cl_prin != NULL)
 		c->c_caller.cl_role = c->c_caller.cl_prin->p_role;

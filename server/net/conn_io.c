@@ -21,13 +21,6 @@
 
 static int	 conn_fill(struct conn *);
 static void	 conn_hangup(struct conn *, int, int);
-static size_t	 conn_in_cap(const struct conn *);
-
-static size_t
-conn_in_cap(const struct conn *c)
-{
-	return QC_FRAME_HDR + (size_t)c->c_worker->w_srv->s_cfg->limits.max_frame;
-}
 
 /*
  * The peer is gone. A clean hang-up (close_notify, or EOF with
@@ -62,7 +55,7 @@ conn_fill(struct conn *c)
 
 	/* Stopping at the cap may leave records inside OpenSSL. */
 	c->c_more = 1;
-	while (evbuffer_get_length(c->c_in) < conn_in_cap(c)) {
+	while (evbuffer_get_length(c->c_in) < conn_input_cap(c)) {
 		if (evbuffer_reserve_space(c->c_in, CONN_READ_CHUNK, &v,
 		    1) < 1)
 			return 0;
@@ -84,8 +77,7 @@ conn_fill(struct conn *c)
 			return 0;
 		case SSL_ERROR_WANT_WRITE:
 			ERR_clear_error();
-			if (!c->c_wev_on && event_add(c->c_wev, NULL) == 0)
-				c->c_wev_on = 1;
+			conn_writable_wait(c, 1);
 			return 0;
 		case SSL_ERROR_ZERO_RETURN:
 			conn_hangup(c, err, 1);
@@ -129,17 +121,13 @@ again:
 		err = SSL_get_error(c->c_ssl, n);
 		if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
 			ERR_clear_error();
-			if (!c->c_wev_on && event_add(c->c_wev, NULL) == 0)
-				c->c_wev_on = 1;
+			conn_writable_wait(c, 1);
 			return 0;
 		}
 		conn_hangup(c, err, 0);
 		return -1;
 	}
-	if (c->c_wev_on) {
-		event_del(c->c_wev);
-		c->c_wev_on = 0;
-	}
+	conn_writable_wait(c, 0);
 	switch (conn_drained(c)) {
 	case DRAIN_CLOSE:
 		conn_close(c);
@@ -152,6 +140,17 @@ again:
 		break;
 	}
 	return 0;
+}
+
+void
+conn_writable_wait(struct conn *c, int on)
+{
+	if (on && !c->c_wev_on && event_add(c->c_wev, NULL) == 0)
+		c->c_wev_on = 1;
+	else if (!on && c->c_wev_on) {
+		event_del(c->c_wev);
+		c->c_wev_on = 0;
+	}
 }
 
 /*
@@ -174,9 +173,7 @@ conn_reading(struct conn *c)
 {
 	int	 want, added;
 
-	want = !c->c_closing && !c->c_out_full &&
-	    !slots_full(&c->c_slots) &&
-	    evbuffer_get_length(c->c_in) < conn_in_cap(c);
+	want = conn_wants_input(c);
 	added = event_pending(c->c_rev, EV_READ, NULL) != 0;
 	if (want && !added)
 		event_add(c->c_rev, NULL);
@@ -226,7 +223,7 @@ conn_write_cb(evutil_socket_t fd, short what, void *arg)
 void
 conn_run(struct conn *c)
 {
-	if (evbuffer_get_length(c->c_in) < conn_in_cap(c) &&
+	if (evbuffer_get_length(c->c_in) < conn_input_cap(c) &&
 	    conn_fill(c) == -1)
 		return;
 	conn_process(c);

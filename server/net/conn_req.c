@@ -13,6 +13,7 @@
  * and the request fuzzer drives these same functions without a socket.
  */
 #include "envelope.h"
+#include "frame.h"
 #include "frames.h"
 #include "log.h"
 #include "msg.h"
@@ -111,8 +112,8 @@ conn_run_op(struct conn *c, const struct op_entry *op,
 	st = ops_dispatch(&w->w_ops, &c->c_caller, op, msg, &route, &pk, f);
 	if (st == OP_DONE && qc_env_body_len(&w->w_out) >
 	    w->w_srv->s_cfg->limits.max_frame) {
-		fault_set(f, QC_E_TOO_LARGE, "the answer exceeds max_frame; "
-		    "ask for less");
+		fault_set(f, QC_E_TOO_LARGE, "%s: answer exceeds max_frame; "
+		    "ask for less", ops_name(op));
 		return OP_ERROR;
 	}
 	if (st == OP_DONE)
@@ -155,6 +156,21 @@ conn_request(struct conn *c, const msgpack_object *msg,
 		conn_answer_error(c, slot, 1, id, &f);
 		return;
 	}
+}
+
+size_t
+conn_input_cap(const struct conn *c)
+{
+	const struct limits	*lim = &c->c_worker->w_srv->s_cfg->limits;
+
+	return QC_FRAME_HDR + (size_t)lim->max_frame;
+}
+
+int
+conn_wants_input(const struct conn *c)
+{
+	return !c->c_closing && !c->c_out_full && !slots_full(&c->c_slots) &&
+	    evbuffer_get_length(c->c_in) < conn_input_cap(c);
 }
 
 /* Whether handling must pause: closing, backpressure or a full ring. */

@@ -149,6 +149,8 @@ void	 conn_write_cb(evutil_socket_t, short, void *);
 void	 conn_run(struct conn *);
 /* Arms or disarms reading as backpressure allows. */
 void	 conn_reading(struct conn *);
+/* Waits for the socket to take more (on), or stops waiting. */
+void	 conn_writable_wait(struct conn *, int on);
 /* Queues a complete answer frame (prefix included); -1 out of memory. */
 int	 conn_send_frame(struct conn *, const void *, size_t);
 /* Encrypts and sends queued answers; -1 if the connection was freed. */
@@ -167,5 +169,12 @@ enum conn_drain {
 };
 /* Every queued answer has left c_out: what follows. */
 enum conn_drain conn_drained(struct conn *);
+/* Decrypted input is buffered up to about one frame (the input cap). */
+size_t	 conn_input_cap(const struct conn *);
+/*
+ * Whether the connection may take more input: not closing, its answers
+ * under the output cap, room for owed answers, input under its cap.
+ */
+int	 conn_wants_input(const struct conn *);
 
 #endif

@@ -484,9 +484,7 @@ fz_run(struct conn *c)
 static void
 fz_reading(struct conn *c)
 {
-	fz.armed = !c->c_closing && !c->c_out_full &&
-	    !slots_full(&c->c_slots) && evbuffer_get_length(c->c_in) <
-	    QC_FRAME_HDR + (size_t)fz.cfg->limits.max_frame;
+	fz.armed = conn_wants_input(c);
 	if (c->c_backlog)
 		fz.activated = 1;
 }
