@@ -32,6 +32,7 @@ struct hdr {
 static enum qc_frame_status	 hdr_read(const uint8_t *, size_t,
 				    struct hdr *);
 static uint64_t			 be_read(const uint8_t *, size_t);
+static enum qc_frame_status	 frame_walk(const uint8_t *, size_t, int);
 
 static const struct hdr_shape shapes[32] = {
 	[0x00] = { H_SCALAR, 0, 0 },	/* c0 nil */
@@ -160,6 +161,19 @@ hdr_read(const uint8_t *p, size_t left, struct hdr *h)
 enum qc_frame_status
 qc_frame_validate(const uint8_t *body, size_t len)
 {
+	return frame_walk(body, len, 1);
+}
+
+enum qc_frame_status
+qc_msgpack_validate(const uint8_t *body, size_t len)
+{
+	return frame_walk(body, len, 0);
+}
+
+/* The walk of qc_frame_validate; the top value must be a map if need_map. */
+static enum qc_frame_status
+frame_walk(const uint8_t *body, size_t len, int need_map)
+{
 	uint64_t		 pending[QC_FRAME_MAX_DEPTH];
 	size_t			 pos = 0;
 	int			 depth = 0;
@@ -172,7 +186,8 @@ qc_frame_validate(const uint8_t *body, size_t len)
 		if (pos >= len)
 			return QC_FRAME_TRUNCATED;
 		st = hdr_read(body + pos, len - pos, &h);
-		if (depth == 0 && st != QC_FRAME_INVALID && h.kind != H_MAP)
+		if (need_map && depth == 0 && st != QC_FRAME_INVALID &&
+		    h.kind != H_MAP)
 			return QC_FRAME_NOT_MAP;
 		if (st != QC_FRAME_OK)
 			return st;

@@ -42,6 +42,8 @@ enum qc_frame_status qc_frame_check_len(uint32_t len, uint32_t max_frame);
  * msgpack_unpack_next (whose allocations are then bounded by ~24 x len).
  */
 enum qc_frame_status qc_frame_validate(const uint8_t *body, size_t len);
+/* The same walk for one msgpack value of any type (stored records). */
+enum qc_frame_status qc_msgpack_validate(const uint8_t *body, size_t len);
 
 /* A short English description of a status, for error messages. */
 const char	*qc_frame_strerror(enum qc_frame_status);

@@ -28,10 +28,17 @@ struct write_result;
  * callee owns the result and frees it with write_result_free.
  */
 typedef void write_done_fn(struct write_result *);
+/*
+ * Called on the writer thread after a batch's results were handed over,
+ * once for each receiver (wt_arg) that got some: the receiver wakes once
+ * and answers them together.
+ */
+typedef void write_wake_fn(void *);
 
 /* Where a write's result goes, chosen by whoever submitted it. */
 struct write_route {
 	write_done_fn	*wt_done;
+	write_wake_fn	*wt_wake;	/* may be NULL */
 	void		*wt_arg;	/* the worker */
 	uint64_t	 wt_conn;	/* connection id on that worker */
 	uint32_t	 wt_slot;	/* its reply slot */

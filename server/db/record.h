@@ -1,8 +1,15 @@
 /*
- * Version records as stored in LMDB (msgpack maps), and entry states.
+ * Change records as stored in LMDB, and entry states.
  *
- * A version record is {list, subject, version, status, fields, by, at,
- * seq, reason?}: the same shape as an entry on the wire minus "state".
+ * The change record of seq is the one place a version's content lives:
+ * the summary and the versions database point at it by seq. It is a
+ * msgpack array (positions, not names, to keep it small):
+ *
+ *   [at, principal, op, list, subject, version, fields, reason, hash]
+ *
+ * op is "put" or "remove"; fields is the map of the version (a removal
+ * repeats the fields of the version it removes); reason is a string for
+ * a removal, else nil; hash is the 32-byte chain hash (PROTOCOL.md 4.4).
  */
 #ifndef QCD_RECORD_H
 #define QCD_RECORD_H
@@ -12,6 +19,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store.h"
 
 #define DATE_NONE_START	INT32_MIN
 #define DATE_NONE_END	INT32_MAX
@@ -38,26 +46,35 @@ struct record {
 	uint64_t		 r_seq;
 	const char		*r_reason;	/* NULL unless removed */
 	size_t			 r_reason_len;
+	const uint8_t		*r_hash;	/* STORE_HASH_LEN bytes */
 };
 
 /*
- * Unpacks a stored record (an LMDB value) into up and decodes it. The
- * caller destroys up. Returns 0, or -1 if the value is corrupt (logged).
+ * Unpacks the stored change record of seq (an LMDB value) into up and
+ * decodes it. The caller destroys up. Returns 0, or -1 if the value is
+ * corrupt (logged).
  */
-int		 record_load(const MDB_val *, msgpack_unpacked *,
-		    struct record *);
+int		 record_load(const MDB_val *, uint64_t seq,
+		    msgpack_unpacked *, struct record *);
+/*
+ * Reads the change record of seq in txn and loads it. The caller
+ * destroys up. Returns 0, an LMDB error, or MDB_CORRUPTED (logged) if it
+ * is missing or corrupt.
+ */
+int		 record_fetch(struct store *, MDB_txn *, uint64_t seq,
+		    msgpack_unpacked *, struct record *);
 /* Decodes an unpacked record; -1 if it does not have the record shape. */
 int		 record_decode(const msgpack_object *, struct record *);
 
 /*
- * Packs a record. fields_mp is an already packed msgpack map; reason may
- * be NULL. Returns 0 or -1.
+ * Packs a change record. fields_mp is an already packed msgpack map;
+ * reason may be NULL. Returns 0 or -1.
  */
-int		 record_pack(msgpack_packer *, const char *list,
-		    const char *subject, uint64_t version, int removed,
-		    const void *fields_mp, size_t fields_len, const char *by,
-		    uint64_t at, uint64_t seq, const char *reason,
-		    size_t reason_len);
+int		 record_pack(msgpack_packer *, uint64_t at, const char *by,
+		    int removed, const char *list, const char *subject,
+		    uint64_t version, const void *fields_mp,
+		    size_t fields_len, const char *reason, size_t reason_len,
+		    const uint8_t hash[STORE_HASH_LEN]);
 
 /* State from status and validity dates, against today. */
 enum state	 state_of(int removed, int32_t start, int32_t end,

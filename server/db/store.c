@@ -14,7 +14,8 @@
 #include "log.h"
 #include "store.h"
 
-#define STORE_SCHEMA	"1"
+/* 2: content in the change log only (issue 8); 1 is not read. */
+#define STORE_SCHEMA	"2"
 
 static int	 store_open_dbis(struct store *);
 static int	 store_env_open(struct store *, const char *, uint64_t,
@@ -41,6 +42,11 @@ store_open(struct store *st, const char *dir, uint64_t map_size,
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("mkdir %s", dir);
 		return -1;
+	}
+	if (snprintf(st->s_dir, sizeof(st->s_dir), "%s", dir) >=
+	    (int)sizeof(st->s_dir)) {
+		log_warnx("data directory path too long");
+		goto fail;
 	}
 	if (store_create(dir, map_size) == -1 ||
 	    store_env_open(st, dir, map_size, maxreaders) == -1 ||
@@ -151,9 +157,7 @@ store_open_dbis(struct store *st)
 		log_warnx("lmdb begin: %s", mdb_strerror(rc));
 		return -1;
 	}
-	if ((rc = mdb_dbi_open(txn, "current", MDB_CREATE,
-	    &st->s_current)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "versions", MDB_CREATE,
+	if ((rc = mdb_dbi_open(txn, "versions", MDB_CREATE,
 	    &st->s_versions)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "changes", MDB_CREATE,
 	    &st->s_changes)) != 0 ||
@@ -173,8 +177,10 @@ store_open_dbis(struct store *st)
 		goto fail;
 	else if (v.mv_size != strlen(STORE_SCHEMA) ||
 	    memcmp(v.mv_data, STORE_SCHEMA, v.mv_size) != 0) {
+		log_warnx("the data directory has storage schema %.*s; this "
+		    "qcregd reads schema %s only", (int)(v.mv_size > 16 ? 16 :
+		    v.mv_size), (const char *)v.mv_data, STORE_SCHEMA);
 		mdb_txn_abort(txn);
-		log_warnx("data directory has an unknown schema version");
 		return -1;
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0) {
@@ -196,8 +202,56 @@ store_close(struct store *st)
 		filter_close(&st->s_filter);
 	if (st->s_env != NULL)
 		mdb_env_close(st->s_env);
-	st->s_env = NULL;
+	if (st->s_dead_env != NULL)
+		mdb_env_close(st->s_dead_env);
+	st->s_env = st->s_dead_env = NULL;
 	pthread_rwlock_destroy(&st->s_remap);
+}
+
+int
+store_reopen_read_only(struct store *st)
+{
+	struct store	 ro;
+	MDB_envinfo	 info;
+	MDB_txn		*txn;
+	int		 rc;
+
+	memset(&ro, 0, sizeof(ro));
+	if ((rc = mdb_env_info(st->s_env, &info)) != 0 ||
+	    (rc = mdb_env_create(&ro.s_env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(ro.s_env, 8)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(ro.s_env, info.me_maxreaders)) != 0 ||
+	    (rc = mdb_env_set_mapsize(ro.s_env, info.me_mapsize)) != 0 ||
+	    (rc = mdb_env_open(ro.s_env, st->s_dir, MDB_RDONLY | MDB_NOLOCK |
+	    MDB_NOTLS, 0600)) != 0 ||
+	    (rc = mdb_txn_begin(ro.s_env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto fail;
+	/* Handles are slots in open order: they must match the old ones. */
+	if ((rc = mdb_dbi_open(txn, "versions", 0, &ro.s_versions)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "changes", 0, &ro.s_changes)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "summary", 0, &ro.s_summary)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", 0, &ro.s_meta)) != 0 ||
+	    ro.s_versions != st->s_versions || ro.s_changes != st->s_changes ||
+	    ro.s_summary != st->s_summary || ro.s_meta != st->s_meta) {
+		mdb_txn_abort(txn);
+		if (rc == 0)
+			rc = MDB_INCOMPATIBLE;
+		goto fail;
+	}
+	/* Only a committed transaction keeps the handles it opened. */
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		goto fail;
+	pthread_rwlock_wrlock(&st->s_remap);
+	st->s_dead_env = st->s_env;
+	st->s_env = ro.s_env;
+	pthread_rwlock_unlock(&st->s_remap);
+	log_info("data reopened read-only: reads go on");
+	return 0;
+fail:
+	log_warnx("cannot reopen the data read-only: %s", mdb_strerror(rc));
+	if (ro.s_env != NULL)
+		mdb_env_close(ro.s_env);
+	return -1;
 }
 
 int
@@ -245,26 +299,28 @@ store_read_leave(struct store *st)
 }
 
 size_t
-store_key_entry(uint8_t *key, const char *list, const char *subject)
+store_key_subject(uint8_t *key, const char *subject)
 {
-	size_t	 ll = strlen(list), sl = strlen(subject);
+	size_t	 sl = strlen(subject);
 
-	if (ll + 1 + sl > STORE_KEY_MAX - 8)
+	if (sl + 1 > STORE_KEY_MAX - 8)
 		return 0;
-	memcpy(key, list, ll);
-	key[ll] = '\0';
-	memcpy(key + ll + 1, subject, sl);
-	return ll + 1 + sl;
+	memcpy(key, subject, sl);
+	key[sl] = '\0';
+	return sl + 1;
 }
 
 size_t
-store_key_version(uint8_t *key, const char *list, const char *subject,
+store_key_version(uint8_t *key, const char *subject, const char *list,
     uint32_t version)
 {
-	size_t	 n;
+	size_t	 n, ll = strlen(list);
 
-	if ((n = store_key_entry(key, list, subject)) == 0)
+	if ((n = store_key_subject(key, subject)) == 0 ||
+	    n + ll + 1 + 4 > STORE_KEY_MAX - 8)
 		return 0;
+	memcpy(key + n, list, ll);
+	n += ll;
 	key[n++] = '\0';
 	key[n++] = (uint8_t)(version >> 24);
 	key[n++] = (uint8_t)(version >> 16);
@@ -340,6 +396,7 @@ void
 store_reader_init(struct store_reader *sr, struct store *st)
 {
 	sr->sr_store = st;
+	sr->sr_env = NULL;
 	sr->sr_txn = NULL;
 	sr->sr_live = 0;
 }
@@ -352,8 +409,14 @@ store_reader_txn(struct store_reader *sr)
 	if (sr->sr_live)
 		return sr->sr_txn;
 	store_read_enter(sr->sr_store);
+	/* A snapshot of an environment given up on is dropped. */
+	if (sr->sr_txn != NULL && sr->sr_env != sr->sr_store->s_env) {
+		mdb_txn_abort(sr->sr_txn);
+		sr->sr_txn = NULL;
+	}
+	sr->sr_env = sr->sr_store->s_env;
 	if (sr->sr_txn == NULL)
-		rc = mdb_txn_begin(sr->sr_store->s_env, NULL, MDB_RDONLY,
+		rc = mdb_txn_begin(sr->sr_env, NULL, MDB_RDONLY,
 		    &sr->sr_txn);
 	else
 		rc = mdb_txn_renew(sr->sr_txn);

@@ -1,15 +1,17 @@
 /*
- * LMDB storage: one environment with five named databases.
+ * LMDB storage: one environment with four named databases.
  *
- *   current   list NUL subject            -> newest version record
- *   versions  list NUL subject NUL ver32  -> version record (big-endian ver)
- *   changes   seq64                       -> change record (big-endian seq)
- *   summary   subject                     -> packed hits (summary.h)
+ *   changes   seq64                       -> change record (record.h)
+ *   summary   subject                     -> current entries (summary.h)
+ *   versions  subject NUL list NUL ver32  -> seq64 of an older version
  *   meta      name                        -> head_seq, head_hash, schema
  *
- * Records are msgpack maps (record.h). Keys sort bytewise, so a cursor
- * walks a list's subjects, a subject's versions and the change log in
- * order.
+ * A version's content is stored once, in its change record; the summary
+ * points at the newest version of each entry and `versions` at the ones
+ * it replaced. Integers in keys and values are big-endian, so keys sort
+ * bytewise: a cursor walks subjects, a subject's old versions and the
+ * change log in order. The change log is appended in seq order, which
+ * keeps its pages full.
  */
 #ifndef QCD_STORE_H
 #define QCD_STORE_H
@@ -26,7 +28,9 @@
 
 struct store {
 	MDB_env		*s_env;
-	MDB_dbi		 s_current;
+	/* An environment LMDB gave up on (MDB_PANIC), kept until close. */
+	MDB_env		*s_dead_env;
+	char		 s_dir[4096];
 	MDB_dbi		 s_versions;
 	MDB_dbi		 s_changes;
 	MDB_dbi		 s_summary;
@@ -51,6 +55,13 @@ void	 store_close(struct store *);
  * grown, -1 when already at max or on failure (logged).
  */
 int	 store_grow(struct store *, uint64_t max);
+/*
+ * After a failed write of a meta page LMDB refuses every transaction of
+ * the environment, reads too (MDB_PANIC). Writes have stopped for good
+ * by then; this reopens the data read-only and without locks (nothing
+ * writes any more) so that reads go on. Returns 0, or -1 (logged).
+ */
+int	 store_reopen_read_only(struct store *);
 /* Read transactions run between these (shared hold on s_remap). */
 void	 store_read_enter(struct store *);
 void	 store_read_leave(struct store *);
@@ -61,6 +72,7 @@ void	 store_read_leave(struct store *);
  */
 struct store_reader {
 	struct store	*sr_store;
+	MDB_env		*sr_env;	/* the environment of sr_txn */
 	MDB_txn		*sr_txn;
 	int		 sr_live;
 };
@@ -72,10 +84,14 @@ MDB_txn	*store_reader_txn(struct store_reader *);
 void	 store_reader_release(struct store_reader *);
 void	 store_reader_close(struct store_reader *);
 
-/* Key builders; return the key length, or 0 if it would not fit. */
-size_t	 store_key_entry(uint8_t *, const char *list, const char *subject);
-size_t	 store_key_version(uint8_t *, const char *list, const char *subject,
+/*
+ * Key builders for `versions`; return the key length, or 0 if it would
+ * not fit. The subject key (subject NUL) is the prefix of all its keys.
+ */
+size_t	 store_key_subject(uint8_t *, const char *subject);
+size_t	 store_key_version(uint8_t *, const char *subject, const char *list,
 	    uint32_t version);
+/* A big-endian seq: the key of `changes`, the value of `versions`. */
 void	 store_key_seq(uint8_t[8], uint64_t seq);
 uint64_t store_seq_from_key(const MDB_val *);
 

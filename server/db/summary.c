@@ -5,26 +5,31 @@
 
 #include "summary.h"
 
-static int32_t	 get_i32(const uint8_t *);
-static void	 put_i32(uint8_t *, int32_t);
+static uint64_t	 get_be(const uint8_t *, int);
+static void	 put_be(uint8_t *, uint64_t, int);
 static long	 summary_put(uint8_t *, size_t, const struct summary_hit *);
 
-static int32_t
-get_i32(const uint8_t *p)
+/* An n-byte big-endian integer. */
+static uint64_t
+get_be(const uint8_t *p, int n)
 {
-	return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
+	uint64_t	 v = 0;
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
 static void
-put_i32(uint8_t *p, int32_t v)
+put_be(uint8_t *p, uint64_t v, int n)
 {
-	uint32_t	 u = (uint32_t)v;
+	int	 i;
 
-	p[0] = (uint8_t)(u >> 24);
-	p[1] = (uint8_t)(u >> 16);
-	p[2] = (uint8_t)(u >> 8);
-	p[3] = (uint8_t)u;
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
 }
 
 int
@@ -34,39 +39,59 @@ summary_next(const uint8_t **pp, const uint8_t *end, struct summary_hit *h)
 
 	if (p == end)
 		return 0;
-	if (end - p < 1 || end - p < 1 + p[0] + 1)
+	if (end - p < 1 || end - p < 1 + p[0] + 2)
 		return -1;
 	h->h_list = (const char *)p + 1;
 	h->h_list_len = p[0];
 	p += 1 + p[0];
-	if (end - p < 1 + p[0] + 8)
+	h->h_flags = *p++;
+	if (end - p < 1 + p[0] + 20)
 		return -1;
 	h->h_grade = p[0] > 0 ? (const char *)p + 1 : NULL;
 	h->h_grade_len = p[0];
 	p += 1 + p[0];
-	h->h_start = get_i32(p);
-	h->h_end = get_i32(p + 4);
-	*pp = p + 8;
+	h->h_start = (int32_t)(uint32_t)get_be(p, 4);
+	h->h_end = (int32_t)(uint32_t)get_be(p + 4, 4);
+	h->h_version = (uint32_t)get_be(p + 8, 4);
+	h->h_seq = get_be(p + 12, 8);
+	*pp = p + 20;
 	return 1;
 }
 
 static long
 summary_put(uint8_t *out, size_t cap, const struct summary_hit *h)
 {
-	size_t	 need = 1 + h->h_list_len + 1 + h->h_grade_len + 8;
+	size_t	 need = 1 + h->h_list_len + 2 + h->h_grade_len + 20;
 
 	if (h->h_list_len > 255 || h->h_grade_len > 255 || need > cap)
 		return -1;
 	out[0] = (uint8_t)h->h_list_len;
 	memcpy(out + 1, h->h_list, h->h_list_len);
 	out += 1 + h->h_list_len;
+	*out++ = (uint8_t)h->h_flags;
 	out[0] = (uint8_t)h->h_grade_len;
 	if (h->h_grade_len > 0)
 		memcpy(out + 1, h->h_grade, h->h_grade_len);
 	out += 1 + h->h_grade_len;
-	put_i32(out, h->h_start);
-	put_i32(out + 4, h->h_end);
+	put_be(out, (uint32_t)h->h_start, 4);
+	put_be(out + 4, (uint32_t)h->h_end, 4);
+	put_be(out + 8, h->h_version, 4);
+	put_be(out + 12, h->h_seq, 8);
 	return (long)need;
+}
+
+int
+summary_find(const uint8_t *v, size_t len, const char *list,
+    size_t list_len, struct summary_hit *h)
+{
+	const uint8_t	*p = v, *end = len > 0 ? v + len : v;
+	int		 rc;
+
+	while ((rc = summary_next(&p, end, h)) == 1)
+		if (h->h_list_len == list_len &&
+		    memcmp(h->h_list, list, list_len) == 0)
+			return 1;
+	return rc;
 }
 
 long

@@ -1,11 +1,16 @@
 /*
- * The per-subject summary that makes `check` one lookup per subject: for
- * every list on which the subject is listed (not removed), the list name,
- * the grade (rating lists) and the validity dates. Whether a hit is active
- * is decided at read time against today.
+ * The per-subject summary: the index of current entries. For every list
+ * that holds an entry for the subject, the list name, whether the entry
+ * is removed, the grade (rating lists), the validity dates, and the
+ * version and change record (seq) of the newest version. `check` reads
+ * one summary per subject and nothing else; get, scan and stats start
+ * here and fetch the change record by seq when they need the fields.
+ * Whether an entry is active is decided at read time against today.
  *
- * Encoding, repeated per list:
- *   u8 list_len, list, u8 grade_len, grade, i32 start, i32 end (big-endian)
+ * Encoding, repeated per list (integers big-endian):
+ *   u8 list_len, list, u8 flags, u8 grade_len, grade,
+ *   i32 start, i32 end, u32 version, u64 seq
+ * flags: bit 0 = removed.
  */
 #ifndef QCD_SUMMARY_H
 #define QCD_SUMMARY_H
@@ -13,15 +18,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SUMMARY_ITEM_MAX	(1 + 255 + 1 + 255 + 8)
+#define SUMMARY_ITEM_MAX	(1 + 255 + 1 + 1 + 255 + 8 + 4 + 8)
+#define SUMMARY_REMOVED		0x01
 
 struct summary_hit {
 	const char	*h_list;
 	size_t		 h_list_len;
+	unsigned	 h_flags;
 	const char	*h_grade;	/* NULL if none */
 	size_t		 h_grade_len;
 	int32_t		 h_start;	/* DATE_NONE_START if none */
 	int32_t		 h_end;		/* DATE_NONE_END if none */
+	uint32_t	 h_version;
+	uint64_t	 h_seq;
 };
 
 /*
@@ -30,6 +39,12 @@ struct summary_hit {
  */
 int	 summary_next(const uint8_t **p, const uint8_t *end,
 	    struct summary_hit *);
+/*
+ * The hit for list in the summary v (len bytes): 1 found, 0 not there,
+ * -1 corrupt.
+ */
+int	 summary_find(const uint8_t *v, size_t len, const char *list,
+	    size_t list_len, struct summary_hit *);
 
 /*
  * Writes to out (cap bytes) the summary old (old_len bytes, may be 0)

@@ -16,6 +16,15 @@
 #include "summary.h"
 #include "writer.h"
 
+/* A copy of one subject's summary, as a write finds it. */
+struct summary {
+	uint8_t		 sm_buf[CFG_MAX_LISTS * SUMMARY_ITEM_MAX];
+	size_t		 sm_len;
+};
+
+/* Receivers woken once per batch; past this many, at once. */
+#define WRITER_WAKES_MAX	64
+
 /* Below this much free space a failed write is put down to a full disk. */
 #define WRITER_DISK_LOW	(4 * 1024 * 1024)
 
@@ -38,22 +47,25 @@ struct writer {
 
 static void	*writer_main(void *);
 static void	 writer_batch(struct writer *, struct write_req *);
+static void	 writer_deliver(struct write_req *);
 static int	 writer_disk_full(struct writer *, int);
 static void	 writer_failed(struct writer *, struct write_req *, int);
+static void	 writer_keep_reads(struct store *);
 static void	 sbuffer_trim(msgpack_sbuffer *);
 static int	 writer_commit(struct writer *, struct write_req *,
 		    struct chain *);
-static int	 writer_refuse(struct write_req *, const struct record *,
-		    uint64_t);
+static int	 writer_refuse(struct write_req *,
+		    const struct summary_hit *);
+static int	 removed_fields(struct store *, MDB_txn *,
+		    const struct summary_hit *, msgpack_sbuffer *);
 static int	 writer_store(struct store *, MDB_txn *, struct write_req *,
-		    const struct record *, struct chain *, msgpack_sbuffer *);
+		    const struct summary_hit *, const struct summary *,
+		    struct chain *, msgpack_sbuffer *);
 static int	 chain_hash(const struct chain *, const struct write_req *,
 		    uint64_t, uint64_t, uint8_t[STORE_HASH_LEN]);
-static int	 put_change(struct store *, MDB_txn *,
-		    const struct write_req *, uint64_t, uint64_t, uint64_t,
-		    const uint8_t *, const uint8_t *, msgpack_sbuffer *);
 static int	 put_summary(struct store *, MDB_txn *,
-		    const struct write_req *);
+		    const struct write_req *, const struct summary_hit *,
+		    const struct summary *, uint64_t, uint64_t);
 
 struct write_req *
 write_req_new(void)
@@ -274,6 +286,7 @@ writer_failed(struct writer *wt, struct write_req *batch, int rc)
 		pthread_mutex_unlock(&wt->wt_mtx);
 		log_warnx("writes stopped: a commit failed: %s; reads go on; "
 		    "check the disk, then restart qcregd", mdb_strerror(rc));
+		writer_keep_reads(wt->wt_store);
 	}
 	if (code == QC_E_UNAVAILABLE)
 		log_warnx("write batch failed: %s: %s", mdb_strerror(rc), why);
@@ -281,10 +294,25 @@ writer_failed(struct writer *wt, struct write_req *batch, int rc)
 		fault_set(&wr->wr_res.wres_fault, code, "%s", why);
 }
 
+/*
+ * A failed meta page write makes LMDB refuse reads too (MDB_PANIC): the
+ * data is then reopened read-only.
+ */
+static void
+writer_keep_reads(struct store *st)
+{
+	MDB_txn	*txn;
+	int	 rc;
+
+	if ((rc = mdb_txn_begin(st->s_env, NULL, MDB_RDONLY, &txn)) == 0)
+		mdb_txn_abort(txn);
+	else if (rc == MDB_PANIC)
+		(void)store_reopen_read_only(st);
+}
+
 static void
 writer_batch(struct writer *wt, struct write_req *batch)
 {
-	struct write_req	*wr, *next;
 	struct chain		 ch;
 	int			 rc;
 
@@ -299,42 +327,69 @@ writer_batch(struct writer *wt, struct write_req *batch)
 		writer_failed(wt, batch, rc);
 	/* Between batches: the subject filter may grow. */
 	filter_maintain(&wt->wt_store->s_filter);
-	/* Each result now belongs to the route its submitter chose. */
-	for (wr = batch; wr != NULL; wr = next) {
-		next = wr->wr_next;
-		wr->wr_res.wres_route.wt_done(&wr->wr_res);
-	}
+	writer_deliver(batch);
 }
 
 /*
- * The rules a write must pass against the current entry (old, if
- * version > 1): if_version, and removal of a missing or removed entry.
+ * Hands each result to the route its submitter chose, then wakes each
+ * receiver once. A result belongs to its receiver once handed over: the
+ * route is copied first.
+ */
+static void
+writer_deliver(struct write_req *batch)
+{
+	struct write_route	 wakes[WRITER_WAKES_MAX], rt;
+	struct write_req	*wr, *next;
+	size_t			 n = 0, i;
+
+	for (wr = batch; wr != NULL; wr = next) {
+		next = wr->wr_next;
+		rt = wr->wr_res.wres_route;
+		rt.wt_done(&wr->wr_res);
+		if (rt.wt_wake == NULL)
+			continue;
+		for (i = 0; i < n && (wakes[i].wt_wake != rt.wt_wake ||
+		    wakes[i].wt_arg != rt.wt_arg); i++)
+			;
+		if (i < n)
+			continue;
+		if (n < WRITER_WAKES_MAX)
+			wakes[n++] = rt;
+		else
+			rt.wt_wake(rt.wt_arg);
+	}
+	for (i = 0; i < n; i++)
+		wakes[i].wt_wake(wakes[i].wt_arg);
+}
+
+/*
+ * The rules a write must pass against the current entry (cur, NULL if
+ * there is none): if_version, and removal of a missing or removed entry.
  * Returns 1 with wr's fault set when refused, 0 when it may go on.
  */
 static int
-writer_refuse(struct write_req *wr, const struct record *old,
-    uint64_t version)
+writer_refuse(struct write_req *wr, const struct summary_hit *cur)
 {
 	struct fault	*f = &wr->wr_res.wres_fault;
-	uint64_t	 cur = version - 1;
+	uint64_t	 version = cur != NULL ? cur->h_version : 0;
 
-	if (wr->wr_has_if && wr->wr_if_version == 0 && cur != 0) {
+	if (wr->wr_has_if && wr->wr_if_version == 0 && version != 0) {
 		fault_set(f, QC_E_CONFLICT, "entry exists at version %" PRIu64,
-		    cur);
+		    version);
 		return 1;
 	}
 	if (wr->wr_has_if && wr->wr_if_version != 0 &&
-	    cur != wr->wr_if_version) {
+	    version != wr->wr_if_version) {
 		fault_set(f, QC_E_CONFLICT, "entry is at version %" PRIu64
-		    ", not %" PRIu64, cur, wr->wr_if_version);
+		    ", not %" PRIu64, version, wr->wr_if_version);
 		return 1;
 	}
-	if (wr->wr_op == WR_REMOVE && cur == 0) {
+	if (wr->wr_op == WR_REMOVE && cur == NULL) {
 		fault_set(f, QC_E_NOT_FOUND, "no entry for %s on list %s",
 		    wr->wr_subject, wr->wr_list->l_name);
 		return 1;
 	}
-	if (wr->wr_op == WR_REMOVE && old->r_removed) {
+	if (wr->wr_op == WR_REMOVE && (cur->h_flags & SUMMARY_REMOVED)) {
 		fault_set(f, QC_E_CONFLICT, "already removed");
 		return 1;
 	}
@@ -345,78 +400,104 @@ int
 writer_apply(struct store *st, MDB_txn *txn, struct write_req *wr,
     struct chain *ch, msgpack_sbuffer *scratch)
 {
-	uint8_t			 key[STORE_KEY_MAX];
-	msgpack_unpacked	 up;
-	struct record		 old;
-	uint64_t		 version = 1;
-	int			 rc;
-	MDB_val			 k, v;
+	struct summary	 sum;
+	struct summary_hit cur;
+	const char	*list = wr->wr_list->l_name;
+	MDB_val		 k, v;
+	int		 rc, has;
 
-	k.mv_data = key;
-	k.mv_size = store_key_entry(key, wr->wr_list->l_name,
-	    wr->wr_subject);
-	rc = mdb_get(txn, st->s_current, &k, &v);
-	if (rc != 0 && rc != MDB_NOTFOUND)
+	/* A copy: the value's page may move once this transaction writes. */
+	k.mv_data = wr->wr_subject;
+	k.mv_size = strlen(wr->wr_subject);
+	sum.sm_len = 0;
+	if ((rc = mdb_get(txn, st->s_summary, &k, &v)) == 0) {
+		if (v.mv_size > sizeof(sum.sm_buf))
+			return MDB_CORRUPTED;
+		memcpy(sum.sm_buf, v.mv_data, v.mv_size);
+		sum.sm_len = v.mv_size;
+	} else if (rc != MDB_NOTFOUND)
 		return rc;
-	memset(&old, 0, sizeof(old));
-	if (rc == MDB_NOTFOUND)
-		msgpack_unpacked_init(&up);
-	else if (record_load(&v, &up, &old) == -1) {
-		msgpack_unpacked_destroy(&up);
+	if ((has = summary_find(sum.sm_buf, sum.sm_len, list, strlen(list),
+	    &cur)) == -1)
 		return MDB_CORRUPTED;
-	} else
-		version = old.r_version + 1;
-	rc = 0;
-	if (!writer_refuse(wr, &old, version))
-		rc = writer_store(st, txn, wr, version > 1 ? &old : NULL, ch,
-		    scratch);
+	if (writer_refuse(wr, has ? &cur : NULL))
+		return 0;
+	return writer_store(st, txn, wr, has ? &cur : NULL, &sum, ch,
+	    scratch);
+}
+
+/*
+ * A removal repeats the fields of the version it removes (cur): packs
+ * them into out.
+ */
+static int
+removed_fields(struct store *st, MDB_txn *txn, const struct summary_hit *cur,
+    msgpack_sbuffer *out)
+{
+	msgpack_unpacked up;
+	msgpack_packer	 pk;
+	struct record	 r;
+	int		 rc;
+
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	if ((rc = record_fetch(st, txn, cur->h_seq, &up, &r)) == 0 &&
+	    msgpack_pack_object(&pk, *r.r_fields) != 0)
+		rc = ENOMEM;
 	msgpack_unpacked_destroy(&up);
 	return rc;
 }
 
 /*
- * Writes the new version (current and versions), its change record and
- * the summary, and advances ch. old is the version it follows, if any.
+ * Writes the new version: its change record, the old version's pointer
+ * in `versions` (cur, if any, is the version it follows) and the
+ * subject's summary sum; advances ch.
  */
 static int
 writer_store(struct store *st, MDB_txn *txn, struct write_req *wr,
-    const struct record *old, struct chain *ch, msgpack_sbuffer *scratch)
+    const struct summary_hit *cur, const struct summary *sum,
+    struct chain *ch, msgpack_sbuffer *scratch)
 {
 	const char	*list = wr->wr_list->l_name;
-	uint8_t		 key[STORE_KEY_MAX], hash[STORE_HASH_LEN];
+	uint8_t		 key[STORE_KEY_MAX], hash[STORE_HASH_LEN], sq[8];
 	msgpack_packer	 pk;
 	msgpack_sbuffer	 oldf;
-	uint64_t	 version = old != NULL ? old->r_version + 1 : 1;
+	uint64_t	 version = cur != NULL ? cur->h_version + 1 : 1;
 	uint64_t	 seq = ch->ch_seq + 1, at = (uint64_t)time(NULL);
 	int		 rc = ENOMEM, removing = wr->wr_op == WR_REMOVE;
 	MDB_val		 k, v;
 
-	/* A removal keeps the fields of the version it removes. */
 	msgpack_sbuffer_init(&oldf);
-	msgpack_packer_init(&pk, &oldf, msgpack_sbuffer_write);
-	if (removing && msgpack_pack_object(&pk, *old->r_fields) != 0)
+	if (removing && (rc = removed_fields(st, txn, cur, &oldf)) != 0)
 		goto done;
+	rc = ENOMEM;
 	if (chain_hash(ch, wr, at, version, hash) == -1)
 		goto done;
 	msgpack_sbuffer_clear(scratch);
 	msgpack_packer_init(&pk, scratch, msgpack_sbuffer_write);
-	if (record_pack(&pk, list, wr->wr_subject, version, removing,
-	    removing ? oldf.data : wr->wr_fields.data,
-	    removing ? oldf.size : wr->wr_fields.size, wr->wr_principal, at,
-	    seq, wr->wr_reason, wr->wr_reason_len) != 0)
+	if (record_pack(&pk, at, wr->wr_principal, removing, list,
+	    wr->wr_subject, version, removing ? oldf.data : wr->wr_fields.data,
+	    removing ? oldf.size : wr->wr_fields.size, wr->wr_reason,
+	    wr->wr_reason_len, hash) != 0)
 		goto done;
-	k.mv_data = key;
-	k.mv_size = store_key_entry(key, list, wr->wr_subject);
+	store_key_seq(sq, seq);
+	k.mv_data = sq;
+	k.mv_size = sizeof(sq);
 	v.mv_data = scratch->data;
 	v.mv_size = scratch->size;
-	if ((rc = mdb_put(txn, st->s_current, &k, &v, 0)) != 0)
+	if ((rc = mdb_put(txn, st->s_changes, &k, &v,
+	    MDB_NOOVERWRITE | MDB_APPEND)) != 0)
 		goto done;
-	k.mv_size = store_key_version(key, list, wr->wr_subject,
-	    (uint32_t)version);
-	if ((rc = mdb_put(txn, st->s_versions, &k, &v, 0)) != 0 ||
-	    (rc = put_change(st, txn, wr, seq, at, version, ch->ch_hash,
-	    hash, scratch)) != 0 ||
-	    (rc = put_summary(st, txn, wr)) != 0)
+	if (cur != NULL) {
+		k.mv_data = key;
+		k.mv_size = store_key_version(key, wr->wr_subject, list,
+		    cur->h_version);
+		store_key_seq(sq, cur->h_seq);
+		v.mv_data = sq;
+		v.mv_size = sizeof(sq);
+		if ((rc = mdb_put(txn, st->s_versions, &k, &v, 0)) != 0)
+			goto done;
+	}
+	if ((rc = put_summary(st, txn, wr, cur, sum, version, seq)) != 0)
 		goto done;
 	ch->ch_seq = seq;
 	memcpy(ch->ch_hash, hash, STORE_HASH_LEN);
@@ -454,75 +535,41 @@ chain_hash(const struct chain *ch, const struct write_req *wr, uint64_t at,
 	return ok ? 0 : -1;
 }
 
-/* The change record: what the log, sync and audit read. */
+/*
+ * Points the subject's summary at the new version. A removal keeps the
+ * grade and dates of the version it removes, flagged removed.
+ */
 static int
-put_change(struct store *st, MDB_txn *txn, const struct write_req *wr,
-    uint64_t seq, uint64_t at, uint64_t version, const uint8_t *prev,
-    const uint8_t *hash, msgpack_sbuffer *scratch)
+put_summary(struct store *st, MDB_txn *txn, const struct write_req *wr,
+    const struct summary_hit *cur, const struct summary *sum,
+    uint64_t version, uint64_t seq)
 {
-	msgpack_packer	 pk;
-	uint8_t		 key[8];
-	MDB_val		 k, v;
-
-	msgpack_sbuffer_clear(scratch);
-	msgpack_packer_init(&pk, scratch, msgpack_sbuffer_write);
-	if (msgpack_pack_map(&pk, 9) != 0 ||
-	    qc_pack_kv_uint(&pk, "seq", seq) != 0 ||
-	    qc_pack_kv_uint(&pk, "at", at) != 0 ||
-	    qc_pack_kv_str(&pk, "principal", wr->wr_principal) != 0 ||
-	    qc_pack_kv_str(&pk, "op", wr->wr_op == WR_PUT ? "put" :
-	    "remove") != 0 ||
-	    qc_pack_kv_str(&pk, "list", wr->wr_list->l_name) != 0 ||
-	    qc_pack_kv_str(&pk, "subject", wr->wr_subject) != 0 ||
-	    qc_pack_kv_uint(&pk, "version", version) != 0 ||
-	    qc_pack_cstr(&pk, "prev") != 0 ||
-	    msgpack_pack_bin_with_body(&pk, prev, STORE_HASH_LEN) != 0 ||
-	    qc_pack_cstr(&pk, "hash") != 0 ||
-	    msgpack_pack_bin_with_body(&pk, hash, STORE_HASH_LEN) != 0)
-		return ENOMEM;
-	store_key_seq(key, seq);
-	k.mv_data = key;
-	k.mv_size = sizeof(key);
-	v.mv_data = scratch->data;
-	v.mv_size = scratch->size;
-	return mdb_put(txn, st->s_changes, &k, &v,
-	    MDB_NOOVERWRITE | MDB_APPEND);
-}
-
-/* Keeps the subject's summary in step with its current entries. */
-static int
-put_summary(struct store *st, MDB_txn *txn, const struct write_req *wr)
-{
-	uint8_t			 buf[CFG_MAX_LISTS * SUMMARY_ITEM_MAX];
+	uint8_t			 buf[sizeof(sum->sm_buf)];
 	struct summary_hit	 hit;
 	MDB_val			 k, v;
 	long			 n;
-	int			 rc;
 
+	if (wr->wr_op == WR_REMOVE) {
+		hit = *cur;
+		hit.h_flags |= SUMMARY_REMOVED;
+	} else {
+		memset(&hit, 0, sizeof(hit));
+		hit.h_list = wr->wr_list->l_name;
+		hit.h_list_len = strlen(hit.h_list);
+		hit.h_grade = wr->wr_grade[0] != '\0' ? wr->wr_grade : NULL;
+		hit.h_grade_len = strlen(wr->wr_grade);
+		hit.h_start = wr->wr_start;
+		hit.h_end = wr->wr_end;
+	}
+	hit.h_version = (uint32_t)version;
+	hit.h_seq = seq;
+	if ((n = summary_update(buf, sizeof(buf), sum->sm_buf, sum->sm_len,
+	    wr->wr_list->l_name, &hit)) < 0)
+		return MDB_CORRUPTED;
 	k.mv_data = (void *)wr->wr_subject;
 	k.mv_size = strlen(wr->wr_subject);
-	rc = mdb_get(txn, st->s_summary, &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		v.mv_data = NULL;
-		v.mv_size = 0;
-	} else if (rc != 0)
-		return rc;
-	memset(&hit, 0, sizeof(hit));
-	hit.h_list = wr->wr_list->l_name;
-	hit.h_list_len = strlen(hit.h_list);
-	hit.h_grade = wr->wr_grade[0] != '\0' ? wr->wr_grade : NULL;
-	hit.h_grade_len = strlen(wr->wr_grade);
-	hit.h_start = wr->wr_start;
-	hit.h_end = wr->wr_end;
-	n = summary_update(buf, sizeof(buf), v.mv_data, v.mv_size,
-	    hit.h_list, wr->wr_op == WR_PUT ? &hit : NULL);
 	/* Before the commit makes the summary visible to `check`. */
-	if (n > 0)
-		filter_add(&st->s_filter, k.mv_data, k.mv_size);
-	if (n < 0)
-		return MDB_CORRUPTED;
-	if (n == 0)
-		return mdb_del(txn, st->s_summary, &k, NULL);
+	filter_add(&st->s_filter, k.mv_data, k.mv_size);
 	v.mv_data = buf;
 	v.mv_size = (size_t)n;
 	return mdb_put(txn, st->s_summary, &k, &v, 0);

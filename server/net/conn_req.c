@@ -98,6 +98,7 @@ conn_run_op(struct conn *c, const struct op_entry *op,
 	struct worker		*w = c->c_worker;
 	struct write_route	 route = {
 		.wt_done = worker_post_result,
+		.wt_wake = worker_wake,
 		.wt_arg = w,
 		.wt_conn = c->c_id,
 		.wt_slot = (uint32_t)slot,

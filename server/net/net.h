@@ -62,6 +62,7 @@ struct conn {
 	unsigned		 c_more:1;	/* OpenSSL may hold more records */
 	unsigned		 c_backlog:1;	/* frames left for the next turn */
 	unsigned		 c_wev_on:1;	/* c_wev added */
+	unsigned		 c_answered:1;	/* write results to send */
 };
 
 struct worker {
@@ -112,6 +113,8 @@ void	 worker_free(struct worker *);
 struct conn *worker_conn_lookup(struct worker *, uint64_t id);
 /* The writer's route back: queues a result for its worker (any thread). */
 void	 worker_post_result(struct write_result *);
+/* Wakes the worker (arg) to answer the results posted to it. */
+void	 worker_wake(void *);
 /* Takes every queued result, oldest first (the worker's thread). */
 struct write_result *worker_take_results(struct worker *);
 int	 worker_conn_add(struct worker *, struct conn *);

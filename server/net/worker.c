@@ -212,6 +212,13 @@ worker_post_result(struct write_result *res)
 	*w->w_results_tail = res;
 	w->w_results_tail = &res->wres_next;
 	pthread_mutex_unlock(&w->w_reply_mtx);
+}
+
+void
+worker_wake(void *arg)
+{
+	struct worker	*w = arg;
+
 	event_active(w->w_reply_ev, 0, 0);
 }
 
@@ -228,21 +235,31 @@ worker_take_results(struct worker *w)
 	return res;
 }
 
-/* Write results are matched to connections by id: a closed one drops. */
+/*
+ * Write results are matched to connections by id: a closed one drops.
+ * Every answer is packed first, then each connection sends once.
+ */
 static void
 worker_reply_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker		*w = arg;
-	struct write_result	*res, *next;
+	struct write_result	*res, *next, *all;
 	struct conn		*c;
 
 	(void)fd;
 	(void)what;
-	for (res = worker_take_results(w); res != NULL; res = next) {
-		next = res->wres_next;
+	all = worker_take_results(w);
+	for (res = all; res != NULL; res = res->wres_next)
 		if ((c = worker_conn_lookup(w, res->wres_route.wt_conn)) !=
 		    NULL) {
 			conn_write_result(c, res);
+			c->c_answered = 1;
+		}
+	for (res = all; res != NULL; res = next) {
+		next = res->wres_next;
+		if ((c = worker_conn_lookup(w, res->wres_route.wt_conn)) !=
+		    NULL && c->c_answered) {
+			c->c_answered = 0;
 			conn_reading(c);
 			conn_flush(c);
 		}

@@ -1,75 +1,54 @@
 /*
  * changes: the change log from a sequence number on.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "entry.h"
-#include "frame.h"
-#include "log.h"
 #include "msg.h"
 #include "op.h"
 
-static int		 change_pack(msgpack_packer *, const MDB_val *, int);
+static int		 change_pack(msgpack_packer *, const struct record *,
+			    const uint8_t *, int);
 static int		 pack_hex(msgpack_packer *, const char *,
-			    const msgpack_object *);
+			    const uint8_t *);
 
 static int
-pack_hex(msgpack_packer *pk, const char *key, const msgpack_object *o)
+pack_hex(msgpack_packer *pk, const char *key, const uint8_t *hash)
 {
 	static const char	 digits[] = "0123456789abcdef";
 	char			 hex[2 * STORE_HASH_LEN];
 	uint32_t		 i;
 
-	if (o == NULL || o->type != MSGPACK_OBJECT_BIN ||
-	    o->via.bin.size != STORE_HASH_LEN)
-		return -1;
 	for (i = 0; i < STORE_HASH_LEN; i++) {
-		hex[2 * i] = digits[(uint8_t)o->via.bin.ptr[i] >> 4];
-		hex[2 * i + 1] = digits[(uint8_t)o->via.bin.ptr[i] & 15];
+		hex[2 * i] = digits[hash[i] >> 4];
+		hex[2 * i + 1] = digits[hash[i] & 15];
 	}
 	return qc_pack_cstr(pk, key) != 0 ||
 	    msgpack_pack_str_with_body(pk, hex, sizeof(hex)) != 0 ? -1 : 0;
 }
 
-/* Copies a stored change record to the wire, hashes as hex. */
+/* A change on the wire; prev is the hash of the change before it. */
 static int
-change_pack(msgpack_packer *pk, const MDB_val *v, int with_principal)
+change_pack(msgpack_packer *pk, const struct record *r, const uint8_t *prev,
+    int with_principal)
 {
-	static const char *const plain[] = {
-		"seq", "at", "op", "list", "subject", "version"
-	};
-	msgpack_unpacked	 up;
-	const msgpack_object	*o;
-	size_t			 off = 0, i;
-	int			 rc = -1;
-
-	msgpack_unpacked_init(&up);
-	if (qc_frame_validate(v->mv_data, v->mv_size) != QC_FRAME_OK ||
-	    msgpack_unpack_next(&up, v->mv_data, v->mv_size, &off) !=
-	    MSGPACK_UNPACK_SUCCESS)
-		goto done;
-	if (msgpack_pack_map(pk, 8 + (with_principal != 0)) != 0)
-		goto done;
-	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
-		if ((o = qc_map_get(&up.data, plain[i])) == NULL ||
-		    qc_pack_cstr(pk, plain[i]) != 0 ||
-		    msgpack_pack_object(pk, *o) != 0)
-			goto done;
-	}
-	if (with_principal &&
-	    ((o = qc_map_get(&up.data, "principal")) == NULL ||
-	    qc_pack_cstr(pk, "principal") != 0 ||
-	    msgpack_pack_object(pk, *o) != 0))
-		goto done;
-	if (pack_hex(pk, "prev", qc_map_get(&up.data, "prev")) == -1 ||
-	    pack_hex(pk, "hash", qc_map_get(&up.data, "hash")) == -1)
-		goto done;
-	rc = 0;
-done:
-	msgpack_unpacked_destroy(&up);
-	if (rc == -1)
-		log_warnx("corrupt change record in the store");
-	return rc;
+	if (msgpack_pack_map(pk, 8 + (with_principal != 0)) != 0 ||
+	    qc_pack_kv_uint(pk, "seq", r->r_seq) != 0 ||
+	    qc_pack_kv_uint(pk, "at", r->r_at) != 0 ||
+	    qc_pack_kv_str(pk, "op", r->r_removed ? "remove" : "put") != 0 ||
+	    qc_pack_cstr(pk, "list") != 0 ||
+	    msgpack_pack_str_with_body(pk, r->r_list, r->r_list_len) != 0 ||
+	    qc_pack_cstr(pk, "subject") != 0 ||
+	    msgpack_pack_str_with_body(pk, r->r_subject,
+	    r->r_subject_len) != 0 ||
+	    qc_pack_kv_uint(pk, "version", r->r_version) != 0)
+		return -1;
+	if (with_principal && (qc_pack_cstr(pk, "principal") != 0 ||
+	    msgpack_pack_str_with_body(pk, r->r_by, r->r_by_len) != 0))
+		return -1;
+	return pack_hex(pk, "prev", prev) == -1 ||
+	    pack_hex(pk, "hash", r->r_hash) == -1 ? -1 : 0;
 }
 
 enum op_status
@@ -77,9 +56,10 @@ op_changes(struct req *q)
 {
 	uint64_t	 since = q->q_args.a_since, head;
 	uint32_t	 limit = q->q_args.a_limit, n;
-	uint8_t		 key[8], hash[STORE_HASH_LEN];
+	uint8_t		 prev[STORE_HASH_LEN], hash[STORE_HASH_LEN];
+	msgpack_unpacked up;
+	struct record	 r;
 	MDB_txn		*txn;
-	MDB_val		 k, v;
 	int		 full = entry_full_view(q->q_who->cl_role), rc;
 
 	if ((txn = req_txn(q)) == NULL)
@@ -90,20 +70,29 @@ op_changes(struct req *q)
 	/* Sequence numbers have no gaps: the page is since+1 .. since+n. */
 	n = since >= head ? 0 : head - since < limit ?
 	    (uint32_t)(head - since) : limit;
+	memset(prev, 0, sizeof(prev));
+	if (n > 0 && since > 0) {
+		if ((rc = record_fetch(q->q_store, txn, since, &up, &r)) == 0)
+			memcpy(prev, r.r_hash, sizeof(prev));
+		msgpack_unpacked_destroy(&up);
+		if (rc != 0)
+			return req_fail(q, QC_E_INTERNAL, "change %llu: %s",
+			    (unsigned long long)since, mdb_strerror(rc));
+	}
 	if (msgpack_pack_map(q->q_pk, 2) != 0 ||
 	    qc_pack_cstr(q->q_pk, "changes") != 0 ||
 	    msgpack_pack_array(q->q_pk, n) != 0)
 		return req_fail(q, QC_E_INTERNAL, "out of memory");
 	for (; n > 0; n--) {
-		store_key_seq(key, ++since);
-		k.mv_data = key;
-		k.mv_size = sizeof(key);
-		if ((rc = mdb_get(txn, q->q_store->s_changes, &k,
-		    &v)) != 0)
+		if ((rc = record_fetch(q->q_store, txn, ++since, &up,
+		    &r)) == 0 && change_pack(q->q_pk, &r, prev, full) == -1)
+			rc = ENOMEM;
+		else if (rc == 0)
+			memcpy(prev, r.r_hash, sizeof(prev));
+		msgpack_unpacked_destroy(&up);
+		if (rc != 0)
 			return req_fail(q, QC_E_INTERNAL, "change %llu: %s",
 			    (unsigned long long)since, mdb_strerror(rc));
-		if (change_pack(q->q_pk, &v, full) == -1)
-			return req_fail(q, QC_E_INTERNAL, "corrupt change");
 	}
 	if (qc_pack_kv_uint(q->q_pk, "head", head) != 0)
 		return req_fail(q, QC_E_INTERNAL, "out of memory");

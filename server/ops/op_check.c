@@ -47,7 +47,8 @@ check_lookup(struct req *q, MDB_txn **txn, const char *subject,
 	while ((rc = summary_next(&p, end, &h)) == 1) {
 		li = config_list_index(q->q_cfg, h.h_list, h.h_list_len);
 		if (li == -1 || ((mask >> li) & 1) == 0 ||
-		    state_of(0, h.h_start, h.h_end, q->q_today) != ST_ACTIVE)
+		    state_of(h.h_flags & SUMMARY_REMOVED, h.h_start, h.h_end,
+		    q->q_today) != ST_ACTIVE)
 			continue;
 		hits[li] = h;
 		*found |= 1u << li;

@@ -1,67 +1,93 @@
 /*
  * get: the newest version of a subject on each list.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "entry.h"
 #include "msg.h"
 #include "op.h"
+#include "summary.h"
+
+static long	 get_hits(struct req *, MDB_txn *, unsigned,
+		    struct summary_hit *, enum state *);
+
+/*
+ * The subject's current entries on the lists of mask, by list index, in
+ * the states the caller may see. Returns -1 (failed) or the found mask.
+ */
+static long
+get_hits(struct req *q, MDB_txn *txn, unsigned mask, struct summary_hit *hits,
+    enum state *states)
+{
+	int		 full = entry_full_view(q->q_who->cl_role), li, rc;
+	const uint8_t	*p, *end;
+	struct summary_hit h;
+	unsigned	 found = 0;
+	MDB_val		 k, v;
+
+	k.mv_data = (void *)q->q_args.a_subject;
+	k.mv_size = strlen(q->q_args.a_subject);
+	if ((rc = mdb_get(txn, q->q_store->s_summary, &k, &v)) ==
+	    MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
+		return -1;
+	}
+	p = v.mv_data;
+	end = p + v.mv_size;
+	while ((rc = summary_next(&p, end, &h)) == 1) {
+		li = config_list_index(q->q_cfg, h.h_list, h.h_list_len);
+		if (li == -1 || ((mask >> li) & 1) == 0)
+			continue;
+		states[li] = state_of(h.h_flags & SUMMARY_REMOVED, h.h_start,
+		    h.h_end, q->q_today);
+		if (!full && states[li] != ST_ACTIVE)
+			continue;
+		hits[li] = h;
+		found |= 1u << li;
+	}
+	if (rc == -1) {
+		req_fail(q, QC_E_INTERNAL, "corrupt summary");
+		return -1;
+	}
+	return found;
+}
 
 enum op_status
 op_get(struct req *q)
 {
 	const struct config	*cfg = q->q_cfg;
-	msgpack_unpacked	 ups[CFG_MAX_LISTS];
-	struct record		 recs[CFG_MAX_LISTS];
+	struct summary_hit	 hits[CFG_MAX_LISTS];
 	enum state		 states[CFG_MAX_LISTS];
-	uint8_t			 key[STORE_KEY_MAX];
-	int			 full = entry_full_view(q->q_who->cl_role);
-	const char		*subject = q->q_args.a_subject;
-	unsigned		 mask = q->q_args.a_lists;
-	int			 i, n = 0, rc;
-	enum op_status		 res = OP_DONE;
+	msgpack_unpacked	 up;
+	struct record		 r;
+	long			 found;
+	int			 li, rc, full = entry_full_view(q->q_who->cl_role);
 	MDB_txn			*txn;
-	MDB_val			 k, v;
 
-	if ((txn = req_txn(q)) == NULL)
+	if ((txn = req_txn(q)) == NULL ||
+	    (found = get_hits(q, txn, q->q_args.a_lists, hits, states)) == -1)
 		return OP_ERROR;
-
-	for (i = 0; i < cfg->nlists; i++) {
-		if (((mask >> i) & 1) == 0)
-			continue;
-		k.mv_data = key;
-		k.mv_size = store_key_entry(key, cfg->lists[i].l_name,
-		    subject);
-		rc = mdb_get(txn, q->q_store->s_current, &k, &v);
-		if (rc == MDB_NOTFOUND)
-			continue;
-		if (rc != 0) {
-			res = req_fail(q, QC_E_INTERNAL, "store: %s",
-			    mdb_strerror(rc));
-			break;
-		}
-		if (record_load(&v, &ups[n], &recs[n]) == -1) {
-			msgpack_unpacked_destroy(&ups[n]);
-			res = req_fail(q, QC_E_INTERNAL, "corrupt record");
-			break;
-		}
-		states[n] = entry_state(&cfg->lists[i], &recs[n], q->q_today);
-		if (!full && states[n] != ST_ACTIVE) {
-			msgpack_unpacked_destroy(&ups[n]);
-			continue;
-		}
-		n++;
-	}
-	if (res == OP_DONE && n == 0)
-		res = req_fail(q, QC_E_NOT_FOUND, "no entry for %s", subject);
-	if (res == OP_DONE && (msgpack_pack_map(q->q_pk, 2) != 0 ||
-	    qc_pack_kv_str(q->q_pk, "subject", subject) != 0 ||
+	if (found == 0)
+		return req_fail(q, QC_E_NOT_FOUND, "no entry for %s",
+		    q->q_args.a_subject);
+	if (msgpack_pack_map(q->q_pk, 2) != 0 ||
+	    qc_pack_kv_str(q->q_pk, "subject", q->q_args.a_subject) != 0 ||
 	    qc_pack_cstr(q->q_pk, "entries") != 0 ||
-	    msgpack_pack_array(q->q_pk, n) != 0))
-		res = req_fail(q, QC_E_INTERNAL, "out of memory");
-	for (i = 0; i < n; i++) {
-		if (res == OP_DONE && entry_pack(q->q_pk, &recs[i], states[i],
-		    full) != 0)
-			res = req_fail(q, QC_E_INTERNAL, "out of memory");
-		msgpack_unpacked_destroy(&ups[i]);
+	    msgpack_pack_array(q->q_pk, __builtin_popcountl(found)) != 0)
+		return req_fail(q, QC_E_INTERNAL, "out of memory");
+	for (li = 0; li < cfg->nlists; li++) {
+		if (((found >> li) & 1) == 0)
+			continue;
+		rc = record_fetch(q->q_store, txn, hits[li].h_seq, &up, &r);
+		if (rc == 0 && entry_pack(q->q_pk, &r, states[li], full) != 0)
+			rc = ENOMEM;
+		msgpack_unpacked_destroy(&up);
+		if (rc != 0)
+			return req_fail(q, QC_E_INTERNAL, "store: %s",
+			    mdb_strerror(rc));
 	}
-	return res;
+	return OP_DONE;
 }

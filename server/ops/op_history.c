@@ -1,72 +1,120 @@
 /*
  * history: every version of a subject, oldest first.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "entry.h"
 #include "msg.h"
 #include "op.h"
+#include "summary.h"
 
-struct hist_item {
-	uint64_t	 h_seq;
-	MDB_val		 h_val;
+/* The seqs of a subject's versions, as they are collected. */
+struct hist {
+	uint64_t	*h_seq;
+	size_t		 h_n;
+	size_t		 h_cap;
 };
 
-static int		 collect(struct req *, MDB_cursor *, const char *,
-			    const char *, struct hist_item **, size_t *,
-			    size_t *);
-static int		 item_cmp(const void *, const void *);
-static enum op_status	 history_pack(struct req *, struct hist_item *,
-			    size_t);
+static int		 hist_add(struct req *, struct hist *, uint64_t);
+static int		 collect_current(struct req *, MDB_txn *, unsigned,
+			    struct hist *);
+static int		 collect_older(struct req *, MDB_txn *, unsigned,
+			    struct hist *);
+static int		 seq_cmp(const void *, const void *);
+static enum op_status	 history_pack(struct req *, MDB_txn *, struct hist *);
 
 static int
-item_cmp(const void *a, const void *b)
+seq_cmp(const void *a, const void *b)
 {
-	const struct hist_item	*x = a, *y = b;
+	const uint64_t	*x = a, *y = b;
 
-	return x->h_seq < y->h_seq ? -1 : x->h_seq > y->h_seq;
+	return *x < *y ? -1 : *x > *y;
 }
 
-/* Appends the versions of (list, subject) to the growing item array. */
 static int
-collect(struct req *q, MDB_cursor *cur, const char *list, const char *subject,
-    struct hist_item **items, size_t *n, size_t *cap)
+hist_add(struct req *q, struct hist *h, uint64_t seq)
 {
-	uint8_t			 key[STORE_KEY_MAX];
-	size_t			 plen;
-	msgpack_unpacked	 up;
-	struct record		 r;
-	struct hist_item	*grown;
-	MDB_val			 k, v;
-	int			 rc;
+	uint64_t	*grown;
 
-	plen = store_key_entry(key, list, subject);
-	key[plen++] = '\0';
-	k.mv_data = key;
-	k.mv_size = plen;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != plen + 4 || memcmp(k.mv_data, key, plen) != 0)
-			break;
-		if (record_load(&v, &up, &r) == -1) {
-			msgpack_unpacked_destroy(&up);
-			req_fail(q, QC_E_INTERNAL, "corrupt record");
+	if (h->h_n == h->h_cap) {
+		h->h_cap = h->h_cap ? h->h_cap * 2 : 16;
+		if ((grown = reallocarray(h->h_seq, h->h_cap,
+		    sizeof(*grown))) == NULL) {
+			req_fail(q, QC_E_INTERNAL, "out of memory");
 			return -1;
 		}
-		msgpack_unpacked_destroy(&up);
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			if ((grown = reallocarray(*items, *cap,
-			    sizeof(**items))) == NULL) {
-				req_fail(q, QC_E_INTERNAL, "out of memory");
-				return -1;
-			}
-			*items = grown;
-		}
-		(*items)[*n].h_seq = r.r_seq;
-		(*items)[(*n)++].h_val = v;
+		h->h_seq = grown;
 	}
+	h->h_seq[h->h_n++] = seq;
+	return 0;
+}
+
+/* The newest version on each list of mask, from the summary. */
+static int
+collect_current(struct req *q, MDB_txn *txn, unsigned mask, struct hist *h)
+{
+	struct summary_hit	 hit;
+	const uint8_t		*p, *end;
+	MDB_val			 k, v;
+	int			 rc, li;
+
+	k.mv_data = (void *)q->q_args.a_subject;
+	k.mv_size = strlen(q->q_args.a_subject);
+	if ((rc = mdb_get(txn, q->q_store->s_summary, &k, &v)) ==
+	    MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
+		return -1;
+	}
+	p = v.mv_data;
+	end = p + v.mv_size;
+	while ((rc = summary_next(&p, end, &hit)) == 1) {
+		li = config_list_index(q->q_cfg, hit.h_list, hit.h_list_len);
+		if (li != -1 && ((mask >> li) & 1) &&
+		    hist_add(q, h, hit.h_seq) == -1)
+			return -1;
+	}
+	if (rc == -1) {
+		req_fail(q, QC_E_INTERNAL, "corrupt summary");
+		return -1;
+	}
+	return 0;
+}
+
+/* The versions they replaced: keys subject NUL list NUL ver32. */
+static int
+collect_older(struct req *q, MDB_txn *txn, unsigned mask, struct hist *h)
+{
+	uint8_t		 key[STORE_KEY_MAX];
+	const char	*list;
+	size_t		 plen;
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	int		 rc, li;
+
+	if ((rc = mdb_cursor_open(txn, q->q_store->s_versions, &cur)) != 0) {
+		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
+		return -1;
+	}
+	k.mv_data = key;
+	k.mv_size = plen = store_key_subject(key, q->q_args.a_subject);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < plen + 2 + 4 ||
+		    memcmp(k.mv_data, key, plen) != 0)
+			break;
+		list = (const char *)k.mv_data + plen;
+		li = config_list_index(q->q_cfg, list, k.mv_size - plen - 5);
+		if (li != -1 && ((mask >> li) & 1) &&
+		    hist_add(q, h, store_seq_from_key(&v)) == -1) {
+			mdb_cursor_close(cur);
+			return -1;
+		}
+	}
+	mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
 		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
 		return -1;
@@ -74,67 +122,57 @@ collect(struct req *q, MDB_cursor *cur, const char *list, const char *subject,
 	return 0;
 }
 
-/* Packs {subject, versions} from the collected items, oldest first. */
+/* Packs {subject, versions} from the collected seqs, oldest first. */
 static enum op_status
-history_pack(struct req *q, struct hist_item *items, size_t n)
+history_pack(struct req *q, MDB_txn *txn, struct hist *h)
 {
 	const struct list_def	*l;
 	msgpack_unpacked	 up;
 	struct record		 r;
-	enum op_status		 res = OP_DONE;
 	size_t			 i;
+	int			 rc = 0;
 
-	qsort(items, n, sizeof(*items), item_cmp);
+	qsort(h->h_seq, h->h_n, sizeof(*h->h_seq), seq_cmp);
 	if (msgpack_pack_map(q->q_pk, 2) != 0 ||
 	    qc_pack_kv_str(q->q_pk, "subject", q->q_args.a_subject) != 0 ||
 	    qc_pack_cstr(q->q_pk, "versions") != 0 ||
-	    msgpack_pack_array(q->q_pk, n) != 0)
+	    msgpack_pack_array(q->q_pk, h->h_n) != 0)
 		return req_fail(q, QC_E_INTERNAL, "out of memory");
-	for (i = 0; i < n && res == OP_DONE; i++) {
-		if (record_load(&items[i].h_val, &up, &r) == -1 ||
-		    (l = entry_list(q->q_cfg, &r)) == NULL ||
+	for (i = 0; i < h->h_n && rc == 0; i++) {
+		if ((rc = record_fetch(q->q_store, txn, h->h_seq[i], &up,
+		    &r)) == 0 && ((l = entry_list(q->q_cfg, &r)) == NULL ||
 		    entry_pack(q->q_pk, &r, entry_state(l, &r, q->q_today),
-		    1) != 0)
-			res = req_fail(q, QC_E_INTERNAL, "cannot pack version");
+		    1) != 0))
+			rc = ENOMEM;
 		msgpack_unpacked_destroy(&up);
 	}
-	return res;
+	return rc == 0 ? OP_DONE : req_fail(q, QC_E_INTERNAL,
+	    "cannot pack version: %s", mdb_strerror(rc));
 }
 
 enum op_status
 op_history(struct req *q)
 {
-	const struct config	*cfg = q->q_cfg;
 	const struct caller	*who = q->q_who;
-	struct hist_item	*items = NULL;
-	size_t			 n = 0, cap = 0;
-	unsigned		 mask = config_all_lists(cfg);
+	struct hist		 h = { NULL, 0, 0 };
+	unsigned		 mask = config_all_lists(q->q_cfg);
 	enum op_status		 res = OP_DONE;
-	MDB_cursor		*cur = NULL;
 	MDB_txn			*txn;
-	int			 li, rc;
 
 	if (ARG_HAS(q, ARG_LIST))
 		mask = 1u << q->q_args.a_list;
 	/* An agency reads the history of its own lists only. */
 	if (who->cl_role == ROLE_AGENCY)
 		mask &= who->cl_prin->p_writes;
-	if ((txn = req_txn(q)) == NULL)
-		return OP_ERROR;
-	if ((rc = mdb_cursor_open(txn, q->q_store->s_versions, &cur)) != 0)
-		return req_fail(q, QC_E_INTERNAL, "store: %s",
-		    mdb_strerror(rc));
-	for (li = 0; li < cfg->nlists && res == OP_DONE; li++)
-		if (((mask >> li) & 1) && collect(q, cur,
-		    cfg->lists[li].l_name, q->q_args.a_subject, &items, &n,
-		    &cap) == -1)
-			res = OP_ERROR;
-	mdb_cursor_close(cur);
-	if (res == OP_DONE && n == 0)
+	if ((txn = req_txn(q)) == NULL ||
+	    collect_current(q, txn, mask, &h) == -1 ||
+	    collect_older(q, txn, mask, &h) == -1)
+		res = OP_ERROR;
+	if (res == OP_DONE && h.h_n == 0)
 		res = req_fail(q, QC_E_NOT_FOUND, "no versions for %s",
 		    q->q_args.a_subject);
 	if (res == OP_DONE)
-		res = history_pack(q, items, n);
-	free(items);
+		res = history_pack(q, txn, &h);
+	free(h.h_seq);
 	return res;
 }

@@ -6,6 +6,7 @@
 #include "entry.h"
 #include "msg.h"
 #include "op.h"
+#include "summary.h"
 
 struct list_count {
 	uint64_t	 lc_total;
@@ -13,50 +14,61 @@ struct list_count {
 	uint64_t	 lc_grade[CFG_MAX_VALUES];
 };
 
+static void		 stats_add(struct req *, const struct summary_hit *,
+			    struct list_count *);
 static int		 stats_count(struct req *, MDB_txn *,
 			    struct list_count *);
 static int		 stats_pack(msgpack_packer *, const struct list_def *,
 			    const struct list_count *);
 
-/* One pass over every current entry. */
+/* Counts one current entry. */
+static void
+stats_add(struct req *q, const struct summary_hit *h, struct list_count *lc)
+{
+	const struct config	*cfg = q->q_cfg;
+	const struct field_def	*gf;
+	const struct list_def	*l;
+	enum state		 st;
+	int			 li, i;
+
+	if ((li = config_list_index(cfg, h->h_list, h->h_list_len)) == -1)
+		return;
+	l = &cfg->lists[li];
+	st = state_of(h->h_flags & SUMMARY_REMOVED, h->h_start, h->h_end,
+	    q->q_today);
+	lc[li].lc_total++;
+	lc[li].lc_state[st]++;
+	if (l->l_type != LT_RATING || st != ST_ACTIVE || h->h_grade == NULL)
+		return;
+	gf = &l->l_fields[l->l_grade];
+	for (i = 0; i < gf->f_nvalues; i++)
+		if (strlen(gf->f_values[i]) == h->h_grade_len &&
+		    memcmp(gf->f_values[i], h->h_grade, h->h_grade_len) == 0)
+			lc[li].lc_grade[i]++;
+}
+
+/* One pass over the summary: every current entry. */
 static int
 stats_count(struct req *q, MDB_txn *txn, struct list_count *counts)
 {
-	const struct config	*cfg = q->q_cfg;
-	const struct list_def	*l;
-	const struct field_def	*gf;
-	const msgpack_object	*g;
-	msgpack_unpacked	 up;
-	struct record		 r;
-	enum state		 st;
+	struct summary_hit	 h;
+	const uint8_t		*p, *end;
 	MDB_cursor		*cur;
 	MDB_val			 k, v;
-	int			 rc, li, i;
+	int			 rc, hit;
 
-	if ((rc = mdb_cursor_open(txn, q->q_store->s_current,
-	    &cur)) != 0)
+	if ((rc = mdb_cursor_open(txn, q->q_store->s_summary, &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (record_load(&v, &up, &r) == -1) {
-			msgpack_unpacked_destroy(&up);
+		p = v.mv_data;
+		end = p + v.mv_size;
+		while ((hit = summary_next(&p, end, &h)) == 1)
+			stats_add(q, &h, counts);
+		if (hit == -1) {
 			rc = MDB_CORRUPTED;
 			break;
 		}
-		if ((l = entry_list(cfg, &r)) != NULL) {
-			li = (int)(l - cfg->lists);
-			st = entry_state(l, &r, q->q_today);
-			counts[li].lc_total++;
-			counts[li].lc_state[st]++;
-			if (l->l_type == LT_RATING && st == ST_ACTIVE) {
-				gf = &l->l_fields[l->l_grade];
-				g = qc_map_get(r.r_fields, gf->f_name);
-				for (i = 0; i < gf->f_nvalues; i++)
-					if (qc_obj_streq(g, gf->f_values[i]))
-						counts[li].lc_grade[i]++;
-			}
-		}
-		msgpack_unpacked_destroy(&up);
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;

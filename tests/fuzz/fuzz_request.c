@@ -333,8 +333,7 @@ fz_reset_store(void)
 		fz_fail("reset: %s", mdb_strerror(rc));
 	k.mv_data = "head";
 	k.mv_size = 4;
-	if ((rc = mdb_drop(txn, st->s_current, 0)) != 0 ||
-	    (rc = mdb_drop(txn, st->s_versions, 0)) != 0 ||
+	if ((rc = mdb_drop(txn, st->s_versions, 0)) != 0 ||
 	    (rc = mdb_drop(txn, st->s_changes, 0)) != 0 ||
 	    (rc = mdb_drop(txn, st->s_summary, 0)) != 0 ||
 	    ((rc = mdb_del(txn, st->s_meta, &k, NULL)) != 0 &&

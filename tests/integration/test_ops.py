@@ -329,3 +329,48 @@ def stats_shape(ctx):
 		g = a["lists"]["credit"]["grades"]
 		eq(sum(g.values()), a["lists"]["credit"]["active"], "grades count active entries")
 		eq(a["head"], reg.ok("changes", since=0, limit=1)["head"], "stats.head = changes.head")
+
+
+def _put_many(conn, subjects, fields):
+	"""Pipelined puts on credit, 1,000 a round; every one must succeed."""
+	for i in range(0, len(subjects), 1000):
+		chunk = subjects[i:i + 1000]
+		data = b"".join(frame({"id": conn.next_id + k, "op": "put", "list": "credit",
+				       "subject": s, "fields": fields}) for k, s in enumerate(chunk))
+		conn.send_raw(data)
+		for k in range(len(chunk)):
+			r = conn.recv()
+			check_response(r, conn.next_id + k)
+			check(r["ok"], "put %s: %r" % (chunk[k], r.get("error")))
+		conn.next_id += len(chunk)
+
+
+@suite.test(timeout=300)
+def scan_stops_after_20000_subjects(ctx):
+	"""Every list's subjects are walked together: a scan of a list with one
+	entry behind 20,050 subjects of another stops after 20,000 with an
+	empty page and a next, and following next finds the entry; a scan for
+	a state nobody is in ends the same way."""
+	s = ctx.fresh_server("scanbound")
+	many = sorted(uscc(n, "91350100") for n in range(20050))
+	last = uscc(1, "Y1350100")	# sorts after every 9... subject
+	with s.connect(QUALITY) as q, s.connect(COMMERCE) as c, s.connect(REGULATOR) as reg:
+		_put_many(q, many, credit_fields("A"))
+		c.ok("put", list="advertising", subject=last, fields=adv_fields())
+		page = reg.ok("scan", list="advertising", limit=10)
+		eq(page["entries"], [], "the first page: the visit bound came first")
+		check(page["next"] is not None, "a bounded page has a next")
+		found, pages = [], 1
+		while page["next"] is not None:
+			page = reg.ok("scan", list="advertising", limit=10, after=page["next"])
+			found += [e["subject"] for e in page["entries"]]
+			pages += 1
+		eq(found, [last], "following next finds the one entry")
+		eq(pages, 2, "pages of the walk")
+		page = reg.ok("scan", list="credit", state="removed", limit=5)
+		eq(page["entries"], [], "no removed entries")
+		check(page["next"] is not None, "the removed scan stops with a next")
+		page = reg.ok("scan", list="credit", limit=1000, after=many[-2])
+		eq([e["subject"] for e in page["entries"]], [many[-1]], "a full walk's tail")
+		eq(page["next"], None, "the end")
+	s.stop_clean()

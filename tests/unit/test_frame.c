@@ -1,6 +1,7 @@
 /*
- * Framing: the length prefix and the pre-unpack validator against hostile
- * and valid bodies, cross-checked with msgpack-c.
+ * Framing: the length prefix and the pre-unpack validator (of frames,
+ * and of stored values of any type) against hostile and valid bodies,
+ * cross-checked with msgpack-c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -222,6 +223,58 @@ test_depth(void **state)
 	assert_int_equal(qc_frame_validate(buf, n), QC_FRAME_TOO_DEEP);
 }
 
+/*
+ * qc_msgpack_validate (stored records): the same walk for a value of any
+ * type. Every hostile case is judged alike, but for the top value not
+ * having to be a map.
+ */
+static void
+test_msgpack_validate(void **state)
+{
+	const struct hostile	 more[] = {
+		{ "top array of 9", V(0x99, 1, 2, 3, 4, 5, 6, 7, 8, 0xc0),
+		  QC_FRAME_OK },
+		{ "top array short", V(0x99, 1, 2, 3, 4, 5, 6, 7, 8),
+		  QC_FRAME_TRUNCATED },
+		{ "top array trailing", V(0x91, 1, 2), QC_FRAME_TRAILING },
+		{ "top nil trailing", V(0xc0, 0xc0), QC_FRAME_TRAILING },
+		{ "top bin8 short", V(0xc4, 32, 0), QC_FRAME_TRUNCATED },
+		{ "top array, c1 inside", V(0x92, 0x01, 0xc1),
+		  QC_FRAME_INVALID },
+	};
+	enum qc_frame_status	 got, want;
+	uint8_t			 buf[256];
+	size_t			 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		want = hostile[i].want == QC_FRAME_NOT_MAP ? QC_FRAME_OK :
+		    hostile[i].want;
+		got = qc_msgpack_validate(hostile[i].body.p,
+		    hostile[i].body.len);
+		if (got != want)
+			print_message("case \"%s\"\n", hostile[i].name);
+		assert_int_equal(got, want);
+	}
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		got = qc_msgpack_validate(more[i].body.p, more[i].body.len);
+		if (got != more[i].want)
+			print_message("case \"%s\"\n", more[i].name);
+		assert_int_equal(got, more[i].want);
+		/* A frame must still be a map. */
+		if (more[i].want == QC_FRAME_OK)
+			assert_int_equal(qc_frame_validate(more[i].body.p,
+			    more[i].body.len), QC_FRAME_NOT_MAP);
+	}
+	assert_int_equal(qc_msgpack_validate(NULL, 0), QC_FRAME_EMPTY);
+	/* Nesting is bounded the same way, arrays at the top included. */
+	buf[0] = 0x91;
+	n = 1 + nest(buf + 1, QC_FRAME_MAX_DEPTH - 1, 1);
+	assert_int_equal(qc_msgpack_validate(buf, n), QC_FRAME_OK);
+	n = 1 + nest(buf + 1, QC_FRAME_MAX_DEPTH, 1);
+	assert_int_equal(qc_msgpack_validate(buf, n), QC_FRAME_TOO_DEEP);
+}
+
 /* Packs a map that uses every msgpack type family and width. */
 static void
 pack_everything(msgpack_sbuffer *sb)
@@ -431,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_check_len),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_msgpack_validate),
 		cmocka_unit_test(test_packed_valid),
 		cmocka_unit_test(test_truncated_every_cut),
 		cmocka_unit_test(test_truncated_big),

@@ -1,6 +1,7 @@
 /*
  * LMDB store: key builders and their bytewise order, opening a fresh
- * environment, the change-log head, reopening, and map growth.
+ * environment (schema 2), the change-log head, reopening, refusing an
+ * older schema, and map growth.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "config.h"
 #include "store.h"
+#include "subject.h"
 
 #define MiB	(1024 * 1024)
 
@@ -91,36 +94,56 @@ put(struct store *st, MDB_dbi dbi, const void *k, size_t klen)
 }
 
 static void
-test_key_entry(void **state)
+test_key_subject_version(void **state)
 {
-	uint8_t	 k[STORE_KEY_MAX];
+	uint8_t	 k[STORE_KEY_MAX], sk[STORE_KEY_MAX];
 	char	 subj[STORE_KEY_MAX + 8];
+	size_t	 n;
 
 	(void)state;
-	assert_int_equal(store_key_entry(k, "credit", "uscc:X"), 13);
-	assert_memory_equal(k, "credit\0uscc:X", 13);
-	assert_int_equal(store_key_version(k, "credit", "uscc:X", 0x01020304),
+	assert_int_equal(store_key_subject(k, "uscc:X"), 7);
+	assert_memory_equal(k, "uscc:X\0", 7);
+	assert_int_equal(store_key_version(k, "uscc:X", "credit", 0x01020304),
 	    18);
-	assert_memory_equal(k, "credit\0uscc:X\0\x01\x02\x03\x04", 18);
-	assert_int_equal(store_key_version(k, "a", "b", 1), 8);
-	assert_memory_equal(k, "a\0b\0\0\0\0\x01", 8);
+	assert_memory_equal(k, "uscc:X\0credit\0\x01\x02\x03\x04", 18);
+	assert_int_equal(store_key_version(k, "b", "a", 1), 8);
+	assert_memory_equal(k, "b\0a\0\0\0\0\x01", 8);
+	assert_int_equal(store_key_version(k, "s", "l", UINT32_MAX), 8);
+	assert_memory_equal(k + 4, "\xff\xff\xff\xff", 4);
+	/* the subject key is the prefix of all the subject's version keys */
+	n = store_key_subject(sk, "uscc:X");
+	assert_int_equal(store_key_version(k, "uscc:X", "tourism", 9), 19);
+	assert_memory_equal(k, sk, n);
 
-	/* list NUL subject may take up to 504 bytes: version keys <= 509 */
+	/* subject NUL may take up to 504 bytes */
 	memset(subj, 's', sizeof(subj));
-	subj[504 - 7] = '\0';
-	assert_int_equal(store_key_entry(k, "credit", subj), 504);
-	assert_int_equal(store_key_version(k, "credit", subj, UINT32_MAX),
-	    509);
-	assert_memory_equal(k + 505, "\xff\xff\xff\xff", 4);
-	subj[504 - 7] = 's';
-	subj[505 - 7] = '\0';
-	assert_int_equal(store_key_entry(k, "credit", subj), 0);
-	assert_int_equal(store_key_version(k, "credit", subj, 1), 0);
+	subj[503] = '\0';
+	assert_int_equal(store_key_subject(k, subj), 504);
+	assert_int_equal(k[503], '\0');
+	subj[503] = 's';
+	subj[504] = '\0';
+	assert_int_equal(store_key_subject(k, subj), 0);
+	assert_int_equal(store_key_version(k, subj, "credit", 1), 0);
+	/* and so may a whole version key */
+	subj[504 - 1 - 6 - 1 - 4] = '\0';
+	assert_int_equal(store_key_version(k, subj, "credit", UINT32_MAX),
+	    504);
+	assert_memory_equal(k + 492, "\0credit\0\xff\xff\xff\xff", 12);
+	subj[504 - 1 - 6 - 1 - 4] = 's';
+	subj[505 - 1 - 6 - 1 - 4] = '\0';
+	assert_int_equal(store_key_version(k, subj, "credit", 1), 0);
+	/* the longest subject and list names fit with room to spare */
+	subj[QC_SUBJECT_MAX - 1] = '\0';
+	memset(sk, 'l', CFG_NAME_MAX - 1);
+	sk[CFG_NAME_MAX - 1] = '\0';
+	assert_int_equal(store_key_version(k, subj, (const char *)sk, 1),
+	    QC_SUBJECT_MAX - 1 + 1 + CFG_NAME_MAX - 1 + 1 + 4);
 }
 
 /*
- * A subject's versions sort numerically, and all of them before the next
- * subject that extends its name.
+ * A subject's keys sort by list, then numerically by version, and all
+ * of them before the next subject that extends its name; a list's before
+ * the next list that extends its name.
  */
 static void
 test_key_version_order(void **state)
@@ -129,22 +152,25 @@ test_key_version_order(void **state)
 		UINT32_MAX, 256, 1, 65536, 10, 255, 16777216, 2, 65535, 9,
 		16777215, 0,
 	};
+	static const char *const subjects[] = { "site:a.cn", "site:a.cn.x" };
+	static const char *const lists[] = { "tourism", "tourism2" };
 	const size_t	 nv = sizeof(vers) / sizeof(vers[0]);
-	struct key	 keys[2 * sizeof(vers) / sizeof(vers[0])];
-	size_t		 i;
+	struct key	 keys[4 * sizeof(vers) / sizeof(vers[0])];
+	size_t		 i, s, l, n = 0;
 
 	(void)state;
-	for (i = 0; i < nv; i++) {
-		keys[i].len = store_key_version(keys[i].b, "tourism",
-		    "site:a.cn", vers[i]);
-		keys[i].n = vers[i];
-		keys[nv + i].len = store_key_version(keys[nv + i].b,
-		    "tourism", "site:a.cn.x", vers[i]);
-		keys[nv + i].n = (1ull << 32) + vers[i];
-		assert_int_not_equal(keys[i].len, 0);
-	}
-	qsort(keys, 2 * nv, sizeof(keys[0]), key_cmp);
-	for (i = 1; i < 2 * nv; i++)
+	for (s = 0; s < 2; s++)
+		for (l = 0; l < 2; l++)
+			for (i = 0; i < nv; i++) {
+				keys[n].len = store_key_version(keys[n].b,
+				    subjects[s], lists[l], vers[i]);
+				keys[n].n = (uint64_t)(s * 2 + l) << 32 |
+				    vers[i];
+				assert_int_not_equal(keys[n].len, 0);
+				n++;
+			}
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	for (i = 1; i < n; i++)
 		assert_true(keys[i - 1].n < keys[i].n);
 }
 
@@ -203,7 +229,7 @@ test_open_head_reopen(void **state)
 	k.mv_size = 6;
 	assert_int_equal(mdb_get(txn, st.s_meta, &k, &v), 0);
 	assert_int_equal(v.mv_size, 1);
-	assert_memory_equal(v.mv_data, "1", 1);
+	assert_memory_equal(v.mv_data, "2", 1);
 	mdb_txn_abort(txn);
 
 	for (i = 0; i < STORE_HASH_LEN; i++)
@@ -262,11 +288,11 @@ test_open_errors(void **state)
 	assert_int_equal(store_open(&st, sub, 4 * MiB, 8), 0);
 	assert_int_equal(access(sub, F_OK), 0);
 
-	/* a data directory of an unknown schema is refused */
+	/* a data directory of schema 1 (a current database) is refused */
 	assert_int_equal(mdb_txn_begin(st.s_env, NULL, 0, &txn), 0);
 	k.mv_data = "schema";
 	k.mv_size = 6;
-	v.mv_data = "2";
+	v.mv_data = "1";
 	v.mv_size = 1;
 	assert_int_equal(mdb_put(txn, st.s_meta, &k, &v, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
@@ -284,51 +310,90 @@ test_open_errors(void **state)
 	assert_int_equal(store_open(&st, sub, 4 * MiB, 8), -1);
 }
 
-/* The databases walk keys in the order the builders promise. */
+/*
+ * The databases walk keys in the order the builders promise, and a
+ * subject's old versions are found from its subject key (as history
+ * does): a range from store_key_subject stops before the next subject.
+ */
 static void
 test_lmdb_order(void **state)
 {
 	static const uint32_t vers[] = { 300, 2, 1, 65536, 10, 256 };
 	static const uint64_t seqs[] = { 1ull << 40, 3, 1, 256, 2, 255 };
+	static const char *const subjects[] = { "uscc:BB", "uscc:B", "uscc:" };
+	const size_t	 nv = sizeof(vers) / sizeof(vers[0]);
 	struct store	 st;
 	MDB_txn		*txn;
 	MDB_cursor	*cur;
 	MDB_val		 k, v;
 	uint8_t		 key[STORE_KEY_MAX];
 	uint64_t	 prev;
-	size_t		 i, n;
+	size_t		 i, j, n, plen;
 	int		 rc;
 
 	(void)state;
 	assert_int_equal(store_open(&st, dir, 4 * MiB, 8), 0);
-	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
-		n = store_key_version(key, "credit", "uscc:B", vers[i]);
-		put(&st, st.s_versions, key, n);
-		n = store_key_version(key, "credit", "uscc:BB", vers[i]);
-		put(&st, st.s_versions, key, n);
+	for (i = 0; i < nv; i++) {
+		for (j = 0; j < 3; j++) {
+			n = store_key_version(key, subjects[j], "tourism",
+			    vers[i]);
+			put(&st, st.s_versions, key, n);
+			n = store_key_version(key, subjects[j], "credit",
+			    vers[i]);
+			put(&st, st.s_versions, key, n);
+		}
 		store_key_seq(key, seqs[i]);
 		put(&st, st.s_changes, key, 8);
 	}
 	assert_int_equal(mdb_txn_begin(st.s_env, NULL, MDB_RDONLY, &txn), 0);
 
-	/* the versions of uscc:B, in order, then uscc:BB's */
+	/*
+	 * From uscc:B's subject key: its credit versions in order, then its
+	 * tourism versions, then nothing more of it (uscc:BB follows).
+	 */
 	assert_int_equal(mdb_cursor_open(txn, st.s_versions, &cur), 0);
+	k.mv_data = key;
+	k.mv_size = plen = store_key_subject(key, "uscc:B");
 	prev = 0;
 	n = 0;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const uint8_t	*p = (const uint8_t *)k.mv_data + k.mv_size - 4;
 		uint64_t	 ver = (uint64_t)p[0] << 24 | p[1] << 16 |
 				    p[2] << 8 | p[3];
 
-		if (k.mv_size == 6 + 1 + 7 + 1 + 4)
-			ver += 1ull << 32;	/* uscc:BB */
+		if (k.mv_size < plen || memcmp(k.mv_data, "uscc:B\0",
+		    plen) != 0)
+			break;
+		if (k.mv_size == plen + 7 + 1 + 4) {
+			assert_memory_equal((const char *)k.mv_data + plen,
+			    "tourism\0", 8);
+			ver += 1ull << 32;
+		} else {
+			assert_int_equal(k.mv_size, plen + 6 + 1 + 4);
+			assert_memory_equal((const char *)k.mv_data + plen,
+			    "credit\0", 7);
+		}
 		assert_true(ver > prev);
 		prev = ver;
 		n++;
 	}
+	assert_int_equal(rc, 0);
+	assert_memory_equal(k.mv_data, "uscc:BB\0", 8);
+	assert_int_equal(n, 2 * nv);
+
+	/* the whole database: uscc: < uscc:B < uscc:BB */
+	n = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		j = n / (2 * nv);
+		assert_true(j < 3);
+		plen = strlen(subjects[2 - j]) + 1;
+		assert_memory_equal(k.mv_data, subjects[2 - j], plen);
+		n++;
+	}
 	assert_int_equal(rc, MDB_NOTFOUND);
-	assert_int_equal(n, 2 * sizeof(vers) / sizeof(vers[0]));
+	assert_int_equal(n, 3 * 2 * nv);
 	mdb_cursor_close(cur);
 
 	assert_int_equal(mdb_cursor_open(txn, st.s_changes, &cur), 0);
@@ -340,7 +405,7 @@ test_lmdb_order(void **state)
 		prev = store_seq_from_key(&k);
 		n++;
 	}
-	assert_int_equal(n, sizeof(seqs) / sizeof(seqs[0]));
+	assert_int_equal(n, nv);
 	assert_true(prev == 1ull << 40);
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
@@ -407,7 +472,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key_entry),
+		cmocka_unit_test(test_key_subject_version),
 		cmocka_unit_test(test_key_version_order),
 		cmocka_unit_test(test_key_seq),
 		cmocka_unit_test_setup_teardown(test_open_head_reopen, setup,

@@ -1,9 +1,12 @@
 /*
  * The writer: writer_apply against a temporary LMDB (versions, the
- * hash-chained change log, if_version, removal, the per-subject summary
- * of check, and refused writes that leave everything as it was), each
- * batch committed and read back through the store's own functions; then
- * the writer thread and ops_dispatch's hand-off to it.
+ * hash-chained change log that holds every version's content, the
+ * summary that points at the newest version of each entry, removed ones
+ * included, the versions database that points at the replaced ones,
+ * if_version, removal, refused writes that leave everything as it was,
+ * several writes in one transaction, a corrupt store), each batch
+ * committed and read back through the store's own functions; then the
+ * writer thread and ops_dispatch's hand-off to it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,11 +62,16 @@ struct fx {
 	msgpack_sbuffer	 scratch;
 };
 
-/* A change record as read back. */
+/*
+ * A change record as read back; prev is the hash of the record before
+ * it (zero for the first), as the chain links them.
+ */
 struct change {
 	uint64_t	 seq, at, version;
 	char		 op[16], list[64], subject[QC_SUBJECT_MAX];
 	char		 principal[64];
+	char		 reason[256];
+	int		 has_reason;
 	uint8_t		 prev[STORE_HASH_LEN], hash[STORE_HASH_LEN];
 };
 
@@ -86,13 +94,22 @@ static struct write_req *mkremove(struct fx *, const char *, const char *,
 static void	 if_version(struct write_req *, uint64_t);
 static int	 apply(struct fx *, struct write_req *);
 static void	 head(struct fx *, uint64_t *, uint8_t[STORE_HASH_LEN]);
+static int	 load(struct fx *, uint64_t, msgpack_unpacked *,
+		    struct record *);
+static int	 find_hit(struct fx *, const char *, const char *,
+		    struct summary_hit *);
 static int	 current(struct fx *, const char *, const char *, uint64_t,
 		    msgpack_unpacked *, struct record *);
+static int	 version_seq(struct fx *, const char *, const char *,
+		    uint64_t, uint64_t *);
+static size_t	 nversions(struct fx *);
 static void	 version_rec(struct fx *, const char *, const char *,
 		    uint64_t, msgpack_unpacked *, struct record *);
 static void	 change(struct fx *, uint64_t, struct change *);
 static void	 expect_hash(const struct change *, const char *);
 static int	 hits(struct fx *, const char *, struct summary_hit *, int);
+static void	 expect_hit(const struct summary_hit *, const char *,
+		    unsigned, const char *, uint32_t, uint64_t);
 static void	 snapshot(struct fx *, msgpack_sbuffer *);
 static void	 expect_refused(struct fx *, struct write_req *, enum qc_err,
 		    const char *);
@@ -301,105 +318,178 @@ head(struct fx *fx, uint64_t *seq, uint8_t hash[STORE_HASH_LEN])
 }
 
 /*
- * The current record of subject on lname: -1 if there is none; else 0,
- * with the record's version checked (the caller destroys up).
+ * The change record of seq, loaded from a copy (the read transaction
+ * ends here; a few copies live at once): -1 if there is none, else 0
+ * (the caller destroys up).
+ */
+static int
+load(struct fx *fx, uint64_t seq, msgpack_unpacked *up, struct record *r)
+{
+	static char	 copies[4][4096];
+	static unsigned	 next;
+	char		*copy = copies[next++ % 4];
+	uint8_t		 key[8];
+	MDB_txn		*txn;
+	MDB_val		 k, v;
+	int		 rc;
+
+	store_key_seq(key, seq);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	if ((rc = mdb_get(txn, fx->st.s_changes, &k, &v)) == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		msgpack_unpacked_init(up);
+		return -1;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(v.mv_size <= sizeof(copies[0]));
+	memcpy(copy, v.mv_data, v.mv_size);
+	v.mv_data = copy;
+	mdb_txn_abort(txn);
+	assert_int_equal(record_load(&v, seq, up, r), 0);
+	assert_true(r->r_seq == seq);
+	return 0;
+}
+
+/* The summary hit of subject on lname: 1, or 0 if there is none. */
+static int
+find_hit(struct fx *fx, const char *subject, const char *lname,
+    struct summary_hit *out)
+{
+	struct summary_hit	 h[CFG_MAX_LISTS];
+	int			 i, n;
+
+	if ((n = hits(fx, subject, h, CFG_MAX_LISTS)) == -1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (h[i].h_list_len == strlen(lname) &&
+		    memcmp(h[i].h_list, lname, h[i].h_list_len) == 0) {
+			*out = h[i];
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * The current record of subject on lname, through the summary: -1 if
+ * there is none; else 0, with the version checked in the summary and in
+ * the record, the two checked against each other, and the version
+ * checked absent from `versions` (the caller destroys up).
  */
 static int
 current(struct fx *fx, const char *lname, const char *subject,
     uint64_t version, msgpack_unpacked *up, struct record *r)
 {
-	static char	 copy[4096];
+	struct summary_hit	 h;
+	uint64_t		 seq;
+
+	if (!find_hit(fx, subject, lname, &h))
+		return -1;
+	assert_true(h.h_version == version);
+	assert_int_equal(load(fx, h.h_seq, up, r), 0);
+	assert_true(r->r_version == version);
+	assert_int_equal(r->r_removed, (h.h_flags & SUMMARY_REMOVED) != 0);
+	assert_int_equal(r->r_list_len, strlen(lname));
+	assert_memory_equal(r->r_list, lname, r->r_list_len);
+	assert_int_equal(r->r_subject_len, strlen(subject));
+	assert_memory_equal(r->r_subject, subject, r->r_subject_len);
+	/* The newest version is found through the summary only. */
+	assert_int_equal(version_seq(fx, subject, lname, version, &seq), -1);
+	return 0;
+}
+
+/*
+ * The seq that `versions` holds for (subject, lname, version): 0, or -1
+ * if it holds none.
+ */
+static int
+version_seq(struct fx *fx, const char *subject, const char *lname,
+    uint64_t version, uint64_t *seq)
+{
 	uint8_t		 key[STORE_KEY_MAX];
 	MDB_txn		*txn;
 	MDB_val		 k, v;
 	int		 rc;
 
 	k.mv_data = key;
-	assert_int_not_equal(k.mv_size = store_key_entry(key, lname,
-	    subject), 0);
+	assert_int_not_equal(k.mv_size = store_key_version(key, subject,
+	    lname, (uint32_t)version), 0);
 	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
 	    0);
-	if ((rc = mdb_get(txn, fx->st.s_current, &k, &v)) == MDB_NOTFOUND) {
-		mdb_txn_abort(txn);
-		return -1;
+	if ((rc = mdb_get(txn, fx->st.s_versions, &k, &v)) == 0) {
+		assert_int_equal(v.mv_size, 8);
+		*seq = store_seq_from_key(&v);
 	}
-	assert_int_equal(rc, 0);
-	/* Unpacked from a copy: the transaction ends here. */
-	assert_true(v.mv_size <= sizeof(copy));
-	memcpy(copy, v.mv_data, v.mv_size);
-	v.mv_data = copy;
 	mdb_txn_abort(txn);
-	assert_int_equal(record_load(&v, up, r), 0);
-	assert_true(r->r_version == version);
+	if (rc == MDB_NOTFOUND)
+		return -1;
+	assert_int_equal(rc, 0);
 	return 0;
 }
 
+/* How many keys `versions` holds (one per replaced version). */
+static size_t
+nversions(struct fx *fx)
+{
+	MDB_txn		*txn;
+	MDB_stat	 ms;
+
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
+	    0);
+	assert_int_equal(mdb_stat(txn, fx->st.s_versions, &ms), 0);
+	mdb_txn_abort(txn);
+	return ms.ms_entries;
+}
+
+/* A replaced version, through `versions` (the caller destroys up). */
 static void
 version_rec(struct fx *fx, const char *lname, const char *subject,
     uint64_t version, msgpack_unpacked *up, struct record *r)
 {
-	static char	 copy[4096];
-	uint8_t		 key[STORE_KEY_MAX];
-	MDB_txn		*txn;
-	MDB_val		 k, v;
+	uint64_t	 seq;
 
-	k.mv_data = key;
-	assert_int_not_equal(k.mv_size = store_key_version(key, lname,
-	    subject, (uint32_t)version), 0);
-	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
-	    0);
-	assert_int_equal(mdb_get(txn, fx->st.s_versions, &k, &v), 0);
-	assert_true(v.mv_size <= sizeof(copy));
-	memcpy(copy, v.mv_data, v.mv_size);
-	v.mv_data = copy;
-	mdb_txn_abort(txn);
-	assert_int_equal(record_load(&v, up, r), 0);
+	assert_int_equal(version_seq(fx, subject, lname, version, &seq), 0);
+	assert_int_equal(load(fx, seq, up, r), 0);
 	assert_true(r->r_version == version);
+	assert_int_equal(r->r_list_len, strlen(lname));
+	assert_memory_equal(r->r_list, lname, r->r_list_len);
+	assert_int_equal(r->r_subject_len, strlen(subject));
+	assert_memory_equal(r->r_subject, subject, r->r_subject_len);
 }
 
-/* Reads the change record of seq. */
+/* Reads the change record of seq, and the hash of the one before. */
 static void
 change(struct fx *fx, uint64_t seq, struct change *c)
 {
-	const msgpack_object	*o;
 	msgpack_unpacked	 up;
-	uint8_t			 key[8];
-	MDB_txn			*txn;
-	MDB_val			 k, v;
-	size_t			 off = 0;
+	struct record		 r;
 
 	memset(c, 0, sizeof(*c));
-	store_key_seq(key, seq);
-	k.mv_data = key;
-	k.mv_size = sizeof(key);
-	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
-	    0);
-	assert_int_equal(mdb_get(txn, fx->st.s_changes, &k, &v), 0);
-	msgpack_unpacked_init(&up);
-	assert_int_equal(msgpack_unpack_next(&up, v.mv_data, v.mv_size, &off),
-	    MSGPACK_UNPACK_SUCCESS);
-	o = &up.data;
-	assert_int_equal(qc_obj_uint(qc_map_get(o, "seq"), &c->seq), 0);
-	assert_int_equal(qc_obj_uint(qc_map_get(o, "at"), &c->at), 0);
-	assert_int_equal(qc_obj_uint(qc_map_get(o, "version"), &c->version),
-	    0);
-	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "op"), c->op,
-	    sizeof(c->op)), 0);
-	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "list"), c->list,
-	    sizeof(c->list)), 0);
-	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "subject"), c->subject,
-	    sizeof(c->subject)), 0);
-	assert_int_equal(qc_obj_strcpy(qc_map_get(o, "principal"),
-	    c->principal, sizeof(c->principal)), 0);
-	assert_non_null(qc_map_get(o, "prev"));
-	assert_int_equal(qc_map_get(o, "prev")->type, MSGPACK_OBJECT_BIN);
-	assert_int_equal(qc_map_get(o, "prev")->via.bin.size, STORE_HASH_LEN);
-	memcpy(c->prev, qc_map_get(o, "prev")->via.bin.ptr, STORE_HASH_LEN);
-	assert_int_equal(qc_map_get(o, "hash")->type, MSGPACK_OBJECT_BIN);
-	assert_int_equal(qc_map_get(o, "hash")->via.bin.size, STORE_HASH_LEN);
-	memcpy(c->hash, qc_map_get(o, "hash")->via.bin.ptr, STORE_HASH_LEN);
+	if (seq > 1) {
+		assert_int_equal(load(fx, seq - 1, &up, &r), 0);
+		memcpy(c->prev, r.r_hash, STORE_HASH_LEN);
+		msgpack_unpacked_destroy(&up);
+	}
+	assert_int_equal(load(fx, seq, &up, &r), 0);
+	c->seq = r.r_seq;
+	c->at = r.r_at;
+	c->version = r.r_version;
+	snprintf(c->op, sizeof(c->op), "%s", r.r_removed ? "remove" : "put");
+	assert_true(r.r_list_len < sizeof(c->list));
+	memcpy(c->list, r.r_list, r.r_list_len);
+	assert_true(r.r_subject_len < sizeof(c->subject));
+	memcpy(c->subject, r.r_subject, r.r_subject_len);
+	assert_true(r.r_by_len < sizeof(c->principal));
+	memcpy(c->principal, r.r_by, r.r_by_len);
+	if (r.r_reason != NULL) {
+		assert_true(r.r_reason_len < sizeof(c->reason));
+		memcpy(c->reason, r.r_reason, r.r_reason_len);
+		c->has_reason = 1;
+	}
+	memcpy(c->hash, r.r_hash, STORE_HASH_LEN);
 	msgpack_unpacked_destroy(&up);
-	mdb_txn_abort(txn);
 	assert_true(c->seq == seq);
 }
 
@@ -458,17 +548,36 @@ hits(struct fx *fx, const char *subject, struct summary_hit *h, int max)
 	while ((rc = summary_next(&p, end, &h[n])) == 1)
 		assert_true(++n <= max);
 	assert_int_equal(rc, 0);
-	/* Written only while the subject is listed somewhere. */
+	/* Never empty: entries stay, removed ones flagged. */
 	assert_true(n > 0);
 	return n;
+}
+
+/* A hit is of list, flags, grade (NULL: none), version and seq. */
+static void
+expect_hit(const struct summary_hit *h, const char *lname, unsigned flags,
+    const char *grade, uint32_t version, uint64_t seq)
+{
+	assert_int_equal(h->h_list_len, strlen(lname));
+	assert_memory_equal(h->h_list, lname, h->h_list_len);
+	assert_int_equal(h->h_flags, flags);
+	if (grade == NULL) {
+		assert_null(h->h_grade);
+		assert_int_equal(h->h_grade_len, 0);
+	} else {
+		assert_int_equal(h->h_grade_len, strlen(grade));
+		assert_memory_equal(h->h_grade, grade, h->h_grade_len);
+	}
+	assert_int_equal(h->h_version, version);
+	assert_true(h->h_seq == seq);
 }
 
 /* Every key and value of every database, in order, into sb. */
 static void
 snapshot(struct fx *fx, msgpack_sbuffer *sb)
 {
-	MDB_dbi		 dbis[5] = { fx->st.s_current, fx->st.s_versions,
-			    fx->st.s_changes, fx->st.s_summary, fx->st.s_meta };
+	MDB_dbi		 dbis[4] = { fx->st.s_versions, fx->st.s_changes,
+			    fx->st.s_summary, fx->st.s_meta };
 	MDB_cursor	*cur;
 	MDB_txn		*txn;
 	MDB_val		 k, v;
@@ -478,7 +587,7 @@ snapshot(struct fx *fx, msgpack_sbuffer *sb)
 	msgpack_sbuffer_init(sb);
 	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
 	    0);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < sizeof(dbis) / sizeof(dbis[0]); i++) {
 		assert_int_equal(mdb_cursor_open(txn, dbis[i], &cur), 0);
 		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 		    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -556,8 +665,8 @@ put_accepted(struct fx *fx, const char *subject, const char *name,
 
 /*
  * After the first put (grade B): the head at seq 1, its change record
- * chained to nothing, the current record and the summary. h1 gets the
- * head's hash.
+ * chained to nothing, the current record through the summary, and
+ * nothing in `versions`. h1 gets the head's hash.
  */
 static void
 expect_first_put(struct fx *fx, uint8_t h1[STORE_HASH_LEN])
@@ -578,6 +687,7 @@ expect_first_put(struct fx *fx, uint8_t h1[STORE_HASH_LEN])
 	assert_string_equal(c.subject, USCC);
 	assert_string_equal(c.principal, WHO);
 	assert_true(c.version == 1);
+	assert_false(c.has_reason);
 	assert_memory_equal(c.prev, zero, STORE_HASH_LEN);
 	assert_memory_equal(c.hash, h1, STORE_HASH_LEN);
 	expect_hash(&c, "grade:1:B\nname:12:某某公司\n"
@@ -590,23 +700,28 @@ expect_first_put(struct fx *fx, uint8_t h1[STORE_HASH_LEN])
 	assert_int_equal(r.r_by_len, strlen(WHO));
 	assert_memory_equal(r.r_by, WHO, r.r_by_len);
 	assert_null(r.r_reason);
+	assert_memory_equal(r.r_hash, h1, STORE_HASH_LEN);
+	/* The fields as the request gave them, in its order. */
+	assert_int_equal(r.r_fields->via.map.size, 3);
+	assert_true(qc_obj_streq(&r.r_fields->via.map.ptr[0].key, "name"));
 	expect_field(&r, "grade", "B");
 	expect_field(&r, "name", "某某公司");
+	expect_field(&r, "valid_from", "2024-01-01");
 	msgpack_unpacked_destroy(&up);
+	/* Not on tourism; no older version of anything. */
+	assert_int_equal(current(fx, "tourism", USCC, 1, &up, &r), -1);
+	assert_int_equal(nversions(fx), 0);
 
 	assert_int_equal(hits(fx, USCC, hit, 4), 1);
-	assert_int_equal(hit[0].h_list_len, 6);
-	assert_memory_equal(hit[0].h_list, "credit", 6);
-	assert_int_equal(hit[0].h_grade_len, 1);
-	assert_memory_equal(hit[0].h_grade, "B", 1);
+	expect_hit(&hit[0], "credit", 0, "B", 1, 1);
 	assert_int_equal(hit[0].h_start, day("2024-01-01"));
 	assert_int_equal(hit[0].h_end, DATE_NONE_END);
 }
 
 /*
  * After the second put (grade A): the head at seq 2, its change record
- * chained to h1, version 2 current, version 1 kept as it was, the
- * summary's grade changed.
+ * chained to h1, version 2 current, version 1 kept as it was and pointed
+ * at by `versions` (and only it), the summary's grade changed.
  */
 static void
 expect_second_put(struct fx *fx, const uint8_t h1[STORE_HASH_LEN])
@@ -632,17 +747,20 @@ expect_second_put(struct fx *fx, const uint8_t h1[STORE_HASH_LEN])
 	expect_field(&r, "grade", "A");
 	assert_true(r.r_seq == 2);
 	msgpack_unpacked_destroy(&up);
-	/* Version 1 is kept as it was. */
+	/* Version 1 is kept as it was, at its own seq. */
+	assert_int_equal(version_seq(fx, USCC, "credit", 1, &seq), 0);
+	assert_true(seq == 1);
 	version_rec(fx, "credit", USCC, 1, &up, &r);
 	expect_field(&r, "grade", "B");
 	assert_true(r.r_seq == 1);
+	assert_memory_equal(r.r_hash, h1, STORE_HASH_LEN);
 	msgpack_unpacked_destroy(&up);
-	version_rec(fx, "credit", USCC, 2, &up, &r);
-	expect_field(&r, "grade", "A");
-	msgpack_unpacked_destroy(&up);
+	/* `versions` holds the replaced version only. */
+	assert_int_equal(version_seq(fx, USCC, "credit", 2, &seq), -1);
+	assert_int_equal(nversions(fx), 1);
 
 	assert_int_equal(hits(fx, USCC, hit, 4), 1);
-	assert_memory_equal(hit[0].h_grade, "A", 1);
+	expect_hit(&hit[0], "credit", 0, "A", 2, 2);
 }
 
 /* Two puts: versions 1 and 2, seq 1 and 2, a chain that moves. */
@@ -652,14 +770,17 @@ test_put(void **state)
 	struct fx		*fx = *state;
 	static const uint8_t	 zero[STORE_HASH_LEN];
 	uint8_t			 h[STORE_HASH_LEN], h1[STORE_HASH_LEN];
+	struct summary_hit	 hit[4];
 	msgpack_unpacked	 up;
 	struct record		 r;
+	struct change		 c;
 	uint64_t		 seq;
 
 	head(fx, &seq, h);
 	assert_true(seq == 0);
 	assert_memory_equal(h, zero, STORE_HASH_LEN);
 	assert_int_equal(current(fx, "credit", USCC, 0, &up, &r), -1);
+	assert_int_equal(hits(fx, USCC, hit, 4), -1);
 
 	put_accepted(fx, USCC, "某某公司", "B", 1, 1);
 	expect_first_put(fx, h1);
@@ -668,6 +789,27 @@ test_put(void **state)
 	expect_second_put(fx, h1);
 	/* Another subject starts at version 1; seq goes on. */
 	put_accepted(fx, USCC2, "乙公司", "C", 1, 3);
+	head(fx, &seq, h);
+	change(fx, 3, &c);
+	assert_string_equal(c.subject, USCC2);
+	assert_memory_equal(c.hash, h, STORE_HASH_LEN);
+	expect_hash(&c, "grade:1:C\nname:9:乙公司\nvalid_from:10:2024-01-01\n");
+	assert_int_equal(hits(fx, USCC2, hit, 4), 1);
+	expect_hit(&hit[0], "credit", 0, "C", 1, 3);
+	/* A subject that extends another's name is not mixed with it. */
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	expect_hit(&hit[0], "credit", 0, "A", 2, 2);
+	assert_int_equal(nversions(fx), 1);
+	/* A third version: both older ones are in `versions`. */
+	put_accepted(fx, USCC, "某某公司", "D", 3, 4);
+	assert_int_equal(version_seq(fx, USCC, "credit", 2, &seq), 0);
+	assert_true(seq == 2);
+	assert_int_equal(version_seq(fx, USCC, "credit", 1, &seq), 0);
+	assert_true(seq == 1);
+	assert_int_equal(nversions(fx), 2);
+	assert_int_equal(current(fx, "credit", USCC, 3, &up, &r), 0);
+	expect_field(&r, "grade", "D");
+	msgpack_unpacked_destroy(&up);
 }
 
 /* if_version: n must be the newest version; 0 that there is none. */
@@ -721,9 +863,34 @@ test_if_version(void **state)
 	assert_true(wr->wr_res.wres_version == 1);
 	assert_true(wr->wr_res.wres_seq == 3);
 	write_req_free(wr);
+
+	/* A removed entry still has its version: if_version counts it. */
+	wr = mkremove(fx, "tourism", USCC, "r");
+	if_version(wr, 1);
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 2);
+	write_req_free(wr);
+	wr = mkput(fx, "tourism", USCC, "甲", NULL);
+	if_version(wr, 0);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry exists at version 2");
+	wr = mkput(fx, "tourism", USCC, "甲", NULL);
+	if_version(wr, 1);
+	expect_refused(fx, wr, QC_E_CONFLICT, "entry is at version 2, not 1");
+	wr = mkput(fx, "tourism", USCC, "甲", NULL);
+	if_version(wr, 2);
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 3);
+	assert_true(wr->wr_res.wres_seq == 5);
+	write_req_free(wr);
 }
 
-/* remove: not_found, then a new version keeping the fields, then conflict. */
+/*
+ * remove: not_found, then a new version keeping the fields (and in the
+ * summary the grade and dates) of the version it removes, flagged
+ * removed, then conflict; a put lists it again.
+ */
 static void
 test_remove(void **state)
 {
@@ -733,7 +900,7 @@ test_remove(void **state)
 	msgpack_unpacked	 up;
 	struct record		 r;
 	struct change		 c;
-	uint8_t			 h[STORE_HASH_LEN];
+	uint8_t			 h[STORE_HASH_LEN], h1[STORE_HASH_LEN];
 	uint64_t		 seq;
 
 	wr = mkremove(fx, "credit", USCC, "整改");
@@ -744,6 +911,7 @@ test_remove(void **state)
 	assert_int_equal(apply(fx, wr), 0);
 	write_req_free(wr);
 	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	head(fx, &seq, h1);
 
 	wr = mkremove(fx, "credit", USCC, "信用修复：已完成整改");
 	if_version(wr, 1);
@@ -755,6 +923,7 @@ test_remove(void **state)
 
 	assert_int_equal(current(fx, "credit", USCC, 2, &up, &r), 0);
 	assert_true(r.r_removed);
+	assert_true(r.r_seq == 2);
 	/* The fields of the version it removes. */
 	expect_field(&r, "name", "甲公司");
 	expect_field(&r, "grade", "D");
@@ -764,20 +933,33 @@ test_remove(void **state)
 	assert_int_equal(r.r_reason_len, strlen("信用修复：已完成整改"));
 	assert_memory_equal(r.r_reason, "信用修复：已完成整改", r.r_reason_len);
 	msgpack_unpacked_destroy(&up);
+	/* The removed version is a replaced one now. */
 	version_rec(fx, "credit", USCC, 1, &up, &r);
 	assert_false(r.r_removed);
+	assert_true(r.r_seq == 1);
+	expect_field(&r, "grade", "D");
 	msgpack_unpacked_destroy(&up);
+	assert_int_equal(nversions(fx), 1);
 
 	head(fx, &seq, h);
 	assert_true(seq == 2);
 	change(fx, 2, &c);
 	assert_string_equal(c.op, "remove");
 	assert_true(c.version == 2);
+	assert_true(c.has_reason);
+	assert_string_equal(c.reason, "信用修复：已完成整改");
+	assert_memory_equal(c.prev, h1, STORE_HASH_LEN);
 	assert_memory_equal(c.hash, h, STORE_HASH_LEN);
 	expect_hash(&c, "reason:30:信用修复：已完成整改\n");
 
-	/* Off the only list it was on: no summary left. */
-	assert_int_equal(hits(fx, USCC, hit, 4), -1);
+	/*
+	 * Off the only list it was on, the summary keeps the entry, flagged
+	 * removed, with the grade and dates of the version it removed.
+	 */
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	expect_hit(&hit[0], "credit", SUMMARY_REMOVED, "D", 2, 2);
+	assert_int_equal(hit[0].h_start, day("2024-01-01"));
+	assert_int_equal(hit[0].h_end, DATE_NONE_END);
 
 	wr = mkremove(fx, "credit", USCC, "again");
 	expect_refused(fx, wr, QC_E_CONFLICT, "already removed");
@@ -793,16 +975,42 @@ test_remove(void **state)
 	assert_int_equal(apply(fx, wr), 0);
 	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
 	assert_true(wr->wr_res.wres_version == 3);
+	assert_true(wr->wr_res.wres_seq == 3);
 	write_req_free(wr);
 	assert_int_equal(current(fx, "credit", USCC, 3, &up, &r), 0);
 	assert_false(r.r_removed);
 	assert_null(r.r_reason);
+	expect_field(&r, "grade", "A");
 	msgpack_unpacked_destroy(&up);
 	assert_int_equal(hits(fx, USCC, hit, 4), 1);
-	assert_memory_equal(hit[0].h_grade, "A", 1);
+	expect_hit(&hit[0], "credit", 0, "A", 3, 3);
+	/* The removal is a replaced version too, kept as it was. */
+	version_rec(fx, "credit", USCC, 2, &up, &r);
+	assert_true(r.r_removed);
+	assert_true(r.r_seq == 2);
+	expect_field(&r, "grade", "D");
+	msgpack_unpacked_destroy(&up);
+	assert_int_equal(nversions(fx), 2);
+
+	/* A second removal repeats the fields of version 3, not 1. */
+	wr = mkremove(fx, "credit", USCC, "二次");
+	assert_int_equal(apply(fx, wr), 0);
+	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr->wr_res.wres_version == 4);
+	write_req_free(wr);
+	assert_int_equal(current(fx, "credit", USCC, 4, &up, &r), 0);
+	assert_true(r.r_removed);
+	expect_field(&r, "grade", "A");
+	msgpack_unpacked_destroy(&up);
+	assert_int_equal(hits(fx, USCC, hit, 4), 1);
+	expect_hit(&hit[0], "credit", SUMMARY_REMOVED, "A", 4, 4);
+	assert_int_equal(nversions(fx), 3);
 }
 
-/* The summary holds one hit per list the subject is listed on. */
+/*
+ * The summary holds one hit per list the subject has an entry on,
+ * removed entries included (flagged), each at its newest version.
+ */
 static void
 test_summary(void **state)
 {
@@ -821,34 +1029,179 @@ test_summary(void **state)
 	write_req_free(wr);
 
 	assert_int_equal(hits(fx, USCC, hit, 4), 2);
-	assert_memory_equal(hit[0].h_list, "credit", 6);
-	assert_memory_equal(hit[1].h_list, "tourism", 7);
-	assert_null(hit[1].h_grade);
+	expect_hit(&hit[0], "credit", 0, "B", 1, 1);
+	expect_hit(&hit[1], "tourism", 0, NULL, 1, 2);
 	assert_int_equal(hit[1].h_start, DATE_NONE_START);
+	assert_int_equal(hit[1].h_end, DATE_NONE_END);
 	assert_int_equal(hits(fx, USCC2, hit, 4), 1);
+	expect_hit(&hit[0], "tourism", 0, NULL, 1, 3);
 
 	/* A newer version replaces its list's hit only. */
 	wr = mkput(fx, "credit", USCC, "甲", "C");
 	assert_int_equal(apply(fx, wr), 0);
 	write_req_free(wr);
 	assert_int_equal(hits(fx, USCC, hit, 4), 2);
-	assert_memory_equal(hit[0].h_list, "tourism", 7);
-	assert_memory_equal(hit[1].h_list, "credit", 6);
-	assert_memory_equal(hit[1].h_grade, "C", 1);
+	expect_hit(&hit[0], "tourism", 0, NULL, 1, 2);
+	expect_hit(&hit[1], "credit", 0, "C", 2, 4);
 
+	/* A removal keeps its hit, flagged, with the removed grade. */
 	wr = mkremove(fx, "credit", USCC, "r");
 	assert_int_equal(apply(fx, wr), 0);
 	write_req_free(wr);
-	assert_int_equal(hits(fx, USCC, hit, 4), 1);
-	assert_int_equal(hit[0].h_list_len, 7);
-	assert_memory_equal(hit[0].h_list, "tourism", 7);
+	assert_int_equal(hits(fx, USCC, hit, 4), 2);
+	expect_hit(&hit[0], "tourism", 0, NULL, 1, 2);
+	expect_hit(&hit[1], "credit", SUMMARY_REMOVED, "C", 3, 5);
+	assert_int_equal(hit[1].h_start, day("2024-01-01"));
 
 	wr = mkremove(fx, "tourism", USCC, "r");
 	assert_int_equal(apply(fx, wr), 0);
 	write_req_free(wr);
-	assert_int_equal(hits(fx, USCC, hit, 4), -1);
+	/* Removed everywhere: the summary is still there, all flagged. */
+	assert_int_equal(hits(fx, USCC, hit, 4), 2);
+	expect_hit(&hit[0], "credit", SUMMARY_REMOVED, "C", 3, 5);
+	expect_hit(&hit[1], "tourism", SUMMARY_REMOVED, NULL, 2, 6);
 	/* The other subject is untouched. */
 	assert_int_equal(hits(fx, USCC2, hit, 4), 1);
+	expect_hit(&hit[0], "tourism", 0, NULL, 1, 3);
+	/* Replaced: credit 1 and 2, tourism 1. */
+	assert_int_equal(nversions(fx), 3);
+}
+
+/*
+ * Several writes in one transaction, as writer_commit runs a batch: each
+ * sees the ones before it (summary, versions, the change it removes),
+ * the chain runs through them, and a refused one in the middle changes
+ * nothing.
+ */
+static void
+test_batch(void **state)
+{
+	struct fx		*fx = *state;
+	struct write_req	*wr[5];
+	struct summary_hit	 hit[4];
+	struct chain		 ch;
+	msgpack_unpacked	 up;
+	struct record		 r;
+	struct change		 c;
+	MDB_txn			*txn;
+	uint64_t		 seq;
+	uint8_t			 h[STORE_HASH_LEN];
+	int			 i;
+
+	wr[0] = mkput(fx, "credit", USCC, "甲", "B");
+	wr[1] = mkput(fx, "credit", USCC, "甲", "C");
+	if_version(wr[1], 1);
+	wr[2] = mkremove(fx, "credit", USCC, "批量");
+	if_version(wr[2], 3);		/* refused: it is at 2 */
+	wr[3] = mkremove(fx, "credit", USCC, "批量");
+	wr[4] = mkput(fx, "tourism", USCC, "甲", NULL);
+	head(fx, &ch.ch_seq, ch.ch_hash);
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, 0, &txn), 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(writer_apply(&fx->st, txn, wr[i], &ch,
+		    &fx->scratch), 0);
+	assert_int_equal(store_set_head(&fx->st, txn, ch.ch_seq, ch.ch_hash),
+	    0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+
+	assert_int_equal(wr[0]->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr[0]->wr_res.wres_version == 1);
+	assert_int_equal(wr[1]->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr[1]->wr_res.wres_version == 2);
+	assert_int_equal(wr[2]->wr_res.wres_fault.f_code, QC_E_CONFLICT);
+	assert_string_equal(wr[2]->wr_res.wres_fault.f_msg,
+	    "entry is at version 2, not 3");
+	assert_int_equal(wr[3]->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr[3]->wr_res.wres_version == 3);
+	assert_true(wr[3]->wr_res.wres_seq == 3);
+	assert_int_equal(wr[4]->wr_res.wres_fault.f_code, QC_OK);
+	assert_true(wr[4]->wr_res.wres_seq == 4);
+	for (i = 0; i < 5; i++)
+		write_req_free(wr[i]);
+
+	head(fx, &seq, h);
+	assert_true(seq == 4);
+	for (seq = 1; seq <= 4; seq++)
+		change(fx, seq, &c);
+	assert_memory_equal(c.hash, h, STORE_HASH_LEN);
+	expect_hash(&c, "name:3:甲\n");
+	change(fx, 3, &c);
+	expect_hash(&c, "reason:6:批量\n");
+
+	/* The removal in the batch kept the fields of the put before it. */
+	assert_int_equal(current(fx, "credit", USCC, 3, &up, &r), 0);
+	assert_true(r.r_removed);
+	expect_field(&r, "grade", "C");
+	msgpack_unpacked_destroy(&up);
+	version_rec(fx, "credit", USCC, 1, &up, &r);
+	expect_field(&r, "grade", "B");
+	msgpack_unpacked_destroy(&up);
+	version_rec(fx, "credit", USCC, 2, &up, &r);
+	expect_field(&r, "grade", "C");
+	msgpack_unpacked_destroy(&up);
+	assert_int_equal(nversions(fx), 2);
+	assert_int_equal(hits(fx, USCC, hit, 4), 2);
+	expect_hit(&hit[0], "credit", SUMMARY_REMOVED, "C", 3, 3);
+	expect_hit(&hit[1], "tourism", 0, NULL, 1, 4);
+}
+
+/*
+ * A store that contradicts itself is reported (MDB_CORRUPTED), not
+ * written over: a summary cut short, and one that points at a change
+ * record that is not there.
+ */
+static void
+test_corrupt_store(void **state)
+{
+	struct fx		*fx = *state;
+	struct summary_hit	 h;
+	struct write_req	*wr;
+	msgpack_sbuffer		 before, after;
+	uint8_t			 buf[SUMMARY_ITEM_MAX];
+	MDB_txn			*txn;
+	MDB_val			 k, v;
+	long			 n;
+
+	/* credit at version 1, seq 42: there is no change record 42 */
+	memset(&h, 0, sizeof(h));
+	h.h_list = "credit";
+	h.h_list_len = 6;
+	h.h_grade = "B";
+	h.h_grade_len = 1;
+	h.h_start = DATE_NONE_START;
+	h.h_end = DATE_NONE_END;
+	h.h_version = 1;
+	h.h_seq = 42;
+	assert_true((n = summary_update(buf, sizeof(buf), NULL, 0, "credit",
+	    &h)) > 0);
+	k.mv_data = USCC;
+	k.mv_size = strlen(USCC);
+	v.mv_data = buf;
+	v.mv_size = (size_t)n;
+	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_put(txn, fx->st.s_summary, &k, &v, 0), 0);
+	k.mv_data = USCC2;
+	k.mv_size = strlen(USCC2);
+	v.mv_size = (size_t)n - 1;
+	assert_int_equal(mdb_put(txn, fx->st.s_summary, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+
+	snapshot(fx, &before);
+	wr = mkremove(fx, "credit", USCC, "r");
+	assert_int_equal(apply(fx, wr), MDB_CORRUPTED);
+	write_req_free(wr);
+	wr = mkput(fx, "credit", USCC2, "乙", "A");
+	assert_int_equal(apply(fx, wr), MDB_CORRUPTED);
+	write_req_free(wr);
+	/* Even a write to another list reads the whole summary. */
+	wr = mkput(fx, "tourism", USCC2, "乙", NULL);
+	assert_int_equal(apply(fx, wr), MDB_CORRUPTED);
+	write_req_free(wr);
+	snapshot(fx, &after);
+	assert_int_equal(before.size, after.size);
+	assert_memory_equal(before.data, after.data, before.size);
+	msgpack_sbuffer_destroy(&before);
+	msgpack_sbuffer_destroy(&after);
 }
 
 /* A storage error is returned, not recorded as a refusal. */
@@ -910,7 +1263,7 @@ static void
 test_writer_thread(void **state)
 {
 	struct fx		*fx = *state;
-	struct write_route	 route = { route_cb, NULL, 0, 0 };
+	struct write_route	 route = { .wt_done = route_cb };
 	struct write_req	*wr[3];
 	struct writer		*wt;
 	struct fault		 f;
@@ -965,7 +1318,8 @@ static void
 test_dispatch_put(void **state)
 {
 	struct fx		*fx = *state;
-	struct write_route	 route = { route_cb, NULL, 42, 7 };
+	struct write_route	 route = { .wt_done = route_cb,
+				    .wt_conn = 42, .wt_slot = 7 };
 	struct ops_env		 env;
 	struct caller		 who;
 	struct fault		 f;
@@ -1030,6 +1384,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_store, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_storage_error, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_writer_thread, setup,
