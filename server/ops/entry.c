@@ -55,6 +55,41 @@ entry_pack(msgpack_packer *pk, const struct record *r, enum state st,
 	return 0;
 }
 
+long
+entry_hits(struct req *q, MDB_txn *txn, unsigned mask,
+    struct summary_hit *hits)
+{
+	const uint8_t		*p, *end;
+	struct summary_hit	 h;
+	unsigned		 found = 0;
+	MDB_val			 k, v;
+	int			 rc, li;
+
+	k.mv_data = (void *)q->q_args.a_subject;
+	k.mv_size = strlen(q->q_args.a_subject);
+	if ((rc = mdb_get(txn, q->q_store->s_summary, &k, &v)) ==
+	    MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
+		return -1;
+	}
+	p = v.mv_data;
+	end = p + v.mv_size;
+	while ((rc = summary_next(&p, end, &h)) == 1) {
+		li = config_list_index(q->q_cfg, h.h_list, h.h_list_len);
+		if (li == -1 || ((mask >> li) & 1) == 0)
+			continue;
+		hits[li] = h;
+		found |= 1u << li;
+	}
+	if (rc == -1) {
+		req_fail(q, QC_E_INTERNAL, "corrupt summary");
+		return -1;
+	}
+	return found;
+}
+
 int
 entry_full_view(enum role role)
 {

@@ -7,7 +7,9 @@
 #include <msgpack.h>
 
 #include "config.h"
+#include "op.h"
 #include "record.h"
+#include "summary.h"
 
 /* The record's list, or NULL if the list is no longer configured. */
 const struct list_def *entry_list(const struct config *,
@@ -18,6 +20,13 @@ enum state	 entry_state(const struct list_def *, const struct record *,
 /* Packs {list, subject, version, status, state, fields, reason?, by?, at, seq}. */
 int		 entry_pack(msgpack_packer *, const struct record *,
 		    enum state, int with_by);
+/*
+ * The current entries of the request's subject on the lists of mask,
+ * from its summary, into hits by list index. Returns the found mask, or
+ * -1 with the request failed.
+ */
+long		 entry_hits(struct req *, MDB_txn *, unsigned mask,
+		    struct summary_hit *hits);
 /* 1 if the role sees every state and who wrote it (regulators). */
 int		 entry_full_view(enum role);
 

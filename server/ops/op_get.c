@@ -20,37 +20,18 @@ static long
 get_hits(struct req *q, MDB_txn *txn, unsigned mask, struct summary_hit *hits,
     enum state *states)
 {
-	int		 full = entry_full_view(q->q_who->cl_role), li, rc;
-	const uint8_t	*p, *end;
-	struct summary_hit h;
-	unsigned	 found = 0;
-	MDB_val		 k, v;
+	int	 full = entry_full_view(q->q_who->cl_role), li;
+	long	 found;
 
-	k.mv_data = (void *)q->q_args.a_subject;
-	k.mv_size = strlen(q->q_args.a_subject);
-	if ((rc = mdb_get(txn, q->q_store->s_summary, &k, &v)) ==
-	    MDB_NOTFOUND)
-		return 0;
-	if (rc != 0) {
-		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
-		return -1;
-	}
-	p = v.mv_data;
-	end = p + v.mv_size;
-	while ((rc = summary_next(&p, end, &h)) == 1) {
-		li = config_list_index(q->q_cfg, h.h_list, h.h_list_len);
-		if (li == -1 || ((mask >> li) & 1) == 0)
+	if ((found = entry_hits(q, txn, mask, hits)) <= 0)
+		return found;
+	for (li = 0; li < q->q_cfg->nlists; li++) {
+		if (((found >> li) & 1) == 0)
 			continue;
-		states[li] = state_of(h.h_flags & SUMMARY_REMOVED, h.h_start,
-		    h.h_end, q->q_today);
+		states[li] = state_of(hits[li].h_flags & SUMMARY_REMOVED,
+		    hits[li].h_start, hits[li].h_end, q->q_today);
 		if (!full && states[li] != ST_ACTIVE)
-			continue;
-		hits[li] = h;
-		found |= 1u << li;
-	}
-	if (rc == -1) {
-		req_fail(q, QC_E_INTERNAL, "corrupt summary");
-		return -1;
+			found &= ~(1L << li);
 	}
 	return found;
 }

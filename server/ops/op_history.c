@@ -55,32 +55,15 @@ hist_add(struct req *q, struct hist *h, uint64_t seq)
 static int
 collect_current(struct req *q, MDB_txn *txn, unsigned mask, struct hist *h)
 {
-	struct summary_hit	 hit;
-	const uint8_t		*p, *end;
-	MDB_val			 k, v;
-	int			 rc, li;
+	struct summary_hit	 hits[CFG_MAX_LISTS];
+	long			 found;
+	int			 li;
 
-	k.mv_data = (void *)q->q_args.a_subject;
-	k.mv_size = strlen(q->q_args.a_subject);
-	if ((rc = mdb_get(txn, q->q_store->s_summary, &k, &v)) ==
-	    MDB_NOTFOUND)
-		return 0;
-	if (rc != 0) {
-		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
+	if ((found = entry_hits(q, txn, mask, hits)) == -1)
 		return -1;
-	}
-	p = v.mv_data;
-	end = p + v.mv_size;
-	while ((rc = summary_next(&p, end, &hit)) == 1) {
-		li = config_list_index(q->q_cfg, hit.h_list, hit.h_list_len);
-		if (li != -1 && ((mask >> li) & 1) &&
-		    hist_add(q, h, hit.h_seq) == -1)
+	for (li = 0; li < q->q_cfg->nlists; li++)
+		if (((found >> li) & 1) && hist_add(q, h, hits[li].h_seq) == -1)
 			return -1;
-	}
-	if (rc == -1) {
-		req_fail(q, QC_E_INTERNAL, "corrupt summary");
-		return -1;
-	}
 	return 0;
 }
 
