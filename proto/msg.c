@@ -9,14 +9,24 @@
 const msgpack_object *
 qc_map_get(const msgpack_object *o, const char *key)
 {
+	if (key == NULL)
+		return NULL;
+	return qc_map_getn(o, key, strlen(key));
+}
+
+const msgpack_object *
+qc_map_getn(const msgpack_object *o, const char *key, size_t len)
+{
 	const msgpack_object_kv	*kv;
 	uint32_t		 i;
 
-	if (o == NULL || key == NULL || o->type != MSGPACK_OBJECT_MAP)
+	if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
 		return NULL;
 	for (i = 0; i < o->via.map.size; i++) {
 		kv = &o->via.map.ptr[i];
-		if (qc_obj_streq(&kv->key, key))
+		if (kv->key.type == MSGPACK_OBJECT_STR &&
+		    kv->key.via.str.size == len &&
+		    memcmp(kv->key.via.str.ptr, key, len) == 0)
 			return &kv->val;
 	}
 	return NULL;

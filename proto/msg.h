@@ -11,6 +11,9 @@
 
 /* Value for key in a map object, or NULL if o is not a map or lacks it. */
 const msgpack_object *qc_map_get(const msgpack_object *o, const char *key);
+/* As qc_map_get, for a key of len bytes (not NUL-terminated). */
+const msgpack_object *qc_map_getn(const msgpack_object *o, const char *key,
+		    size_t len);
 /* 1 if o is a str equal to s. */
 int		 qc_obj_streq(const msgpack_object *o, const char *s);
 /* Sets *s and *len if o is a str and returns 0; -1 otherwise. */

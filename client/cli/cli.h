@@ -16,6 +16,7 @@
 #define CLI_OK		0
 #define CLI_LISTED	1	/* check: something is listed */
 #define CLI_ERR		2
+#define CLI_CAUTION	3	/* check: the worst verdict is caution */
 
 /* Command options, as bits of struct cli_cmd.opts and struct cli.given. */
 #define O_LISTS		0x001
@@ -80,6 +81,8 @@ void		 pr_entry(struct cli *, const msgpack_object *, int);
 void		 pr_fields(struct cli *, const char *, const msgpack_object *,
 		    char *, size_t);
 char		*pr_objstr(const msgpack_object *, char *, size_t);
+void		 pr_label(struct cli *, const char *, const char *,
+		    const char *, size_t);
 
 void		 tbl_init(struct table *, size_t);
 void		 tbl_add(struct table *, const char *, size_t);

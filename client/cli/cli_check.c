@@ -18,13 +18,15 @@
 
 struct chk {
 	struct cli	*cli;
-	unsigned long	 listed;	/* subjects with a hit */
+	unsigned long	 listed;	/* subjects with verdict listed */
+	unsigned long	 caution;	/* subjects with verdict caution */
 	unsigned long	 invalid;	/* subjects refused */
 	unsigned long	 total;
 	int		 first;		/* no JSON item printed yet */
 };
 
 static int	 chk_take(struct chk *);
+static void	 chk_count(struct chk *, const struct qcreg_check_item *);
 static void	 chk_print_text(struct chk *, const struct qcreg_check *);
 static int	 set_text(json_t *, const char *, const char *);
 static json_t	*chk_item_json(const struct qcreg_check_item *);
@@ -56,8 +58,21 @@ chk_take(struct chk *k)
 	return rc;
 }
 
+/* Counts an item's verdict for the exit status. */
+static void
+chk_count(struct chk *k, const struct qcreg_check_item *it)
+{
+	k->total++;
+	if (it->error != QC_OK)
+		k->invalid++;
+	else if (it->verdict == QCREG_LISTED)
+		k->listed++;
+	else if (it->verdict == QCREG_CAUTION)
+		k->caution++;
+}
+
 /*
- *   uscc:91350100M000100Y43  listed   credit grade C until 2027-06-30; ...
+ *   uscc:91350100M000100Y43  caution  credit grade C (失信) until 2027-06-30
  *   guide:D-3501-000123      clear
  *   uscc:91350100M000100Y44  invalid  invalid_subject
  */
@@ -77,27 +92,29 @@ chk_print_text(struct chk *k, const struct qcreg_check *res)
 	}
 	for (i = 0; i < res->n; i++) {
 		it = &res->items[i];
-		k->total++;
+		chk_count(k, it);
 		pr_text(f, it->subject, strlen(it->subject));
 		pr_pad(f, pr_width(it->subject, strlen(it->subject)), w + 2);
 		if (it->error != QC_OK) {
-			k->invalid++;
 			fprintf(f, "%-7s  %s\n", it->error ==
 			    QC_E_INVALID_SUBJECT ? "invalid" : "error",
 			    qcreg_code_name(it->error));
 			continue;
 		}
+		fputs(qcreg_verdict_name(it->verdict), f);
 		if (it->nhits == 0) {
-			fputs("clear\n", f);
+			putc('\n', f);
 			continue;
 		}
-		k->listed++;
-		fputs("listed   ", f);
+		pr_pad(f, strlen(qcreg_verdict_name(it->verdict)), 9);
 		for (j = 0; j < it->nhits; j++) {
 			h = &it->hits[j];
 			fprintf(f, "%s%s", j > 0 ? "; " : "", h->list);
-			if (h->grade != NULL)
+			if (h->grade != NULL) {
 				fprintf(f, " grade %s", h->grade);
+				pr_label(k->cli, h->list, "grade", h->grade,
+				    strlen(h->grade));
+			}
 			if (h->until != NULL)
 				fprintf(f, " until %s", h->until);
 		}
@@ -129,6 +146,8 @@ chk_item_json(const struct qcreg_check_item *it)
 			goto fail;
 		return o;
 	}
+	if (set_text(o, "verdict", qcreg_verdict_name(it->verdict)) != 0)
+		goto fail;
 	if (json_object_set_new(o, "hits", hits = json_array()) != 0)
 		goto fail;
 	for (j = 0; j < it->nhits; j++) {
@@ -157,11 +176,7 @@ chk_print_json(struct chk *k, const struct qcreg_check *res)
 
 	for (i = 0; i < res->n; i++) {
 		it = &res->items[i];
-		k->total++;
-		if (it->error != QC_OK)
-			k->invalid++;
-		else if (it->nhits > 0)
-			k->listed++;
+		chk_count(k, it);
 		fputs(k->first ? "\n" : ",\n", f);
 		k->first = 0;
 		if (cli_json_write(f, chk_item_json(it)) != 0)
@@ -267,5 +282,5 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	if (k.invalid > 0)
 		return cli_error(QC_E_INVALID_SUBJECT, "%lu of %lu subjects "
 		    "could not be checked", k.invalid, k.total);
-	return k.listed > 0 ? CLI_LISTED : CLI_OK;
+	return k.listed > 0 ? CLI_LISTED : k.caution > 0 ? CLI_CAUTION : CLI_OK;
 }

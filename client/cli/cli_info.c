@@ -10,6 +10,7 @@
 static void	 print_strs(FILE *, const msgpack_object *, const char *);
 static void	 print_list(struct cli *, const msgpack_object *);
 static void	 field_rule(struct table *, const msgpack_object *);
+static void	 print_rules(FILE *, const msgpack_object *);
 
 /* The strings of an array joined by sep, or "-" if there are none. */
 static void
@@ -33,8 +34,8 @@ print_strs(FILE *f, const msgpack_object *a, const char *sep)
 static void
 field_rule(struct table *t, const msgpack_object *fd)
 {
-	const msgpack_object	*v, *min, *max;
-	char			 buf[512];
+	const msgpack_object	*v, *min, *max, *labels, *lb, *val;
+	char			 buf[1024];
 	size_t			 used = 0;
 	uint32_t		 i;
 	int			 n;
@@ -42,13 +43,22 @@ field_rule(struct table *t, const msgpack_object *fd)
 	buf[0] = '\0';
 	if ((v = qc_map_get(fd, "values")) != NULL &&
 	    v->type == MSGPACK_OBJECT_ARRAY) {
+		labels = qc_map_get(fd, "labels");
 		for (i = 0; i < v->via.array.size; i++) {
-			if (v->via.array.ptr[i].type != MSGPACK_OBJECT_STR)
+			val = &v->via.array.ptr[i];
+			if (val->type != MSGPACK_OBJECT_STR)
 				continue;
-			n = snprintf(buf + used, sizeof(buf) - used, "%s%.*s",
-			    used > 0 ? " " : "",
-			    (int)v->via.array.ptr[i].via.str.size,
-			    v->via.array.ptr[i].via.str.ptr);
+			lb = labels != NULL ? qc_map_getn(labels,
+			    val->via.str.ptr, val->via.str.size) : NULL;
+			if (lb != NULL && lb->type == MSGPACK_OBJECT_STR)
+				n = snprintf(buf + used, sizeof(buf) - used,
+				    "%s%.*s(%.*s)", used > 0 ? " " : "",
+				    (int)val->via.str.size, val->via.str.ptr,
+				    (int)lb->via.str.size, lb->via.str.ptr);
+			else
+				n = snprintf(buf + used, sizeof(buf) - used,
+				    "%s%.*s", used > 0 ? " " : "",
+				    (int)val->via.str.size, val->via.str.ptr);
 			if (n < 0 || (size_t)n >= sizeof(buf) - used)
 				break;
 			used += (size_t)n;
@@ -83,6 +93,37 @@ field_rule(struct table *t, const msgpack_object *fd)
 		return;
 	}
 	tbl_add(t, "", 0);
+}
+
+/*
+ *   verdicts: A clear, B clear, C caution, D listed
+ *   escalates to tourism after 2 listings within 365 days
+ */
+static void
+print_rules(FILE *f, const msgpack_object *l)
+{
+	const msgpack_object	*v = qc_map_get(l, "verdicts"), *e;
+	uint32_t		 i;
+
+	if (v != NULL && v->type == MSGPACK_OBJECT_MAP) {
+		fputs("  verdicts:", f);
+		for (i = 0; i < v->via.map.size; i++) {
+			fputs(i > 0 ? ", " : " ", f);
+			pr_scalar(f, &v->via.map.ptr[i].key);
+			putc(' ', f);
+			pr_scalar(f, &v->via.map.ptr[i].val);
+		}
+		putc('\n', f);
+	}
+	if ((e = qc_map_get(l, "escalation")) != NULL) {
+		fputs("  escalates to ", f);
+		pr_scalar(f, qc_map_get(e, "to"));
+		fputs(" after ", f);
+		pr_scalar(f, qc_map_get(e, "after"));
+		fputs(" listings within ", f);
+		pr_scalar(f, qc_map_get(e, "window"));
+		fputs(" days\n", f);
+	}
 }
 
 /*
@@ -127,6 +168,7 @@ print_list(struct cli *cli, const msgpack_object *l)
 	}
 	tbl_print(&t, f);
 	tbl_free(&t);
+	print_rules(f, l);
 }
 
 int

@@ -163,6 +163,25 @@ pr_fields(struct cli *cli, const char *list, const msgpack_object *fields,
 }
 
 /*
+ * " (label)" after an enum value of list's field that has a label in the
+ * hello schema; nothing otherwise.
+ */
+void
+pr_label(struct cli *cli, const char *list, const char *field,
+    const char *value, size_t vlen)
+{
+	const char	*label;
+	size_t		 len;
+
+	label = qcreg_field_label(cli->c, list, field, value, vlen, &len);
+	if (label == NULL)
+		return;
+	fputs(" (", cli->out);
+	pr_text(cli->out, label, len);
+	putc(')', cli->out);
+}
+
+/*
  * An entry (or a version) as a block:
  *   credit  v2  active
  *     name         ...
@@ -174,7 +193,7 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 	const msgpack_object	*fields, *reason, *by, *status, *state, *o;
 	const msgpack_object_kv	*kv;
 	FILE			*f = cli->out;
-	char			 when[CLI_TIME_LEN];
+	char			 when[CLI_TIME_LEN], list[128], name[128];
 	size_t			 w = strlen("written");
 	uint64_t		 u;
 	uint32_t		 i;
@@ -216,6 +235,12 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 			    pr_width(kv->key.via.str.ptr,
 			    kv->key.via.str.size) : 1, w + 2);
 			pr_scalar(f, &kv->val);
+			if (kv->val.type == MSGPACK_OBJECT_STR &&
+			    pr_objstr(qc_map_get(e, "list"), list,
+			    sizeof(list)) != NULL &&
+			    pr_objstr(&kv->key, name, sizeof(name)) != NULL)
+				pr_label(cli, list, name, kv->val.via.str.ptr,
+				    kv->val.via.str.size);
 			putc('\n', f);
 		}
 	if (reason != NULL) {

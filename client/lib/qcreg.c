@@ -326,34 +326,59 @@ qcreg_hello_result(const struct qcreg *c)
 	return c->hello != NULL ? c->hello->r_result : NULL;
 }
 
-enum qcreg_ftype
-qcreg_field_type(const struct qcreg *c, const char *list, const char *field)
+/* The hello schema of field in list, or NULL. */
+static const msgpack_object *
+field_schema(const struct qcreg *c, const char *list, const char *field)
 {
-	static const char *const names[] = { "text", "enum", "int", "date" };
-	const msgpack_object	*lists, *l, *fields, *f, *t;
-	size_t			 i, j, k;
+	const msgpack_object	*lists, *l, *fields, *f;
+	size_t			 i, j;
 
 	if ((lists = qc_map_get(qcreg_hello_result(c), "lists")) == NULL ||
 	    lists->type != MSGPACK_OBJECT_ARRAY)
-		return QCREG_FT_UNKNOWN;
+		return NULL;
 	for (i = 0; i < lists->via.array.size; i++) {
 		l = &lists->via.array.ptr[i];
 		if (!qc_obj_streq(qc_map_get(l, "name"), list))
 			continue;
 		if ((fields = qc_map_get(l, "fields")) == NULL ||
 		    fields->type != MSGPACK_OBJECT_ARRAY)
-			return QCREG_FT_UNKNOWN;
+			return NULL;
 		for (j = 0; j < fields->via.array.size; j++) {
 			f = &fields->via.array.ptr[j];
-			if (!qc_obj_streq(qc_map_get(f, "name"), field))
-				continue;
-			t = qc_map_get(f, "type");
-			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-				if (qc_obj_streq(t, names[k]))
-					return (enum qcreg_ftype)k;
-			return QCREG_FT_UNKNOWN;
+			if (qc_obj_streq(qc_map_get(f, "name"), field))
+				return f;
 		}
-		return QCREG_FT_UNKNOWN;
+		return NULL;
 	}
+	return NULL;
+}
+
+enum qcreg_ftype
+qcreg_field_type(const struct qcreg *c, const char *list, const char *field)
+{
+	static const char *const names[] = { "text", "enum", "int", "date" };
+	const msgpack_object	*f = field_schema(c, list, field), *t;
+	size_t			 k;
+
+	if (f == NULL)
+		return QCREG_FT_UNKNOWN;
+	t = qc_map_get(f, "type");
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (qc_obj_streq(t, names[k]))
+			return (enum qcreg_ftype)k;
 	return QCREG_FT_UNKNOWN;
+}
+
+const char *
+qcreg_field_label(const struct qcreg *c, const char *list, const char *field,
+    const char *value, size_t vlen, size_t *len)
+{
+	const msgpack_object	*label;
+
+	label = qc_map_getn(qc_map_get(field_schema(c, list, field),
+	    "labels"), value, vlen);
+	if (label == NULL || label->type != MSGPACK_OBJECT_STR)
+		return NULL;
+	*len = label->via.str.size;
+	return label->via.str.ptr;
 }

@@ -93,9 +93,17 @@ struct qcreg_hit {
 	const char	*until;		/* "YYYY-MM-DD", NULL if no end date */
 };
 
+/* What a subject's active entries mean, worst last (PROTOCOL.md). */
+enum qcreg_verdict {
+	QCREG_CLEAR = 0,
+	QCREG_CAUTION,
+	QCREG_LISTED
+};
+
 struct qcreg_check_item {
 	const char		*subject;	/* canonical; as sent on error */
 	int			 error;		/* QC_OK, or QC_E_INVALID_SUBJECT */
+	enum qcreg_verdict	 verdict;	/* worst over the hits */
 	size_t			 nhits;		/* 0: not listed */
 	const struct qcreg_hit	*hits;		/* active entries, config order */
 };
@@ -178,6 +186,13 @@ const msgpack_object *qcreg_hello_result(const struct qcreg *);
 /* Type of field in list per the hello schema, or QCREG_FT_UNKNOWN. */
 enum qcreg_ftype qcreg_field_type(const struct qcreg *, const char *list,
 		    const char *field);
+/*
+ * The display label of an enum value (vlen bytes) per the hello schema,
+ * or NULL; not NUL-terminated: *len bytes, valid while the connection is.
+ */
+const char	*qcreg_field_label(const struct qcreg *, const char *list,
+		    const char *field, const char *value, size_t vlen,
+		    size_t *len);
 
 /*
  * Single calls. Each sends one request and waits for its answer; they
@@ -203,6 +218,8 @@ int		 qcreg_check(struct qcreg *, const char *const *subjects,
 		    size_t n, const char *const *lists, size_t nlists,
 		    struct qcreg_check **out);
 void		 qcreg_check_free(struct qcreg_check *);
+/* "clear", "caution" or "listed". */
+const char	*qcreg_verdict_name(enum qcreg_verdict);
 
 /* get: the current entries of subject. */
 int		 qcreg_get(struct qcreg *, const char *subject,

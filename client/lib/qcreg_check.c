@@ -15,6 +15,7 @@
 static int	 opt_str(const msgpack_object *, const char *, size_t *);
 static int	 need_str(const msgpack_object *, const char *, size_t *);
 static const char *put_str(char **, const msgpack_object *);
+static int	 verdict_of(const msgpack_object *);
 static int	 check_size(const msgpack_object *, size_t *, size_t *);
 static void	 check_fill(struct qcreg_check *, const msgpack_object *,
 		    struct qcreg_hit *, char *);
@@ -67,6 +68,27 @@ put_str(char **p, const msgpack_object *v)
 	return s;
 }
 
+static const char *const verdict_names[] = { "clear", "caution", "listed" };
+
+const char *
+qcreg_verdict_name(enum qcreg_verdict v)
+{
+	return (unsigned)v < 3 ? verdict_names[v] : "?";
+}
+
+/* The verdict of a result item, or -1 if it has none we know. */
+static int
+verdict_of(const msgpack_object *it)
+{
+	const msgpack_object	*v = qc_map_get(it, "verdict");
+	int			 i;
+
+	for (i = 0; v != NULL && i < 3; i++)
+		if (qc_obj_streq(v, verdict_names[i]))
+			return i;
+	return -1;
+}
+
 /*
  * The first pass over the results array res of n items: checks the shape
  * of every item and hit, and counts the hits and the string bytes.
@@ -88,7 +110,8 @@ check_size(const msgpack_object *res, size_t *nhits, size_t *bytes)
 			continue;
 		}
 		hits = qc_map_get(it, "hits");
-		if (hits == NULL || hits->type != MSGPACK_OBJECT_ARRAY)
+		if (hits == NULL || hits->type != MSGPACK_OBJECT_ARRAY ||
+		    verdict_of(it) == -1)
 			return -1;
 		for (j = 0; j < hits->via.array.size; j++) {
 			h = &hits->via.array.ptr[j];
@@ -120,6 +143,7 @@ check_fill(struct qcreg_check *k, const msgpack_object *res,
 		item = &k->items[i];
 		item->subject = put_str(&p, qc_map_get(it, "subject"));
 		item->error = QC_OK;
+		item->verdict = QCREG_CLEAR;
 		item->nhits = 0;
 		item->hits = hit;
 		if ((e = qc_map_get(it, "error")) != NULL) {
@@ -129,6 +153,7 @@ check_fill(struct qcreg_check *k, const msgpack_object *res,
 				item->error = QC_E_INTERNAL;
 			continue;
 		}
+		item->verdict = (enum qcreg_verdict)verdict_of(it);
 		hits = qc_map_get(it, "hits");
 		for (j = 0; j < hits->via.array.size; j++, hit++) {
 			h = &hits->via.array.ptr[j];

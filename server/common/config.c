@@ -11,15 +11,10 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_parse.h"
 #include "date.h"
 #include "subject.h"
 #include "utf8.h"
-
-struct parse_state {
-	struct config	*cfg;
-	char		 err[512];	/* first error, without line */
-	int		 err_set;
-};
 
 static int	 config_handler(void *, const char *, const char *,
 		    const char *);
@@ -27,17 +22,8 @@ static int	 parse_server(struct parse_state *, const char *,
 		    const char *);
 static int	 parse_limits(struct parse_state *, const char *,
 		    const char *);
-static int	 parse_list(struct parse_state *, struct list_def *,
-		    const char *, const char *);
-static int	 parse_field(struct parse_state *, struct list_def *,
-		    const char *);
 static int	 parse_principal(struct parse_state *, struct principal *,
 		    const char *, const char *);
-static int	 parse_u64(const char *, uint64_t, uint64_t, uint64_t *);
-static int	 parse_i64(const char *, int64_t *);
-static int	 copy_name(char *, const char *);
-static int	 fail(struct parse_state *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 static int	 config_check(struct config *, char *, size_t);
 static void	 config_defaults(struct config *);
 
@@ -66,8 +52,8 @@ config_field_type_name(enum field_type t)
 }
 
 /* Records the first error; inih reports the line of the first failure. */
-static int
-fail(struct parse_state *ps, const char *fmt, ...)
+int
+config_fail(struct parse_state *ps, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -80,8 +66,8 @@ fail(struct parse_state *ps, const char *fmt, ...)
 	return 0;
 }
 
-static int
-parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int
+config_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char			*end;
 	unsigned long long	 v;
@@ -96,8 +82,8 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int
-parse_i64(const char *s, int64_t *out)
+int
+config_parse_i64(const char *s, int64_t *out)
 {
 	char		*end;
 	long long	 v;
@@ -113,8 +99,8 @@ parse_i64(const char *s, int64_t *out)
 }
 
 /* Names are 1..63 of [a-z0-9_.-] (lists, fields, CNs). */
-static int
-copy_name(char *dst, const char *src)
+int
+config_copy_name(char *dst, const char *src)
 {
 	size_t	 i, n = strlen(src);
 
@@ -164,7 +150,7 @@ config_set_listen(struct config *cfg, const char *s)
 #define PATH_KEY(k, field)						\
 	if (strcmp(name, k) == 0) {					\
 		if (strlen(value) >= sizeof(cfg->field))		\
-			return fail(ps, "%s: path too long", name);	\
+			return config_fail(ps, "%s: path too long", name);	\
 		strcpy(cfg->field, value);				\
 		return 1;						\
 	}
@@ -182,32 +168,32 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	PATH_KEY("crl", crl_file);
 	if (strcmp(name, "listen") == 0) {
 		if (config_set_listen(cfg, value) == -1)
-			return fail(ps, "listen: expected HOST:PORT");
+			return config_fail(ps, "listen: expected HOST:PORT");
 		return 1;
 	}
 	if (strcmp(name, "timezone") == 0) {
 		if (qc_tz_parse(value, &cfg->utc_offset) == -1)
-			return fail(ps, "timezone: expected an offset "
+			return config_fail(ps, "timezone: expected an offset "
 			    "like +08:00");
 		return 1;
 	}
 	if (strcmp(name, "workers") == 0) {
-		if (parse_u64(value, 0, 256, &v) == -1)
-			return fail(ps, "workers: expected 0..256");
+		if (config_parse_u64(value, 0, 256, &v) == -1)
+			return config_fail(ps, "workers: expected 0..256");
 		cfg->workers = (int)v;
 		return 1;
 	}
 	if (strcmp(name, "map_size_mb") == 0 ||
 	    strcmp(name, "map_max_mb") == 0) {
-		if (parse_u64(value, 1, 1024 * 1024, &v) == -1)
-			return fail(ps, "%s: expected 1..1048576", name);
+		if (config_parse_u64(value, 1, 1024 * 1024, &v) == -1)
+			return config_fail(ps, "%s: expected 1..1048576", name);
 		if (name[4] == 's')
 			cfg->map_size = v * 1024 * 1024;
 		else
 			cfg->map_max = v * 1024 * 1024;
 		return 1;
 	}
-	return fail(ps, "unknown key '%s' in [server]", name);
+	return config_fail(ps, "unknown key '%s' in [server]", name);
 }
 
 #undef PATH_KEY
@@ -235,8 +221,8 @@ parse_limits(struct parse_state *ps, const char *name, const char *value)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(name, keys[i].name) != 0)
 			continue;
-		if (parse_u64(value, keys[i].min, keys[i].max, &v) == -1)
-			return fail(ps, "%s: expected %llu..%llu", name,
+		if (config_parse_u64(value, keys[i].min, keys[i].max, &v) == -1)
+			return config_fail(ps, "%s: expected %llu..%llu", name,
 			    (unsigned long long)keys[i].min,
 			    (unsigned long long)keys[i].max);
 		switch (i) {
@@ -251,146 +237,7 @@ parse_limits(struct parse_state *ps, const char *name, const char *value)
 		}
 		return 1;
 	}
-	return fail(ps, "unknown key '%s' in [limits]", name);
-}
-
-/* "name type [required] [max_len=N] [min=N] [max=N] [values=a,b]" */
-static int
-parse_field(struct parse_state *ps, struct list_def *l, const char *spec)
-{
-	struct field_def *f;
-	char		 buf[1024], *tok, *save = NULL, *v, *vs, *vsave;
-	uint64_t	 u;
-	int		 t;
-
-	if (l->l_nfields == CFG_MAX_FIELDS)
-		return fail(ps, "too many fields (max %d)", CFG_MAX_FIELDS);
-	if (strlen(spec) >= sizeof(buf))
-		return fail(ps, "field: line too long");
-	strcpy(buf, spec);
-	f = &l->l_fields[l->l_nfields];
-	memset(f, 0, sizeof(*f));
-	f->f_min = INT64_MIN;
-	f->f_max = INT64_MAX;
-	if ((tok = strtok_r(buf, " \t", &save)) == NULL ||
-	    copy_name(f->f_name, tok) == -1)
-		return fail(ps, "field: expected a name of [a-z0-9_.-]");
-	if (config_field_index(l, f->f_name, strlen(f->f_name)) != -1)
-		return fail(ps, "field '%s' defined twice", f->f_name);
-	if ((tok = strtok_r(NULL, " \t", &save)) == NULL)
-		return fail(ps, "field %s: missing type", f->f_name);
-	for (t = 0; t < 4; t++)
-		if (strcmp(tok, field_type_names[t]) == 0)
-			break;
-	if (t == 4)
-		return fail(ps, "field %s: unknown type '%s'", f->f_name, tok);
-	f->f_type = (enum field_type)t;
-	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
-		if (strcmp(tok, "required") == 0) {
-			f->f_required = 1;
-			continue;
-		}
-		if ((v = strchr(tok, '=')) == NULL)
-			return fail(ps, "field %s: bad option '%s'",
-			    f->f_name, tok);
-		*v++ = '\0';
-		if (strcmp(tok, "max_len") == 0 && f->f_type == FT_TEXT &&
-		    parse_u64(v, 1, 65536, &u) == 0)
-			f->f_max_len = u;
-		else if (strcmp(tok, "min") == 0 && f->f_type == FT_INT &&
-		    parse_i64(v, &f->f_min) == 0)
-			;
-		else if (strcmp(tok, "max") == 0 && f->f_type == FT_INT &&
-		    parse_i64(v, &f->f_max) == 0)
-			;
-		else if (strcmp(tok, "values") == 0 && f->f_type == FT_ENUM) {
-			for (vs = strtok_r(v, ",", &vsave); vs != NULL;
-			    vs = strtok_r(NULL, ",", &vsave)) {
-				if (f->f_nvalues == CFG_MAX_VALUES ||
-				    strlen(vs) >= CFG_NAME_MAX)
-					return fail(ps, "field %s: too many "
-					    "or too long values", f->f_name);
-				if (!qc_utf8_valid(vs, strlen(vs)))
-					return fail(ps, "field %s: a value is "
-					    "not valid UTF-8", f->f_name);
-				strcpy(f->f_values[f->f_nvalues++], vs);
-			}
-		} else
-			return fail(ps, "field %s: bad option '%s'",
-			    f->f_name, tok);
-	}
-	if (f->f_type == FT_ENUM && f->f_nvalues == 0)
-		return fail(ps, "field %s: enum needs values=", f->f_name);
-	if (f->f_min > f->f_max)
-		return fail(ps, "field %s: min above max", f->f_name);
-	l->l_nfields++;
-	return 1;
-}
-
-static int
-parse_list(struct parse_state *ps, struct list_def *l, const char *name,
-    const char *value)
-{
-	char		 buf[256], *tok, *save = NULL;
-	int		 k;
-	uint64_t	 u;
-
-	if (strcmp(name, "field") == 0)
-		return parse_field(ps, l, value);
-	if (strcmp(name, "title") == 0) {
-		if (strlen(value) >= sizeof(l->l_title))
-			return fail(ps, "title too long");
-		/* hello sends it: the wire carries UTF-8 only. */
-		if (!qc_utf8_valid(value, strlen(value)))
-			return fail(ps, "title: not valid UTF-8");
-		strcpy(l->l_title, value);
-		return 1;
-	}
-	if (strcmp(name, "type") == 0) {
-		if (strcmp(value, "rating") == 0)
-			l->l_type = LT_RATING;
-		else if (strcmp(value, "blacklist") == 0)
-			l->l_type = LT_BLACKLIST;
-		else
-			return fail(ps, "type: expected rating or blacklist");
-		return 1;
-	}
-	if (strcmp(name, "kinds") == 0) {
-		if (strlen(value) >= sizeof(buf))
-			return fail(ps, "kinds: too long");
-		strcpy(buf, value);
-		l->l_kinds = 0;
-		for (tok = strtok_r(buf, " ,", &save); tok != NULL;
-		    tok = strtok_r(NULL, " ,", &save)) {
-			if ((k = qc_kind_from_name(tok, strlen(tok))) == -1)
-				return fail(ps, "kinds: unknown kind '%s'",
-				    tok);
-			l->l_kinds |= 1u << k;
-		}
-		return 1;
-	}
-	if (strcmp(name, "default_years") == 0) {
-		if (parse_u64(value, 1, 100, &u) == -1)
-			return fail(ps, "default_years: expected 1..100");
-		l->l_default_years = (int)u;
-		return 1;
-	}
-	/* start, end and grade name fields; resolved in config_check. */
-	if (strcmp(name, "start") == 0 || strcmp(name, "end") == 0 ||
-	    strcmp(name, "grade") == 0) {
-		k = config_field_index(l, value, strlen(value));
-		if (k == -1)
-			return fail(ps, "%s: no field '%s' defined above",
-			    name, value);
-		if (name[0] == 's')
-			l->l_start = k;
-		else if (name[0] == 'e')
-			l->l_end = k;
-		else
-			l->l_grade = k;
-		return 1;
-	}
-	return fail(ps, "unknown key '%s' in [list %s]", name, l->l_name);
+	return config_fail(ps, "unknown key '%s' in [limits]", name);
 }
 
 static int
@@ -405,26 +252,26 @@ parse_principal(struct parse_state *ps, struct principal *p,
 			if (strcmp(value, role_names[r]) == 0)
 				break;
 		if (r > ROLE_ADMIN)
-			return fail(ps, "role: expected platform, agency, "
+			return config_fail(ps, "role: expected platform, agency, "
 			    "regulator or admin");
 		p->p_role = (enum role)r;
 		return 1;
 	}
 	if (strcmp(name, "writes") == 0) {
 		if (strlen(value) >= sizeof(buf))
-			return fail(ps, "writes: too long");
+			return config_fail(ps, "writes: too long");
 		strcpy(buf, value);
 		for (tok = strtok_r(buf, " ,", &save); tok != NULL;
 		    tok = strtok_r(NULL, " ,", &save)) {
 			li = config_list_index(ps->cfg, tok, strlen(tok));
 			if (li == -1)
-				return fail(ps, "writes: no list '%s' "
+				return config_fail(ps, "writes: no list '%s' "
 				    "defined above", tok);
 			p->p_writes |= 1u << li;
 		}
 		return 1;
 	}
-	return fail(ps, "unknown key '%s' in [principal %s]", name,
+	return config_fail(ps, "unknown key '%s' in [principal %s]", name,
 	    p->p_name);
 }
 
@@ -449,34 +296,34 @@ config_handler(void *user, const char *section, const char *name,
 		l = cfg->nlists > 0 ? &cfg->lists[cfg->nlists - 1] : NULL;
 		if (l == NULL || strcmp(l->l_name, arg) != 0) {
 			if (config_list_index(cfg, arg, strlen(arg)) != -1)
-				return fail(ps, "list '%s' defined twice",
+				return config_fail(ps, "list '%s' defined twice",
 				    arg);
 			if (cfg->nlists == CFG_MAX_LISTS)
-				return fail(ps, "too many lists (max %d)",
+				return config_fail(ps, "too many lists (max %d)",
 				    CFG_MAX_LISTS);
 			l = &cfg->lists[cfg->nlists];
 			memset(l, 0, sizeof(*l));
 			l->l_start = l->l_end = l->l_grade = -1;
 			l->l_type = LT_BLACKLIST;
-			if (copy_name(l->l_name, arg) == -1)
-				return fail(ps, "list name '%s': expected "
+			if (config_copy_name(l->l_name, arg) == -1)
+				return config_fail(ps, "list name '%s': expected "
 				    "[a-z0-9_.-]", arg);
 			cfg->nlists++;
 		}
-		return parse_list(ps, l, name, value);
+		return config_parse_list(ps, l, name, value);
 	}
 	if (strncmp(section, "principal ", 10) == 0) {
 		arg = section + 10;
 		p = cfg->principals;
 		if (p == NULL || strcmp(p->p_name, arg) != 0) {
 			if (config_principal(cfg, arg) != NULL)
-				return fail(ps, "principal '%s' defined "
+				return config_fail(ps, "principal '%s' defined "
 				    "twice", arg);
 			if ((p = calloc(1, sizeof(*p))) == NULL)
-				return fail(ps, "out of memory");
+				return config_fail(ps, "out of memory");
 			if (strlen(arg) == 0 || strlen(arg) >= CFG_NAME_MAX) {
 				free(p);
-				return fail(ps, "principal name: 1..63 "
+				return config_fail(ps, "principal name: 1..63 "
 				    "bytes");
 			}
 			strcpy(p->p_name, arg);
@@ -485,7 +332,7 @@ config_handler(void *user, const char *section, const char *name,
 		}
 		return parse_principal(ps, p, name, value);
 	}
-	return fail(ps, "unknown section [%s]", section);
+	return config_fail(ps, "unknown section [%s]", section);
 }
 
 static void
@@ -511,9 +358,8 @@ config_defaults(struct config *cfg)
 static int
 config_check(struct config *cfg, char *err, size_t errlen)
 {
-	const struct list_def	*l;
 	const struct principal	*p;
-	int			 i, j;
+	int			 i;
 
 	if (cfg->ca_file[0] == '\0' || cfg->cert_file[0] == '\0' ||
 	    cfg->key_file[0] == '\0') {
@@ -528,39 +374,9 @@ config_check(struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "no [list NAME] section");
 		return -1;
 	}
-	for (i = 0; i < cfg->nlists; i++) {
-		l = &cfg->lists[i];
-		if (l->l_kinds == 0 || l->l_nfields == 0) {
-			snprintf(err, errlen, "list %s: needs kinds and "
-			    "fields", l->l_name);
+	for (i = 0; i < cfg->nlists; i++)
+		if (config_check_list(cfg, &cfg->lists[i], err, errlen) == -1)
 			return -1;
-		}
-		if ((l->l_start != -1 &&
-		    l->l_fields[l->l_start].f_type != FT_DATE) ||
-		    (l->l_end != -1 &&
-		    l->l_fields[l->l_end].f_type != FT_DATE)) {
-			snprintf(err, errlen, "list %s: start and end must "
-			    "be date fields", l->l_name);
-			return -1;
-		}
-		if (l->l_type == LT_RATING && (l->l_grade == -1 ||
-		    l->l_fields[l->l_grade].f_type != FT_ENUM)) {
-			snprintf(err, errlen, "list %s: a rating list needs "
-			    "grade = <an enum field>", l->l_name);
-			return -1;
-		}
-		if (l->l_default_years != 0 &&
-		    (l->l_start == -1 || l->l_end == -1)) {
-			snprintf(err, errlen, "list %s: default_years needs "
-			    "start and end", l->l_name);
-			return -1;
-		}
-		for (j = 0; j < l->l_nfields; j++)
-			if (l->l_fields[j].f_type == FT_TEXT &&
-			    l->l_fields[j].f_max_len == 0)
-				cfg->lists[i].l_fields[j].f_max_len =
-				    cfg->limits.max_text;
-	}
 	for (p = cfg->principals; p != NULL; p = p->p_next) {
 		if (p->p_role == ROLE_NONE) {
 			snprintf(err, errlen, "principal %s: needs a role",
@@ -618,9 +434,12 @@ void
 config_free(struct config *cfg)
 {
 	struct principal	*p, *next;
+	int			 i;
 
 	if (cfg == NULL)
 		return;
+	for (i = 0; i < cfg->nlists; i++)
+		config_free_list(&cfg->lists[i]);
 	for (p = cfg->principals; p != NULL; p = next) {
 		next = p->p_next;
 		free(p);

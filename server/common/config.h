@@ -31,7 +31,15 @@ enum field_type {
 
 enum list_type {
 	LT_RATING = 0,
-	LT_BLACKLIST
+	LT_BLACKLIST,
+	LT_WATCH
+};
+
+/* What an active entry means to a platform; ordered, worst last. */
+enum verdict {
+	VERDICT_CLEAR = 0,
+	VERDICT_CAUTION,
+	VERDICT_LISTED
 };
 
 struct field_def {
@@ -41,6 +49,7 @@ struct field_def {
 	size_t		 f_max_len;		/* text: bytes */
 	int64_t		 f_min, f_max;		/* int */
 	char		 f_values[CFG_MAX_VALUES][CFG_NAME_MAX];
+	char		*f_labels[CFG_MAX_VALUES];	/* display; NULL: none */
 	int		 f_nvalues;		/* enum */
 };
 
@@ -55,6 +64,14 @@ struct list_def {
 	int		 l_end;			/* field index or -1 */
 	int		 l_grade;		/* field index or -1 */
 	int		 l_default_years;	/* end = start + years if absent */
+	/* rating: the verdict of an active entry, by grade value */
+	unsigned char	 l_verdicts[CFG_MAX_VALUES];
+	unsigned	 l_verdicts_set;	/* bit per value, while parsing */
+	/* watch: the list it escalates to (-1: none) and the rule */
+	int		 l_escalate_to;
+	char		 l_escalate_name[CFG_NAME_MAX];
+	int		 l_escalate_after;	/* listings ... */
+	int		 l_escalate_window;	/* ... within this many days */
 };
 
 struct principal {
@@ -114,5 +131,10 @@ int		 config_field_index(const struct list_def *, const char *,
 unsigned	 config_all_lists(const struct config *);
 const char	*config_role_name(enum role);
 const char	*config_field_type_name(enum field_type);
+const char	*config_list_type_name(enum list_type);
+const char	*config_verdict_name(enum verdict);
+/* The verdict of an active entry of list l with grade (len bytes). */
+enum verdict	 config_entry_verdict(const struct list_def *l,
+		    const char *grade, size_t len);
 
 #endif

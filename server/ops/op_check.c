@@ -11,6 +11,8 @@
 
 static int		 check_lookup(struct req *, MDB_txn **, const char *,
 			    unsigned, struct summary_hit *, unsigned *);
+static enum verdict	 check_verdict(const struct config *,
+			    const struct summary_hit *, unsigned);
 static int		 check_pack(struct req *, const char *,
 			    const struct summary_hit *, unsigned);
 
@@ -60,7 +62,29 @@ check_lookup(struct req *q, MDB_txn **txn, const char *subject,
 	return 0;
 }
 
-/* Packs {subject, hits: [{list, grade?, until?}]}; -1 on failure. */
+/* The worst verdict over the hits of found. */
+static enum verdict
+check_verdict(const struct config *cfg, const struct summary_hit *hits,
+    unsigned found)
+{
+	enum verdict	 v, worst = VERDICT_CLEAR;
+	int		 li;
+
+	for (li = 0; li < cfg->nlists; li++) {
+		if (((found >> li) & 1) == 0)
+			continue;
+		v = config_entry_verdict(&cfg->lists[li], hits[li].h_grade,
+		    hits[li].h_grade_len);
+		if (v > worst)
+			worst = v;
+	}
+	return worst;
+}
+
+/*
+ * Packs {subject, verdict, hits: [{list, grade?, until?}]}; -1 on
+ * failure.
+ */
 static int
 check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
     unsigned found)
@@ -71,8 +95,10 @@ check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
 	char			 date[QC_DATE_LEN + 1];
 	int			 li;
 
-	if (msgpack_pack_map(pk, 2) != 0 ||
+	if (msgpack_pack_map(pk, 3) != 0 ||
 	    qc_pack_kv_str(pk, "subject", subject) != 0 ||
+	    qc_pack_kv_str(pk, "verdict", config_verdict_name(
+	    check_verdict(cfg, hits, found))) != 0 ||
 	    qc_pack_cstr(pk, "hits") != 0 ||
 	    msgpack_pack_array(pk, __builtin_popcount(found)) != 0)
 		goto oom;

@@ -5,8 +5,70 @@
 #include "op.h"
 #include "version.h"
 
-static int		 pack_list(msgpack_packer *, const struct list_def *);
+static int		 pack_list(msgpack_packer *, const struct config *,
+			    const struct list_def *);
 static int		 pack_field(msgpack_packer *, const struct field_def *);
+static int		 pack_labels_count(const struct field_def *);
+static int		 pack_labels(msgpack_packer *, const struct field_def *);
+static int		 pack_verdicts(msgpack_packer *, const struct list_def *);
+static int		 pack_escalation(msgpack_packer *, const struct config *,
+			    const struct list_def *);
+
+static int
+pack_labels_count(const struct field_def *f)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < f->f_nvalues; i++)
+		n += f->f_labels[i] != NULL;
+	return n;
+}
+
+/* "labels": {value: label} for the values that have one. */
+static int
+pack_labels(msgpack_packer *pk, const struct field_def *f)
+{
+	int	 i;
+
+	if (qc_pack_cstr(pk, "labels") != 0 ||
+	    msgpack_pack_map(pk, pack_labels_count(f)) != 0)
+		return -1;
+	for (i = 0; i < f->f_nvalues; i++)
+		if (f->f_labels[i] != NULL &&
+		    qc_pack_kv_str(pk, f->f_values[i], f->f_labels[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* A rating list's "verdicts": {grade: verdict}. */
+static int
+pack_verdicts(msgpack_packer *pk, const struct list_def *l)
+{
+	const struct field_def	*f = &l->l_fields[l->l_grade];
+	int			 i;
+
+	if (qc_pack_cstr(pk, "verdicts") != 0 ||
+	    msgpack_pack_map(pk, f->f_nvalues) != 0)
+		return -1;
+	for (i = 0; i < f->f_nvalues; i++)
+		if (qc_pack_kv_str(pk, f->f_values[i],
+		    config_verdict_name(l->l_verdicts[i])) != 0)
+			return -1;
+	return 0;
+}
+
+/* A watch list's "escalation": {to, after, window}. */
+static int
+pack_escalation(msgpack_packer *pk, const struct config *cfg,
+    const struct list_def *l)
+{
+	return qc_pack_cstr(pk, "escalation") != 0 ||
+	    msgpack_pack_map(pk, 3) != 0 ||
+	    qc_pack_kv_str(pk, "to",
+	    cfg->lists[l->l_escalate_to].l_name) != 0 ||
+	    qc_pack_kv_uint(pk, "after", l->l_escalate_after) != 0 ||
+	    qc_pack_kv_uint(pk, "window", l->l_escalate_window) != 0 ? -1 : 0;
+}
 
 static int
 pack_field(msgpack_packer *pk, const struct field_def *f)
@@ -16,6 +78,7 @@ pack_field(msgpack_packer *pk, const struct field_def *f)
 
 	n += f->f_type == FT_TEXT;
 	n += f->f_type == FT_ENUM;
+	n += f->f_type == FT_ENUM && pack_labels_count(f) > 0;
 	n += f->f_type == FT_INT && f->f_min != INT64_MIN;
 	n += f->f_type == FT_INT && f->f_max != INT64_MAX;
 	if (msgpack_pack_map(pk, n) != 0 ||
@@ -35,6 +98,8 @@ pack_field(msgpack_packer *pk, const struct field_def *f)
 		for (i = 0; i < f->f_nvalues; i++)
 			if (qc_pack_cstr(pk, f->f_values[i]) != 0)
 				return -1;
+		if (pack_labels_count(f) > 0 && pack_labels(pk, f) != 0)
+			return -1;
 	}
 	if (f->f_type == FT_INT && f->f_min != INT64_MIN &&
 	    (qc_pack_cstr(pk, "min") != 0 ||
@@ -47,18 +112,23 @@ pack_field(msgpack_packer *pk, const struct field_def *f)
 	return 0;
 }
 
+/*
+ * {name, title, type, kinds, fields, verdicts? (rating), escalation?
+ * (a watch list that escalates)}
+ */
 static int
-pack_list(msgpack_packer *pk, const struct list_def *l)
+pack_list(msgpack_packer *pk, const struct config *cfg,
+    const struct list_def *l)
 {
-	int	 k, nk = 0, i;
+	int	 k, nk = 0, i, rating = l->l_type == LT_RATING;
+	int	 escalates = l->l_escalate_to != -1;
 
 	for (k = 0; k < QC_KIND_COUNT; k++)
 		nk += (l->l_kinds >> k) & 1;
-	if (msgpack_pack_map(pk, 5) != 0 ||
+	if (msgpack_pack_map(pk, 5 + rating + escalates) != 0 ||
 	    qc_pack_kv_str(pk, "name", l->l_name) != 0 ||
 	    qc_pack_kv_str(pk, "title", l->l_title) != 0 ||
-	    qc_pack_kv_str(pk, "type",
-	    l->l_type == LT_RATING ? "rating" : "blacklist") != 0 ||
+	    qc_pack_kv_str(pk, "type", config_list_type_name(l->l_type)) != 0 ||
 	    qc_pack_cstr(pk, "kinds") != 0 || msgpack_pack_array(pk, nk) != 0)
 		return -1;
 	for (k = 0; k < QC_KIND_COUNT; k++)
@@ -71,6 +141,10 @@ pack_list(msgpack_packer *pk, const struct list_def *l)
 	for (i = 0; i < l->l_nfields; i++)
 		if (pack_field(pk, &l->l_fields[i]) != 0)
 			return -1;
+	if (rating && pack_verdicts(pk, l) != 0)
+		return -1;
+	if (escalates && pack_escalation(pk, cfg, l) != 0)
+		return -1;
 	return 0;
 }
 
@@ -101,7 +175,7 @@ op_hello(struct req *q)
 	    msgpack_pack_array(pk, cfg->nlists) != 0)
 		goto fail;
 	for (i = 0; i < cfg->nlists; i++)
-		if (pack_list(pk, &cfg->lists[i]) != 0)
+		if (pack_list(pk, cfg, &cfg->lists[i]) != 0)
 			goto fail;
 	if (qc_pack_cstr(pk, "limits") != 0 || msgpack_pack_map(pk, 3) != 0 ||
 	    qc_pack_kv_uint(pk, "max_frame", cfg->limits.max_frame) != 0 ||

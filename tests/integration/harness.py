@@ -68,14 +68,15 @@ PLATFORM = "shop-platform"
 ADMIN = "ops-admin"
 UNKNOWN = "unknown-org"
 ROGUE = "rogue-client"
-WRITER = {"credit": QUALITY, "tourism": TOURISM, "advertising": COMMERCE}
-LISTS = ["credit", "tourism", "advertising"]
+WRITER = {"credit": QUALITY, "tourism": TOURISM, "advertising": COMMERCE, "tourism-watch": TOURISM}
+LISTS = ["credit", "tourism", "advertising", "tourism-watch"]
 # Every principal of the development configuration, its role (None: not
 # configured) and the list it writes.
 PRINCIPALS = [REGULATOR, QUALITY, TOURISM, COMMERCE, PLATFORM, ADMIN, UNKNOWN]
 ROLE_OF = {REGULATOR: "regulator", QUALITY: "agency", TOURISM: "agency", COMMERCE: "agency",
 	   PLATFORM: "platform", ADMIN: "admin", UNKNOWN: None}
-OWN = {cn: l for l, cn in WRITER.items()}
+# The lists each agency writes, in configuration order.
+OWN = {cn: [l for l in LISTS if WRITER[l] == cn] for cn in set(WRITER.values())}
 
 
 class TestFailure(AssertionError):
@@ -181,23 +182,34 @@ def adv_fields(**kw):
 	return f
 
 
-FIELDS_FOR = {"credit": credit_fields, "tourism": tourism_fields, "advertising": adv_fields}
+def watch_fields(category="unlicensed_guide", **kw):
+	f = {"name": "某某旅行社", "category": category, "reason": "多次被投诉强迫购物", "listed_on": day(-10)}
+	f.update(kw)
+	return f
+
+
+FIELDS_FOR = {"credit": credit_fields, "tourism": tourism_fields, "advertising": adv_fields,
+	      "tourism-watch": watch_fields}
 
 # Schema order of the fields per list (section 4.2).
 SCHEMA = {
 	"credit": ["name", "grade", "score", "report", "valid_from", "valid_until"],
 	"tourism": ["name", "category", "reason", "decision", "listed_on", "expires_on"],
 	"advertising": ["name", "reason", "decision", "listed_on", "expires_on"],
+	"tourism-watch": ["name", "category", "reason", "decision", "listed_on", "expires_on"],
 }
 START_END = {"credit": ("valid_from", "valid_until"), "tourism": ("listed_on", "expires_on"),
-	     "advertising": ("listed_on", "expires_on")}
+	     "advertising": ("listed_on", "expires_on"), "tourism-watch": ("listed_on", "expires_on")}
+# Lists whose config gives the end date a default (default_years).
+DEFAULT_YEARS = {"tourism": 3, "tourism-watch": 1}
 
 
 def with_defaults(lst, fields):
-	"""The fields as the server stores them: tourism gets expires_on = listed_on + 3 years."""
+	"""The fields as the server stores them: tourism gets expires_on = listed_on + 3 years,
+	tourism-watch + 1 year."""
 	f = dict(fields)
-	if lst == "tourism" and "expires_on" not in f:
-		d = plus_years(f["listed_on"], 3)
+	if lst in DEFAULT_YEARS and "expires_on" not in f:
+		d = plus_years(f["listed_on"], DEFAULT_YEARS[lst])
 		if d is not None:
 			f["expires_on"] = d
 	return f
@@ -216,6 +228,23 @@ def state_of(lst, fields, status="listed"):
 
 
 _N = [0]
+
+
+# The verdict of a hit under the development config: a rating's grade
+# (A, B clear; C caution; D listed), a blacklist listed, a watch list caution.
+VERDICTS = ["clear", "caution", "listed"]
+
+
+def hit_verdict(h):
+	if h["list"] == "credit":
+		return {"A": "clear", "B": "clear", "C": "caution", "D": "listed"}[h["grade"]]
+	return "caution" if h["list"] == "tourism-watch" else "listed"
+
+
+def check_result(subject, hits):
+	"""The check result for subject with these hits: worst verdict first."""
+	worst = max((VERDICTS.index(hit_verdict(h)) for h in hits), default=0)
+	return {"subject": subject, "verdict": VERDICTS[worst], "hits": hits}
 
 
 def uniq():
@@ -548,6 +577,23 @@ _CTX = {}
 
 def cert_path(cn):
 	return os.path.join(CERTS, cn + ".crt"), os.path.join(CERTS, cn + ".key")
+
+
+# The command line next to the server under test (build/asan/bin/qcreg for
+# the ASan suite), unless QCREG names one.
+QCREG = os.environ.get("QCREG", os.path.join(os.path.dirname(QCREGD), "qcreg"))
+
+
+def qcreg(server, args, cn=QUALITY, stdin=None, timeout=60):
+	"""Runs the command line against server as cn; returns (exit status, stdout, stderr)."""
+	exe = QCREG if os.path.isabs(QCREG) else os.path.join(ROOT, QCREG)
+	check(os.access(exe, os.X_OK), "no command line binary %s" % exe)
+	crt, key = cert_path(cn)
+	p = subprocess.run([exe, "--server", "127.0.0.1:%d" % server.port, "--ca", CA,
+			    "--cert", crt, "--key", key] + args,
+			   input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+			   cwd=ROOT, timeout=timeout)
+	return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
 def make_ctx(cn=None, ca=CA, min_version=None, max_version=None, ciphers=None, cert=None):

@@ -47,7 +47,8 @@ def seed(s):
 	shared = new_uscc()
 	subs = {}
 	victims = {}
-	kinds = {"credit": ["uscc"], "tourism": ["guide", "site", "plate", "uscc"], "advertising": ["site", "uscc"]}
+	kinds = {"credit": ["uscc"], "tourism": ["guide", "site", "plate", "uscc"], "advertising": ["site", "uscc"],
+		 "tourism-watch": ["plate", "guide", "uscc"]}
 	for l in LISTS:
 		st, en = START_END[l]
 		cases = {"active": {st: day(-10), en: day(100)}, "pending": {st: day(5), en: day(100)},
@@ -62,7 +63,7 @@ def seed(s):
 				subs[l][name] = subj
 			w.ok("put", list=l, subject=shared, fields=FIELDS_FOR[l]())
 			for cn in PRINCIPALS:
-				v = new_uscc() if l != "tourism" else new_guide()
+				v = new_uscc() if l not in ("tourism", "tourism-watch") else new_guide()
 				w.ok("put", list=l, subject=v, fields=FIELDS_FOR[l](**{st: day(-3)}))
 				victims[(cn, l)] = v
 	s.authz = {"subs": subs, "shared": shared, "victims": victims}
@@ -201,7 +202,7 @@ def hello_row(ctx):
 		if word == "no":
 			m.add(cn, {}, FORBIDDEN, "forbidden")
 		elif word == "yes":
-			who = {"principal": cn, "role": ROLE_OF[cn], "writable": [OWN[cn]] if cn in OWN else []}
+			who = {"principal": cn, "role": ROLE_OF[cn], "writable": OWN[cn] if cn in OWN else []}
 			m.add(cn, {}, lambda r, who=who: None if {k: r.get(k) for k in who} == who else
 			      "%r" % who, "allowed")
 		else:
@@ -235,7 +236,7 @@ def check_row(ctx):
 						if e["fields"].get(START_END[l][1]) is not None:
 							h["until"] = e["fields"][START_END[l][1]]
 						hits.append(h)
-				want.append({"subject": x, "hits": hits})
+				want.append(check_result(x, hits))
 			m.add(cn, args, ("ok", {"results": want}), "allowed")
 	m.run(ctx.server)
 
@@ -301,7 +302,7 @@ def history_row(ctx):
 	v = View(ctx.server)
 	m = Matrix("history")
 	for cn, word in m.cells.items():
-		own = [OWN[cn]] if cn in OWN else []
+		own = OWN.get(cn, [])
 		for x in v.subjects:
 			for lf in [None] + LISTS:
 				args = {"subject": x}
@@ -369,7 +370,7 @@ def _writes(ctx, op, args_for):
 	m = Matrix(op)
 	seq = head
 	for cn, word in m.cells.items():
-		own = [OWN[cn]] if cn in OWN else []
+		own = OWN.get(cn, [])
 		for l in LISTS:
 			args, version = args_for(cn, l)
 			if word == "no":

@@ -8,7 +8,7 @@ suite = Suite("ops")
 
 ROLE = {REGULATOR: "regulator", QUALITY: "agency", TOURISM: "agency", COMMERCE: "agency",
 	PLATFORM: "platform", ADMIN: "admin", UNKNOWN: None}
-WRITABLE = {QUALITY: ["credit"], TOURISM: ["tourism"], COMMERCE: ["advertising"]}
+WRITABLE = {QUALITY: ["credit"], TOURISM: ["tourism", "tourism-watch"], COMMERCE: ["advertising"]}
 
 
 def text(name, req, max_len):
@@ -22,19 +22,24 @@ def date(name, req):
 	return {"name": name, "type": "date", "required": req}
 
 
+CATEGORY_LABELS = {"unlicensed_agency": "未经许可经营旅行社业务", "unlicensed_guide": "未经许可从事导游活动",
+		   "illegal_website": "非法旅游经营网站", "illegal_vehicle": "非法营运旅游车辆", "other": "其他"}
+
 EXPECTED_LISTS = [
 	{"name": "credit", "type": "rating", "kinds": ["uscc"], "fields": [
 		text("name", True, 256),
-		{"name": "grade", "type": "enum", "required": True, "values": ["A", "B", "C", "D"]},
+		{"name": "grade", "type": "enum", "required": True, "values": ["A", "B", "C", "D"],
+		 "labels": {"A": "守信", "B": "基本守信", "C": "失信", "D": "严重失信"}},
 		{"name": "score", "type": "int", "required": False, "min": 0, "max": 100},
 		text("report", False, 64),
 		date("valid_from", False),
-		date("valid_until", False)]},
+		date("valid_until", False)],
+	 "verdicts": {"A": "clear", "B": "clear", "C": "caution", "D": "listed"}},
 	{"name": "tourism", "type": "blacklist", "kinds": ["uscc", "guide", "site", "plate"], "fields": [
 		text("name", True, 256),
 		{"name": "category", "type": "enum", "required": True,
 		 "values": ["unlicensed_agency", "unlicensed_guide", "illegal_website", "illegal_vehicle",
-			    "other"]},
+			    "other"], "labels": CATEGORY_LABELS},
 		text("reason", True, None),
 		text("decision", True, 64),
 		date("listed_on", True),
@@ -45,13 +50,24 @@ EXPECTED_LISTS = [
 		text("decision", True, 64),
 		date("listed_on", True),
 		date("expires_on", False)]},
+	{"name": "tourism-watch", "type": "watch", "kinds": ["uscc", "guide", "site", "plate"], "fields": [
+		text("name", True, 256),
+		{"name": "category", "type": "enum", "required": True,
+		 "values": ["unlicensed_agency", "unlicensed_guide", "illegal_website", "illegal_vehicle",
+			    "other"], "labels": CATEGORY_LABELS},
+		text("reason", True, None),
+		text("decision", False, 64),
+		date("listed_on", True),
+		date("expires_on", False)],
+	 "escalation": {"to": "tourism", "after": 2, "window": 365}},
 ]
 
-FIELD_SPEC = {"name": "str", "type": "str", "required": "bool", "values?": ["str"], "min?": "int",
-	      "max?": "int", "max_len?": "uint"}
+FIELD_SPEC = {"name": "str", "type": "str", "required": "bool", "values?": ["str"], "labels?": "map",
+	      "min?": "int", "max?": "int", "max_len?": "uint"}
 HELLO_SPEC = {"server": "str", "proto": "uint", "principal": "str", "role": ("str", "nil"),
 	      "writable": ["str"],
-	      "lists": [{"name": "str", "title": "str", "type": "str", "kinds": ["str"], "fields": [FIELD_SPEC]}],
+	      "lists": [{"name": "str", "title": "str", "type": "str", "kinds": ["str"], "fields": [FIELD_SPEC],
+			 "verdicts?": "map", "escalation?": {"to": "str", "after": "uint", "window": "uint"}}],
 	      "limits": {"max_frame": "uint", "max_batch": "uint", "max_limit": "uint"}}
 
 
@@ -81,6 +97,8 @@ def hello_every_principal(ctx):
 						if "max_len" in gf:
 							wf["max_len"] = 1024
 					eq(gf, wf, "hello field descriptor %s.%s" % (want["name"], wf["name"]))
+				for k in ("verdicts", "escalation"):
+					eq(got.get(k), want.get(k), "hello %s of list %s" % (k, want["name"]))
 
 
 @suite.test(timeout=60)
@@ -117,14 +135,14 @@ def check_worked_example(ctx):
 		got = p.ok("check", subjects=["91350100M000100Y43", "guide:D-3501-000123",
 					       "uscc:91350100M000100Y44"])
 		want = {"results": [
-			{"subject": "uscc:91350100M000100Y43", "hits": [
+			{"subject": "uscc:91350100M000100Y43", "verdict": "listed", "hits": [
 				{"list": "credit", "grade": "C", "until": until1},
 				{"list": "advertising", "until": until2}]},
-			{"subject": "guide:D-3501-000123", "hits": []},
+			{"subject": "guide:D-3501-000123", "verdict": "clear", "hits": []},
 			{"subject": "uscc:91350100M000100Y44", "error": "invalid_subject"}]}
 		eq(got, want, "check result")
-		shape(got, {"results": [({"subject": "str", "hits": [{"list": "str", "grade?": "str",
-								       "until?": "date"}]},
+		shape(got, {"results": [({"subject": "str", "verdict": "str",
+					  "hits": [{"list": "str", "grade?": "str", "until?": "date"}]},
 					 {"subject": "str", "error": "str"})]})
 
 
@@ -159,7 +177,8 @@ def get_shape_every_role(ctx):
 			r = c.ok("get", subject=subj)
 			shape(r, {"subject": "str", "entries": [entry_spec(full, False)]})
 			eq(r["subject"], subj, "get.subject")
-			eq([e["list"] for e in r["entries"]], LISTS, "get entries in configuration order")
+			eq([e["list"] for e in r["entries"]], ["credit", "tourism", "advertising"],
+			   "get entries in configuration order")
 			for e in r["entries"]:
 				l = e["list"]
 				check_entry(e, full, l, subj, 1, "listed", "active", stored[l], by[l], t0=t0, t1=t1)
@@ -214,7 +233,7 @@ def remove_shape_and_effects(ctx):
 			    reason="信用修复：已完成整改")
 		p.err("get", "not_found", subject=subj)
 		q.err("get", "not_found", subject=subj)
-		eq(p.ok("check", subjects=[subj])["results"][0], {"subject": subj, "hits": []},
+		eq(p.ok("check", subjects=[subj])["results"][0], check_result(subj, []),
 		   "check after remove")
 		h = reg.ok("history", subject=subj)
 		eq([(v["version"], v["status"], v["state"]) for v in h["versions"]],
@@ -314,7 +333,7 @@ def stats_shape(ctx):
 		     "removed": "uint"}
 	spec = {"head": "uint", "total": "uint", "lists": {
 		"credit": dict(list_spec, grades={"A": "uint", "B": "uint", "C": "uint", "D": "uint"}),
-		"tourism": list_spec, "advertising": list_spec}}
+		"tourism": list_spec, "advertising": list_spec, "tourism-watch": list_spec}}
 	with s.connect(REGULATOR) as reg, s.connect(ADMIN) as adm:
 		a = reg.ok("stats")
 		shape(a, spec)

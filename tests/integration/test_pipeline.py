@@ -65,7 +65,7 @@ def mixed_1200_in_order(ctx):
 				eq(len(res["entries"]), 1, what)
 				check_entry(res["entries"][0], False, "credit", e[1], e[2], "listed", "active", e[3])
 			elif e[0] == "check":
-				eq(res["results"], [{"subject": e[1], "hits": e[2]},
+				eq(res["results"], [check_result(e[1], e[2]),
 						    {"subject": m["subjects"][1], "error": "invalid_subject"}], what)
 		q.hello_ok()
 

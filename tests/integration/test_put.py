@@ -79,7 +79,8 @@ def ok_cases():
 	]
 
 
-KINDS_OK = {"credit": ["uscc"], "tourism": ["uscc", "guide", "site", "plate"], "advertising": ["uscc", "site"]}
+KINDS_OK = {"credit": ["uscc"], "tourism": ["uscc", "guide", "site", "plate"], "advertising": ["uscc", "site"],
+	    "tourism-watch": ["uscc", "guide", "site", "plate"]}
 
 
 @suite.test(timeout=120)

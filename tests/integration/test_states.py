@@ -16,7 +16,7 @@ def _make_states(s):
 			c = conns[l]
 			st, en = START_END[l]
 			kinds = {"credit": ["uscc"], "tourism": ["guide", "site", "plate", "uscc"],
-				 "advertising": ["site", "uscc"]}[l]
+				 "advertising": ["site", "uscc"], "tourism-watch": ["plate", "guide", "uscc", "site"]}[l]
 			cases = [
 				("active", {st: day(-10), en: day(10)}),
 				("active", {st: day(0), en: day(0)}),         # both bounds today: in force
@@ -72,7 +72,7 @@ def states_and_visibility(ctx):
 				if end in f:
 					h["until"] = f[end]
 				want = [h]
-			eq(r, {"subject": subj, "hits": want}, "check of a %s %s entry" % (state, l))
+			eq(r, check_result(subj, want), "check of a %s %s entry" % (state, l))
 			# regulator: every state, with `by`
 			e = reg.ok("get", subject=subj)["entries"]
 			eq(len(e), 1, "regulator get of %s" % subj)
@@ -183,7 +183,7 @@ def empty_registry(ctx):
 		eq(p.ok("changes", since=5), {"changes": [], "head": 0}, "changes since 5 of an empty registry")
 		zero = {"total": 0, "active": 0, "pending": 0, "expired": 0, "removed": 0}
 		want = {"head": 0, "total": 0, "lists": {"credit": dict(zero, grades={g: 0 for g in "ABCD"}),
-							"tourism": zero, "advertising": zero}}
+							"tourism": zero, "advertising": zero, "tourism-watch": zero}}
 		eq(reg.ok("stats"), want, "stats of an empty registry")
 		eq(adm.ok("stats"), want, "admin stats of an empty registry")
 		for l in LISTS:
@@ -191,4 +191,4 @@ def empty_registry(ctx):
 		reg.err("get", "not_found", subject=uscc(1))
 		reg.err("history", "not_found", subject=uscc(1))
 		eq(p.ok("check", subjects=[uscc(1), "site:a.cn"])["results"],
-		   [{"subject": uscc(1), "hits": []}, {"subject": "site:a.cn", "hits": []}], "check")
+		   [check_result(uscc(1), []), check_result("site:a.cn", [])], "check")

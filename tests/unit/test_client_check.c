@@ -79,37 +79,52 @@ test_check_ok(void **state)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
 	pk_str(&pk, "results");
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_array(&pk, 5);
+	msgpack_pack_map(&pk, 3);
 	pk_str(&pk, "subject");
 	pk_str(&pk, "uscc:91350100M000100Y43");
+	pk_str(&pk, "verdict");
+	pk_str(&pk, "listed");
 	pk_str(&pk, "hits");
 	msgpack_pack_array(&pk, 2);
 	pk_hit(&pk, "credit", "C", "2027-06-30");
 	pk_hit(&pk, "advertising", "", "2028-01-15");
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, 3);
 	pk_str(&pk, "subject");
 	pk_str(&pk, "guide:D-3501-000123");
 	pk_str(&pk, "hits");
 	msgpack_pack_array(&pk, 0);
+	pk_str(&pk, "verdict");		/* keys in any order */
+	pk_str(&pk, "clear");
+	msgpack_pack_map(&pk, 3);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "site:watched.example.cn");
+	pk_str(&pk, "verdict");
+	pk_str(&pk, "caution");
+	pk_str(&pk, "hits");
+	msgpack_pack_array(&pk, 1);
+	pk_hit(&pk, "tourism-watch", NULL, NULL);
 	msgpack_pack_map(&pk, 2);
 	pk_str(&pk, "subject");
 	pk_str(&pk, "uscc:91350100M000100Y44");
 	pk_str(&pk, "error");
 	pk_str(&pk, "invalid_subject");
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, 3);
 	pk_str(&pk, "subject");
 	pk_str(&pk, "plate:\xe9\x97\xbd" "A\x1b[2J");	/* a control char */
+	pk_str(&pk, "verdict");
+	pk_str(&pk, "listed");
 	pk_str(&pk, "hits");
 	msgpack_pack_array(&pk, 1);
 	pk_hit(&pk, "tourism", NULL, NULL);
-	r = reply_new(&sb, QCREG_OP_CHECK, 4);
+	r = reply_new(&sb, QCREG_OP_CHECK, 5);
 
 	assert_int_equal(qcreg_reply_check(r, &k), 0);
 	qcreg_reply_free(r);	/* the result stands alone */
-	assert_int_equal(k->n, 4);
+	assert_int_equal(k->n, 5);
 	assert_string_equal(k->items[0].subject, "uscc:91350100M000100Y43");
 	assert_int_equal(k->items[0].error, QC_OK);
+	assert_int_equal(k->items[0].verdict, QCREG_LISTED);
 	assert_int_equal(k->items[0].nhits, 2);
 	assert_string_equal(k->items[0].hits[0].list, "credit");
 	assert_string_equal(k->items[0].hits[0].grade, "C");
@@ -119,14 +134,19 @@ test_check_ok(void **state)
 	assert_string_equal(k->items[0].hits[1].until, "2028-01-15");
 	assert_int_equal(k->items[1].nhits, 0);
 	assert_int_equal(k->items[1].error, QC_OK);
-	assert_string_equal(k->items[2].subject, "uscc:91350100M000100Y44");
-	assert_int_equal(k->items[2].error, QC_E_INVALID_SUBJECT);
-	assert_int_equal(k->items[2].nhits, 0);
-	assert_string_equal(k->items[3].subject, "plate:\xe9\x97\xbd" "A?[2J");
-	assert_int_equal(k->items[3].nhits, 1);
-	assert_string_equal(k->items[3].hits[0].list, "tourism");
-	assert_null(k->items[3].hits[0].grade);
-	assert_null(k->items[3].hits[0].until);
+	assert_int_equal(k->items[1].verdict, QCREG_CLEAR);
+	assert_int_equal(k->items[2].verdict, QCREG_CAUTION);
+	assert_int_equal(k->items[2].nhits, 1);
+	assert_string_equal(k->items[3].subject, "uscc:91350100M000100Y44");
+	assert_int_equal(k->items[3].error, QC_E_INVALID_SUBJECT);
+	assert_int_equal(k->items[3].nhits, 0);
+	assert_string_equal(k->items[4].subject, "plate:\xe9\x97\xbd" "A?[2J");
+	assert_int_equal(k->items[4].verdict, QCREG_LISTED);
+	assert_int_equal(k->items[4].nhits, 1);
+	assert_string_equal(k->items[4].hits[0].list, "tourism");
+	assert_null(k->items[4].hits[0].grade);
+	assert_null(k->items[4].hits[0].until);
+	assert_string_equal(qcreg_verdict_name(QCREG_CAUTION), "caution");
 	qcreg_check_free(k);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -144,22 +164,30 @@ test_check_malformed(void **state)
 		size_t		 len;
 	} cases[] = {
 #define CASE(why, mp)	{ why, mp, sizeof(mp) - 1 }
+#define VERDICT		"\xa7verdict\xa5" "clear"
 		CASE("results not an array", "\xa1x"),
-		CASE("an item without subject", "\x91\x81\xa4hits\x90"),
+		CASE("an item without subject", "\x91\x82\xa4hits\x90"
+		    VERDICT),
 		CASE("subject not a str",
 		    "\x91\x82\xa7subject\x01\xa4hits\x90"),
 		CASE("neither hits nor error", "\x91\x81\xa7subject\xa1" "a"),
-		CASE("a hit without list", "\x91\x82\xa7subject\xa1" "a"
+		CASE("a hit without list", "\x91\x83\xa7subject\xa1" "a" VERDICT
 		    "\xa4hits\x91\x81\xa5grade\xa1" "A"),
-		CASE("a grade that is not a str", "\x91\x82\xa7subject\xa1" "a"
-		    "\xa4hits\x91\x82\xa4list\xa6" "credit\xa5grade\x03"),
+		CASE("a grade that is not a str", "\x91\x83\xa7subject\xa1" "a"
+		    VERDICT "\xa4hits\x91\x82\xa4list\xa6" "credit\xa5grade\x03"),
+		CASE("no verdict", "\x91\x82\xa7subject\xa1" "a\xa4hits\x90"),
+		CASE("a verdict we do not know", "\x91\x83\xa7subject\xa1" "a"
+		    "\xa7verdict\xa4" "grey\xa4hits\x90"),
+		CASE("a verdict that is not a str", "\x91\x83\xa7subject\xa1" "a"
+		    "\xa7verdict\x01\xa4hits\x90"),
 		CASE("error not a str", "\x91\x82\xa7subject\xa1" "a"
 		    "\xa5" "error\xc3"),
-		CASE("hits not an array", "\x91\x82\xa7subject\xa1" "a"
+		CASE("hits not an array", "\x91\x83\xa7subject\xa1" "a" VERDICT
 		    "\xa4hits\x80"),
 		CASE("two results for one subject", "\x92"
-		    "\x82\xa7subject\xa1" "a\xa4hits\x90"
-		    "\x82\xa7subject\xa1" "b\xa4hits\x90"),
+		    "\x83\xa7subject\xa1" "a\xa4hits\x90" VERDICT
+		    "\x83\xa7subject\xa1" "b\xa4hits\x90" VERDICT),
+#undef VERDICT
 #undef CASE
 	};
 	msgpack_sbuffer		 sb;

@@ -143,7 +143,7 @@ shipped_credit(const struct config *cfg)
 {
 	const struct list_def	*l;
 
-	assert_int_equal(cfg->nlists, 3);
+	assert_int_equal(cfg->nlists, 4);
 	assert_int_equal(config_list_index(cfg, "credit", 6), 0);
 	assert_int_equal(config_list_index(cfg, "tourism", 7), 1);
 	assert_int_equal(config_list_index(cfg, "advertising", 11), 2);
@@ -175,6 +175,12 @@ shipped_credit(const struct config *cfg)
 	assert_int_equal(l->l_default_years, 0);
 	assert_int_equal(config_field_index(l, "score", 5), 2);
 	assert_int_equal(config_field_index(l, "scor", 4), -1);
+	assert_int_equal(config_entry_verdict(l, "A", 1), VERDICT_CLEAR);
+	assert_int_equal(config_entry_verdict(l, "B", 1), VERDICT_CLEAR);
+	assert_int_equal(config_entry_verdict(l, "C", 1), VERDICT_CAUTION);
+	assert_int_equal(config_entry_verdict(l, "D", 1), VERDICT_LISTED);
+	assert_string_equal(l->l_fields[1].f_labels[2], "失信");
+	assert_null(l->l_fields[0].f_labels[0]);
 }
 
 /* The shipped tourism and advertising blacklists. */
@@ -197,10 +203,24 @@ shipped_blacklists(const struct config *cfg)
 	assert_int_equal(l->l_grade, -1);
 	assert_int_equal(l->l_default_years, 3);
 
+	assert_string_equal(l->l_fields[1].f_labels[1], "未经许可从事导游活动");
+	assert_int_equal(config_entry_verdict(l, NULL, 0), VERDICT_LISTED);
+	assert_int_equal(l->l_escalate_to, -1);
+
 	l = &cfg->lists[2];
 	assert_int_equal(l->l_kinds, (1u << 0) | (1u << 2));
 	assert_int_equal(l->l_nfields, 5);
 	assert_int_equal(l->l_default_years, 0);
+
+	/* the watch list escalates to tourism */
+	l = &cfg->lists[3];
+	assert_string_equal(l->l_name, "tourism-watch");
+	assert_int_equal(l->l_type, LT_WATCH);
+	assert_int_equal(config_entry_verdict(l, NULL, 0), VERDICT_CAUTION);
+	assert_int_equal(l->l_escalate_to, 1);
+	assert_int_equal(l->l_escalate_after, 2);
+	assert_int_equal(l->l_escalate_window, 365);
+	assert_int_equal(l->l_start, 4);
 }
 
 /* The shipped principals, their roles and the lists they write. */
@@ -220,7 +240,7 @@ shipped_principals(const struct config *cfg)
 	assert_int_equal(p->p_role, ROLE_AGENCY);
 	assert_int_equal(p->p_writes, 1u << 0);
 	assert_non_null(p = config_principal(cfg, "tourism-bureau"));
-	assert_int_equal(p->p_writes, 1u << 1);
+	assert_int_equal(p->p_writes, (1u << 1) | (1u << 3));
 	assert_non_null(p = config_principal(cfg, "commerce-bureau"));
 	assert_int_equal(p->p_writes, 1u << 2);
 	assert_non_null(p = config_principal(cfg, "shop-platform"));
@@ -281,6 +301,9 @@ test_fourth_list(void **state)
 	    "start = rated_on\n"
 	    "end = rated_until\n"
 	    "grade = level\n"
+	    "verdict = AAA clear\n"
+	    "verdict = AA clear\n"
+	    "verdict = A caution\n"
 	    "default_years = 2\n"
 	    "[limits]\n"
 	    "max_text = 500\n"
@@ -311,6 +334,10 @@ test_fourth_list(void **state)
 	assert_int_equal(l->l_default_years, 2);
 	assert_int_equal(l->l_fields[1].f_nvalues, 4);
 	assert_string_equal(l->l_fields[1].f_values[0], "AAA");
+	/* given verdicts, and B's default */
+	assert_int_equal(config_entry_verdict(l, "AA", 2), VERDICT_CLEAR);
+	assert_int_equal(config_entry_verdict(l, "A", 1), VERDICT_CAUTION);
+	assert_int_equal(config_entry_verdict(l, "B", 1), VERDICT_CLEAR);
 	assert_true(l->l_fields[2].f_min == -5 && l->l_fields[2].f_max == 1000);
 	/* [limits] after the list still sets its text default */
 	assert_int_equal(l->l_fields[0].f_max_len, 500);
@@ -489,7 +516,7 @@ test_err_fields(void **state)
 	expect_err(SERVER "[list l]\nkinds = uscc fish\n", 6,
 	    "kinds: unknown kind 'fish'");
 	expect_err(SERVER "[list l]\ntype = ranking\n", 6,
-	    "type: expected rating or blacklist");
+	    "type: expected rating, blacklist or watch");
 	expect_err(SERVER "[list L]\nkinds = uscc\n", 6,
 	    "list name 'L': expected [a-z0-9_.-]");
 	expect_err(SERVER LIST "[list m]\nkinds = uscc\n[list l]\n"
@@ -555,6 +582,61 @@ test_err_start_end_grade(void **state)
  * Whole-config checks: config.h promises "file:line: reason"; these have
  * no single line, but the message must still name the file.
  */
+/* Labels, verdicts and escalation: each bad line names its reason. */
+static void
+test_err_labels_verdicts(void **state)
+{
+	(void)state;
+	/* LIST ends on line 7 (SERVER is 4 lines, LIST 3) */
+	expect_err(SERVER LIST "label = name x 名\n", 8,
+	    "label: no enum field 'name' defined above");
+	expect_err(SERVER LIST "field = c enum values=a,b\nlabel = c z 名\n",
+	    9, "label: field c has no value 'z'");
+	expect_err(SERVER LIST "field = c enum values=a,b\nlabel = c a\n",
+	    9, "label: expected FIELD VALUE TEXT");
+	expect_err(SERVER LIST "field = c enum values=a,b\nlabel = c a \xff\n",
+	    9, "label c a: expected UTF-8 text");
+	expect_err(SERVER LIST "field = c enum values=a,b\nlabel = c a 甲\n"
+	    "label = c a 乙\n", 10, "label c a: given twice");
+	expect_err(SERVER LIST "verdict = A clear\n", 8,
+	    "verdict: only for a rating list, after grade =");
+	expect_err(SERVER "[list l]\ntype = rating\nkinds = uscc\n"
+	    "field = g enum values=A,B\ngrade = g\nverdict = E clear\n", 10,
+	    "verdict: no grade 'E'");
+	expect_err(SERVER "[list l]\ntype = rating\nkinds = uscc\n"
+	    "field = g enum values=A,B\ngrade = g\nverdict = A bad\n", 10,
+	    "verdict: expected clear, caution or listed");
+	expect_err(SERVER "[list l]\ntype = rating\nkinds = uscc\n"
+	    "field = g enum values=A,B\ngrade = g\nverdict = A clear\n"
+	    "verdict = A listed\n", 11, "verdict A: given twice");
+	/* a grade without a default needs a verdict */
+	expect_err(SERVER "[list l]\ntype = rating\nkinds = uscc\n"
+	    "field = g enum values=AA,B\ngrade = g\n", 0,
+	    "list l: grade AA needs a verdict = AA clear|caution|listed");
+	expect_err(SERVER LIST "escalate_to = l\n", 8,
+	    "escalate_to: only for a watch list, after type = watch");
+	expect_err(SERVER "[list w]\ntype = watch\nescalate_after = 0\n", 7,
+	    "escalate_after: expected 1..100");
+	expect_err(SERVER "[list w]\ntype = watch\nescalate_window = x\n", 7,
+	    "escalate_window: expected 1..36500 days");
+	expect_err(SERVER "[list w]\ntype = watch\nescalate_when = 1\n", 7,
+	    "unknown key 'escalate_when' in [list w]");
+	expect_err(SERVER "[list w]\ntype = watch\nkinds = uscc\n"
+	    "field = d date\nstart = d\nescalate_to = nowhere\n", 0,
+	    "list w: escalate_to names no rating or blacklist");
+	expect_err(SERVER "[list w]\ntype = watch\nkinds = uscc\n"
+	    "field = d date\nescalate_to = w\n", 0,
+	    "list w: escalate_to names no rating or blacklist");
+	expect_err(SERVER LIST "[list w]\ntype = watch\nkinds = uscc\n"
+	    "field = d date\nescalate_to = l\n", 0,
+	    "list w: escalation needs start");
+	expect_err(SERVER LIST "[list w]\ntype = watch\nkinds = uscc\n"
+	    "field = d date\nescalate_after = 3\n", 0,
+	    "list w: escalate_after and escalate_window need escalate_to");
+	expect_err(SERVER LIST "type = grey\n", 8,
+	    "type: expected rating, blacklist or watch");
+}
+
 static void
 test_err_whole_config(void **state)
 {
@@ -756,6 +838,7 @@ main(void)
 		cmocka_unit_test(test_err_not_utf8),
 		cmocka_unit_test(test_err_field_int_bounds),
 		cmocka_unit_test(test_err_start_end_grade),
+		cmocka_unit_test(test_err_labels_verdicts),
 		cmocka_unit_test(test_err_whole_config),
 		cmocka_unit_test(test_err_principals),
 		cmocka_unit_test(test_long_line),
