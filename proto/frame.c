@@ -32,7 +32,8 @@ struct hdr {
 static enum qc_frame_status	 hdr_read(const uint8_t *, size_t,
 				    struct hdr *);
 static uint64_t			 be_read(const uint8_t *, size_t);
-static enum qc_frame_status	 frame_walk(const uint8_t *, size_t, int);
+static enum qc_frame_status	 frame_walk(const uint8_t *, size_t, int,
+				    unsigned);
 
 static const struct hdr_shape shapes[32] = {
 	[0x00] = { H_SCALAR, 0, 0 },	/* c0 nil */
@@ -161,18 +162,27 @@ hdr_read(const uint8_t *p, size_t left, struct hdr *h)
 enum qc_frame_status
 qc_frame_validate(const uint8_t *body, size_t len)
 {
-	return frame_walk(body, len, 1);
+	return frame_walk(body, len, 1, 1);
 }
 
 enum qc_frame_status
 qc_msgpack_validate(const uint8_t *body, size_t len)
 {
-	return frame_walk(body, len, 0);
+	return frame_walk(body, len, 0, 1);
 }
 
-/* The walk of qc_frame_validate; the top value must be a map if need_map. */
+enum qc_frame_status
+qc_msgpack_validate_seq(const uint8_t *body, size_t len, unsigned count)
+{
+	return frame_walk(body, len, 0, count);
+}
+
+/*
+ * The walk of qc_frame_validate over count values back to back; the top
+ * values must be maps if need_map.
+ */
 static enum qc_frame_status
-frame_walk(const uint8_t *body, size_t len, int need_map)
+frame_walk(const uint8_t *body, size_t len, int need_map, unsigned count)
 {
 	uint64_t		 pending[QC_FRAME_MAX_DEPTH];
 	size_t			 pos = 0;
@@ -206,7 +216,7 @@ frame_walk(const uint8_t *body, size_t len, int need_map)
 		/* One value is complete: pop every container it finishes. */
 		while (depth > 0 && --pending[depth - 1] == 0)
 			depth--;
-		if (depth == 0)
+		if (depth == 0 && --count == 0)
 			break;
 	}
 	return pos == len ? QC_FRAME_OK : QC_FRAME_TRAILING;

@@ -44,6 +44,9 @@ enum qc_frame_status qc_frame_check_len(uint32_t len, uint32_t max_frame);
 enum qc_frame_status qc_frame_validate(const uint8_t *body, size_t len);
 /* The same walk for one msgpack value of any type (stored records). */
 enum qc_frame_status qc_msgpack_validate(const uint8_t *body, size_t len);
+/* ... for count values back to back (count >= 1). */
+enum qc_frame_status qc_msgpack_validate_seq(const uint8_t *body, size_t len,
+		    unsigned count);
 
 /* A short English description of a status, for error messages. */
 const char	*qc_frame_strerror(enum qc_frame_status);

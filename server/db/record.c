@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "date.h"
 #include "frame.h"
 #include "log.h"
@@ -16,19 +18,44 @@ static const char *state_names[ST_COUNT] = {
 
 static int	 record_date_field(const msgpack_object *, const char *,
 		    int32_t *);
+static int	 record_decode(const msgpack_object *, struct record *);
+static int	 record_payload_decode(struct record *);
+static int	 body_hash(const uint8_t *, const struct change *, size_t,
+		    size_t, size_t, uint8_t *);
+
+static const char *op_names[CH_COUNT] = {
+	"put", "remove", "case_open", "case_close", "escalation_dismiss",
+	"withdraw", "restore"
+};
 
 /* Positions in the stored array. */
 enum {
-	RP_AT, RP_BY, RP_OP, RP_LIST, RP_SUBJECT, RP_VERSION, RP_FIELDS,
-	RP_REASON, RP_HASH, RP_COUNT
+	RP_AT, RP_BY, RP_OP, RP_LIST, RP_SUBJECT, RP_VERSION, RP_CASE,
+	RP_HASH, RP_COUNT
 };
 
-int
+const char *
+record_op_name(enum change_op op)
+{
+	return op_names[op];
+}
+
+/* Optional uint: nil is 0; 0 itself is not allowed. */
+static int
+opt_uint(const msgpack_object *o, uint64_t *u)
+{
+	*u = 0;
+	if (o->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	return qc_obj_uint(o, u) == -1 || *u == 0 ? -1 : 0;
+}
+
+static int
 record_decode(const msgpack_object *o, struct record *r)
 {
 	const msgpack_object	*a;
+	int			 op;
 
-	memset(r, 0, sizeof(*r));
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != RP_COUNT)
 		return -1;
 	a = o->via.array.ptr;
@@ -37,47 +64,157 @@ record_decode(const msgpack_object *o, struct record *r)
 	    qc_obj_str(&a[RP_LIST], &r->r_list, &r->r_list_len) == -1 ||
 	    qc_obj_str(&a[RP_SUBJECT], &r->r_subject,
 	    &r->r_subject_len) == -1 ||
-	    qc_obj_uint(&a[RP_VERSION], &r->r_version) == -1 ||
-	    a[RP_FIELDS].type != MSGPACK_OBJECT_MAP ||
+	    opt_uint(&a[RP_VERSION], &r->r_version) == -1 ||
+	    opt_uint(&a[RP_CASE], &r->r_case) == -1 ||
 	    a[RP_HASH].type != MSGPACK_OBJECT_BIN ||
 	    a[RP_HASH].via.bin.size != STORE_HASH_LEN)
 		return -1;
-	if (qc_obj_streq(&a[RP_OP], "remove"))
-		r->r_removed = 1;
-	else if (!qc_obj_streq(&a[RP_OP], "put"))
+	for (op = 0; op < CH_COUNT; op++)
+		if (qc_obj_streq(&a[RP_OP], op_names[op]))
+			break;
+	if (op == CH_COUNT)
 		return -1;
-	r->r_fields = &a[RP_FIELDS];
-	if (r->r_removed && qc_obj_str(&a[RP_REASON], &r->r_reason,
-	    &r->r_reason_len) == -1)
-		return -1;
-	if (!r->r_removed && a[RP_REASON].type != MSGPACK_OBJECT_NIL)
-		return -1;
+	r->r_op = (enum change_op)op;
+	r->r_removed = op == CH_REMOVE;
 	r->r_hash = (const uint8_t *)a[RP_HASH].via.bin.ptr;
 	return 0;
 }
 
+/* The payload's fields and reason; an entry version must have fields. */
+static int
+record_payload_decode(struct record *r)
+{
+	const msgpack_object	*p = &r->r_payload_obj, *f, *why;
+
+	if (p->type != MSGPACK_OBJECT_MAP)
+		return -1;
+	f = qc_map_get(p, "fields");
+	why = qc_map_get(p, "reason");
+	if (f != NULL && f->type != MSGPACK_OBJECT_MAP)
+		return -1;
+	if (why != NULL && qc_obj_str(why, &r->r_reason,
+	    &r->r_reason_len) == -1)
+		return -1;
+	r->r_fields = f;
+	if (r->r_op == CH_PUT || r->r_op == CH_REMOVE)
+		return f == NULL || r->r_version == 0 ||
+		    (r->r_op == CH_REMOVE) != (why != NULL) ? -1 : 0;
+	return 0;
+}
+
 int
-record_pack(msgpack_packer *pk, uint64_t at, const char *by, int removed,
-    const char *list, const char *subject, uint64_t version,
-    const void *fields_mp, size_t fields_len, const char *reason,
-    size_t reason_len, const uint8_t hash[STORE_HASH_LEN])
+record_pack(msgpack_packer *pk, const struct change *c,
+    const uint8_t hash[STORE_HASH_LEN])
 {
 	msgpack_sbuffer	*sb = pk->data;
 
 	if (msgpack_pack_array(pk, RP_COUNT) != 0 ||
-	    msgpack_pack_uint64(pk, at) != 0 ||
-	    qc_pack_cstr(pk, by) != 0 ||
-	    qc_pack_cstr(pk, removed ? "remove" : "put") != 0 ||
-	    qc_pack_cstr(pk, list) != 0 ||
-	    qc_pack_cstr(pk, subject) != 0 ||
-	    msgpack_pack_uint64(pk, version) != 0 ||
-	    msgpack_sbuffer_write(sb, fields_mp, fields_len) != 0)
+	    msgpack_pack_uint64(pk, c->c_at) != 0 ||
+	    qc_pack_cstr(pk, c->c_by) != 0 ||
+	    qc_pack_cstr(pk, op_names[c->c_op]) != 0 ||
+	    qc_pack_cstr(pk, c->c_list) != 0 ||
+	    qc_pack_cstr(pk, c->c_subject) != 0 ||
+	    (c->c_version != 0 ? msgpack_pack_uint64(pk, c->c_version) :
+	    msgpack_pack_nil(pk)) != 0 ||
+	    (c->c_case != 0 ? msgpack_pack_uint64(pk, c->c_case) :
+	    msgpack_pack_nil(pk)) != 0 ||
+	    msgpack_pack_bin_with_body(pk, hash, STORE_HASH_LEN) != 0)
 		return -1;
-	if (reason != NULL ? msgpack_pack_str_with_body(pk, reason,
-	    reason_len) != 0 : msgpack_pack_nil(pk) != 0)
-		return -1;
-	return msgpack_pack_bin_with_body(pk, hash, STORE_HASH_LEN) != 0 ?
+	return msgpack_sbuffer_write(sb, c->c_payload, c->c_payload_len) != 0 ?
 	    -1 : 0;
+}
+
+int
+record_payload(msgpack_sbuffer *out, const void *fields_mp, size_t fields_len,
+    const char *reason, size_t reason_len)
+{
+	msgpack_packer	 pk;
+
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	return msgpack_pack_map(&pk, 1 + (reason != NULL)) != 0 ||
+	    qc_pack_cstr(&pk, "fields") != 0 ||
+	    msgpack_sbuffer_write(out, fields_mp, fields_len) != 0 ||
+	    (reason != NULL && (qc_pack_cstr(&pk, "reason") != 0 ||
+	    msgpack_pack_str_with_body(&pk, reason, reason_len) != 0)) ?
+	    -1 : 0;
+}
+
+int
+record_payload_hash(const void *p, size_t len, uint8_t out[STORE_HASH_LEN])
+{
+	unsigned	 n = 0;
+
+	return EVP_Digest(p, len, out, &n, EVP_sha256(), NULL) == 1 &&
+	    n == STORE_HASH_LEN ? 0 : -1;
+}
+
+/*
+ * SHA-256(prev || body). c's strings are by, list and subject of the
+ * given lengths (not necessarily NUL-terminated).
+ */
+static int
+body_hash(const uint8_t *prev, const struct change *c, size_t by_len,
+    size_t list_len, size_t subject_len, uint8_t *out)
+{
+	uint8_t		 ph[STORE_HASH_LEN];
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	EVP_MD_CTX	*ctx = NULL;
+	unsigned	 n = 0;
+	int		 ok;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	ok = record_payload_hash(c->c_payload, c->c_payload_len, ph) == 0 &&
+	    msgpack_pack_array(&pk, 10) == 0 &&
+	    qc_pack_cstr(&pk, "qcreg-change-v2") == 0 &&
+	    msgpack_pack_uint64(&pk, c->c_seq) == 0 &&
+	    msgpack_pack_uint64(&pk, c->c_at) == 0 &&
+	    msgpack_pack_str_with_body(&pk, c->c_by, by_len) == 0 &&
+	    qc_pack_cstr(&pk, op_names[c->c_op]) == 0 &&
+	    msgpack_pack_str_with_body(&pk, c->c_list, list_len) == 0 &&
+	    msgpack_pack_str_with_body(&pk, c->c_subject, subject_len) == 0 &&
+	    (c->c_version != 0 ? msgpack_pack_uint64(&pk, c->c_version) :
+	    msgpack_pack_nil(&pk)) == 0 &&
+	    (c->c_case != 0 ? msgpack_pack_uint64(&pk, c->c_case) :
+	    msgpack_pack_nil(&pk)) == 0 &&
+	    msgpack_pack_bin_with_body(&pk, ph, sizeof(ph)) == 0 &&
+	    (ctx = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, prev, STORE_HASH_LEN) == 1 &&
+	    EVP_DigestUpdate(ctx, sb.data, sb.size) == 1 &&
+	    EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == STORE_HASH_LEN;
+	EVP_MD_CTX_free(ctx);
+	msgpack_sbuffer_destroy(&sb);
+	return ok ? 0 : -1;
+}
+
+int
+record_hash(const uint8_t prev[STORE_HASH_LEN], const struct change *c,
+    uint8_t out[STORE_HASH_LEN])
+{
+	return body_hash(prev, c, strlen(c->c_by), strlen(c->c_list),
+	    strlen(c->c_subject), out);
+}
+
+int
+record_rehash(const uint8_t prev[STORE_HASH_LEN], const struct record *r,
+    uint8_t out[STORE_HASH_LEN])
+{
+	struct change	 c;
+
+	c.c_seq = r->r_seq;
+	c.c_at = r->r_at;
+	c.c_by = r->r_by;
+	c.c_op = r->r_op;
+	c.c_list = r->r_list;
+	c.c_subject = r->r_subject;
+	c.c_version = r->r_version;
+	c.c_case = r->r_case;
+	c.c_payload = r->r_payload;
+	c.c_payload_len = r->r_payload_len;
+	return body_hash(prev, &c, r->r_by_len, r->r_list_len,
+	    r->r_subject_len, out);
 }
 
 enum state
@@ -140,18 +277,32 @@ int
 record_load(const MDB_val *v, uint64_t seq, msgpack_unpacked *up,
     struct record *r)
 {
-	size_t	 off = 0;
+	const char	*data = v->mv_data;
+	size_t		 off = 0, start;
 
 	msgpack_unpacked_init(up);
-	if (qc_msgpack_validate(v->mv_data, v->mv_size) != QC_FRAME_OK ||
-	    msgpack_unpack_next(up, v->mv_data, v->mv_size, &off) !=
-	    MSGPACK_UNPACK_SUCCESS || record_decode(&up->data, r) == -1) {
-		log_warnx("corrupt change record %" PRIu64 " in the store",
-		    seq);
-		return -1;
-	}
+	memset(r, 0, sizeof(*r));
+	/* Both objects go to one zone, which msgpack_unpacked_destroy frees. */
+	if ((up->zone = msgpack_zone_new(MSGPACK_ZONE_CHUNK_SIZE)) == NULL)
+		goto corrupt;
+	if (qc_msgpack_validate_seq((const uint8_t *)data, v->mv_size, 2) !=
+	    QC_FRAME_OK ||
+	    msgpack_unpack(data, v->mv_size, &off, up->zone, &up->data) !=
+	    MSGPACK_UNPACK_EXTRA_BYTES || record_decode(&up->data, r) == -1)
+		goto corrupt;
+	start = off;
+	if (msgpack_unpack(data, v->mv_size, &off, up->zone,
+	    &r->r_payload_obj) != MSGPACK_UNPACK_SUCCESS)
+		goto corrupt;
+	r->r_payload = (const uint8_t *)data + start;
+	r->r_payload_len = off - start;
+	if (record_payload_decode(r) == -1)
+		goto corrupt;
 	r->r_seq = seq;
 	return 0;
+corrupt:
+	log_warnx("corrupt change record %" PRIu64 " in the store", seq);
+	return -1;
 }
 
 int

@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +60,6 @@ static int	 removed_fields(struct store *, MDB_txn *,
 static int	 writer_store(struct store *, MDB_txn *, struct write_req *,
 		    const struct summary_hit *, const struct summary *,
 		    struct chain *, msgpack_sbuffer *);
-static int	 chain_hash(const struct chain *, const struct write_req *,
-		    uint64_t, uint64_t, uint8_t[STORE_HASH_LEN]);
 static int	 put_summary(struct store *, MDB_txn *,
 		    const struct write_req *, const struct summary_hit *,
 		    const struct summary *, uint64_t, uint64_t);
@@ -75,7 +72,6 @@ write_req_new(void)
 	if ((wr = calloc(1, sizeof(*wr))) == NULL)
 		return NULL;
 	msgpack_sbuffer_init(&wr->wr_fields);
-	msgpack_sbuffer_init(&wr->wr_payload);
 	return wr;
 }
 
@@ -85,7 +81,6 @@ write_req_free(struct write_req *wr)
 	if (wr == NULL)
 		return;
 	msgpack_sbuffer_destroy(&wr->wr_fields);
-	msgpack_sbuffer_destroy(&wr->wr_payload);
 	free(wr->wr_reason);
 	free(wr);
 }
@@ -107,7 +102,6 @@ void
 write_req_trim(struct write_req *wr)
 {
 	sbuffer_trim(&wr->wr_fields);
-	sbuffer_trim(&wr->wr_payload);
 }
 
 /* The result is the first member of its write request. */
@@ -460,26 +454,37 @@ writer_store(struct store *st, MDB_txn *txn, struct write_req *wr,
 	const char	*list = wr->wr_list->l_name;
 	uint8_t		 key[STORE_KEY_MAX], hash[STORE_HASH_LEN], sq[8];
 	msgpack_packer	 pk;
-	msgpack_sbuffer	 oldf;
-	uint64_t	 version = cur != NULL ? cur->h_version + 1 : 1;
-	uint64_t	 seq = ch->ch_seq + 1, at = (uint64_t)time(NULL);
+	msgpack_sbuffer	 oldf, payload;
+	struct change	 c;
 	int		 rc = ENOMEM, removing = wr->wr_op == WR_REMOVE;
 	MDB_val		 k, v;
 
 	msgpack_sbuffer_init(&oldf);
+	msgpack_sbuffer_init(&payload);
 	if (removing && (rc = removed_fields(st, txn, cur, &oldf)) != 0)
 		goto done;
 	rc = ENOMEM;
-	if (chain_hash(ch, wr, at, version, hash) == -1)
+	if (record_payload(&payload, removing ? oldf.data : wr->wr_fields.data,
+	    removing ? oldf.size : wr->wr_fields.size, wr->wr_reason,
+	    wr->wr_reason_len) != 0)
+		goto done;
+	memset(&c, 0, sizeof(c));
+	c.c_seq = ch->ch_seq + 1;
+	c.c_at = (uint64_t)time(NULL);
+	c.c_by = wr->wr_principal;
+	c.c_op = removing ? CH_REMOVE : CH_PUT;
+	c.c_list = list;
+	c.c_subject = wr->wr_subject;
+	c.c_version = cur != NULL ? cur->h_version + 1 : 1;
+	c.c_payload = payload.data;
+	c.c_payload_len = payload.size;
+	if (record_hash(ch->ch_hash, &c, hash) == -1)
 		goto done;
 	msgpack_sbuffer_clear(scratch);
 	msgpack_packer_init(&pk, scratch, msgpack_sbuffer_write);
-	if (record_pack(&pk, at, wr->wr_principal, removing, list,
-	    wr->wr_subject, version, removing ? oldf.data : wr->wr_fields.data,
-	    removing ? oldf.size : wr->wr_fields.size, wr->wr_reason,
-	    wr->wr_reason_len, hash) != 0)
+	if (record_pack(&pk, &c, hash) != 0)
 		goto done;
-	store_key_seq(sq, seq);
+	store_key_seq(sq, c.c_seq);
 	k.mv_data = sq;
 	k.mv_size = sizeof(sq);
 	v.mv_data = scratch->data;
@@ -497,42 +502,17 @@ writer_store(struct store *st, MDB_txn *txn, struct write_req *wr,
 		if ((rc = mdb_put(txn, st->s_versions, &k, &v, 0)) != 0)
 			goto done;
 	}
-	if ((rc = put_summary(st, txn, wr, cur, sum, version, seq)) != 0)
+	if ((rc = put_summary(st, txn, wr, cur, sum, c.c_version,
+	    c.c_seq)) != 0)
 		goto done;
-	ch->ch_seq = seq;
+	ch->ch_seq = c.c_seq;
 	memcpy(ch->ch_hash, hash, STORE_HASH_LEN);
-	wr->wr_res.wres_version = version;
-	wr->wr_res.wres_seq = seq;
+	wr->wr_res.wres_version = c.c_version;
+	wr->wr_res.wres_seq = c.c_seq;
 done:
+	msgpack_sbuffer_destroy(&payload);
 	msgpack_sbuffer_destroy(&oldf);
 	return rc;
-}
-
-/* SHA-256(prev || body), PROTOCOL.md section 4.4. */
-static int
-chain_hash(const struct chain *ch, const struct write_req *wr, uint64_t at,
-    uint64_t version, uint8_t out[STORE_HASH_LEN])
-{
-	EVP_MD_CTX	*ctx;
-	char		 head[1024];
-	unsigned	 len = 0;
-	int		 n, ok;
-
-	n = snprintf(head, sizeof(head), "qcreg-change-v1\n%" PRIu64 "\n%"
-	    PRIu64 "\n%s\n%s\n%s\n%s\n%" PRIu64 "\n", ch->ch_seq + 1, at,
-	    wr->wr_principal, wr->wr_op == WR_PUT ? "put" : "remove",
-	    wr->wr_list->l_name, wr->wr_subject, version);
-	if (n < 0 || (size_t)n >= sizeof(head) ||
-	    (ctx = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, ch->ch_hash, STORE_HASH_LEN) == 1 &&
-	    EVP_DigestUpdate(ctx, head, (size_t)n) == 1 &&
-	    EVP_DigestUpdate(ctx, wr->wr_payload.data,
-	    wr->wr_payload.size) == 1 &&
-	    EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == STORE_HASH_LEN;
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -1;
 }
 
 /*

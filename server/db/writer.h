@@ -35,8 +35,6 @@ struct write_req {
 	msgpack_sbuffer		 wr_fields;
 	char			 wr_grade[CFG_NAME_MAX];
 	int32_t			 wr_start, wr_end;
-	/* The hash payload (PROTOCOL.md 4.4): fields or reason. */
-	msgpack_sbuffer		 wr_payload;
 	/* remove: the reason. */
 	char			*wr_reason;
 	size_t			 wr_reason_len;

@@ -14,8 +14,6 @@
 
 static int	 field_check(struct req *, const struct list_def *,
 		    const struct field_def *, const msgpack_object *);
-static int	 field_text(const struct field_def *, const msgpack_object *,
-		    char *, size_t, const char **, size_t *);
 static int	 fields_collect(struct req *, const struct list_def *,
 		    const msgpack_object *, const msgpack_object **);
 static int	 fields_dates(struct req *, const struct list_def *,
@@ -82,38 +80,6 @@ field_check(struct req *q, const struct list_def *l,
 	    f->f_type == FT_INT ? "an" : "a",
 	    f->f_type == FT_INT ? "integer" : "string");
 	return -1;
-}
-
-/* The text of a checked value as it enters the hash payload. */
-static int
-field_text(const struct field_def *f, const msgpack_object *v, char *buf,
-    size_t size, const char **s, size_t *len)
-{
-	if (f->f_type != FT_INT)
-		return qc_obj_str(v, s, len);
-	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-		snprintf(buf, size, "%" PRIu64, v->via.u64);
-	else
-		snprintf(buf, size, "%" PRId64, v->via.i64);
-	*s = buf;
-	*len = strlen(buf);
-	return 0;
-}
-
-/* Appends "name:len:value\n". */
-int
-fields_payload_add(msgpack_sbuffer *sb, const char *name, const char *val,
-    size_t len)
-{
-	char	 head[128];
-	int	 n;
-
-	n = snprintf(head, sizeof(head), "%s:%zu:", name, len);
-	if (n < 0 || (size_t)n >= sizeof(head))
-		return -1;
-	return msgpack_sbuffer_write(sb, head, (size_t)n) != 0 ||
-	    msgpack_sbuffer_write(sb, val, len) != 0 ||
-	    msgpack_sbuffer_write(sb, "\n", 1) != 0 ? -1 : 0;
 }
 
 /* The request's fields by schema index: known, once each, required. */
@@ -201,18 +167,14 @@ fields_dates(struct req *q, const struct list_def *l,
 
 /*
  * Packs the fields in schema order (the defaulted end date included)
- * into wr_fields, and their hash payload, sorted by name, into
- * wr_payload. Returns 0 or -1 (out of memory).
+ * into wr_fields. Returns 0 or -1 (out of memory).
  */
 static int
 fields_pack(const struct list_def *l, const msgpack_object **vals,
     struct write_req *wr, const char *end_buf)
 {
 	msgpack_packer	 pk;
-	char		 num[32];
-	int		 order[CFG_MAX_FIELDS], i, j, fi, n = 0, t;
-	const char	*s;
-	size_t		 len;
+	int		 order[CFG_MAX_FIELDS], i, n = 0;
 
 	for (i = 0; i < l->l_nfields; i++)
 		if (vals[i] != NULL || (i == l->l_end &&
@@ -226,25 +188,6 @@ fields_pack(const struct list_def *l, const msgpack_object **vals,
 		    (vals[order[i]] != NULL ? msgpack_pack_object(&pk,
 		    *vals[order[i]]) : qc_pack_cstr(&pk, end_buf)) != 0)
 			return -1;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(l->l_fields[order[j - 1]].f_name,
-		    l->l_fields[order[j]].f_name) > 0; j--) {
-			t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	for (i = 0; i < n; i++) {
-		fi = order[i];
-		if (vals[fi] == NULL) {
-			s = end_buf;
-			len = strlen(end_buf);
-		} else
-			field_text(&l->l_fields[fi], vals[fi], num, sizeof(num),
-			    &s, &len);
-		if (fields_payload_add(&wr->wr_payload, l->l_fields[fi].f_name,
-		    s, len) == -1)
-			return -1;
-	}
 	return 0;
 }
 

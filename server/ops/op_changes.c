@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <string.h>
 
-#include "entry.h"
 #include "msg.h"
 #include "op.h"
 
+/* Room in a frame for everything but the changes of a page. */
+#define CHANGES_ROOM	256
+
 static int		 change_pack(msgpack_packer *, const struct record *,
-			    const uint8_t *, int);
+			    const uint8_t *);
 static int		 pack_hex(msgpack_packer *, const char *,
 			    const uint8_t *);
 
@@ -28,26 +30,40 @@ pack_hex(msgpack_packer *pk, const char *key, const uint8_t *hash)
 	    msgpack_pack_str_with_body(pk, hex, sizeof(hex)) != 0 ? -1 : 0;
 }
 
-/* A change on the wire; prev is the hash of the change before it. */
+/*
+ * A change on the wire (PROTOCOL.md 4.4); prev is the hash of the change
+ * before it. Every reader sees the principal: the agency that decided is
+ * public, as on a published decision.
+ */
 static int
-change_pack(msgpack_packer *pk, const struct record *r, const uint8_t *prev,
-    int with_principal)
+change_pack(msgpack_packer *pk, const struct record *r, const uint8_t *prev)
 {
-	if (msgpack_pack_map(pk, 8 + (with_principal != 0)) != 0 ||
+	uint8_t	 ph[STORE_HASH_LEN];
+
+	if (record_payload_hash(r->r_payload, r->r_payload_len, ph) == -1 ||
+	    msgpack_pack_map(pk, 10 + (r->r_version != 0) +
+	    (r->r_case != 0)) != 0 ||
 	    qc_pack_kv_uint(pk, "seq", r->r_seq) != 0 ||
 	    qc_pack_kv_uint(pk, "at", r->r_at) != 0 ||
-	    qc_pack_kv_str(pk, "op", r->r_removed ? "remove" : "put") != 0 ||
+	    qc_pack_cstr(pk, "principal") != 0 ||
+	    msgpack_pack_str_with_body(pk, r->r_by, r->r_by_len) != 0 ||
+	    qc_pack_kv_str(pk, "op", record_op_name(r->r_op)) != 0 ||
 	    qc_pack_cstr(pk, "list") != 0 ||
 	    msgpack_pack_str_with_body(pk, r->r_list, r->r_list_len) != 0 ||
 	    qc_pack_cstr(pk, "subject") != 0 ||
 	    msgpack_pack_str_with_body(pk, r->r_subject,
-	    r->r_subject_len) != 0 ||
+	    r->r_subject_len) != 0)
+		return -1;
+	if (r->r_version != 0 &&
 	    qc_pack_kv_uint(pk, "version", r->r_version) != 0)
 		return -1;
-	if (with_principal && (qc_pack_cstr(pk, "principal") != 0 ||
-	    msgpack_pack_str_with_body(pk, r->r_by, r->r_by_len) != 0))
+	if (r->r_case != 0 && qc_pack_kv_uint(pk, "case", r->r_case) != 0)
 		return -1;
-	return pack_hex(pk, "prev", prev) == -1 ||
+	return pack_hex(pk, "payload_hash", ph) == -1 ||
+	    qc_pack_cstr(pk, "payload") != 0 ||
+	    msgpack_pack_bin_with_body(pk, r->r_payload,
+	    r->r_payload_len) != 0 ||
+	    pack_hex(pk, "prev", prev) == -1 ||
 	    pack_hex(pk, "hash", r->r_hash) == -1 ? -1 : 0;
 }
 
@@ -55,12 +71,15 @@ enum op_status
 op_changes(struct req *q)
 {
 	uint64_t	 since = q->q_args.a_since, head;
-	uint32_t	 limit = q->q_args.a_limit, n;
+	uint32_t	 limit = q->q_args.a_limit, n, done;
 	uint8_t		 prev[STORE_HASH_LEN], hash[STORE_HASH_LEN];
+	msgpack_sbuffer	 page;
+	msgpack_packer	 pk;
 	msgpack_unpacked up;
 	struct record	 r;
 	MDB_txn		*txn;
-	int		 full = entry_full_view(q->q_who->cl_role), rc;
+	size_t		 budget, mark;
+	int		 rc;
 
 	if ((txn = req_txn(q)) == NULL)
 		return OP_ERROR;
@@ -79,21 +98,40 @@ op_changes(struct req *q)
 			return req_fail(q, QC_E_INTERNAL, "change %llu: %s",
 			    (unsigned long long)since, mdb_strerror(rc));
 	}
-	if (msgpack_pack_map(q->q_pk, 2) != 0 ||
-	    qc_pack_cstr(q->q_pk, "changes") != 0 ||
-	    msgpack_pack_array(q->q_pk, n) != 0)
-		return req_fail(q, QC_E_INTERNAL, "out of memory");
-	for (; n > 0; n--) {
-		if ((rc = record_fetch(q->q_store, txn, ++since, &up,
-		    &r)) == 0 && change_pack(q->q_pk, &r, prev, full) == -1)
+	/*
+	 * Records carry their payloads: a page ends early, short of limit,
+	 * where its answer would pass max_frame (the envelope gets the rest).
+	 */
+	budget = q->q_cfg->limits.max_frame;
+	budget = budget > 2 * CHANGES_ROOM ? budget - CHANGES_ROOM : budget / 2;
+	msgpack_sbuffer_init(&page);
+	msgpack_packer_init(&pk, &page, msgpack_sbuffer_write);
+	for (done = 0; done < n; done++) {
+		mark = page.size;
+		if ((rc = record_fetch(q->q_store, txn, since + 1, &up,
+		    &r)) == 0 && change_pack(&pk, &r, prev) == -1)
 			rc = ENOMEM;
 		else if (rc == 0)
 			memcpy(prev, r.r_hash, sizeof(prev));
 		msgpack_unpacked_destroy(&up);
-		if (rc != 0)
+		if (rc != 0) {
+			msgpack_sbuffer_destroy(&page);
 			return req_fail(q, QC_E_INTERNAL, "change %llu: %s",
-			    (unsigned long long)since, mdb_strerror(rc));
+			    (unsigned long long)since + 1, mdb_strerror(rc));
+		}
+		if (page.size > budget && done > 0) {
+			page.size = mark;
+			break;
+		}
+		since++;
 	}
+	rc = msgpack_pack_map(q->q_pk, 2) != 0 ||
+	    qc_pack_cstr(q->q_pk, "changes") != 0 ||
+	    msgpack_pack_array(q->q_pk, done) != 0 ||
+	    msgpack_sbuffer_write(q->q_pk->data, page.data, page.size) != 0;
+	msgpack_sbuffer_destroy(&page);
+	if (rc != 0)
+		return req_fail(q, QC_E_INTERNAL, "out of memory");
 	if (qc_pack_kv_uint(q->q_pk, "head", head) != 0)
 		return req_fail(q, QC_E_INTERNAL, "out of memory");
 	return OP_DONE;

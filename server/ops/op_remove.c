@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
 #include "op.h"
 #include "writer.h"
 
@@ -18,9 +17,7 @@ op_remove(struct req *q)
 	if (op_write_prepare(q, WR_REMOVE) != OP_PENDING)
 		return OP_ERROR;
 	wr = q->q_write;
-	if ((wr->wr_reason = malloc(len)) == NULL ||
-	    fields_payload_add(&wr->wr_payload, "reason", q->q_args.a_reason,
-	    len) == -1) {
+	if ((wr->wr_reason = malloc(len)) == NULL) {
 		write_req_free(wr);
 		q->q_write = NULL;
 		return req_fail(q, QC_E_INTERNAL, "out of memory");

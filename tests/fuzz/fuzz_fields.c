@@ -5,8 +5,8 @@
  * configuration below (the shipped lists plus one with signed, unbounded
  * and short fields). An accepted map must come out as the server stores
  * it: every required field, schema order, values of the declared types,
- * end not before start, and a hash payload of sorted "name:len:value\n"
- * items. A refusal must be bad_request (or internal) with a message that
+ * end not before start, and a change-record payload {"fields": map}.
+ * A refusal must be bad_request (or internal) with a message that
  * is valid UTF-8, since it goes on the wire.
  */
 #include <errno.h>
@@ -165,47 +165,31 @@ check_value(const struct field_def *f, const msgpack_object *v)
 	abort();
 }
 
-/* "name:len:value\n" items, names in byte order, one per stored field. */
+/*
+ * The change record's payload made of the stored fields (record.h) is
+ * one map {"fields": <the same map>}.
+ */
 static void
-check_payload(const struct list_def *l, const msgpack_sbuffer *sb,
+check_payload(const struct list_def *l, const msgpack_sbuffer *fields,
     uint32_t nfields)
 {
-	const char	*p = sb->data, *end, *colon;
-	char		 prev[CFG_NAME_MAX] = "", name[CFG_NAME_MAX];
-	unsigned long	 len;
-	uint32_t	 n = 0;
-	const char	*e;
+	msgpack_sbuffer		 sb;
+	msgpack_unpacked	 up;
+	const msgpack_object	*f;
+	size_t			 off = 0;
 
-	/* data may be NULL: no pointer arithmetic on it. */
-	if (sb->size == 0) {
-		if (nfields != 0)
-			bad("stored fields without a payload", l);
-		return;
-	}
-	end = p + sb->size;
-	while (p < end) {
-		if ((colon = memchr(p, ':', (size_t)(end - p))) == NULL ||
-		    (size_t)(colon - p) >= sizeof(name))
-			bad("payload item without a name", l);
-		memcpy(name, p, (size_t)(colon - p));
-		name[colon - p] = '\0';
-		if (config_field_index(l, name, strlen(name)) == -1 ||
-		    (n > 0 && strcmp(prev, name) >= 0))
-			bad("payload names unknown or not sorted", l);
-		strcpy(prev, name);
-		/* The buffer is not NUL-terminated: no strtoul. */
-		for (len = 0, e = colon + 1; e < end && *e >= '0' &&
-		    *e <= '9' && len <= sb->size; e++)
-			len = len * 10 + (unsigned long)(*e - '0');
-		if (e == colon + 1 || e >= end || *e != ':' ||
-		    (size_t)(end - e) < 2 || len > (size_t)(end - e) - 2 ||
-		    e[1 + len] != '\n')
-			bad("payload item length wrong", l);
-		p = e + 1 + len + 1;
-		n++;
-	}
-	if (n != nfields)
-		bad("payload and stored fields differ in number", l);
+	msgpack_sbuffer_init(&sb);
+	if (record_payload(&sb, fields->data, fields->size, NULL, 0) != 0)
+		abort();
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, sb.data, sb.size, &off) !=
+	    MSGPACK_UNPACK_SUCCESS || off != sb.size ||
+	    up.data.type != MSGPACK_OBJECT_MAP || up.data.via.map.size != 1 ||
+	    (f = qc_map_get(&up.data, "fields")) == NULL ||
+	    f->type != MSGPACK_OBJECT_MAP || f->via.map.size != nfields)
+		bad("payload is not {\"fields\": the stored map}", l);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 static void
@@ -254,7 +238,7 @@ check_ok(const struct list_def *l, const struct write_req *wr)
 	    sizeof(wr->wr_grade)) == NULL || (wr->wr_grade[0] != '\0' &&
 	    !seen[l->l_grade])))
 		bad("grade without a grade field", l);
-	check_payload(l, &wr->wr_payload, up.data.via.map.size);
+	check_payload(l, &wr->wr_fields, up.data.via.map.size);
 	msgpack_unpacked_destroy(&up);
 }
 

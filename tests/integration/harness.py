@@ -370,7 +370,7 @@ HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
 def shape(obj, spec, path="$"):
 	"""Check obj against spec, raising TestFailure.
 
-	spec: "str" "uint" "int" "bool" "nil" "map" "list" "date" "hex64" "any";
+	spec: "str" "uint" "int" "bool" "nil" "map" "list" "date" "hex64" "bytes" "any";
 	a tuple of specs (any of); a dict {key: spec} with exactly these keys,
 	"key?" marking an optional key; a one-element list [spec] for arrays;
 	a callable returning an error string or None.
@@ -416,6 +416,7 @@ def shape(obj, spec, path="$"):
 		"list": lambda o: isinstance(o, list),
 		"date": lambda o: isinstance(o, str) and DATE_RE.match(o) is not None,
 		"hex64": lambda o: isinstance(o, str) and HEX64_RE.match(o) is not None,
+		"bytes": lambda o: isinstance(o, bytes),
 		"any": lambda o: True,
 	}[spec](obj)
 	check(ok, "%s: want %s, got %s %r" % (path, spec, type_name(obj), short(obj)))
@@ -485,35 +486,30 @@ def check_entry(e, full, lst, subject, version, status, state, fields, by=None,
 		check(t0 - 5 <= e["at"] <= t1 + 5, "entry.at %r not within [%r, %r]" % (e["at"], t0, t1))
 
 
-CHANGE_SPEC_FULL = {"seq": "uint", "at": "uint", "principal": "str", "op": "str", "list": "str",
-		    "subject": "str", "version": "uint", "prev": "hex64", "hash": "hex64"}
-CHANGE_SPEC_ANON = {k: v for k, v in CHANGE_SPEC_FULL.items() if k != "principal"}
+# A change record on the wire (section 4.4); entry versions carry version.
+CHANGE_SPEC = {"seq": "uint", "at": "uint", "principal": "str", "op": "str", "list": "str",
+	       "subject": "str", "version?": "uint", "case?": "uint", "payload_hash": "hex64",
+	       "payload": "bytes", "prev": "hex64", "hash": "hex64"}
 
 
 # ---------------------------------------------------------------- change hashes
 
-def change_body(ch, payload_src):
-	"""body(n) of section 4.4: payload_src is the version entry (history)."""
-	head = "qcreg-change-v1\n%d\n%d\n%s\n%s\n%s\n%s\n%d\n" % (
-		ch["seq"], ch["at"], ch["principal"], ch["op"], ch["list"], ch["subject"],
-		ch["version"])
-	out = head.encode("utf-8")
-	if ch["op"] == "put":
-		items = []
-		for name, val in payload_src["fields"].items():
-			if isinstance(val, bool) or val is None:
-				fail("field %s has value %r" % (name, val))
-			v = str(val).encode("utf-8") if isinstance(val, int) else val.encode("utf-8")
-			items.append((name.encode("utf-8"), v))
-		items.sort(key=lambda x: x[0])
-		for n, v in items:
-			out += n + b":" + str(len(v)).encode() + b":" + v + b"\n"
-	elif ch["op"] == "remove":
-		r = payload_src["reason"].encode("utf-8")
-		out += b"reason:" + str(len(r)).encode() + b":" + r + b"\n"
-	else:
-		fail("change %d: unknown op %r" % (ch["seq"], ch["op"]))
-	return out
+def change_body(ch):
+	"""body(n) of section 4.4: the msgpack array over the record's metadata
+	and its payload_hash (checked against the payload it came with)."""
+	ph = hashlib.sha256(ch["payload"]).hexdigest()
+	eq(ch["payload_hash"], ph, "payload_hash of change %d" % ch["seq"])
+	return msgpack.packb(["qcreg-change-v2", ch["seq"], ch["at"], ch["principal"], ch["op"], ch["list"],
+			      ch["subject"], ch.get("version"), ch.get("case"), bytes.fromhex(ph)],
+			     use_bin_type=True)
+
+
+def change_payload(ch):
+	"""The payload map of a change record (its bytes are canonical: keys in bytewise order)."""
+	p = msgpack.unpackb(ch["payload"], raw=False)
+	check(isinstance(p, dict), "payload of change %d is not a map" % ch["seq"])
+	eq(list(p), sorted(p, key=lambda k: k.encode()), "payload keys of change %d in bytewise order" % ch["seq"])
+	return p
 
 
 def change_hash(prev_hex, body):
@@ -541,7 +537,7 @@ def verify_chain(reg):
 	since = 0
 	while True:
 		r = reg.ok("changes", since=since, limit=MAX_LIMIT)
-		shape(r, {"changes": [CHANGE_SPEC_FULL], "head": "uint"})
+		shape(r, {"changes": [CHANGE_SPEC], "head": "uint"})
 		if not r["changes"]:
 			eq(since, r["head"], "changes head after the last page")
 			break
@@ -564,7 +560,10 @@ def verify_chain(reg):
 		eq(v["status"], {"put": "listed", "remove": "removed"}.get(c["op"]), "status of change %d" % c["seq"])
 		if "by" in v:
 			eq(v["by"], c["principal"], "by of change %d" % c["seq"])
-		want = change_hash(prev, change_body(c, v))
+		p = change_payload(c)
+		eq(p.get("fields"), v["fields"], "payload fields of change %d" % c["seq"])
+		eq(p.get("reason"), v.get("reason"), "payload reason of change %d" % c["seq"])
+		want = change_hash(prev, change_body(c))
 		eq(c["hash"], want, "hash of change %d (recomputed per section 4.4)" % c["seq"])
 		prev = c["hash"]
 	return changes, versions

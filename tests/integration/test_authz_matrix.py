@@ -4,7 +4,7 @@ must get.
 
 The table is read from proto/PROTOCOL.md (harness.role_table): this file
 keeps no copy of it. What it keeps is what each cell word of the legend
-means for each op (yes, no, active only, own lists, without principal),
+means for each op (yes, no, active only, own lists),
 turned into the exact answer: entries, hits, versions, changes, stats, or
 `forbidden`. A word this file does not know for an op fails the test, and
 so does a table row for an op it cannot exercise, or an op it exercises
@@ -29,7 +29,7 @@ FORBIDDEN = ("error", "forbidden")
 NOT_FOUND = ("error", "not_found")
 # What exercising a cell word must have shown, per word (see cover()).
 NEEDS = {"yes": {"allowed"}, "no": {"forbidden"}, "active only": {"allowed", "hidden"},
-	 "own lists": {"own", "foreign"}, "without principal": {"allowed", "anonymous"}}
+	 "own lists": {"own", "foreign"}}
 NEEDS_OP = {("scan", "active only"): {"state forbidden"}}
 
 
@@ -336,10 +336,6 @@ def changes_row(ctx):
 			m.add(cn, args, FORBIDDEN, "forbidden")
 		elif word == "yes":
 			m.add(cn, args, ("ok", {"changes": v.changes, "head": len(v.changes)}), "allowed")
-		elif word == "without principal":
-			check(v.changes, "no change records to show")
-			m.add(cn, args, ("ok", {"changes": [strip(c, "principal") for c in v.changes],
-						"head": len(v.changes)}), "allowed", "anonymous")
 		else:
 			unknown_word("changes", cn, word)
 	m.run(ctx.server)

@@ -1,7 +1,8 @@
 /*
- * Change records: entry states at every boundary, pack and decode of the
- * stored array, the shapes decode refuses, loading stored bytes and
- * fetching by seq, and validity dates from fields.
+ * Change records: entry states at every boundary, the stored value (meta
+ * array + payload) packed and loaded back, the shapes load refuses, the
+ * chain hash against an independent implementation, fetching by seq, and
+ * validity dates from fields.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,10 +35,10 @@ struct kv {
 	struct el	 v;
 };
 
-/* The positions of the stored array (record.h). */
+/* The positions of the stored meta array (record.h). */
 enum {
-	P_AT, P_BY, P_OP, P_LIST, P_SUBJECT, P_VERSION, P_FIELDS, P_REASON,
-	P_HASH, P_COUNT
+	P_AT, P_BY, P_OP, P_LIST, P_SUBJECT, P_VERSION, P_CASE, P_HASH,
+	P_COUNT
 };
 
 static const struct el good_put[P_COUNT] = {
@@ -47,27 +48,20 @@ static const struct el good_put[P_COUNT] = {
 	{ 's', "tourism", 0 },
 	{ 's', "site:cheap-tours.example.cn", 0 },
 	{ 'u', NULL, 2 },
-	{ 'm', NULL, 0 },
 	{ 'z', NULL, 0 },
 	{ 'b', NULL, 32 },
 };
 
-static const struct el good_remove[P_COUNT] = {
-	{ 'u', NULL, 1772409600 },
-	{ 's', "tourism-bureau", 0 },
-	{ 's', "remove", 0 },
-	{ 's', "tourism", 0 },
-	{ 's', "site:cheap-tours.example.cn", 0 },
-	{ 'u', NULL, 3 },
-	{ 'm', NULL, 0 },
-	{ 's', "整改完成", 0 },
-	{ 'b', NULL, 32 },
+/* The payload of a put: {"fields": {}}. */
+static const struct kv put_payload[] = {
+	{ "fields", { 'm', NULL, 0 } },
 };
 
 static void	 pack_el(msgpack_packer *, const struct el *);
 static void	 pack_els(msgpack_sbuffer *, const struct el *, size_t);
 static void	 pack_kvs(msgpack_sbuffer *, const struct kv *, size_t);
-static int	 decode_els(const struct el *, size_t, struct record *);
+static int	 load_els(const struct el *, size_t, const struct kv *,
+		    size_t);
 static void	 unpack(msgpack_unpacked *, const msgpack_sbuffer *);
 static void	 pack_fields(msgpack_sbuffer *);
 static void	 fill_hash(uint8_t[STORE_HASH_LEN], uint8_t);
@@ -150,16 +144,29 @@ unpack(msgpack_unpacked *up, const msgpack_sbuffer *sb)
 	assert_int_equal(off, sb->size);
 }
 
+/*
+ * record_load of a hand-built value: a meta array of n elements, then a
+ * payload map of nkv pairs (none if kv is NULL). Returns its result.
+ */
 static int
-decode_els(const struct el *e, size_t n, struct record *r)
+load_els(const struct el *e, size_t n, const struct kv *kv, size_t nkv)
 {
-	msgpack_sbuffer	 sb;
+	msgpack_sbuffer	 sb, psb;
 	msgpack_unpacked up;
+	struct record	 r;
+	MDB_val		 v;
 	int		 rc;
 
 	pack_els(&sb, e, n);
-	unpack(&up, &sb);
-	rc = record_decode(&up.data, r);
+	if (kv != NULL) {
+		pack_kvs(&psb, kv, nkv);
+		assert_int_equal(msgpack_sbuffer_write(&sb, psb.data,
+		    psb.size), 0);
+		msgpack_sbuffer_destroy(&psb);
+	}
+	v.mv_data = sb.data;
+	v.mv_size = sb.size;
+	rc = record_load(&v, 9, &up, &r);
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
 	return rc;
@@ -246,273 +253,220 @@ test_state_names(void **state)
 	assert_int_equal(state_from_name("listed", 6), -1);
 }
 
+/* A record to pack: the known-answer put of PROTOCOL.md 4.4's test. */
+static void
+known_change(struct change *c, msgpack_sbuffer *fsb, msgpack_sbuffer *psb)
+{
+	pack_fields(fsb);
+	msgpack_sbuffer_init(psb);
+	assert_int_equal(record_payload(psb, fsb->data, fsb->size, NULL, 0),
+	    0);
+	memset(c, 0, sizeof(*c));
+	c->c_seq = 41;
+	c->c_at = 1772323200;
+	c->c_by = "tourism-bureau";
+	c->c_op = CH_PUT;
+	c->c_list = "tourism";
+	c->c_subject = "site:cheap-tours.example.cn";
+	c->c_version = 2;
+	c->c_payload = psb->data;
+	c->c_payload_len = psb->size;
+}
+
+/* Packed and loaded back: every part, the payload's bytes unchanged. */
 static void
 test_round_trip(void **state)
 {
-	msgpack_sbuffer	 fsb, sb;
+	msgpack_sbuffer	 fsb, psb, sb;
 	msgpack_packer	 pk;
 	msgpack_unpacked up;
+	struct change	 c;
 	struct record	 r;
-	const msgpack_object *a;
-	uint8_t		 hash[STORE_HASH_LEN];
-	const char	*reason = "行政复议撤销";
+	uint8_t		 hash[STORE_HASH_LEN], again[STORE_HASH_LEN];
+	MDB_val		 v;
 
 	(void)state;
-	pack_fields(&fsb);
-	fill_hash(hash, 0x10);
-
-	/* a put: reason nil */
+	known_change(&c, &fsb, &psb);
+	fill_hash(hash, 9);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	assert_int_equal(record_pack(&pk, 1772323200, "quality-bureau", 0,
-	    "credit", "uscc:91350100M000100Y43", 7, fsb.data, fsb.size, NULL,
-	    0, hash), 0);
-	unpack(&up, &sb);
-	/* the stored shape: a 9-array in the documented order */
-	assert_int_equal(up.data.type, MSGPACK_OBJECT_ARRAY);
-	assert_int_equal(up.data.via.array.size, P_COUNT);
-	a = up.data.via.array.ptr;
-	assert_int_equal(a[P_AT].type, MSGPACK_OBJECT_POSITIVE_INTEGER);
-	assert_true(a[P_AT].via.u64 == 1772323200);
-	assert_true(qc_obj_streq(&a[P_BY], "quality-bureau"));
-	assert_true(qc_obj_streq(&a[P_OP], "put"));
-	assert_true(qc_obj_streq(&a[P_LIST], "credit"));
-	assert_true(qc_obj_streq(&a[P_SUBJECT], "uscc:91350100M000100Y43"));
-	assert_true(a[P_VERSION].via.u64 == 7);
-	assert_int_equal(a[P_FIELDS].type, MSGPACK_OBJECT_MAP);
-	assert_int_equal(a[P_REASON].type, MSGPACK_OBJECT_NIL);
-	assert_int_equal(a[P_HASH].type, MSGPACK_OBJECT_BIN);
-	assert_int_equal(a[P_HASH].via.bin.size, STORE_HASH_LEN);
-	assert_memory_equal(a[P_HASH].via.bin.ptr, hash, STORE_HASH_LEN);
-
-	memset(&r, 0xa5, sizeof(r));
-	assert_int_equal(record_decode(&up.data, &r), 0);
-	assert_int_equal(r.r_list_len, 6);
-	assert_memory_equal(r.r_list, "credit", 6);
-	assert_int_equal(r.r_subject_len, 23);
-	assert_memory_equal(r.r_subject, "uscc:91350100M000100Y43", 23);
-	assert_int_equal(r.r_version, 7);
+	assert_int_equal(record_pack(&pk, &c, hash), 0);
+	v.mv_data = sb.data;
+	v.mv_size = sb.size;
+	assert_int_equal(record_load(&v, 41, &up, &r), 0);
+	assert_int_equal(r.r_op, CH_PUT);
 	assert_int_equal(r.r_removed, 0);
+	assert_int_equal(r.r_seq, 41);
+	assert_true(r.r_at == 1772323200);
 	assert_int_equal(r.r_by_len, 14);
-	assert_memory_equal(r.r_by, "quality-bureau", 14);
-	assert_int_equal(r.r_at, 1772323200);
-	/* the seq is the key, not in the value: decode leaves it 0 */
-	assert_int_equal(r.r_seq, 0);
-	assert_null(r.r_reason);
-	assert_int_equal(r.r_reason_len, 0);
-	assert_non_null(r.r_hash);
+	assert_memory_equal(r.r_by, "tourism-bureau", 14);
+	assert_memory_equal(r.r_list, "tourism", r.r_list_len);
+	assert_int_equal(r.r_subject_len, strlen(c.c_subject));
+	assert_int_equal(r.r_version, 2);
+	assert_int_equal(r.r_case, 0);
 	assert_memory_equal(r.r_hash, hash, STORE_HASH_LEN);
-	/* r_hash points into the unpacked value */
-	assert_ptr_equal(r.r_hash, a[P_HASH].via.bin.ptr);
+	assert_int_equal(r.r_payload_len, psb.size);
+	assert_memory_equal(r.r_payload, psb.data, psb.size);
 	assert_non_null(r.r_fields);
-	assert_ptr_equal(r.r_fields, &a[P_FIELDS]);
-	assert_int_equal(r.r_fields->type, MSGPACK_OBJECT_MAP);
 	assert_int_equal(r.r_fields->via.map.size, 2);
-	assert_true(qc_obj_streq(&r.r_fields->via.map.ptr[0].key, "name"));
 	assert_true(qc_obj_streq(&r.r_fields->via.map.ptr[0].val, "张三"));
 	assert_int_equal(r.r_fields->via.map.ptr[1].val.via.u64, 95);
+	assert_null(r.r_reason);
+	/* the hash recomputed from what was read back is the one written */
+	fill_hash(hash, 1);
+	assert_int_equal(record_hash(hash, &c, again), 0);
+	assert_int_equal(record_rehash(hash, &r, hash), 0);
+	assert_memory_equal(hash, again, STORE_HASH_LEN);
 	msgpack_unpacked_destroy(&up);
-	msgpack_sbuffer_destroy(&sb);
 
-	/* a removal, with a reason; extreme at and version */
-	fill_hash(hash, 0xf0);
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	assert_int_equal(record_pack(&pk, UINT64_MAX, "tourism-bureau", 1,
-	    "tourism", "guide:D-3100-001", UINT64_MAX, fsb.data, fsb.size,
-	    reason, strlen(reason), hash), 0);
-	unpack(&up, &sb);
-	assert_int_equal(up.data.via.array.size, P_COUNT);
-	assert_true(qc_obj_streq(&up.data.via.array.ptr[P_OP], "remove"));
-	assert_int_equal(record_decode(&up.data, &r), 0);
+	/* a removal with a case and its reason */
+	msgpack_sbuffer_clear(&psb);
+	assert_int_equal(record_payload(&psb, fsb.data, fsb.size, "整改完成",
+	    strlen("整改完成")), 0);
+	c.c_op = CH_REMOVE;
+	c.c_version = 3;
+	c.c_case = 7;
+	c.c_payload = psb.data;
+	c.c_payload_len = psb.size;
+	msgpack_sbuffer_clear(&sb);
+	assert_int_equal(record_pack(&pk, &c, hash), 0);
+	v.mv_data = sb.data;
+	v.mv_size = sb.size;
+	assert_int_equal(record_load(&v, 300, &up, &r), 0);
+	assert_int_equal(r.r_op, CH_REMOVE);
 	assert_int_equal(r.r_removed, 1);
-	assert_true(r.r_version == UINT64_MAX);
-	assert_true(r.r_at == UINT64_MAX);
-	assert_non_null(r.r_reason);
-	assert_int_equal(r.r_reason_len, strlen(reason));
-	assert_memory_equal(r.r_reason, reason, strlen(reason));
-	assert_memory_equal(r.r_hash, hash, STORE_HASH_LEN);
-	/* a removal repeats the fields it was given */
+	assert_int_equal(r.r_case, 7);
+	assert_int_equal(r.r_reason_len, strlen("整改完成"));
+	assert_memory_equal(r.r_reason, "整改完成", r.r_reason_len);
 	assert_int_equal(r.r_fields->via.map.size, 2);
+	assert_string_equal(record_op_name(r.r_op), "remove");
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
-
-	/* an empty reason is still a reason; empty fields are a map */
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	assert_int_equal(record_pack(&pk, 0, "b", 1, "l", "s", 1, "\x80", 1,
-	    "", 0, hash), 0);
-	unpack(&up, &sb);
-	assert_int_equal(record_decode(&up.data, &r), 0);
-	assert_int_equal(r.r_at, 0);
-	assert_non_null(r.r_reason);
-	assert_int_equal(r.r_reason_len, 0);
-	assert_int_equal(r.r_fields->via.map.size, 0);
-	msgpack_unpacked_destroy(&up);
-	msgpack_sbuffer_destroy(&sb);
-
-	/*
-	 * What decode refuses, pack does not prevent: a removal packed
-	 * without a reason, and a put packed with one, do not read back.
-	 */
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	assert_int_equal(record_pack(&pk, 1, "b", 1, "l", "s", 2, fsb.data,
-	    fsb.size, NULL, 0, hash), 0);
-	unpack(&up, &sb);
-	assert_int_equal(up.data.via.array.ptr[P_REASON].type,
-	    MSGPACK_OBJECT_NIL);
-	assert_int_equal(record_decode(&up.data, &r), -1);
-	msgpack_unpacked_destroy(&up);
-	msgpack_sbuffer_destroy(&sb);
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	assert_int_equal(record_pack(&pk, 1, "b", 0, "l", "s", 2, fsb.data,
-	    fsb.size, "why", 3, hash), 0);
-	unpack(&up, &sb);
-	assert_int_equal(record_decode(&up.data, &r), -1);
-	msgpack_unpacked_destroy(&up);
-	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_destroy(&psb);
 	msgpack_sbuffer_destroy(&fsb);
 }
 
+/*
+ * The chain hash of PROTOCOL.md 4.4 against values computed with Python's
+ * msgpack and hashlib (an independent implementation):
+ *   prev = bytes 1..32, body = ["qcreg-change-v2", 41, 1772323200,
+ *   "tourism-bureau", "put", "tourism", "site:cheap-tours.example.cn", 2,
+ *   nil, sha256(payload)], payload = {"fields": {"name": "张三",
+ *   "score": 95}}; and the removal of v2 as seq 300, case 7.
+ */
 static void
-test_decode_good_hand_built(void **state)
+test_hash_known_answer(void **state)
 {
-	struct record	 r;
-	struct el	 e[P_COUNT];
+	static const uint8_t	 want_put[STORE_HASH_LEN] = {
+		0xdc, 0xa8, 0x67, 0x13, 0x0c, 0xb0, 0x49, 0x12,
+		0x14, 0x9d, 0x28, 0x10, 0xb1, 0x1b, 0xdd, 0x53,
+		0xee, 0x38, 0x4a, 0x44, 0xbe, 0x1a, 0x64, 0xac,
+		0xcf, 0xe6, 0x53, 0x8c, 0xa4, 0xca, 0x40, 0x11,
+	};
+	static const uint8_t	 want_remove[STORE_HASH_LEN] = {
+		0xce, 0x59, 0x67, 0x7e, 0x37, 0xe7, 0x05, 0x5f,
+		0x15, 0x3d, 0x71, 0xb5, 0x1d, 0xa9, 0x96, 0x92,
+		0xb3, 0x7f, 0x0b, 0x39, 0x74, 0xb8, 0x06, 0x27,
+		0x81, 0x1d, 0x0f, 0xb5, 0x25, 0xc8, 0x24, 0xfc,
+	};
+	msgpack_sbuffer	 fsb, psb;
+	struct change	 c;
+	uint8_t		 prev[STORE_HASH_LEN], out[STORE_HASH_LEN];
 
 	(void)state;
-	assert_int_equal(decode_els(good_put, P_COUNT, &r), 0);
-	assert_int_equal(r.r_version, 2);
-	assert_int_equal(r.r_at, 1772323200);
-	assert_int_equal(r.r_removed, 0);
-	assert_null(r.r_reason);
-	assert_memory_equal(r.r_hash, "0123456789abcdef0123456789abcdef",
-	    STORE_HASH_LEN);
-	assert_int_equal(r.r_subject_len, strlen(good_put[P_SUBJECT].s));
-	assert_memory_equal(r.r_subject, good_put[P_SUBJECT].s,
-	    r.r_subject_len);
+	known_change(&c, &fsb, &psb);
+	fill_hash(prev, 1);
+	assert_int_equal(record_hash(prev, &c, out), 0);
+	assert_memory_equal(out, want_put, STORE_HASH_LEN);
+	/* any part of the body changes it */
+	c.c_at++;
+	assert_int_equal(record_hash(prev, &c, out), 0);
+	assert_memory_not_equal(out, want_put, STORE_HASH_LEN);
+	c.c_at--;
+	prev[31] ^= 1;
+	assert_int_equal(record_hash(prev, &c, out), 0);
+	assert_memory_not_equal(out, want_put, STORE_HASH_LEN);
+	prev[31] ^= 1;
 
-	assert_int_equal(decode_els(good_remove, P_COUNT, &r), 0);
-	assert_int_equal(r.r_version, 3);
-	assert_int_equal(r.r_removed, 1);
-	assert_non_null(r.r_reason);
-	assert_int_equal(r.r_reason_len, strlen("整改完成"));
-	assert_memory_equal(r.r_reason, "整改完成", r.r_reason_len);
-
-	/* empty strings are strings */
-	memcpy(e, good_put, sizeof(e));
-	e[P_BY].s = e[P_LIST].s = e[P_SUBJECT].s = "";
-	e[P_VERSION].u = 0;
-	assert_int_equal(decode_els(e, P_COUNT, &r), 0);
-	assert_int_equal(r.r_list_len, 0);
-	assert_int_equal(r.r_version, 0);
+	msgpack_sbuffer_clear(&psb);
+	assert_int_equal(record_payload(&psb, fsb.data, fsb.size, "整改完成",
+	    strlen("整改完成")), 0);
+	c.c_seq = 300;
+	c.c_at = 1772409600;
+	c.c_op = CH_REMOVE;
+	c.c_version = 3;
+	c.c_case = 7;
+	c.c_payload = psb.data;
+	c.c_payload_len = psb.size;
+	assert_int_equal(record_hash(prev, &c, out), 0);
+	assert_memory_equal(out, want_remove, STORE_HASH_LEN);
+	msgpack_sbuffer_destroy(&psb);
+	msgpack_sbuffer_destroy(&fsb);
 }
 
-/* One position of a good record made wrong. */
-struct bad {
-	const struct el	*base;
-	int		 pos;
-	struct el	 e;
-};
-
+/* Every shape of stored value that is not a record is refused. */
 static void
-test_decode_refuses(void **state)
+test_load_refuses(void **state)
 {
-	static const struct bad	 bad[] = {
-		{ good_put, P_AT, { 's', "now", 0 } },
-		{ good_put, P_AT, { 'n', NULL, 0 } },
-		{ good_put, P_AT, { 'z', NULL, 0 } },
-		{ good_put, P_BY, { 'u', NULL, 1 } },
-		{ good_put, P_BY, { 'z', NULL, 0 } },
-		{ good_put, P_BY, { 'b', NULL, 4 } },
-		{ good_put, P_OP, { 's', "delete", 0 } },
-		{ good_put, P_OP, { 's', "Put", 0 } },
-		{ good_put, P_OP, { 's', "removed", 0 } },
-		{ good_put, P_OP, { 's', "listed", 0 } },
-		{ good_put, P_OP, { 's', "", 0 } },
-		{ good_put, P_OP, { 'u', NULL, 0 } },
-		{ good_put, P_OP, { 'z', NULL, 0 } },
-		{ good_put, P_OP, { 'b', NULL, 3 } },
-		{ good_put, P_LIST, { 'u', NULL, 1 } },
-		{ good_put, P_LIST, { 'z', NULL, 0 } },
-		{ good_put, P_SUBJECT, { 'z', NULL, 0 } },
-		{ good_put, P_SUBJECT, { 'a', NULL, 0 } },
-		{ good_put, P_VERSION, { 's', "2", 0 } },
-		{ good_put, P_VERSION, { 'n', NULL, 0 } },
-		{ good_put, P_VERSION, { 't', NULL, 0 } },
-		{ good_put, P_FIELDS, { 'a', NULL, 0 } },
-		{ good_put, P_FIELDS, { 'z', NULL, 0 } },
-		{ good_put, P_FIELDS, { 's', "{}", 0 } },
-		/* a put has no reason: not even an empty one */
-		{ good_put, P_REASON, { 's', "why", 0 } },
-		{ good_put, P_REASON, { 's', "", 0 } },
-		{ good_put, P_REASON, { 'u', NULL, 0 } },
-		{ good_put, P_REASON, { 't', NULL, 0 } },
-		/* a removal has one, and it is a str */
-		{ good_remove, P_REASON, { 'z', NULL, 0 } },
-		{ good_remove, P_REASON, { 'u', NULL, 5 } },
-		{ good_remove, P_REASON, { 'b', NULL, 3 } },
-		{ good_remove, P_REASON, { 'm', NULL, 0 } },
-		{ good_remove, P_OP, { 's', "Remove", 0 } },
-		/* the hash: a bin of exactly 32 bytes */
-		{ good_put, P_HASH, { 'b', NULL, 31 } },
-		{ good_put, P_HASH, { 'b', NULL, 33 } },
-		{ good_put, P_HASH, { 'b', NULL, 0 } },
-		{ good_put, P_HASH, { 'b', NULL, 64 } },
-		{ good_put, P_HASH, { 's', "0123456789abcdef0123456789abcdef",
-		    0 } },
-		{ good_put, P_HASH, { 'z', NULL, 0 } },
-		{ good_put, P_HASH, { 'a', NULL, 0 } },
-		{ good_remove, P_HASH, { 'b', NULL, 31 } },
-		{ good_remove, P_HASH, { 'z', NULL, 0 } },
-	};
 	struct el	 e[P_COUNT + 1];
-	struct kv	 kv[P_COUNT];
-	struct record	 r;
-	msgpack_sbuffer	 sb;
-	msgpack_unpacked up;
-	size_t		 i;
+	const struct kv	 remove_payload[] = {
+		{ "fields", { 'm', NULL, 0 } },
+		{ "reason", { 's', "整改完成", 0 } },
+	};
+	const struct kv	 bad_fields[] = { { "fields", { 'a', NULL, 0 } } };
+	const struct kv	 bad_reason[] = {
+		{ "fields", { 'm', NULL, 0 } },
+		{ "reason", { 'u', NULL, 5 } },
+	};
+	const struct kv	 no_fields[] = { { "reason", { 's', "x", 0 } } };
+	int		 i;
 
 	(void)state;
-	/* each wrong type or value */
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memcpy(e, bad[i].base, P_COUNT * sizeof(e[0]));
-		e[bad[i].pos] = bad[i].e;
-		if (decode_els(e, P_COUNT, &r) != -1)
-			fail_msg("decoded with a bad element %d (case %zu)",
-			    bad[i].pos, i);
-	}
-
-	/* the wrong number of elements: one short, one over, none */
-	assert_int_equal(decode_els(good_put, P_COUNT - 1, &r), -1);
-	assert_int_equal(decode_els(good_remove, P_COUNT - 1, &r), -1);
-	memcpy(e, good_put, P_COUNT * sizeof(e[0]));
+	assert_int_equal(load_els(good_put, P_COUNT, put_payload, 1), 0);
+	/* without a payload, or with two meta elements too few or many */
+	assert_int_equal(load_els(good_put, P_COUNT, NULL, 0), -1);
+	assert_int_equal(load_els(good_put, P_COUNT - 1, put_payload, 1), -1);
+	memcpy(e, good_put, sizeof(good_put));
 	e[P_COUNT] = (struct el){ 'z', NULL, 0 };
-	assert_int_equal(decode_els(e, P_COUNT + 1, &r), -1);
-	assert_int_equal(decode_els(good_put, 0, &r), -1);
-	/* the elements shifted by one (no at) */
-	assert_int_equal(decode_els(good_put + 1, P_COUNT - 1, &r), -1);
-
-	/* the old shape: a map, even with 9 entries */
+	assert_int_equal(load_els(e, P_COUNT + 1, put_payload, 1), -1);
+	/* each meta element of a wrong type */
 	for (i = 0; i < P_COUNT; i++) {
-		kv[i].k = "k";
-		kv[i].v = good_put[i];
+		memcpy(e, good_put, sizeof(good_put));
+		e[i] = (struct el){ i == P_AT || i == P_VERSION ||
+		    i == P_CASE ? 's' : 'u', "x", 1 };
+		if (load_els(e, P_COUNT, put_payload, 1) != -1)
+			fail_msg("element %d of a wrong type accepted", i);
 	}
-	pack_kvs(&sb, kv, P_COUNT);
-	unpack(&up, &sb);
-	assert_int_equal(record_decode(&up.data, &r), -1);
-	msgpack_unpacked_destroy(&up);
-	msgpack_sbuffer_destroy(&sb);
-
-	/* not a container at all */
-	msgpack_sbuffer_init(&sb);
-	assert_int_equal(msgpack_sbuffer_write(&sb, "\xa3put", 4), 0);
-	unpack(&up, &sb);
-	assert_int_equal(record_decode(&up.data, &r), -1);
-	msgpack_unpacked_destroy(&up);
-	msgpack_sbuffer_destroy(&sb);
+	memcpy(e, good_put, sizeof(good_put));
+	e[P_OP].s = "delete";
+	assert_int_equal(load_els(e, P_COUNT, put_payload, 1), -1);
+	e[P_OP].s = "case_open";	/* another op: no version needed */
+	e[P_VERSION] = (struct el){ 'z', NULL, 0 };
+	e[P_CASE] = (struct el){ 'u', NULL, 4 };
+	assert_int_equal(load_els(e, P_COUNT, put_payload, 1), 0);
+	/* version and case are nil or from 1 */
+	memcpy(e, good_put, sizeof(good_put));
+	e[P_VERSION].u = 0;
+	assert_int_equal(load_els(e, P_COUNT, put_payload, 1), -1);
+	memcpy(e, good_put, sizeof(good_put));
+	e[P_CASE] = (struct el){ 'u', NULL, 0 };
+	assert_int_equal(load_els(e, P_COUNT, put_payload, 1), -1);
+	/* a put has a version; a hash is 32 bytes */
+	memcpy(e, good_put, sizeof(good_put));
+	e[P_VERSION] = (struct el){ 'z', NULL, 0 };
+	assert_int_equal(load_els(e, P_COUNT, put_payload, 1), -1);
+	memcpy(e, good_put, sizeof(good_put));
+	e[P_HASH].u = 31;
+	assert_int_equal(load_els(e, P_COUNT, put_payload, 1), -1);
+	/* payloads: a put has fields and no reason, a removal both */
+	assert_int_equal(load_els(good_put, P_COUNT, remove_payload, 2), -1);
+	assert_int_equal(load_els(good_put, P_COUNT, bad_fields, 1), -1);
+	assert_int_equal(load_els(good_put, P_COUNT, no_fields, 1), -1);
+	memcpy(e, good_put, sizeof(good_put));
+	e[P_OP].s = "remove";
+	assert_int_equal(load_els(e, P_COUNT, remove_payload, 2), 0);
+	assert_int_equal(load_els(e, P_COUNT, put_payload, 1), -1);
+	assert_int_equal(load_els(e, P_COUNT, bad_reason, 2), -1);
 }
 
 /*
@@ -522,28 +476,37 @@ test_decode_refuses(void **state)
 static void
 test_load(void **state)
 {
-	msgpack_sbuffer	 fsb, sb, bad;
+	msgpack_sbuffer	 fsb, psb, sb, bad;
 	msgpack_packer	 pk;
 	msgpack_unpacked up;
+	struct change	 c;
 	struct record	 r;
 	uint8_t		 hash[STORE_HASH_LEN];
 	MDB_val		 v;
 	size_t		 cut;
 
 	(void)state;
-	pack_fields(&fsb);
+	known_change(&c, &fsb, &psb);
+	msgpack_sbuffer_clear(&psb);
+	assert_int_equal(record_payload(&psb, fsb.data, fsb.size, "r", 1), 0);
+	c.c_by = "quality-bureau";
+	c.c_op = CH_REMOVE;
+	c.c_list = "credit";
+	c.c_subject = "uscc:91350100M000100Y43";
+	c.c_version = 4;
+	c.c_payload = psb.data;
+	c.c_payload_len = psb.size;
 	fill_hash(hash, 1);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	assert_int_equal(record_pack(&pk, 1772323200, "quality-bureau", 1,
-	    "credit", "uscc:91350100M000100Y43", 4, fsb.data, fsb.size, "r", 1,
-	    hash), 0);
+	assert_int_equal(record_pack(&pk, &c, hash), 0);
 	v.mv_data = sb.data;
 	v.mv_size = sb.size;
 	assert_int_equal(record_load(&v, 0x0102030405060708ull, &up, &r), 0);
 	assert_true(r.r_seq == 0x0102030405060708ull);
 	assert_int_equal(r.r_version, 4);
 	assert_int_equal(r.r_removed, 1);
+	assert_memory_equal(r.r_reason, "r", 1);
 	assert_memory_equal(r.r_hash, hash, STORE_HASH_LEN);
 	assert_int_equal(r.r_fields->via.map.size, 2);
 	msgpack_unpacked_destroy(&up);
@@ -570,6 +533,14 @@ test_load(void **state)
 	v.mv_size = bad.size;
 	assert_int_equal(record_load(&v, 1, &up, &r), -1);
 	msgpack_unpacked_destroy(&up);
+	/* the meta array alone */
+	msgpack_sbuffer_clear(&bad);
+	assert_int_equal(msgpack_sbuffer_write(&bad, sb.data,
+	    sb.size - psb.size), 0);
+	v.mv_data = bad.data;
+	v.mv_size = bad.size;
+	assert_int_equal(record_load(&v, 1, &up, &r), -1);
+	msgpack_unpacked_destroy(&up);
 	/* the reserved byte 0xc1 for the op */
 	msgpack_sbuffer_clear(&bad);
 	assert_int_equal(msgpack_sbuffer_write(&bad, sb.data, sb.size), 0);
@@ -581,6 +552,7 @@ test_load(void **state)
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&bad);
 	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_destroy(&psb);
 	msgpack_sbuffer_destroy(&fsb);
 }
 
@@ -591,9 +563,10 @@ test_fetch(void **state)
 	const char	*t = getenv("TMPDIR");
 	char		 dir[256], p[512];
 	struct store	 st;
-	msgpack_sbuffer	 fsb, sb;
+	msgpack_sbuffer	 fsb, psb, sb;
 	msgpack_packer	 pk;
 	msgpack_unpacked up;
+	struct change	 c;
 	struct record	 r;
 	uint8_t		 hash[STORE_HASH_LEN], key[8];
 	MDB_txn		*txn;
@@ -605,13 +578,13 @@ test_fetch(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(store_open(&st, dir, 4 * 1024 * 1024, 8), 0);
 
-	pack_fields(&fsb);
+	known_change(&c, &fsb, &psb);
+	c.c_subject = "uscc:91350100M000100Y43";
+	c.c_version = 1;
 	fill_hash(hash, 7);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	assert_int_equal(record_pack(&pk, 1772323200, "quality-bureau", 0,
-	    "credit", "uscc:91350100M000100Y43", 1, fsb.data, fsb.size, NULL,
-	    0, hash), 0);
+	assert_int_equal(record_pack(&pk, &c, hash), 0);
 	assert_int_equal(mdb_txn_begin(st.s_env, NULL, 0, &txn), 0);
 	k.mv_data = key;
 	k.mv_size = sizeof(key);
@@ -641,6 +614,7 @@ test_fetch(void **state)
 	mdb_txn_abort(txn);
 
 	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_destroy(&psb);
 	msgpack_sbuffer_destroy(&fsb);
 	store_close(&st);
 	snprintf(p, sizeof(p), "%s/data.mdb", dir);
@@ -718,8 +692,8 @@ main(void)
 		cmocka_unit_test(test_state_of),
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_decode_good_hand_built),
-		cmocka_unit_test(test_decode_refuses),
+		cmocka_unit_test(test_hash_known_answer),
+		cmocka_unit_test(test_load_refuses),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_fetch),
 		cmocka_unit_test(test_dates),

@@ -1,6 +1,6 @@
 /*
  * LMDB store: key builders and their bytewise order, opening a fresh
- * environment (schema 2), the change-log head, reopening, refusing an
+ * environment (schema 3), the change-log head, reopening, refusing an
  * older schema, and map growth.
  */
 #include <stdarg.h>
@@ -229,7 +229,7 @@ test_open_head_reopen(void **state)
 	k.mv_size = 6;
 	assert_int_equal(mdb_get(txn, st.s_meta, &k, &v), 0);
 	assert_int_equal(v.mv_size, 1);
-	assert_memory_equal(v.mv_data, "2", 1);
+	assert_memory_equal(v.mv_data, "3", 1);
 	mdb_txn_abort(txn);
 
 	for (i = 0; i < STORE_HASH_LEN; i++)
@@ -288,11 +288,11 @@ test_open_errors(void **state)
 	assert_int_equal(store_open(&st, sub, 4 * MiB, 8), 0);
 	assert_int_equal(access(sub, F_OK), 0);
 
-	/* a data directory of schema 1 (a current database) is refused */
+	/* a data directory of schema 2 (change records version 1) is refused */
 	assert_int_equal(mdb_txn_begin(st.s_env, NULL, 0, &txn), 0);
 	k.mv_data = "schema";
 	k.mv_size = 6;
-	v.mv_data = "1";
+	v.mv_data = "2";
 	v.mv_size = 1;
 	assert_int_equal(mdb_put(txn, st.s_meta, &k, &v, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
