@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "calendar.h"
+#include "date.h"
 #include "log.h"
 #include "net.h"
 #include "store.h"
@@ -81,6 +84,32 @@ parse_options(int argc, char *argv[], struct options *o)
 		usage();
 }
 
+/*
+ * The working-day calendar must load; its holes are worth a warning.
+ * Nothing counts deadlines with it yet (cases, issue 9): it is checked,
+ * then freed.
+ */
+static void
+check_calendar(const struct config *cfg)
+{
+	struct calendar	*cal;
+	char		 err[1024], date[QC_DATE_LEN + 1];
+	int32_t		 today = qc_date_today(time(NULL), cfg->utc_offset);
+
+	if (cfg->calendar_file[0] == '\0')
+		return;
+	if ((cal = calendar_load(cfg->calendar_file, err, sizeof(err))) == NULL)
+		fatalx("calendar: %s", err);
+	qc_date_format(today, date);
+	if (!calendar_covers(cal, atoi(date)))
+		log_warnx("calendar %s does not cover this year: deadlines "
+		    "count weekdays only", cfg->calendar_file);
+	else if (calendar_next_year_missing(cal, today))
+		log_warnx("calendar %s does not cover next year yet",
+		    cfg->calendar_file);
+	calendar_free(cal);
+}
+
 /* The config file with the command line's overrides. */
 static struct config *
 load_config(const struct options *o)
@@ -97,6 +126,7 @@ load_config(const struct options *o)
 			fatalx("--data: path too long");
 		strcpy(cfg->data_dir, o->data);
 	}
+	check_calendar(cfg);
 	return cfg;
 }
 

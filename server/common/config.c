@@ -166,6 +166,7 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	PATH_KEY("cert", cert_file);
 	PATH_KEY("key", key_file);
 	PATH_KEY("crl", crl_file);
+	PATH_KEY("calendar", calendar_file);
 	if (strcmp(name, "listen") == 0) {
 		if (config_set_listen(cfg, value) == -1)
 			return config_fail(ps, "listen: expected HOST:PORT");

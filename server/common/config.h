@@ -100,6 +100,7 @@ struct config {
 	char		 cert_file[1024];
 	char		 key_file[1024];
 	char		 crl_file[1024];	/* empty: no CRL */
+	char		 calendar_file[1024];	/* empty: weekdays only */
 	int		 utc_offset;		/* minutes */
 	int		 workers;		/* 0: one per core */
 	uint64_t	 map_size;		/* bytes, at start */

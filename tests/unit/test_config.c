@@ -124,6 +124,7 @@ shipped_server(const struct config *cfg)
 	assert_string_equal(cfg->cert_file, "certs/dev/server.crt");
 	assert_string_equal(cfg->key_file, "certs/dev/server.key");
 	assert_string_equal(cfg->crl_file, "certs/dev/ca.crl");
+	assert_string_equal(cfg->calendar_file, "server/calendar/dev.cal");
 	assert_int_equal(cfg->utc_offset, 480);
 	assert_int_equal(cfg->workers, 0);
 	assert_true(cfg->map_size > 0 && cfg->map_size % (1024 * 1024) == 0);
@@ -282,6 +283,7 @@ test_fourth_list(void **state)
 	    "map_max_mb = 128\n"
 	    "timezone = -05:30\n"
 	    "crl = ca.crl\n"
+	    "calendar = /etc/qcreg/holidays.cal\n"
 	    "[list credit]\n"
 	    "type = rating\n"
 	    "kinds = uscc\n"
@@ -320,6 +322,7 @@ test_fourth_list(void **state)
 	assert_true(cfg->map_max == (uint64_t)128 * 1024 * 1024);
 	assert_int_equal(cfg->utc_offset, -330);
 	assert_string_equal(cfg->crl_file, "ca.crl");
+	assert_string_equal(cfg->calendar_file, "/etc/qcreg/holidays.cal");
 	assert_int_equal(cfg->nlists, 2);
 	assert_int_equal(config_list_index(cfg, "water", 5), 1);
 	l = &cfg->lists[1];
@@ -362,6 +365,8 @@ test_minimal_defaults(void **state)
 	assert_string_equal(cfg->listen_host, "127.0.0.1");
 	assert_string_equal(cfg->listen_port, "7443");
 	assert_int_equal(cfg->utc_offset, 480);
+	/* no calendar: deadlines on weekdays only */
+	assert_string_equal(cfg->calendar_file, "");
 	assert_int_equal(cfg->limits.max_frame, 1024 * 1024);
 	assert_int_equal(cfg->limits.max_text, 1024);
 	assert_int_equal(cfg->lists[0].l_type, LT_BLACKLIST);
@@ -423,6 +428,38 @@ test_err_server(void **state)
 	    "map_size_mb: expected 1..1048576");
 	expect_err(SERVER "map_max_mb = 1048577\n" LIST, 5,
 	    "map_max_mb: expected 1..1048576");
+}
+
+/*
+ * The calendar key: a path like the others, up to 1023 bytes; the file
+ * itself is loaded where the daemon starts, not by config_load.
+ */
+static void
+test_calendar_key(void **state)
+{
+	struct config	*cfg;
+	char		 text[2048], err[1024], path[512];
+	int		 n;
+
+	(void)state;
+	n = snprintf(text, sizeof(text), SERVER "calendar = ");
+	memset(text + n, 'c', 1023);
+	snprintf(text + n + 1023, sizeof(text) - (size_t)n - 1023, "\n" LIST);
+	cfg = load(text, err, sizeof(err), path, sizeof(path));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(strlen(cfg->calendar_file), 1023);
+	config_free(cfg);
+	memset(text + n, 'c', 1024);
+	snprintf(text + n + 1024, sizeof(text) - (size_t)n - 1024, "\n" LIST);
+	expect_err(text, 5, "calendar: path too long");
+	/* a file that does not exist is not config_load's concern */
+	cfg = load(SERVER "calendar = no/such/file.cal\n" LIST, err,
+	    sizeof(err), path, sizeof(path));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->calendar_file, "no/such/file.cal");
+	config_free(cfg);
 }
 
 static void
@@ -832,6 +869,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_err_sections_keys),
 		cmocka_unit_test(test_err_server),
+		cmocka_unit_test(test_calendar_key),
 		cmocka_unit_test(test_err_limits),
 		cmocka_unit_test(test_limits_bounds),
 		cmocka_unit_test(test_err_fields),
