@@ -55,7 +55,7 @@ static const struct cli_cmd cmds[] = {
 	    cmd_scan },
 	{ "changes", "", O_SINCE | O_LIMIT, 0, 0, cmd_changes },
 	{ "stats", "", 0, 0, 0, cmd_stats },
-	{ "import", "FILE|-", O_LIST, 1, 1, cmd_import },
+	{ "import", "FILE|-", O_LIST | O_DRYRUN, 1, 1, cmd_import },
 };
 
 /* getopt_long codes of the global options (command ones use O_* bits). */
@@ -83,6 +83,7 @@ static const struct option longopts[] = {
 	{ "state", required_argument, NULL, O_STATE },
 	{ "all", no_argument, NULL, O_ALL },
 	{ "since", required_argument, NULL, O_SINCE },
+	{ "dry-run", no_argument, NULL, O_DRYRUN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -112,11 +113,19 @@ usage(FILE *f)
 "  changes [--since SEQ] [--limit N]\n"
 "                              the change log\n"
 "  stats                       counts per list and state\n"
-"  import [--list L] FILE|-    write entries from JSON Lines, one object\n"
+"  import [--list L] [--dry-run] FILE|-\n"
+"                              write entries from JSON Lines, one object\n"
 "                              {\"list\", \"subject\", \"fields\"} per line\n"
 "                              (and optionally \"if_version\": N)\n"
 "                              (--list: the list of lines that name none;\n"
-"                              a line naming another list is an error)\n"
+"                              a line naming another list is an error).\n"
+"                              Every line is checked first: if any is bad,\n"
+"                              each is reported and nothing is written.\n"
+"                              The entries are then written sorted by list\n"
+"                              and subject, the order the registry stores\n"
+"                              fastest; the lines of one entry keep their\n"
+"                              order in the file. --dry-run: check every\n"
+"                              line, write nothing\n"
 "\n"
 "A subject is kind:id with kind uscc, guide, site or plate, or a bare\n"
 "18-character unified social credit code.\n"
@@ -138,7 +147,8 @@ usage(FILE *f)
 "           3 if none is listed but one needs caution, 2 on any error,\n"
 "           including an invalid subject in the input (every result\n"
 "           obtained is still printed)\n"
-"  import   0 if every line was written, 2 if any failed\n"
+"  import   0 if every line was written (--dry-run: if every line is\n"
+"           good), 2 if any line was bad (then none was written) or failed\n"
 "  others   0 on success, 2 on error\n"
 "Errors are written to stderr as \"qcreg: CODE: MESSAGE\".\n", f);
 }
@@ -328,6 +338,9 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 			return usage_error("--since: not a sequence number: %s",
 			    arg);
 		cli->since = (uint64_t)v;
+		return 0;
+	case O_DRYRUN:
+		cli->dry_run = 1;
 		return 0;
 	default:
 		return usage_error("unknown option code %d", ch);

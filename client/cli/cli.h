@@ -28,6 +28,7 @@
 #define O_STATE		0x040
 #define O_ALL		0x080
 #define O_SINCE		0x100
+#define O_DRYRUN	0x200
 
 struct cli {
 	struct qcreg	*c;
@@ -45,6 +46,7 @@ struct cli {
 	uint64_t	 since;		/* --since */
 	int64_t		 if_version;	/* --if-version or QCREG_NO_VERSION */
 	int		 all;		/* --all */
+	int		 dry_run;	/* --dry-run */
 };
 
 struct cli_cmd {
@@ -97,8 +99,12 @@ void		 tbl_free(struct table *);
 /* cli_line.c */
 struct lines {
 	FILE		*f;
-	char		*buf;
+	char		*buf;		/* cap + 1 bytes */
+	size_t		 cap;
+	size_t		 start;		/* unread: buf[start .. end) */
+	size_t		 end;
 	size_t		 max;
+	int		 eof;		/* fread met the end of the input */
 	unsigned long	 lineno;
 };
 

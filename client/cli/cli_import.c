@@ -1,10 +1,7 @@
 /*
- * qcreg import: write entries from JSON Lines with pipelined puts.
- *
- * Each line is {"list": L, "subject": S, "fields": {...}} (optionally
- * "if_version": N); --list supplies the list of lines that name none.
- * Up to IMPORT_WINDOW puts are in flight; a ring remembers their line
- * numbers so that each error names its line. Blank lines are skipped.
+ * qcreg import: write entries from JSON Lines, every line checked first
+ * (cli_import.h has the plan). This file is the command: its phases, its
+ * summary and its messages to stderr.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,60 +10,31 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_import.h"
 #include "cli_json.h"
 
-#define IMPORT_WINDOW	256
-#define IMPORT_LINE_MAX	(64 * 1024)
 #define PROGRESS_SECS	10	/* between progress lines when not a tty */
 
-struct imp {
-	struct cli		*cli;
-	struct qcreg_field	*f;
-	size_t			 fcap;
-	unsigned long		 ring[IMPORT_WINDOW];
-	size_t			 head;
-	size_t			 count;
-	unsigned long		 lines;
-	unsigned long		 ok;
-	unsigned long		 failed;
-	time_t			 last;
-	int			 tty;
-	int			 shown;		/* a progress line is open */
-};
+static int	 imp_summary(struct imp *);
 
-/* What one line asks for; the strings point into its parsed JSON. */
-struct imp_put {
-	const char		*list;
-	const char		*subject;
-	json_t			*fields;
-	int64_t			 if_version;
-};
+/* Seconds on a monotonic clock. */
+double
+imp_now(void)
+{
+	struct timespec	 ts;
 
-static void	 imp_error(struct imp *, unsigned long, int, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
-static int	 imp_usage(struct imp *, unsigned long, const char *);
-static void	 imp_progress(struct imp *, int);
-static int	 imp_take(struct imp *);
-static int	 imp_line(struct imp *, const char *, size_t, unsigned long);
-static int	 imp_keys(struct imp *, json_t *, unsigned long);
-static int	 imp_members(struct imp *, json_t *, unsigned long,
-		    struct imp_put *);
-static int	 imp_fields(struct imp *, const char *, json_t *,
-		    unsigned long);
-static int	 imp_queue(struct imp *, const struct imp_put *, int,
-		    unsigned long);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
-/* Reports one failed line: "qcreg: CODE: line N: message". */
-static void
+/* Reports one failed line, "qcreg: CODE: line N: message", and counts it. */
+void
 imp_error(struct imp *m, unsigned long line, int code, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (m->shown) {
-		fputc('\n', stderr);
-		m->shown = 0;
-	}
+	imp_endline(m);
 	fflush(stdout);
 	fprintf(stderr, "qcreg: %s: line %lu: ", qcreg_code_name(code), line);
 	va_start(ap, fmt);
@@ -76,228 +44,78 @@ imp_error(struct imp *m, unsigned long line, int code, const char *fmt, ...)
 	m->failed++;
 }
 
-/* Reports a usage error on a line; returns -1. */
-static int
-imp_usage(struct imp *m, unsigned long line, const char *what)
+/* Ends an open progress line on a tty. */
+void
+imp_endline(struct imp *m)
 {
-	imp_error(m, line, QCREG_E_USAGE, "%s", what);
-	return -1;
+	if (m->shown) {
+		fputc('\n', stderr);
+		m->shown = 0;
+	}
 }
 
-/* At most one progress line a second on a tty, one in ten otherwise. */
-static void
-imp_progress(struct imp *m, int force)
+/*
+ * At most one progress line a second on a tty (rewritten in place), one
+ * in PROGRESS_SECS otherwise; sending says how fast and how long to go.
+ */
+void
+imp_progress(struct imp *m, int sending)
 {
-	time_t	 now = time(NULL);
+	double		 now = imp_now(), rate;
+	unsigned long	 done = m->ok + m->failed;
 
-	if (!force && (now == m->last ||
-	    (!m->tty && now - m->last < PROGRESS_SECS)))
+	if (now - m->last < (m->tty ? 1 : PROGRESS_SECS))
 		return;
 	m->last = now;
-	fprintf(stderr, "%simport: %lu lines read, %lu imported, %lu failed%s",
-	    m->tty ? "\r" : "", m->lines, m->ok, m->failed,
-	    m->tty ? "" : "\n");
+	fputs(m->tty ? "\r" : "", stderr);
+	if (!sending)
+		fprintf(stderr, "import: checking: %lu lines read, %lu bad",
+		    m->lines, m->failed);
+	else {
+		rate = (double)done / (now - m->start);
+		fprintf(stderr, "import: %lu of %zu written, %lu failed, "
+		    "%.0f rows/s, %.0f s to go", m->ok, m->rows.n, m->failed,
+		    rate, rate > 0 ? (double)(m->rows.n - done) / rate : 0.0);
+	}
+	/* On a tty, clears what a longer line left to the right. */
+	fputs(m->tty ? "\033[K" : "\n", stderr);
 	m->shown = m->tty;
 	fflush(stderr);
 }
 
-/* Reads the answer to the oldest put. Returns -1 if the link broke. */
-static int
-imp_take(struct imp *m)
-{
-	struct qcreg_reply	*r;
-	unsigned long		 line = m->ring[m->head];
-	int			 rc;
-
-	m->head = (m->head + 1) % IMPORT_WINDOW;
-	m->count--;
-	rc = qcreg_next_reply(m->cli->c, &r);
-	if (rc > 0)
-		imp_error(m, line, rc, "%s", qcreg_reply_message(r));
-	else if (rc == 0)
-		m->ok++;
-	qcreg_reply_free(r);
-	if (rc < 0) {
-		imp_error(m, line, rc, "%s", qcreg_errmsg(m->cli->c));
-		return -1;
-	}
-	return 0;
-}
-
 /*
- * Turns the "fields" object into m->f: strings and integers as they are,
- * except that a string of digits for an int field (per the hello schema)
- * becomes a number; null omits the field. Returns the count, or -1.
+ * Prints "imported N, failed N" (or, for --dry-run, "checked N, bad N"),
+ * as JSON with --json. Returns 0, or -1 if it could not be written.
  */
 static int
-imp_fields(struct imp *m, const char *list, json_t *o, unsigned long line)
+imp_summary(struct imp *m)
 {
-	struct qcreg_field	*f;
-	const char		*key;
-	json_t			*v;
-	int64_t			 num;
-	size_t			 n = 0;
+	struct cli	*cli = m->cli;
+	const char	*k1 = "imported", *k2 = "failed";
+	unsigned long	 v1 = m->ok;
 
-	if (json_object_size(o) > m->fcap) {
-		if ((f = reallocarray(m->f, json_object_size(o),
-		    sizeof(*f))) == NULL) {
-			imp_error(m, line, QCREG_E_NOMEM, "out of memory");
-			return -1;
-		}
-		m->f = f;
-		m->fcap = json_object_size(o);
+	if (cli->dry_run) {
+		k1 = "checked";
+		k2 = "bad";
+		v1 = m->lines;
 	}
-	json_object_foreach(o, key, v) {
-		if (json_is_null(v))
-			continue;
-		f = &m->f[n++];
-		f->name = key;
-		f->type = QCREG_V_STR;
-		f->str = json_string_value(v);
-		if (json_is_integer(v)) {
-			f->type = QCREG_V_INT;
-			f->num = json_integer_value(v);
-		} else if (!json_is_string(v)) {
-			imp_error(m, line, QCREG_E_USAGE, "field %s: only "
-			    "strings and integers are allowed", key);
-			return -1;
-		} else if (qcreg_field_type(m->cli->c, list, key) ==
-		    QCREG_FT_INT && cli_parse_int(f->str, INT64_MIN,
-		    INT64_MAX, &num) == 0) {
-			f->type = QCREG_V_INT;
-			f->num = num;
-		}
-	}
-	return (int)n;
-}
-
-/* Refuses a line with a key import does not know (a typo would be lost). */
-static int
-imp_keys(struct imp *m, json_t *root, unsigned long line)
-{
-	const char	*key;
-	json_t		*v;
-
-	json_object_foreach(root, key, v) {
-		if (strcmp(key, "list") != 0 && strcmp(key, "subject") != 0 &&
-		    strcmp(key, "fields") != 0 &&
-		    strcmp(key, "if_version") != 0) {
-			imp_error(m, line, QCREG_E_USAGE, "unknown key \"%s\" "
-			    "(list, subject, fields, if_version)", key);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Reads the members of a line's object into p (pointing into root).
- * Returns 0, or -1 after reporting what is wrong.
- */
-static int
-imp_members(struct imp *m, json_t *root, unsigned long line,
-    struct imp_put *p)
-{
-	json_t	*lv, *sv, *iv;
-
-	if (imp_keys(m, root, line) != 0)
-		return -1;
-	lv = json_object_get(root, "list");
-	sv = json_object_get(root, "subject");
-	iv = json_object_get(root, "if_version");
-	p->fields = json_object_get(root, "fields");
-	if (lv != NULL && !json_is_string(lv))
-		return imp_usage(m, line, "\"list\" is not a string");
-	p->list = lv != NULL ? json_string_value(lv) : m->cli->list;
-	if (p->list == NULL)
-		return imp_usage(m, line, "no \"list\" (or --list)");
-	if (m->cli->list != NULL && strcmp(p->list, m->cli->list) != 0) {
-		imp_error(m, line, QCREG_E_USAGE, "list %s is not --list %s",
-		    p->list, m->cli->list);
-		return -1;
-	}
-	if (!json_is_string(sv))
-		return imp_usage(m, line, "no \"subject\" string");
-	p->subject = json_string_value(sv);
-	if (!json_is_object(p->fields))
-		return imp_usage(m, line, "no \"fields\" object");
-	p->if_version = QCREG_NO_VERSION;
-	if (iv != NULL) {
-		if (!json_is_integer(iv) || json_integer_value(iv) < 0)
-			return imp_usage(m, line, "\"if_version\" is not a "
-			    "version number");
-		p->if_version = json_integer_value(iv);
-	}
-	return 0;
-}
-
-/* Queues the put of a line. Returns -1 if the link broke. */
-static int
-imp_queue(struct imp *m, const struct imp_put *p, int n, unsigned long line)
-{
-	int	 rc;
-
-	while (m->count >= IMPORT_WINDOW)
-		if (imp_take(m) != 0)
-			return -1;
-	rc = qcreg_queue_put(m->cli->c, p->list, p->subject, m->f, (size_t)n,
-	    p->if_version);
-	if (rc == QCREG_E_USAGE || rc == QCREG_E_NOMEM) {
-		imp_error(m, line, rc, "%s", qcreg_errmsg(m->cli->c));
+	if (!cli->json) {
+		fprintf(cli->out, "%s %lu, %s %lu\n", k1, v1, k2, m->failed);
 		return 0;
 	}
-	if (rc != 0) {
-		/* The link broke; a request queued before it is in flight. */
-		if (qcreg_in_flight(m->cli->c) > m->count) {
-			m->ring[(m->head + m->count) % IMPORT_WINDOW] = line;
-			m->count++;
-			cli_error(rc, "line %lu: %s", line,
-			    qcreg_errmsg(m->cli->c));
-		} else
-			imp_error(m, line, rc, "%s", qcreg_errmsg(m->cli->c));
+	if (cli_json_write_pair(cli->out, k1, v1, k2, m->failed) != 0) {
+		cli_error(QCREG_E_IO, "cannot write the summary");
 		return -1;
 	}
-	m->ring[(m->head + m->count) % IMPORT_WINDOW] = line;
-	m->count++;
 	return 0;
-}
-
-/* Parses one line and queues its put. Returns -1 if the link broke. */
-static int
-imp_line(struct imp *m, const char *s, size_t len, unsigned long line)
-{
-	struct imp_put	 p;
-	json_t		*root;
-	char		 err[CLI_JSON_ERR_MAX];
-	size_t		 i;
-	int		 n, rc = 0;
-
-	for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	if (i == len)
-		return 0;
-	m->lines++;
-	if ((root = cli_json_parse_object(s, len, err, sizeof(err))) == NULL) {
-		imp_error(m, line, QCREG_E_USAGE, "JSON: %s", err);
-		return 0;
-	}
-	/* The strings of p and m->f live in root until the put is queued. */
-	if (imp_members(m, root, line, &p) == 0 &&
-	    (n = imp_fields(m, p.list, p.fields, line)) >= 0)
-		rc = imp_queue(m, &p, n, line);
-	json_decref(root);
-	return rc;
 }
 
 int
 cmd_import(struct cli *cli, int argc, char **argv)
 {
 	struct imp	 m;
-	struct lines	 in;
 	FILE		*f;
-	char		*s;
-	size_t		 len;
-	int		 r, broken = 0;
+	int		 rc;
 
 	(void)argc;
 	if (strcmp(argv[0], "-") == 0)
@@ -305,53 +123,32 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	else if ((f = fopen(argv[0], "r")) == NULL)
 		return cli_error(QCREG_E_IO, "%s: %s", argv[0],
 		    strerror(errno));
-	if (lines_init(&in, f, IMPORT_LINE_MAX) != 0) {
-		if (f != stdin)
-			fclose(f);
-		return cli_error(QCREG_E_NOMEM, "out of memory");
-	}
 	memset(&m, 0, sizeof(m));
 	m.cli = cli;
 	m.tty = isatty(STDERR_FILENO);
-	m.last = time(NULL);
-
-	while (!broken && (r = lines_next(&in, &s, &len)) != 0) {
-		if (r == -2) {
-			cli_error(QCREG_E_IO, "reading %s failed", argv[0]);
-			broken = 1;
-			break;
-		}
-		if (r == -1) {
-			m.lines++;
-			imp_error(&m, in.lineno, QCREG_E_USAGE, "longer than "
-			    "%d bytes", IMPORT_LINE_MAX);
-		} else if (imp_line(&m, s, len, in.lineno) != 0)
-			broken = 1;
-		imp_progress(&m, 0);
-	}
-	while (!broken && m.count > 0)
-		if (imp_take(&m) != 0)
-			broken = 1;
-	if (broken && m.count > 0) {
-		/* Their answers are lost: whether they were stored is unknown. */
-		fprintf(stderr, "qcreg: %lu more writes in flight were not "
-		    "confirmed\n", (unsigned long)m.count);
-		m.failed += m.count;
-	}
-	if (m.shown)
-		fputc('\n', stderr);
-
-	if (cli->json) {
-		if (cli_json_write_pair(cli->out, "imported", m.ok, "failed",
-		    m.failed) != 0) {
-			cli_error(QCREG_E_IO, "cannot write the summary");
-			broken = 1;
-		}
-	} else
-		fprintf(cli->out, "imported %lu, failed %lu\n", m.ok, m.failed);
-	free(m.f);
-	lines_free(&in);
+	if ((rc = imp_lists_load(&m.lists, qcreg_hello_result(cli->c))) != 0)
+		cli_error(QCREG_E_NOMEM, "out of memory");
+	else
+		rc = imp_check(&m, f, argv[0]);
+	/* Only read: a failed close loses nothing. */
 	if (f != stdin)
-		fclose(f);
-	return broken || m.failed > 0 ? CLI_ERR : CLI_OK;
+		(void)fclose(f);
+
+	if (rc == 0 && m.failed > 0)
+		cli_error(QCREG_E_USAGE, "%lu bad lines of %lu; nothing was "
+		    "written", m.failed, m.lines);
+	else if (rc == 0 && cli->dry_run)
+		fprintf(stderr, "import: %lu lines checked in %.1f s; nothing "
+		    "was written (--dry-run)\n", m.lines, imp_now() - m.start);
+	else if (rc == 0) {
+		fprintf(stderr, "import: %lu lines checked in %.1f s; writing "
+		    "them by list and subject\n", m.lines,
+		    imp_now() - m.start);
+		rc = imp_send(&m);
+	}
+	if (imp_summary(&m) != 0)
+		rc = -1;
+	imp_rows_free(&m.rows);
+	imp_lists_free(&m.lists);
+	return rc != 0 || m.failed > 0 ? CLI_ERR : CLI_OK;
 }
