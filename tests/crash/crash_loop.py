@@ -51,7 +51,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import harness  # noqa: E402
 from harness import (COMMERCE, LISTS, MAX_LIMIT, QUALITY, REGULATOR,  # noqa: E402
 		     TOURISM, Server, TestFailure, change_body, change_hash, check,
-		     check_response, credit_fields, eq, fail, frame, short, tourism_fields,
+		     check_response, check_result, credit_fields, eq, fail, frame, short,
+		     tourism_fields,
 		     adv_fields, unpack_body, uscc, with_defaults)
 
 SLOTS = [(QUALITY, "credit"), (QUALITY, "credit"), (TOURISM, "tourism"), (COMMERCE, "advertising")]
@@ -434,7 +435,7 @@ def verify(s, model, rounds, rng, stats_out):
 		for k in range(0, len(subs), 1000):
 			res += reg.ok("check", subjects=subs[k:k + 1000])["results"]
 		for key, r in zip(keys, res):
-			eq(r, {"subject": key[1], "hits": model.expected_hits(key)}, "check of %s/%s" % key)
+			eq(r, check_result(key[1], model.expected_hits(key)), "check of %s/%s" % key)
 		st = reg.ok("stats")
 		eq(st, model.stats(), "stats")
 	stats_out["acked"] += acked
