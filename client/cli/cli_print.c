@@ -195,6 +195,7 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 	FILE			*f = cli->out;
 	char			 when[CLI_TIME_LEN], list[128], name[128];
 	size_t			 w = strlen("written");
+	int			 has_list;
 	uint64_t		 u;
 	uint32_t		 i;
 
@@ -203,6 +204,8 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 	by = qc_map_get(e, "by");
 	status = qc_map_get(e, "status");
 	state = qc_map_get(e, "state");
+	/* Enum values are shown with their labels from the list's schema. */
+	has_list = pr_objstr(qc_map_get(e, "list"), list, sizeof(list)) != NULL;
 
 	pr_pad(f, 0, (size_t)indent);
 	pr_scalar(f, qc_map_get(e, "list"));
@@ -235,9 +238,7 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 			    pr_width(kv->key.via.str.ptr,
 			    kv->key.via.str.size) : 1, w + 2);
 			pr_scalar(f, &kv->val);
-			if (kv->val.type == MSGPACK_OBJECT_STR &&
-			    pr_objstr(qc_map_get(e, "list"), list,
-			    sizeof(list)) != NULL &&
+			if (has_list && kv->val.type == MSGPACK_OBJECT_STR &&
 			    pr_objstr(&kv->key, name, sizeof(name)) != NULL)
 				pr_label(cli, list, name, kv->val.via.str.ptr,
 				    kv->val.via.str.size);
