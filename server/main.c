@@ -84,22 +84,16 @@ parse_options(int argc, char *argv[], struct options *o)
 		usage();
 }
 
-/*
- * The working-day calendar must load; its holes are worth a warning.
- * Nothing counts deadlines with it yet (cases, issue 9): it is checked,
- * then freed.
- */
+/* The working-day calendar loaded with the config: its holes are worth a warning. */
 static void
 check_calendar(const struct config *cfg)
 {
-	struct calendar	*cal;
-	char		 err[1024], date[QC_DATE_LEN + 1];
+	const struct calendar *cal = config_calendar(cfg);
+	char		 date[QC_DATE_LEN + 1];
 	int32_t		 today = qc_date_today(time(NULL), cfg->utc_offset);
 
-	if (cfg->calendar_file[0] == '\0')
+	if (cal == NULL)
 		return;
-	if ((cal = calendar_load(cfg->calendar_file, err, sizeof(err))) == NULL)
-		fatalx("calendar: %s", err);
 	qc_date_format(today, date);
 	if (!calendar_covers(cal, atoi(date)))
 		log_warnx("calendar %s does not cover this year: deadlines "
@@ -107,7 +101,6 @@ check_calendar(const struct config *cfg)
 	else if (calendar_next_year_missing(cal, today))
 		log_warnx("calendar %s does not cover next year yet",
 		    cfg->calendar_file);
-	calendar_free(cal);
 }
 
 /* The config file with the command line's overrides. */

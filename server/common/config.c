@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "config.h"
 #include "config_parse.h"
 #include "date.h"
@@ -423,12 +424,28 @@ config_load(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:%d: syntax error", path, rc);
 	else if (rc < 0)
 		snprintf(err, errlen, "%s: cannot parse", path);
-	else if (config_check(ps.cfg, ps.err, sizeof(ps.err)) == 0)
-		return ps.cfg;
-	else
+	else if (config_check(ps.cfg, ps.err, sizeof(ps.err)) != 0)
 		snprintf(err, errlen, "%s: %s", path, ps.err);
+	else if (ps.cfg->calendar_file[0] != '\0' &&
+	    (ps.cfg->calendar = calendar_load(ps.cfg->calendar_file, ps.err,
+	    sizeof(ps.err))) == NULL)
+		snprintf(err, errlen, "calendar: %s", ps.err);
+	else
+		return ps.cfg;
 	config_free(ps.cfg);
 	return NULL;
+}
+
+const struct calendar *
+config_calendar(const struct config *cfg)
+{
+	return __atomic_load_n(&cfg->calendar, __ATOMIC_ACQUIRE);
+}
+
+struct calendar *
+config_swap_calendar(struct config *cfg, struct calendar *cal)
+{
+	return __atomic_exchange_n(&cfg->calendar, cal, __ATOMIC_ACQ_REL);
 }
 
 void
@@ -441,6 +458,7 @@ config_free(struct config *cfg)
 		return;
 	for (i = 0; i < cfg->nlists; i++)
 		config_free_list(&cfg->lists[i]);
+	calendar_free(cfg->calendar);
 	for (p = cfg->principals; p != NULL; p = next) {
 		next = p->p_next;
 		free(p);

@@ -12,6 +12,15 @@
 #define CFG_MAX_LISTS	32
 #define CFG_MAX_FIELDS	24
 #define CFG_MAX_VALUES	16
+#define CFG_ESCALATE_MAX 16	/* listings a watch entry remembers */
+
+/* Kinds of case (procedures), in the order of l_case_days. */
+enum case_kind {
+	CASE_NOTICE = 0,
+	CASE_OBJECTION,
+	CASE_REPAIR,
+	CFG_CASE_KINDS
+};
 
 enum role {
 	ROLE_NONE = 0,		/* certificate valid, principal not configured */
@@ -72,7 +81,13 @@ struct list_def {
 	char		 l_escalate_name[CFG_NAME_MAX];
 	int		 l_escalate_after;	/* listings ... */
 	int		 l_escalate_window;	/* ... within this many days */
+	/* procedures (PROTOCOL.md 4.6): working days per case kind */
+	int		 l_case_days[CFG_CASE_KINDS];
+	int		 l_repair_after;	/* days after the start date */
+	int		 l_publish_days;	/* public after expiry; 0: ever */
 };
+
+struct calendar;
 
 struct principal {
 	char		 p_name[CFG_NAME_MAX];
@@ -101,6 +116,8 @@ struct config {
 	char		 key_file[1024];
 	char		 crl_file[1024];	/* empty: no CRL */
 	char		 calendar_file[1024];	/* empty: weekdays only */
+	/* Loaded from calendar_file; SIGHUP swaps it (config_calendar). */
+	struct calendar	*calendar;
 	int		 utc_offset;		/* minutes */
 	int		 workers;		/* 0: one per core */
 	uint64_t	 map_size;		/* bytes, at start */
@@ -117,6 +134,13 @@ struct config {
  */
 struct config	*config_load(const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
+/*
+ * The working-day calendar (NULL: none configured). SIGHUP swaps in a
+ * new one while other threads read; the old one must outlive them, so
+ * the swapper keeps what it gets back until exit.
+ */
+const struct calendar *config_calendar(const struct config *);
+struct calendar	*config_swap_calendar(struct config *, struct calendar *);
 /* Splits "host:port" (or "[v6]:port") into the config's listen fields. */
 int		 config_set_listen(struct config *, const char *);
 

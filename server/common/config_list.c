@@ -19,6 +19,9 @@ static int	 parse_label(struct parse_state *, struct list_def *,
 		    const char *);
 static int	 parse_verdict(struct parse_state *, struct list_def *,
 		    const char *);
+static int	 parse_days(struct parse_state *, struct list_def *,
+		    const char *, const char *);
+static void	 set_case_days(struct list_def *);
 static int	 parse_escalate(struct parse_state *, struct list_def *,
 		    const char *, const char *);
 static int	 enum_value_index(const struct field_def *, const char *);
@@ -177,6 +180,8 @@ config_parse_list(struct parse_state *ps, struct list_def *l,
 		return parse_verdict(ps, l, value);
 	if (strncmp(name, "escalate_", 9) == 0)
 		return parse_escalate(ps, l, name + 9, value);
+	if ((k = parse_days(ps, l, name, value)) != 0)
+		return k;
 	if (strcmp(name, "kinds") == 0) {
 		if (strlen(value) >= sizeof(buf))
 			return config_fail(ps, "kinds: too long");
@@ -284,6 +289,53 @@ parse_verdict(struct parse_state *ps, struct list_def *l, const char *spec)
 	return 1;
 }
 
+/*
+ * The procedure periods: notice_days, objection_days and repair_days
+ * (working days), repair_after and publish_days (calendar days).
+ * Returns 1 when parsed, -1 on a bad value, 0 if name is none of them.
+ */
+static int
+parse_days(struct parse_state *ps, struct list_def *l, const char *name,
+    const char *value)
+{
+	static const char *const case_keys[CFG_CASE_KINDS] = {
+		"notice_days", "objection_days", "repair_days"
+	};
+	uint64_t	 u;
+	int		 k;
+
+	for (k = 0; k < CFG_CASE_KINDS; k++)
+		if (strcmp(name, case_keys[k]) == 0) {
+			if (config_parse_u64(value, 1, 365, &u) == -1)
+				return config_fail(ps, "%s: expected 1..365 "
+				    "working days", name);
+			l->l_case_days[k] = (int)u;
+			return 1;
+		}
+	if (strcmp(name, "repair_after") != 0 &&
+	    strcmp(name, "publish_days") != 0)
+		return 0;
+	if (config_parse_u64(value, 0, 36500, &u) == -1)
+		return config_fail(ps, "%s: expected 0..36500 days", name);
+	if (name[0] == 'r')
+		l->l_repair_after = (int)u;
+	else
+		l->l_publish_days = (int)u;
+	return 1;
+}
+
+/* The default periods of PROTOCOL.md 4.6 for what the list leaves out. */
+static void
+set_case_days(struct list_def *l)
+{
+	static const int defaults[CFG_CASE_KINDS] = { 10, 20, 15 };
+	int		 k;
+
+	for (k = 0; k < CFG_CASE_KINDS; k++)
+		if (l->l_case_days[k] == 0)
+			l->l_case_days[k] = defaults[k];
+}
+
 /* escalate_to, escalate_after and escalate_window of a watch list. */
 static int
 parse_escalate(struct parse_state *ps, struct list_def *l, const char *key,
@@ -301,9 +353,9 @@ parse_escalate(struct parse_state *ps, struct list_def *l, const char *key,
 		return 1;
 	}
 	if (strcmp(key, "after") == 0) {
-		if (config_parse_u64(value, 1, 100, &u) == -1)
+		if (config_parse_u64(value, 1, CFG_ESCALATE_MAX, &u) == -1)
 			return config_fail(ps, "escalate_after: expected "
-			    "1..100");
+			    "1..%d", CFG_ESCALATE_MAX);
 		l->l_escalate_after = (int)u;
 		return 1;
 	}
@@ -373,6 +425,13 @@ config_check_list(struct config *cfg, struct list_def *l, char *err,
 	}
 	if (l->l_type == LT_RATING && check_verdicts(l, err, errlen) == -1)
 		return -1;
+	if ((l->l_repair_after != 0 || l->l_publish_days != 0) &&
+	    (l->l_start == -1 || (l->l_publish_days != 0 && l->l_end == -1))) {
+		snprintf(err, errlen, "list %s: repair_after needs start, "
+		    "publish_days needs end", l->l_name);
+		return -1;
+	}
+	set_case_days(l);
 	if (l->l_default_years != 0 && (l->l_start == -1 || l->l_end == -1)) {
 		snprintf(err, errlen, "list %s: default_years needs start "
 		    "and end", l->l_name);

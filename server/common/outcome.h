@@ -6,6 +6,7 @@
 #ifndef QCD_OUTCOME_H
 #define QCD_OUTCOME_H
 
+#include <msgpack.h>
 #include <stdint.h>
 
 #include "errors.h"
@@ -48,10 +49,19 @@ struct write_result {
 	struct write_result	*wres_next;	/* the receiver's queue */
 	struct write_route	 wres_route;
 	struct fault		 wres_fault;
+	/* The answer: each key is left out when 0 (absent). */
 	uint64_t		 wres_version;
 	uint64_t		 wres_seq;
+	uint64_t		 wres_case;	/* case_open */
+	int32_t			 wres_deadline;	/* case_open; a day number */
+	int			 wres_provisional;
 };
 
+/*
+ * Packs the answer of a successful write: {version?, seq, case?,
+ * deadline?, provisional?}, each key only when set. 0 or -1.
+ */
+int	 write_result_pack(msgpack_packer *, const struct write_result *);
 /* Frees a result and the write it belongs to (db/writer.c). */
 void	 write_result_free(struct write_result *);
 

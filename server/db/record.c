@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "cases.h"
 #include "date.h"
 #include "frame.h"
 #include "log.h"
@@ -75,7 +76,6 @@ record_decode(const msgpack_object *o, struct record *r)
 	if (op == CH_COUNT)
 		return -1;
 	r->r_op = (enum change_op)op;
-	r->r_removed = op == CH_REMOVE;
 	r->r_hash = (const uint8_t *)a[RP_HASH].via.bin.ptr;
 	return 0;
 }
@@ -84,7 +84,10 @@ record_decode(const msgpack_object *o, struct record *r)
 static int
 record_payload_decode(struct record *r)
 {
-	const msgpack_object	*p = &r->r_payload_obj, *f, *why;
+	const msgpack_object	*p = &r->r_payload_obj, *f, *why, *out;
+	const char		*o;
+	size_t			 olen;
+	int			 outcome;
 
 	if (p->type != MSGPACK_OBJECT_MAP)
 		return -1;
@@ -96,6 +99,18 @@ record_payload_decode(struct record *r)
 	    &r->r_reason_len) == -1)
 		return -1;
 	r->r_fields = f;
+	r->r_removed = r->r_op == CH_REMOVE;
+	r->r_outcome = -1;
+	if (r->r_op == CH_CASE_CLOSE) {
+		if ((out = qc_map_get(p, "outcome")) == NULL ||
+		    qc_obj_str(out, &o, &olen) == -1 ||
+		    (outcome = case_outcome_from_name(o, olen)) == -1)
+			return -1;
+		r->r_outcome = outcome;
+		r->r_removed = case_outcome_effect(outcome) == EFFECT_REMOVES;
+		/* A closing that writes a version carries its fields. */
+		return (r->r_version != 0) != (f != NULL) ? -1 : 0;
+	}
 	if (r->r_op == CH_PUT || r->r_op == CH_REMOVE)
 		return f == NULL || r->r_version == 0 ||
 		    (r->r_op == CH_REMOVE) != (why != NULL) ? -1 : 0;
@@ -128,15 +143,40 @@ int
 record_payload(msgpack_sbuffer *out, const void *fields_mp, size_t fields_len,
     const char *reason, size_t reason_len)
 {
-	msgpack_packer	 pk;
+	struct payload_item	 it[2] = {
+		{ .pi_key = "fields", .pi_mp = fields_mp,
+		  .pi_len = fields_len },
+		{ .pi_key = "reason", .pi_str = reason, .pi_len = reason_len },
+	};
 
+	return payload_pack(out, it, reason != NULL ? 2 : 1);
+}
+
+int
+payload_pack(msgpack_sbuffer *out, const struct payload_item *it, size_t n)
+{
+	msgpack_packer	 pk;
+	size_t		 i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (it[i].pi_mp != NULL || it[i].pi_str != NULL)
+			m++;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	return msgpack_pack_map(&pk, 1 + (reason != NULL)) != 0 ||
-	    qc_pack_cstr(&pk, "fields") != 0 ||
-	    msgpack_sbuffer_write(out, fields_mp, fields_len) != 0 ||
-	    (reason != NULL && (qc_pack_cstr(&pk, "reason") != 0 ||
-	    msgpack_pack_str_with_body(&pk, reason, reason_len) != 0)) ?
-	    -1 : 0;
+	if (msgpack_pack_map(&pk, (uint32_t)m) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (it[i].pi_mp == NULL && it[i].pi_str == NULL)
+			continue;
+		/* Canonical: keys in bytewise order, the caller's job. */
+		if (i > 0 && strcmp(it[i - 1].pi_key, it[i].pi_key) >= 0)
+			return -1;
+		if (qc_pack_cstr(&pk, it[i].pi_key) != 0 ||
+		    (it[i].pi_mp != NULL ? msgpack_sbuffer_write(out,
+		    it[i].pi_mp, it[i].pi_len) : msgpack_pack_str_with_body(&pk,
+		    it[i].pi_str, it[i].pi_len)) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int

@@ -70,7 +70,8 @@ struct record {
 	size_t			 r_subject_len;
 	uint64_t		 r_version;	/* 0: none */
 	uint64_t		 r_case;	/* 0: none */
-	int			 r_removed;	/* r_op == CH_REMOVE */
+	int			 r_removed;	/* a removal version */
+	int			 r_outcome;	/* case_close; else -1 */
 	const char		*r_by;
 	size_t			 r_by_len;
 	uint64_t		 r_at;
@@ -108,6 +109,23 @@ int		 record_pack(msgpack_packer *, const struct change *c,
  */
 int		 record_payload(msgpack_sbuffer *out, const void *fields_mp,
 		    size_t fields_len, const char *reason, size_t reason_len);
+/*
+ * One key of a payload map, with a value already packed (pi_mp) or a
+ * str (pi_str) of pi_len bytes; an item with neither is left out.
+ */
+struct payload_item {
+	const char	*pi_key;
+	const void	*pi_mp;
+	const char	*pi_str;
+	size_t		 pi_len;
+};
+
+/*
+ * Appends the payload map of n items to out. The items must come in
+ * bytewise key order (the canonical form); 0, or -1 if not or on error.
+ */
+int		 payload_pack(msgpack_sbuffer *out,
+		    const struct payload_item *, size_t n);
 /* payload_hash = SHA-256(payload); 0 or -1. */
 int		 record_payload_hash(const void *, size_t,
 		    uint8_t out[STORE_HASH_LEN]);

@@ -79,7 +79,7 @@ store_env_open(struct store *st, const char *dir, uint64_t map_size,
 	int	 rc, dead = 0;
 
 	if ((rc = mdb_env_create(&st->s_env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(st->s_env, 8)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->s_env, STORE_MAXDBS)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(st->s_env, maxreaders)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->s_env, map_size)) != 0) {
 		log_warnx("lmdb setup: %s", mdb_strerror(rc));
@@ -145,6 +145,48 @@ store_create(const char *dir, uint64_t map_size)
 	return rc;
 }
 
+/* Every database of the layout, in open order (handles are slots). */
+static MDB_dbi *
+store_dbi(struct store *st, int i)
+{
+	MDB_dbi	*all[] = {
+		&st->s_versions, &st->s_changes, &st->s_summary, &st->s_meta,
+		&st->s_cases, &st->s_open_cases, &st->s_escalate,
+		&st->s_withdrawn, &st->s_idem, &st->s_expiry
+	};
+
+	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
+}
+
+static const char *const store_dbi_names[] = {
+	"versions", "changes", "summary", "meta", "cases", "open_cases",
+	"escalate", "withdrawn", "idem", "expiry"
+};
+
+static int
+store_dbis(struct store *st, MDB_txn *txn, unsigned flags)
+{
+	MDB_dbi	*dbi;
+	int	 i, rc;
+
+	for (i = 0; (dbi = store_dbi(st, i)) != NULL; i++)
+		if ((rc = mdb_dbi_open(txn, store_dbi_names[i], flags,
+		    dbi)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+store_same_dbis(struct store *a, struct store *b)
+{
+	int	 i;
+
+	for (i = 0; store_dbi(a, i) != NULL; i++)
+		if (*store_dbi(a, i) != *store_dbi(b, i))
+			return 0;
+	return 1;
+}
+
 /* All databases are opened once, in one transaction, at start-up. */
 static int
 store_open_dbis(struct store *st)
@@ -157,13 +199,7 @@ store_open_dbis(struct store *st)
 		log_warnx("lmdb begin: %s", mdb_strerror(rc));
 		return -1;
 	}
-	if ((rc = mdb_dbi_open(txn, "versions", MDB_CREATE,
-	    &st->s_versions)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "changes", MDB_CREATE,
-	    &st->s_changes)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "summary", MDB_CREATE,
-	    &st->s_summary)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->s_meta)) != 0)
+	if ((rc = store_dbis(st, txn, MDB_CREATE)) != 0)
 		goto fail;
 	k.mv_data = "schema";
 	k.mv_size = 6;
@@ -219,7 +255,7 @@ store_reopen_read_only(struct store *st)
 	memset(&ro, 0, sizeof(ro));
 	if ((rc = mdb_env_info(st->s_env, &info)) != 0 ||
 	    (rc = mdb_env_create(&ro.s_env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(ro.s_env, 8)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(ro.s_env, STORE_MAXDBS)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(ro.s_env, info.me_maxreaders)) != 0 ||
 	    (rc = mdb_env_set_mapsize(ro.s_env, info.me_mapsize)) != 0 ||
 	    (rc = mdb_env_open(ro.s_env, st->s_dir, MDB_RDONLY | MDB_NOLOCK |
@@ -227,12 +263,8 @@ store_reopen_read_only(struct store *st)
 	    (rc = mdb_txn_begin(ro.s_env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto fail;
 	/* Handles are slots in open order: they must match the old ones. */
-	if ((rc = mdb_dbi_open(txn, "versions", 0, &ro.s_versions)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "changes", 0, &ro.s_changes)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "summary", 0, &ro.s_summary)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", 0, &ro.s_meta)) != 0 ||
-	    ro.s_versions != st->s_versions || ro.s_changes != st->s_changes ||
-	    ro.s_summary != st->s_summary || ro.s_meta != st->s_meta) {
+	if ((rc = store_dbis(&ro, txn, 0)) != 0 ||
+	    !store_same_dbis(&ro, st)) {
 		mdb_txn_abort(txn);
 		if (rc == 0)
 			rc = MDB_INCOMPATIBLE;
@@ -327,6 +359,38 @@ store_key_version(uint8_t *key, const char *subject, const char *list,
 	key[n++] = (uint8_t)(version >> 8);
 	key[n++] = (uint8_t)version;
 	return n;
+}
+
+void
+store_put_be(uint8_t *p, uint64_t v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+uint64_t
+store_get_be(const uint8_t *p, int n)
+{
+	uint64_t	 v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+size_t
+store_key_entry(uint8_t *out, const char *first, const char *second)
+{
+	size_t	 a = strlen(first), b = strlen(second);
+
+	if (a + 1 + b >= STORE_KEY_MAX)
+		return 0;
+	memcpy(out, first, a);
+	out[a] = '\0';
+	memcpy(out + a + 1, second, b);
+	return a + 1 + b;
 }
 
 void

@@ -1,10 +1,18 @@
 /*
- * LMDB storage: one environment with four named databases.
+ * LMDB storage: one environment with these named databases.
  *
  *   changes   seq64                       -> change record (record.h)
  *   summary   subject                     -> current entries (summary.h)
  *   versions  subject NUL list NUL ver32  -> seq64 of an older version
  *   meta      name                        -> head_seq, head_hash, schema
+ *   cases     case64                      -> a case (cases.h)
+ *   open_cases subject NUL list NUL kind8 -> case64 of the open case
+ *   escalate  watch list NUL subject      -> "" (escalated once; checked
+ *                                            again when read)
+ *   withdrawn subject NUL list            -> seq64 of its last withdraw
+ *   idem      principal NUL key           -> a write's answer (idem.h)
+ *   expiry    end32 subject NUL list      -> "" (entries that may be
+ *                                            withdrawn after publish_days)
  *
  * A version's content is stored once, in its change record; the summary
  * points at the newest version of each entry and `versions` at the ones
@@ -25,6 +33,7 @@
 
 #define STORE_KEY_MAX	512	/* LMDB's default key limit is 511 */
 #define STORE_HASH_LEN	32
+#define STORE_MAXDBS	16
 
 struct store {
 	MDB_env		*s_env;
@@ -35,6 +44,12 @@ struct store {
 	MDB_dbi		 s_changes;
 	MDB_dbi		 s_summary;
 	MDB_dbi		 s_meta;
+	MDB_dbi		 s_cases;
+	MDB_dbi		 s_open_cases;
+	MDB_dbi		 s_escalate;
+	MDB_dbi		 s_withdrawn;
+	MDB_dbi		 s_idem;
+	MDB_dbi		 s_expiry;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */
@@ -91,6 +106,11 @@ void	 store_reader_close(struct store_reader *);
 size_t	 store_key_subject(uint8_t *, const char *subject);
 size_t	 store_key_version(uint8_t *, const char *subject, const char *list,
 	    uint32_t version);
+/* n-byte big-endian integers, as keys and values store them. */
+void	 store_put_be(uint8_t *, uint64_t, int n);
+uint64_t store_get_be(const uint8_t *, int n);
+/* The key of an entry: subject NUL list (or list NUL subject); 0 if too long. */
+size_t	 store_key_entry(uint8_t *, const char *first, const char *second);
 /* A big-endian seq: the key of `changes`, the value of `versions`. */
 void	 store_key_seq(uint8_t[8], uint64_t seq);
 uint64_t store_seq_from_key(const MDB_val *);

@@ -9,8 +9,13 @@
  *
  * Encoding, repeated per list (integers big-endian):
  *   u8 list_len, list, u8 flags, u8 grade_len, grade,
- *   i32 start, i32 end, u32 version, u64 seq
- * flags: bit 0 = removed.
+ *   i32 start, i32 end, u32 version, u64 seq,
+ *   [u64 case]		if flags & SUMMARY_DISPUTED
+ *   [u8 n, n x i32]	if flags & SUMMARY_LISTINGS
+ * flags: SUMMARY_REMOVED; SUMMARY_DISPUTED, the open objection case;
+ * SUMMARY_LISTINGS, a watch entry's listing dates (oldest first, the
+ * newest SUMMARY_LISTINGS_MAX kept) that escalation counts;
+ * SUMMARY_DISMISSED, its escalation dismissed until the next listing.
  */
 #ifndef QCD_SUMMARY_H
 #define QCD_SUMMARY_H
@@ -18,8 +23,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SUMMARY_ITEM_MAX	(1 + 255 + 1 + 1 + 255 + 8 + 4 + 8)
+#define SUMMARY_LISTINGS_MAX	16
+#define SUMMARY_ITEM_MAX	(1 + 255 + 1 + 1 + 255 + 8 + 4 + 8 + 8 + \
+				 1 + 4 * SUMMARY_LISTINGS_MAX)
 #define SUMMARY_REMOVED		0x01
+#define SUMMARY_DISPUTED	0x02
+#define SUMMARY_LISTINGS	0x04
+#define SUMMARY_DISMISSED	0x08
 
 struct summary_hit {
 	const char	*h_list;
@@ -31,6 +41,9 @@ struct summary_hit {
 	int32_t		 h_end;		/* DATE_NONE_END if none */
 	uint32_t	 h_version;
 	uint64_t	 h_seq;
+	uint64_t	 h_case;	/* SUMMARY_DISPUTED: the objection */
+	unsigned	 h_nlistings;	/* SUMMARY_LISTINGS */
+	int32_t		 h_listings[SUMMARY_LISTINGS_MAX];
 };
 
 /*

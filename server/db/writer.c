@@ -9,17 +9,12 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "date.h"
 #include "log.h"
-#include "msg.h"
-#include "record.h"
-#include "summary.h"
-#include "writer.h"
+#include "writer_int.h"
 
-/* A copy of one subject's summary, as a write finds it. */
-struct summary {
-	uint8_t		 sm_buf[CFG_MAX_LISTS * SUMMARY_ITEM_MAX];
-	size_t		 sm_len;
-};
+/* Housekeeping (writer_sweep.c) runs at start and then this often. */
+#define WRITER_SWEEP_SECONDS	3600
 
 /* Receivers woken once per batch; past this many, at once. */
 #define WRITER_WAKES_MAX	64
@@ -42,6 +37,7 @@ struct writer {
 	uint64_t		 wt_seq;
 	uint8_t			 wt_hash[STORE_HASH_LEN];
 	msgpack_sbuffer		 wt_rec;	/* scratch */
+	time_t			 wt_next_sweep;	/* 0: at start */
 };
 
 static void	*writer_main(void *);
@@ -53,16 +49,8 @@ static void	 writer_keep_reads(struct store *);
 static void	 sbuffer_trim(msgpack_sbuffer *);
 static int	 writer_commit(struct writer *, struct write_req *,
 		    struct chain *);
-static int	 writer_refuse(struct write_req *,
-		    const struct summary_hit *);
-static int	 removed_fields(struct store *, MDB_txn *,
-		    const struct summary_hit *, msgpack_sbuffer *);
-static int	 writer_store(struct store *, MDB_txn *, struct write_req *,
-		    const struct summary_hit *, const struct summary *,
-		    struct chain *, msgpack_sbuffer *);
-static int	 put_summary(struct store *, MDB_txn *,
-		    const struct write_req *, const struct summary_hit *,
-		    const struct summary *, uint64_t, uint64_t);
+static void	 writer_housekeep(struct writer *);
+static int	 writer_sweep_once(struct writer *, int *more);
 
 struct write_req *
 write_req_new(void)
@@ -82,6 +70,7 @@ write_req_free(struct write_req *wr)
 		return;
 	msgpack_sbuffer_destroy(&wr->wr_fields);
 	free(wr->wr_reason);
+	free(wr->wr_text);
 	free(wr);
 }
 
@@ -183,26 +172,96 @@ writer_stop(struct writer *wt)
 	free(wt);
 }
 
-/* Takes everything queued, applies it as one transaction, repeats. */
+/*
+ * Takes everything queued, applies it as one transaction, repeats; does
+ * the housekeeping when its hour has come.
+ */
 static void *
 writer_main(void *arg)
 {
 	struct writer		*wt = arg;
 	struct write_req	*batch;
+	struct timespec		 until;
 
 	for (;;) {
 		pthread_mutex_lock(&wt->wt_mtx);
-		while (wt->wt_head == NULL && !wt->wt_stopping)
-			pthread_cond_wait(&wt->wt_cond, &wt->wt_mtx);
+		while (wt->wt_head == NULL && !wt->wt_stopping &&
+		    time(NULL) < wt->wt_next_sweep) {
+			until.tv_sec = wt->wt_next_sweep;
+			until.tv_nsec = 0;
+			pthread_cond_timedwait(&wt->wt_cond, &wt->wt_mtx,
+			    &until);
+		}
 		batch = wt->wt_head;
 		wt->wt_head = NULL;
 		wt->wt_tail = &wt->wt_head;
 		pthread_mutex_unlock(&wt->wt_mtx);
-		if (batch == NULL)
+		if (batch != NULL)
+			writer_batch(wt, batch);
+		else if (wt->wt_stopping)
 			break;
-		writer_batch(wt, batch);
+		if (time(NULL) >= wt->wt_next_sweep)
+			writer_housekeep(wt);
 	}
 	return NULL;
+}
+
+/* One housekeeping transaction; the LMDB code. */
+static int
+writer_sweep_once(struct writer *wt, int *more)
+{
+	struct store	*st = wt->wt_store;
+	struct chain	 ch;
+	MDB_txn		*txn;
+	time_t		 now = time(NULL);
+	int		 rc;
+
+	ch.ch_seq = wt->wt_seq;
+	memcpy(ch.ch_hash, wt->wt_hash, STORE_HASH_LEN);
+	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0)
+		return rc;
+	if ((rc = writer_sweep(st, txn, wt->wt_cfg, &ch, &wt->wt_rec,
+	    qc_date_today(now, wt->wt_cfg->utc_offset), more)) == 0 &&
+	    (rc = writer_idem_purge(st, txn, (uint64_t)now)) == 0 &&
+	    ch.ch_seq != wt->wt_seq)
+		rc = store_set_head(st, txn, ch.ch_seq, ch.ch_hash);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return rc;
+	if (ch.ch_seq != wt->wt_seq)
+		log_info("withdrew %" PRIu64 " long-expired entries",
+		    ch.ch_seq - wt->wt_seq);
+	wt->wt_seq = ch.ch_seq;
+	memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
+	return 0;
+}
+
+/*
+ * Withdraws what has expired for longer than its list publishes it and
+ * forgets old retry keys, a batch per transaction. Writes queued
+ * meanwhile wait at most one batch.
+ */
+static void
+writer_housekeep(struct writer *wt)
+{
+	int	 rc, more = 1;
+
+	wt->wt_next_sweep = time(NULL) + WRITER_SWEEP_SECONDS;
+	if (wt->wt_broken[0] != '\0')
+		return;
+	while (more) {
+		rc = writer_sweep_once(wt, &more);
+		if (rc == MDB_MAP_FULL &&
+		    store_grow(wt->wt_store, wt->wt_cfg->map_max) == 0)
+			continue;
+		if (rc != 0) {
+			writer_failed(wt, NULL, rc);
+			return;
+		}
+	}
 }
 
 /*
@@ -223,7 +282,7 @@ writer_commit(struct writer *wt, struct write_req *batch, struct chain *ch)
 		return rc;
 	for (wr = batch; wr != NULL && rc == 0; wr = wr->wr_next) {
 		wr->wr_res.wres_fault.f_code = QC_OK;
-		rc = writer_apply(st, txn, wr, ch, &wt->wt_rec);
+		rc = writer_apply(st, txn, wt->wt_cfg, wr, ch, &wt->wt_rec);
 	}
 	if (rc == 0 && ch->ch_seq != wt->wt_seq)
 		rc = store_set_head(st, txn, ch->ch_seq, ch->ch_hash);
@@ -356,201 +415,37 @@ writer_deliver(struct write_req *batch)
 		wakes[i].wt_wake(wakes[i].wt_arg);
 }
 
-/*
- * The rules a write must pass against the current entry (cur, NULL if
- * there is none): if_version, and removal of a missing or removed entry.
- * Returns 1 with wr's fault set when refused, 0 when it may go on.
- */
-static int
-writer_refuse(struct write_req *wr, const struct summary_hit *cur)
-{
-	struct fault	*f = &wr->wr_res.wres_fault;
-	uint64_t	 version = cur != NULL ? cur->h_version : 0;
-
-	if (wr->wr_has_if && wr->wr_if_version == 0 && version != 0) {
-		fault_set(f, QC_E_CONFLICT, "entry exists at version %" PRIu64,
-		    version);
-		return 1;
-	}
-	if (wr->wr_has_if && wr->wr_if_version != 0 &&
-	    version != wr->wr_if_version) {
-		fault_set(f, QC_E_CONFLICT, "entry is at version %" PRIu64
-		    ", not %" PRIu64, version, wr->wr_if_version);
-		return 1;
-	}
-	if (wr->wr_op == WR_REMOVE && cur == NULL) {
-		fault_set(f, QC_E_NOT_FOUND, "no entry for %s on list %s",
-		    wr->wr_subject, wr->wr_list->l_name);
-		return 1;
-	}
-	if (wr->wr_op == WR_REMOVE && (cur->h_flags & SUMMARY_REMOVED)) {
-		fault_set(f, QC_E_CONFLICT, "already removed");
-		return 1;
-	}
-	return 0;
-}
+static int (*const appliers[WR_OP_COUNT])(struct wx *) = {
+	[WR_PUT] = wx_entry,
+	[WR_REMOVE] = wx_entry,
+	[WR_CASE_OPEN] = wx_case_open,
+	[WR_CASE_CLOSE] = wx_case_close,
+	[WR_DISMISS] = wx_dismiss,
+};
 
 int
-writer_apply(struct store *st, MDB_txn *txn, struct write_req *wr,
-    struct chain *ch, msgpack_sbuffer *scratch)
+writer_apply(struct store *st, MDB_txn *txn, const struct config *cfg,
+    struct write_req *wr, struct chain *ch, msgpack_sbuffer *scratch)
 {
-	struct summary	 sum;
-	struct summary_hit cur;
-	const char	*list = wr->wr_list->l_name;
-	MDB_val		 k, v;
-	int		 rc, has;
+	struct wx	 x;
+	int		 rc, replayed = 0;
 
-	/* A copy: the value's page may move once this transaction writes. */
-	k.mv_data = wr->wr_subject;
-	k.mv_size = strlen(wr->wr_subject);
-	sum.sm_len = 0;
-	if ((rc = mdb_get(txn, st->s_summary, &k, &v)) == 0) {
-		if (v.mv_size > sizeof(sum.sm_buf))
-			return MDB_CORRUPTED;
-		memcpy(sum.sm_buf, v.mv_data, v.mv_size);
-		sum.sm_len = v.mv_size;
-	} else if (rc != MDB_NOTFOUND)
+	memset(&x, 0, sizeof(x));
+	x.x_st = st;
+	x.x_txn = txn;
+	x.x_ch = ch;
+	x.x_scratch = scratch;
+	x.x_cfg = cfg;
+	x.x_wr = wr;
+	x.x_subject = wr->wr_subject;
+	if (wr->wr_idem[0] != '\0' &&
+	    ((rc = wx_idem_replay(&x, &replayed)) != 0 || replayed))
 		return rc;
-	if ((has = summary_find(sum.sm_buf, sum.sm_len, list, strlen(list),
-	    &cur)) == -1)
-		return MDB_CORRUPTED;
-	if (writer_refuse(wr, has ? &cur : NULL))
-		return 0;
-	return writer_store(st, txn, wr, has ? &cur : NULL, &sum, ch,
-	    scratch);
-}
-
-/*
- * A removal repeats the fields of the version it removes (cur): packs
- * them into out.
- */
-static int
-removed_fields(struct store *st, MDB_txn *txn, const struct summary_hit *cur,
-    msgpack_sbuffer *out)
-{
-	msgpack_unpacked up;
-	msgpack_packer	 pk;
-	struct record	 r;
-	int		 rc;
-
-	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	if ((rc = record_fetch(st, txn, cur->h_seq, &up, &r)) == 0 &&
-	    msgpack_pack_object(&pk, *r.r_fields) != 0)
-		rc = ENOMEM;
-	msgpack_unpacked_destroy(&up);
-	return rc;
-}
-
-/*
- * Writes the new version: its change record, the old version's pointer
- * in `versions` (cur, if any, is the version it follows) and the
- * subject's summary sum; advances ch.
- */
-static int
-writer_store(struct store *st, MDB_txn *txn, struct write_req *wr,
-    const struct summary_hit *cur, const struct summary *sum,
-    struct chain *ch, msgpack_sbuffer *scratch)
-{
-	const char	*list = wr->wr_list->l_name;
-	uint8_t		 key[STORE_KEY_MAX], hash[STORE_HASH_LEN], sq[8];
-	msgpack_packer	 pk;
-	msgpack_sbuffer	 oldf, payload;
-	struct change	 c;
-	int		 rc = ENOMEM, removing = wr->wr_op == WR_REMOVE;
-	MDB_val		 k, v;
-
-	msgpack_sbuffer_init(&oldf);
-	msgpack_sbuffer_init(&payload);
-	if (removing && (rc = removed_fields(st, txn, cur, &oldf)) != 0)
-		goto done;
-	rc = ENOMEM;
-	if (record_payload(&payload, removing ? oldf.data : wr->wr_fields.data,
-	    removing ? oldf.size : wr->wr_fields.size, wr->wr_reason,
-	    wr->wr_reason_len) != 0)
-		goto done;
-	memset(&c, 0, sizeof(c));
-	c.c_seq = ch->ch_seq + 1;
-	c.c_at = (uint64_t)time(NULL);
-	c.c_by = wr->wr_principal;
-	c.c_op = removing ? CH_REMOVE : CH_PUT;
-	c.c_list = list;
-	c.c_subject = wr->wr_subject;
-	c.c_version = cur != NULL ? cur->h_version + 1 : 1;
-	c.c_payload = payload.data;
-	c.c_payload_len = payload.size;
-	if (record_hash(ch->ch_hash, &c, hash) == -1)
-		goto done;
-	msgpack_sbuffer_clear(scratch);
-	msgpack_packer_init(&pk, scratch, msgpack_sbuffer_write);
-	if (record_pack(&pk, &c, hash) != 0)
-		goto done;
-	store_key_seq(sq, c.c_seq);
-	k.mv_data = sq;
-	k.mv_size = sizeof(sq);
-	v.mv_data = scratch->data;
-	v.mv_size = scratch->size;
-	if ((rc = mdb_put(txn, st->s_changes, &k, &v,
-	    MDB_NOOVERWRITE | MDB_APPEND)) != 0)
-		goto done;
-	if (cur != NULL) {
-		k.mv_data = key;
-		k.mv_size = store_key_version(key, wr->wr_subject, list,
-		    cur->h_version);
-		store_key_seq(sq, cur->h_seq);
-		v.mv_data = sq;
-		v.mv_size = sizeof(sq);
-		if ((rc = mdb_put(txn, st->s_versions, &k, &v, 0)) != 0)
-			goto done;
-	}
-	if ((rc = put_summary(st, txn, wr, cur, sum, c.c_version,
-	    c.c_seq)) != 0)
-		goto done;
-	ch->ch_seq = c.c_seq;
-	memcpy(ch->ch_hash, hash, STORE_HASH_LEN);
-	wr->wr_res.wres_version = c.c_version;
-	wr->wr_res.wres_seq = c.c_seq;
-done:
-	msgpack_sbuffer_destroy(&payload);
-	msgpack_sbuffer_destroy(&oldf);
-	return rc;
-}
-
-/*
- * Points the subject's summary at the new version. A removal keeps the
- * grade and dates of the version it removes, flagged removed.
- */
-static int
-put_summary(struct store *st, MDB_txn *txn, const struct write_req *wr,
-    const struct summary_hit *cur, const struct summary *sum,
-    uint64_t version, uint64_t seq)
-{
-	uint8_t			 buf[sizeof(sum->sm_buf)];
-	struct summary_hit	 hit;
-	MDB_val			 k, v;
-	long			 n;
-
-	if (wr->wr_op == WR_REMOVE) {
-		hit = *cur;
-		hit.h_flags |= SUMMARY_REMOVED;
-	} else {
-		memset(&hit, 0, sizeof(hit));
-		hit.h_list = wr->wr_list->l_name;
-		hit.h_list_len = strlen(hit.h_list);
-		hit.h_grade = wr->wr_grade[0] != '\0' ? wr->wr_grade : NULL;
-		hit.h_grade_len = strlen(wr->wr_grade);
-		hit.h_start = wr->wr_start;
-		hit.h_end = wr->wr_end;
-	}
-	hit.h_version = (uint32_t)version;
-	hit.h_seq = seq;
-	if ((n = summary_update(buf, sizeof(buf), sum->sm_buf, sum->sm_len,
-	    wr->wr_list->l_name, &hit)) < 0)
-		return MDB_CORRUPTED;
-	k.mv_data = (void *)wr->wr_subject;
-	k.mv_size = strlen(wr->wr_subject);
-	/* Before the commit makes the summary visible to `check`. */
-	filter_add(&st->s_filter, k.mv_data, k.mv_size);
-	v.mv_data = buf;
-	v.mv_size = (size_t)n;
-	return mdb_put(txn, st->s_summary, &k, &v, 0);
+	if ((rc = wx_summary_load(&x)) != 0 ||
+	    (rc = appliers[wr->wr_op](&x)) != 0 ||
+	    wr->wr_res.wres_fault.f_code != QC_OK)
+		return rc;
+	if ((rc = wx_summary_save(&x)) != 0)
+		return rc;
+	return wr->wr_idem[0] != '\0' ? wx_idem_store(&x) : 0;
 }

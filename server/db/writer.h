@@ -19,8 +19,14 @@
 
 enum write_op {
 	WR_PUT = 0,
-	WR_REMOVE
+	WR_REMOVE,
+	WR_CASE_OPEN,
+	WR_CASE_CLOSE,
+	WR_DISMISS,
+	WR_OP_COUNT
 };
+
+#define WR_IDEM_MAX	64	/* bytes of a retry key */
 
 struct write_req {
 	struct write_result	 wr_res;	/* first: the posted part */
@@ -35,9 +41,20 @@ struct write_req {
 	msgpack_sbuffer		 wr_fields;
 	char			 wr_grade[CFG_NAME_MAX];
 	int32_t			 wr_start, wr_end;
-	/* remove: the reason. */
+	/* remove, case_close, escalation_dismiss: the reason. */
 	char			*wr_reason;
 	size_t			 wr_reason_len;
+	int32_t			 wr_today;	/* the registry's date */
+	char			 wr_idem[WR_IDEM_MAX + 1];	/* "": none */
+	/* case_open: kind, received_on, text and (notice) wr_fields */
+	int			 wr_kind;
+	int32_t			 wr_received_on;
+	char			*wr_text;
+	size_t			 wr_text_len;
+	/* case_close: the case and its outcome; wr_fields if given */
+	uint64_t		 wr_case;
+	int			 wr_outcome;
+	int			 wr_has_fields;
 };
 
 /* The head of the change log as a batch advances it. */
@@ -70,7 +87,21 @@ void		 writer_stop(struct writer *);
  * storage error returns the LMDB code and dooms the batch. Exposed for
  * the unit tests.
  */
-int		 writer_apply(struct store *, MDB_txn *, struct write_req *,
-		    struct chain *, msgpack_sbuffer *scratch);
+int		 writer_apply(struct store *, MDB_txn *, const struct config *,
+		    struct write_req *, struct chain *,
+		    msgpack_sbuffer *scratch);
+
+/* How long a retry key is kept. */
+#define WRITER_IDEM_SECONDS	(24 * 60 * 60)
+
+/*
+ * Housekeeping in one transaction: withdraws up to a batch of entries
+ * expired for more than their list's publish_days (*more set if others
+ * are due), and (writer_idem_purge) forgets retry keys older than a day.
+ */
+int		 writer_sweep(struct store *, MDB_txn *, const struct config *,
+		    struct chain *, msgpack_sbuffer *scratch, int32_t today,
+		    int *more);
+int		 writer_idem_purge(struct store *, MDB_txn *, uint64_t now);
 
 #endif

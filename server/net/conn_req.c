@@ -249,9 +249,7 @@ conn_write_result(struct conn *c, const struct write_result *res)
 	if (f->f_code != QC_OK)
 		rc = qc_env_error(&w->w_out, 1, id, f->f_code, f->f_msg);
 	else if ((rc = qc_env_ok_begin(&w->w_out, &pk, id)) == 0 &&
-	    (msgpack_pack_map(&pk, 2) != 0 ||
-	    qc_pack_kv_uint(&pk, "version", res->wres_version) != 0 ||
-	    qc_pack_kv_uint(&pk, "seq", res->wres_seq) != 0))
+	    write_result_pack(&pk, res) != 0)
 		rc = -1;
 	else if (rc == 0)
 		qc_env_finish(&w->w_out);

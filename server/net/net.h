@@ -35,6 +35,8 @@ struct server {
 	/* SIGHUP swaps s_ssl and the principals under this lock. */
 	pthread_mutex_t	 s_reload_mtx;
 	struct principal *s_retired;	/* old principals, still referenced */
+	struct calendar	**s_old_cals;	/* old calendars, read until exit */
+	size_t		 s_nold_cals;
 };
 
 struct conn {

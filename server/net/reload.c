@@ -5,11 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "log.h"
 #include "net.h"
 #include "tls.h"
 
 static int	 lists_equal(const struct config *, const struct config *);
+static void	 swap_calendar(struct server *, struct config *);
+
+/*
+ * Deadlines are computed when read, so a new calendar corrects every
+ * provisional one at once. Threads may be reading the old one: it is
+ * kept until exit (a reload is rare, a calendar a few kilobytes).
+ */
+static void
+swap_calendar(struct server *srv, struct config *cfg)
+{
+	struct calendar	**old;
+
+	old = realloc(srv->s_old_cals, (srv->s_nold_cals + 1) *
+	    sizeof(*old));
+	if (old == NULL) {
+		log_warnx("reload: out of memory; keeping the calendar");
+		return;
+	}
+	srv->s_old_cals = old;
+	old[srv->s_nold_cals++] = config_swap_calendar(srv->s_cfg,
+	    cfg->calendar);
+	cfg->calendar = NULL;
+}
 
 void
 server_reload_init(struct server *srv)
@@ -80,6 +104,9 @@ server_reload(struct server *srv, const char *path)
 	memcpy(srv->s_cfg->cert_file, cfg->cert_file, sizeof(cfg->cert_file));
 	memcpy(srv->s_cfg->key_file, cfg->key_file, sizeof(cfg->key_file));
 	memcpy(srv->s_cfg->crl_file, cfg->crl_file, sizeof(cfg->crl_file));
+	memcpy(srv->s_cfg->calendar_file, cfg->calendar_file,
+	    sizeof(cfg->calendar_file));
+	swap_calendar(srv, cfg);
 	/* Connections still point at the old principals: retire them. */
 	if (old != NULL) {
 		for (last = old; last->p_next != NULL; last = last->p_next)
@@ -90,7 +117,8 @@ server_reload(struct server *srv, const char *path)
 	pthread_mutex_unlock(&srv->s_reload_mtx);
 	SSL_CTX_free(old_ctx);
 	config_free(cfg);
-	log_info("reload: certificates, CRL and principals reloaded");
+	log_info("reload: certificates, CRL, principals and calendar "
+	    "reloaded");
 }
 
 void
@@ -103,5 +131,9 @@ server_reload_free(struct server *srv)
 		free(p);
 	}
 	srv->s_retired = NULL;
+	while (srv->s_nold_cals > 0)
+		calendar_free(srv->s_old_cals[--srv->s_nold_cals]);
+	free(srv->s_old_cals);
+	srv->s_old_cals = NULL;
 	pthread_mutex_destroy(&srv->s_reload_mtx);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "calendar.h"
 #include "config.h"
 
 static char	 tmpdir[256];
@@ -125,6 +126,8 @@ shipped_server(const struct config *cfg)
 	assert_string_equal(cfg->key_file, "certs/dev/server.key");
 	assert_string_equal(cfg->crl_file, "certs/dev/ca.crl");
 	assert_string_equal(cfg->calendar_file, "server/calendar/dev.cal");
+	assert_non_null(config_calendar(cfg));
+	assert_true(calendar_covers(config_calendar(cfg), 2026));
 	assert_int_equal(cfg->utc_offset, 480);
 	assert_int_equal(cfg->workers, 0);
 	assert_true(cfg->map_size > 0 && cfg->map_size % (1024 * 1024) == 0);
@@ -207,6 +210,12 @@ shipped_blacklists(const struct config *cfg)
 	assert_string_equal(l->l_fields[1].f_labels[1], "未经许可从事导游活动");
 	assert_int_equal(config_entry_verdict(l, NULL, 0), VERDICT_LISTED);
 	assert_int_equal(l->l_escalate_to, -1);
+	/* procedures: default periods, repair and publication set */
+	assert_int_equal(l->l_case_days[CASE_NOTICE], 10);
+	assert_int_equal(l->l_case_days[CASE_OBJECTION], 20);
+	assert_int_equal(l->l_case_days[CASE_REPAIR], 15);
+	assert_int_equal(l->l_repair_after, 365);
+	assert_int_equal(l->l_publish_days, 1825);
 
 	l = &cfg->lists[2];
 	assert_int_equal(l->l_kinds, (1u << 0) | (1u << 2));
@@ -283,7 +292,6 @@ test_fourth_list(void **state)
 	    "map_max_mb = 128\n"
 	    "timezone = -05:30\n"
 	    "crl = ca.crl\n"
-	    "calendar = /etc/qcreg/holidays.cal\n"
 	    "[list credit]\n"
 	    "type = rating\n"
 	    "kinds = uscc\n"
@@ -322,7 +330,8 @@ test_fourth_list(void **state)
 	assert_true(cfg->map_max == (uint64_t)128 * 1024 * 1024);
 	assert_int_equal(cfg->utc_offset, -330);
 	assert_string_equal(cfg->crl_file, "ca.crl");
-	assert_string_equal(cfg->calendar_file, "/etc/qcreg/holidays.cal");
+	assert_string_equal(cfg->calendar_file, "");
+	assert_null(config_calendar(cfg));
 	assert_int_equal(cfg->nlists, 2);
 	assert_int_equal(config_list_index(cfg, "water", 5), 1);
 	l = &cfg->lists[1];
@@ -432,7 +441,7 @@ test_err_server(void **state)
 
 /*
  * The calendar key: a path like the others, up to 1023 bytes; the file
- * itself is loaded where the daemon starts, not by config_load.
+ * must load with the config.
  */
 static void
 test_calendar_key(void **state)
@@ -446,20 +455,17 @@ test_calendar_key(void **state)
 	memset(text + n, 'c', 1023);
 	snprintf(text + n + 1023, sizeof(text) - (size_t)n - 1023, "\n" LIST);
 	cfg = load(text, err, sizeof(err), path, sizeof(path));
-	if (cfg == NULL)
-		fail_msg("%s", err);
-	assert_int_equal(strlen(cfg->calendar_file), 1023);
-	config_free(cfg);
+	assert_null(cfg);
+	assert_non_null(strstr(err, "calendar: cccc"));
 	memset(text + n, 'c', 1024);
 	snprintf(text + n + 1024, sizeof(text) - (size_t)n - 1024, "\n" LIST);
 	expect_err(text, 5, "calendar: path too long");
-	/* a file that does not exist is not config_load's concern */
+	/* the file is loaded with the config: a missing one refuses it */
 	cfg = load(SERVER "calendar = no/such/file.cal\n" LIST, err,
 	    sizeof(err), path, sizeof(path));
-	if (cfg == NULL)
-		fail_msg("%s", err);
-	assert_string_equal(cfg->calendar_file, "no/such/file.cal");
-	config_free(cfg);
+	assert_null(cfg);
+	assert_string_equal(err, "calendar: no/such/file.cal: No such file "
+	    "or directory");
 }
 
 static void
@@ -653,7 +659,16 @@ test_err_labels_verdicts(void **state)
 	expect_err(SERVER LIST "escalate_to = l\n", 8,
 	    "escalate_to: only for a watch list, after type = watch");
 	expect_err(SERVER "[list w]\ntype = watch\nescalate_after = 0\n", 7,
-	    "escalate_after: expected 1..100");
+	    "escalate_after: expected 1..16");
+	expect_err(SERVER "[list w]\nnotice_days = 0\n", 6,
+	    "notice_days: expected 1..365 working days");
+	expect_err(SERVER "[list w]\nrepair_days = 366\n", 6,
+	    "repair_days: expected 1..365 working days");
+	expect_err(SERVER "[list w]\npublish_days = -1\n", 6,
+	    "publish_days: expected 0..36500 days");
+	expect_err(SERVER "[list w]\ntype = blacklist\nkinds = uscc\n"
+	    "field = d date\nrepair_after = 30\n", 0,
+	    "list w: repair_after needs start, publish_days needs end");
 	expect_err(SERVER "[list w]\ntype = watch\nescalate_window = x\n", 7,
 	    "escalate_window: expected 1..36500 days");
 	expect_err(SERVER "[list w]\ntype = watch\nescalate_when = 1\n", 7,

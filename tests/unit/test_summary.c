@@ -40,6 +40,7 @@ hitv(const char *list, const char *grade, int32_t start, int32_t end,
 {
 	struct summary_hit	 h;
 
+	memset(&h, 0, sizeof(h));
 	h.h_list = list;
 	h.h_list_len = strlen(list);
 	h.h_flags = flags;
@@ -320,17 +321,31 @@ test_long_names(void **state)
 	struct summary_hit	 h;
 	uint8_t			 out[CAP];
 	long			 n;
+	int			 i;
 
 	(void)state;
 	memset(name, 'l', sizeof(name));
 	memset(grade, 'g', sizeof(grade));
 	name[255] = grade[255] = '\0';
 	h = hitv(name, grade, 1, 2, SUMMARY_REMOVED, UINT32_MAX, UINT64_MAX);
+	/* The largest item also carries an objection and every listing. */
+	h.h_case = UINT64_MAX;
+	for (i = 0; i < SUMMARY_LISTINGS_MAX; i++)
+		h.h_listings[i] = INT32_MIN + i;
+	h.h_nlistings = SUMMARY_LISTINGS_MAX;
 	n = update(out, sizeof(out), NULL, 0, name, &h);
 	assert_int_equal(n, SUMMARY_ITEM_MAX);
-	expect(out, n, (struct want[]){ { name, grade, 1, 2, SUMMARY_REMOVED,
-	    UINT32_MAX, UINT64_MAX } }, 1);
+	expect(out, n, (struct want[]){ { name, grade, 1, 2, SUMMARY_REMOVED |
+	    SUMMARY_DISPUTED | SUMMARY_LISTINGS, UINT32_MAX, UINT64_MAX } }, 1);
+	memset(&h, 0, sizeof(h));
 	assert_int_equal(summary_find(out, (size_t)n, name, 255, &h), 1);
+	assert_true(h.h_case == UINT64_MAX);
+	assert_int_equal(h.h_nlistings, SUMMARY_LISTINGS_MAX);
+	assert_int_equal(h.h_listings[0], INT32_MIN);
+	assert_int_equal(h.h_listings[15], INT32_MIN + 15);
+	/* a listing count past the maximum is corrupt */
+	out[n - 1 - 4 * SUMMARY_LISTINGS_MAX] = SUMMARY_LISTINGS_MAX + 1;
+	assert_int_equal(summary_find(out, (size_t)n, name, 255, &h), -1);
 
 	name[255] = 'l';
 	name[256] = '\0';

@@ -271,7 +271,7 @@ apply(struct fx *fx, struct write_req *wr)
 	before = ch;
 	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, 0, &txn), 0);
 	wr->wr_res.wres_fault.f_code = QC_OK;
-	rc = writer_apply(&fx->st, txn, wr, &ch, &fx->scratch);
+	rc = writer_apply(&fx->st, txn, fx->cfg, wr, &ch, &fx->scratch);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -1071,7 +1071,7 @@ test_batch(void **state)
 	head(fx, &ch.ch_seq, ch.ch_hash);
 	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, 0, &txn), 0);
 	for (i = 0; i < 5; i++)
-		assert_int_equal(writer_apply(&fx->st, txn, wr[i], &ch,
+		assert_int_equal(writer_apply(&fx->st, txn, fx->cfg, wr[i], &ch,
 		    &fx->scratch), 0);
 	assert_int_equal(store_set_head(&fx->st, txn, ch.ch_seq, ch.ch_hash),
 	    0);
@@ -1190,7 +1190,8 @@ test_storage_error(void **state)
 	wr = mkput(fx, "credit", USCC, "甲", "B");
 	assert_int_equal(mdb_txn_begin(fx->st.s_env, NULL, MDB_RDONLY, &txn),
 	    0);
-	assert_int_equal(writer_apply(&fx->st, txn, wr, &ch, &fx->scratch),
+	assert_int_equal(writer_apply(&fx->st, txn, fx->cfg, wr, &ch,
+	    &fx->scratch),
 	    EACCES);
 	mdb_txn_abort(txn);
 	assert_int_equal(wr->wr_res.wres_fault.f_code, QC_OK);
