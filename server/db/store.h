@@ -7,7 +7,7 @@
  *   meta      name                        -> head_seq, head_hash, schema
  *   cases     case64                      -> a case (cases.h)
  *   open_cases subject NUL list NUL kind8 -> case64 of the open case
- *   escalate  watch list NUL subject      -> "" (escalated once; checked
+ *   escalate  subject                     -> "" (escalated once; checked
  *                                            again when read)
  *   withdrawn subject NUL list            -> seq64 of its last withdraw
  *   idem      principal NUL key           -> a write's answer (idem.h)

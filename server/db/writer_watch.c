@@ -10,17 +10,19 @@
 #include "record.h"
 #include "writer_int.h"
 
-static int	 escalate_index(struct wx *, const struct list_def *);
+static int	 escalate_index(struct wx *);
 
-/* Remembers that subject escalated from watch list l (checked on read). */
+/*
+ * Remembers that the subject escalated (`escalations` reads only these
+ * subjects, and checks each again: windows slide, flags are dismissed).
+ */
 static int
-escalate_index(struct wx *x, const struct list_def *l)
+escalate_index(struct wx *x)
 {
-	uint8_t	 key[STORE_KEY_MAX];
 	MDB_val	 k, v;
 
-	k.mv_data = key;
-	k.mv_size = store_key_entry(key, l->l_name, x->x_subject);
+	k.mv_data = (void *)x->x_subject;
+	k.mv_size = strlen(x->x_subject);
 	v.mv_data = "";
 	v.mv_size = 0;
 	return mdb_put(x->x_txn, x->x_st->s_escalate, &k, &v, 0);
@@ -47,7 +49,7 @@ wx_watch_listed(struct wx *x, const struct list_def *l,
 	if (l->l_escalate_to < 0)
 		return 0;
 	n = escalation_count(l, next, x->x_wr->wr_today, &first, &last);
-	return n >= (unsigned)l->l_escalate_after ? escalate_index(x, l) : 0;
+	return n >= (unsigned)l->l_escalate_after ? escalate_index(x) : 0;
 }
 
 /*

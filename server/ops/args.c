@@ -5,14 +5,10 @@
  */
 #include <string.h>
 
+#include "args.h"
 #include "msg.h"
-#include "op.h"
 #include "utf8.h"
 
-typedef int arg_reader(struct req *, const char *, const msgpack_object *);
-
-static int	 arg_str(struct req *, const char *, const msgpack_object *,
-		    const char **, size_t *);
 static int	 read_subject(struct req *, const char *,
 		    const msgpack_object *);
 static int	 read_subjects(struct req *, const char *,
@@ -25,8 +21,6 @@ static int	 read_fields(struct req *, const char *,
 static int	 read_if_version(struct req *, const char *,
 		    const msgpack_object *);
 static int	 read_since(struct req *, const char *, const msgpack_object *);
-static int	 uint_arg(struct req *, const char *, const msgpack_object *,
-		    uint64_t *);
 static int	 canon_subject(struct req *, const char *,
 		    const msgpack_object *, char[QC_SUBJECT_MAX]);
 static int	 args_read_all(struct req *);
@@ -55,6 +49,15 @@ static const struct {
 	[ARG_LIMIT] = { "limit", read_limit },
 	[ARG_STATE] = { "state", read_state },
 	[ARG_SINCE] = { "since", read_since },
+	[ARG_IDEM] = { "idem", read_idem },
+	[ARG_KIND] = { "kind", read_kind },
+	[ARG_RECEIVED_ON] = { "received_on", read_received_on },
+	[ARG_TEXT] = { "text", read_text },
+	[ARG_CASE] = { "case", read_case },
+	[ARG_OUTCOME] = { "outcome", read_outcome },
+	[ARG_CASE_STATE] = { "state", read_case_state },
+	[ARG_WITHIN] = { "within", read_within },
+	[ARG_AFTER_CASE] = { "after", read_after_case },
 };
 
 int
@@ -127,6 +130,15 @@ args_parse(struct req *q)
 	v->a_reason_len = 0;
 	v->a_after[0] = '\0';
 	v->a_since = 0;
+	v->a_idem = NULL;
+	v->a_idem_len = 0;
+	v->a_kind = -1;
+	v->a_text = NULL;
+	v->a_case = 0;
+	v->a_outcome = -1;
+	v->a_case_state = CS_OPEN;
+	v->a_within = 3;
+	v->a_after_case = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);
@@ -153,7 +165,7 @@ args_parse(struct req *q)
 }
 
 /* A UTF-8 string; -1 after req_fail. */
-static int
+int
 arg_str(struct req *q, const char *name, const msgpack_object *o,
     const char **s, size_t *len)
 {
@@ -292,8 +304,8 @@ read_fields(struct req *q, const char *name, const msgpack_object *o)
 	return 0;
 }
 
-static int
-uint_arg(struct req *q, const char *name, const msgpack_object *o,
+int
+arg_uint(struct req *q, const char *name, const msgpack_object *o,
     uint64_t *v)
 {
 	if (qc_obj_uint(o, v) == -1) {
@@ -307,24 +319,22 @@ uint_arg(struct req *q, const char *name, const msgpack_object *o,
 static int
 read_if_version(struct req *q, const char *name, const msgpack_object *o)
 {
-	return uint_arg(q, name, o, &q->q_args.a_if_version);
+	return arg_uint(q, name, o, &q->q_args.a_if_version);
 }
 
 static int
 read_since(struct req *q, const char *name, const msgpack_object *o)
 {
-	return uint_arg(q, name, o, &q->q_args.a_since);
+	return arg_uint(q, name, o, &q->q_args.a_since);
 }
 
-static int
-read_reason(struct req *q, const char *name, const msgpack_object *o)
+int
+arg_text(struct req *q, const char *name, const msgpack_object *o,
+    size_t max, const char **s, size_t *len)
 {
-	size_t	 max = q->q_cfg->limits.max_text;
-
-	if (arg_str(q, name, o, &q->q_args.a_reason,
-	    &q->q_args.a_reason_len) == -1)
+	if (arg_str(q, name, o, s, len) == -1)
 		return -1;
-	if (q->q_args.a_reason_len == 0 || q->q_args.a_reason_len > max) {
+	if (*len == 0 || *len > max) {
 		req_fail(q, QC_E_BAD_REQUEST, "%s: 1 to %zu bytes", name, max);
 		return -1;
 	}
@@ -332,11 +342,18 @@ read_reason(struct req *q, const char *name, const msgpack_object *o)
 }
 
 static int
+read_reason(struct req *q, const char *name, const msgpack_object *o)
+{
+	return arg_text(q, name, o, q->q_cfg->limits.max_text,
+	    &q->q_args.a_reason, &q->q_args.a_reason_len);
+}
+
+static int
 read_limit(struct req *q, const char *name, const msgpack_object *o)
 {
 	uint64_t	 v;
 
-	if (uint_arg(q, name, o, &v) == -1)
+	if (arg_uint(q, name, o, &v) == -1)
 		return -1;
 	if (v == 0) {
 		req_fail(q, QC_E_BAD_REQUEST, "%s: must be at least 1", name);

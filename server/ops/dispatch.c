@@ -129,6 +129,12 @@ dispatch_submit(struct req *q, const struct write_route *route)
 	struct write_req	*wr = q->q_write;
 
 	wr->wr_res.wres_route = *route;
+	/* What every write carries: who, when, and its retry key. */
+	strcpy(wr->wr_principal, q->q_who->cl_name);
+	wr->wr_today = q->q_today;
+	memcpy(wr->wr_idem, q->q_args.a_idem != NULL ? q->q_args.a_idem : "",
+	    q->q_args.a_idem_len);
+	wr->wr_idem[q->q_args.a_idem != NULL ? q->q_args.a_idem_len : 0] = '\0';
 	write_req_trim(wr);
 	if (writer_submit(q->q_env->oe_writer, wr, q->q_fault) == -1) {
 		write_req_free(wr);
@@ -155,9 +161,9 @@ ops_dispatch(struct ops_env *env, const struct caller *who,
 	q.q_pk = pk;
 	q.q_fault = f;
 	q.q_write = NULL;
+	q.q_today = qc_date_today(time(NULL), q.q_cfg->utc_offset);
 	if (!dispatch_allowed(&q) || args_parse(&q) == -1)
 		return OP_ERROR;
-	q.q_today = qc_date_today(time(NULL), q.q_cfg->utc_offset);
 	st = q.q_op->op_run(&q);
 	if (st == OP_PENDING)
 		st = dispatch_submit(&q, route);

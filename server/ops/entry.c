@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "date.h"
 #include "entry.h"
 #include "msg.h"
 
@@ -25,9 +26,11 @@ entry_state(const struct list_def *l, const struct record *r, int32_t today)
 
 int
 entry_pack(msgpack_packer *pk, const struct record *r, enum state st,
-    int with_by)
+    int with_by, uint64_t disputed)
 {
-	size_t	 n = 8 + (r->r_reason != NULL) + (with_by != 0);
+	int	 by_case = r->r_op == CH_CASE_CLOSE;
+	size_t	 n = 8 + (r->r_reason != NULL) + (with_by != 0) + by_case +
+		    (disputed != 0);
 
 	if (msgpack_pack_map(pk, n) != 0 ||
 	    qc_pack_cstr(pk, "list") != 0 ||
@@ -50,9 +53,42 @@ entry_pack(msgpack_packer *pk, const struct record *r, enum state st,
 	    msgpack_pack_str_with_body(pk, r->r_by, r->r_by_len) != 0))
 		return -1;
 	if (qc_pack_kv_uint(pk, "at", r->r_at) != 0 ||
-	    qc_pack_kv_uint(pk, "seq", r->r_seq) != 0)
+	    qc_pack_kv_uint(pk, "seq", r->r_seq) != 0 ||
+	    (by_case && qc_pack_kv_uint(pk, "case", r->r_case) != 0) ||
+	    (disputed != 0 && qc_pack_kv_uint(pk, "disputed", disputed) != 0))
 		return -1;
 	return 0;
+}
+
+unsigned
+entry_escalation_mask(const struct req *q)
+{
+	switch (q->q_who->cl_role) {
+	case ROLE_REGULATOR:
+		return config_all_lists(q->q_cfg);
+	case ROLE_AGENCY:
+		return q->q_who->cl_prin->p_writes;
+	default:
+		return 0;	/* platforms never see escalations */
+	}
+}
+
+int
+entry_escalation_pack(msgpack_packer *pk, const struct config *cfg,
+    const struct escalation *e, const char *subject, size_t len)
+{
+	char	 first[QC_DATE_LEN + 1], last[QC_DATE_LEN + 1];
+
+	qc_date_format(e->es_first, first);
+	qc_date_format(e->es_last, last);
+	return msgpack_pack_map(pk, 5 + (subject != NULL)) != 0 ||
+	    (subject != NULL && (qc_pack_cstr(pk, "subject") != 0 ||
+	    msgpack_pack_str_with_body(pk, subject, len) != 0)) ||
+	    qc_pack_kv_str(pk, "list", cfg->lists[e->es_watch].l_name) ||
+	    qc_pack_kv_str(pk, "to", cfg->lists[e->es_to].l_name) ||
+	    qc_pack_kv_uint(pk, "count", e->es_count) ||
+	    qc_pack_kv_str(pk, "first", first) ||
+	    qc_pack_kv_str(pk, "last", last) ? -1 : 0;
 }
 
 long

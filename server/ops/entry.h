@@ -7,6 +7,7 @@
 #include <msgpack.h>
 
 #include "config.h"
+#include "escalation.h"
 #include "op.h"
 #include "record.h"
 #include "summary.h"
@@ -17,9 +18,21 @@ const struct list_def *entry_list(const struct config *,
 /* The state of a record of list l today. */
 enum state	 entry_state(const struct list_def *, const struct record *,
 		    int32_t today);
-/* Packs {list, subject, version, status, state, fields, reason?, by?, at, seq}. */
+/*
+ * Packs {list, subject, version, status, state, fields, reason?, by?,
+ * at, seq, case?, disputed?}: case when a case's closing wrote the
+ * version, disputed (the open objection's case) when not 0.
+ */
 int		 entry_pack(msgpack_packer *, const struct record *,
-		    enum state, int with_by);
+		    enum state, int with_by, uint64_t disputed);
+/*
+ * The target lists whose escalations the caller sees (PROTOCOL.md 4.6):
+ * all for a regulator, its own for an agency, none for a platform.
+ */
+unsigned	 entry_escalation_mask(const struct req *);
+/* Packs {subject?, list, to, count, first, last} (subject may be NULL). */
+int		 entry_escalation_pack(msgpack_packer *, const struct config *,
+		    const struct escalation *, const char *subject, size_t);
 /*
  * The current entries of the request's subject on the lists of mask,
  * from its summary, into hits by list index. Returns the found mask, or

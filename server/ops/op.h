@@ -10,6 +10,7 @@
 #include <msgpack.h>
 #include <stdint.h>
 
+#include "cases.h"
 #include "config.h"
 #include "ops.h"
 #include "record.h"
@@ -43,6 +44,15 @@ enum arg_id {
 	ARG_LIMIT,		/* 1..max_limit */
 	ARG_STATE,		/* active, pending, expired or removed */
 	ARG_SINCE,		/* uint */
+	ARG_IDEM,		/* a retry key, 1..WR_IDEM_MAX bytes */
+	ARG_KIND,		/* a case kind */
+	ARG_RECEIVED_ON,	/* a date, not after today */
+	ARG_TEXT,		/* text, 1..max_text bytes */
+	ARG_CASE,		/* a case id */
+	ARG_OUTCOME,		/* a case outcome */
+	ARG_CASE_STATE,		/* open, overdue, due or closed */
+	ARG_WITHIN,		/* working days, 0..365 */
+	ARG_AFTER_CASE,		/* a case id, the cases cursor */
 	ARG_COUNT
 };
 
@@ -55,7 +65,7 @@ struct arg_spec {
 	unsigned	 as_flags;
 };
 
-#define OP_MAX_ARGS	6
+#define OP_MAX_ARGS	8
 
 struct req;
 
@@ -83,6 +93,17 @@ struct args {
 	uint32_t		 a_limit;
 	int			 a_state;	/* enum state, -1 if absent */
 	uint64_t		 a_since;
+	const char		*a_idem;	/* NULL if absent */
+	size_t			 a_idem_len;
+	int			 a_kind;	/* enum case_kind, -1 if absent */
+	int32_t			 a_received_on;
+	const char		*a_text;
+	size_t			 a_text_len;
+	uint64_t		 a_case;
+	int			 a_outcome;	/* enum case_outcome, -1 */
+	int			 a_case_state;	/* enum case_state */
+	uint32_t		 a_within;
+	uint64_t		 a_after_case;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
@@ -127,8 +148,21 @@ enum op_status	 op_history(struct req *);
 enum op_status	 op_scan(struct req *);
 enum op_status	 op_changes(struct req *);
 enum op_status	 op_stats(struct req *);
+enum op_status	 op_case_open(struct req *);
+enum op_status	 op_case_close(struct req *);
+enum op_status	 op_cases(struct req *);
+enum op_status	 op_escalations(struct req *);
+enum op_status	 op_escalation_dismiss(struct req *);
 
 /* op_put.c: what put and remove share; fills q->q_write. */
 enum op_status	 op_write_prepare(struct req *, int op);
+/*
+ * Copies a text argument into the prepared write (*out, *out_len):
+ * OP_PENDING, or OP_ERROR with the write dropped.
+ */
+enum op_status	 op_write_text(struct req *, char **out, size_t *out_len,
+		    const char *, size_t);
+/* Drops the prepared write after a refusal; returns OP_ERROR. */
+enum op_status	 op_write_drop(struct req *);
 
 #endif

@@ -5,16 +5,19 @@
 #include <string.h>
 
 #include "date.h"
+#include "entry.h"
 #include "msg.h"
 #include "op.h"
 #include "summary.h"
 
 static int		 check_lookup(struct req *, MDB_txn **, const char *,
-			    unsigned, struct summary_hit *, unsigned *);
+			    unsigned, struct summary_hit *, unsigned *,
+			    struct escalation *);
 static enum verdict	 check_verdict(const struct config *,
 			    const struct summary_hit *, unsigned);
 static int		 check_pack(struct req *, const char *,
-			    const struct summary_hit *, unsigned);
+			    const struct summary_hit *, unsigned,
+			    const struct escalation *);
 
 /*
  * The active hits of one valid subject on the lists of mask, by list
@@ -23,14 +26,17 @@ static int		 check_pack(struct req *, const char *,
  */
 static int
 check_lookup(struct req *q, MDB_txn **txn, const char *subject,
-    unsigned mask, struct summary_hit *hits, unsigned *found)
+    unsigned mask, struct summary_hit *hits, unsigned *found,
+    struct escalation *esc)
 {
+	unsigned		 esc_mask = entry_escalation_mask(q) & mask;
 	const uint8_t		*p, *end;
 	struct summary_hit	 h;
 	MDB_val			 k, v;
 	int			 rc, li;
 
 	*found = 0;
+	esc->es_count = 0;
 	k.mv_data = (void *)subject;
 	k.mv_size = strlen(subject);
 	if (!filter_maybe(&q->q_store->s_filter, k.mv_data, k.mv_size))
@@ -55,6 +61,10 @@ check_lookup(struct req *q, MDB_txn **txn, const char *subject,
 		hits[li] = h;
 		*found |= 1u << li;
 	}
+	/* Only for those who see escalations: platforms pay nothing. */
+	if (rc == 0 && esc_mask != 0 && escalation_find(q->q_cfg, v.mv_data,
+	    v.mv_size, esc_mask, q->q_today, esc) != 1)
+		esc->es_count = 0;
 	if (rc == -1) {
 		req_fail(q, QC_E_INTERNAL, "corrupt summary");
 		return -1;
@@ -82,12 +92,12 @@ check_verdict(const struct config *cfg, const struct summary_hit *hits,
 }
 
 /*
- * Packs {subject, verdict, hits: [{list, grade?, until?}]}; -1 on
- * failure.
+ * Packs {subject, verdict, hits: [{list, grade?, until?, disputed?}],
+ * escalation?}; -1 on failure.
  */
 static int
 check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
-    unsigned found)
+    unsigned found, const struct escalation *esc)
 {
 	const struct config	*cfg = q->q_cfg;
 	msgpack_packer		*pk = q->q_pk;
@@ -95,7 +105,7 @@ check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
 	char			 date[QC_DATE_LEN + 1];
 	int			 li;
 
-	if (msgpack_pack_map(pk, 3) != 0 ||
+	if (msgpack_pack_map(pk, 3 + (esc->es_count > 0)) != 0 ||
 	    qc_pack_kv_str(pk, "subject", subject) != 0 ||
 	    qc_pack_kv_str(pk, "verdict", config_verdict_name(
 	    check_verdict(cfg, hits, found))) != 0 ||
@@ -107,7 +117,7 @@ check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
 			continue;
 		h = &hits[li];
 		if (msgpack_pack_map(pk, 1 + (h->h_grade != NULL) +
-		    (h->h_end != DATE_NONE_END)) != 0 ||
+		    (h->h_end != DATE_NONE_END) + (h->h_case != 0)) != 0 ||
 		    qc_pack_kv_str(pk, "list", cfg->lists[li].l_name) != 0)
 			goto oom;
 		if (h->h_grade != NULL && (qc_pack_cstr(pk, "grade") != 0 ||
@@ -119,7 +129,13 @@ check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
 			if (qc_pack_kv_str(pk, "until", date) != 0)
 				goto oom;
 		}
+		if (h->h_case != 0 &&
+		    qc_pack_kv_uint(pk, "disputed", h->h_case) != 0)
+			goto oom;
 	}
+	if (esc->es_count > 0 && (qc_pack_cstr(pk, "escalation") != 0 ||
+	    entry_escalation_pack(pk, cfg, esc, NULL, 0) != 0))
+		goto oom;
 	return 0;
 oom:
 	req_fail(q, QC_E_INTERNAL, "out of memory");
@@ -133,6 +149,7 @@ op_check(struct req *q)
 	msgpack_packer		*pk = q->q_pk;
 	const msgpack_object	*o;
 	struct summary_hit	 hits[CFG_MAX_LISTS];
+	struct escalation	 esc;
 	char			 canon[QC_SUBJECT_MAX];
 	unsigned		 found;
 	uint32_t		 i, n = subs->via.array.size;
@@ -156,7 +173,8 @@ op_check(struct req *q)
 			continue;
 		}
 		if (check_lookup(q, &txn, canon, q->q_args.a_lists, hits,
-		    &found) == -1 || check_pack(q, canon, hits, found) == -1)
+		    &found, &esc) == -1 ||
+		    check_pack(q, canon, hits, found, &esc) == -1)
 			return OP_ERROR;
 	}
 	return OP_DONE;

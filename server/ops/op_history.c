@@ -124,8 +124,8 @@ history_pack(struct req *q, MDB_txn *txn, struct hist *h)
 	for (i = 0; i < h->h_n && rc == 0; i++) {
 		if ((rc = record_fetch(q->q_store, txn, h->h_seq[i], &up,
 		    &r)) == 0 && ((l = entry_list(q->q_cfg, &r)) == NULL ||
-		    entry_pack(q->q_pk, &r, entry_state(l, &r, q->q_today),
-		    1) != 0))
+		    entry_pack(q->q_pk, &r, entry_state(l, &r, q->q_today), 1,
+		    0) != 0))
 			rc = ENOMEM;
 		msgpack_unpacked_destroy(&up);
 	}

@@ -2,6 +2,7 @@
  * put: list or update an entry. Checked here, on the worker; applied by
  * the writer thread, whose result is the answer.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fields.h"
@@ -27,11 +28,30 @@ op_write_prepare(struct req *q, int op)
 	wr->wr_op = op;
 	wr->wr_list = l;
 	strcpy(wr->wr_subject, subject);
-	strcpy(wr->wr_principal, q->q_who->cl_name);
 	wr->wr_has_if = ARG_HAS(q, ARG_IF_VERSION);
 	wr->wr_if_version = q->q_args.a_if_version;
-	wr->wr_today = q->q_today;
 	q->q_write = wr;
+	return OP_PENDING;
+}
+
+enum op_status
+op_write_drop(struct req *q)
+{
+	write_req_free(q->q_write);
+	q->q_write = NULL;
+	return OP_ERROR;
+}
+
+enum op_status
+op_write_text(struct req *q, char **out, size_t *out_len, const char *s,
+    size_t len)
+{
+	if ((*out = malloc(len)) == NULL) {
+		op_write_drop(q);
+		return req_fail(q, QC_E_INTERNAL, "out of memory");
+	}
+	memcpy(*out, s, len);
+	*out_len = len;
 	return OP_PENDING;
 }
 

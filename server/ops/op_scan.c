@@ -20,6 +20,7 @@
 struct scan_item {
 	uint64_t	 si_seq;
 	enum state	 si_state;
+	uint64_t	 si_disputed;
 };
 
 static int		 scan_want(struct req *);
@@ -96,6 +97,7 @@ scan_collect(struct req *q, const struct list_def *l, int want,
 		    q->q_today);
 		if (want == -1 || (int)st == want) {
 			items[*n].si_seq = h.h_seq;
+			items[*n].si_disputed = h.h_case;
 			items[(*n)++].si_state = st;
 		}
 	}
@@ -127,7 +129,8 @@ scan_pack(struct req *q, const struct scan_item *items, uint32_t n,
 	for (i = 0; i < n && rc == 0; i++) {
 		if ((rc = record_fetch(q->q_store, req_txn(q),
 		    items[i].si_seq, &up, &r)) == 0 &&
-		    entry_pack(pk, &r, items[i].si_state, full) != 0)
+		    entry_pack(pk, &r, items[i].si_state, full,
+		    items[i].si_disputed) != 0)
 			rc = ENOMEM;
 		else if (rc == 0 && i == n - 1 && n == q->q_args.a_limit &&
 		    (qc_pack_cstr(pk, "next") != 0 ||

@@ -23,7 +23,8 @@ from harness import *
 suite = Suite("authz")
 
 # The ops this file can exercise: exactly the rows the table must have.
-OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "put", "remove"]
+OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "put", "remove",
+       "case_open", "case_close", "cases", "escalations", "escalation_dismiss"]
 STATES = [None, "active", "pending", "expired", "removed"]
 FORBIDDEN = ("error", "forbidden")
 NOT_FOUND = ("error", "not_found")
@@ -399,3 +400,129 @@ def remove_row(ctx):
 	def args_for(cn, l):
 		return {"list": l, "subject": victims[(cn, l)], "reason": "信用修复"}, 2
 	_writes(ctx, "remove", args_for)
+
+
+# ---------------------------------------------------------------- procedures
+
+def _procedure_writes(ctx, op, args_for, answer):
+	"""A write op of the procedures by every principal on every list it
+	names: answer(seq) is what an allowed request gets (or a function of
+	the result), forbidden ones leave no trace."""
+	s = ctx.server
+	with s.connect(REGULATOR) as reg:
+		head = reg.ok("stats")["head"]
+	m = Matrix(op)
+	seq = head
+	for cn, word in m.cells.items():
+		own = OWN.get(cn, [])
+		for l in LISTS:
+			args, stores = args_for(cn, l)
+			if word == "no":
+				m.add(cn, args, FORBIDDEN, "forbidden")
+			elif word == "own lists" and l in own:
+				seq += stores
+				m.add(cn, args, answer(seq) if stores else ("error", "bad_request"), "own")
+			elif word == "own lists":
+				m.add(cn, args, FORBIDDEN, "foreign")
+			else:
+				unknown_word(op, cn, word)
+	m.run(s)
+	with s.connect(REGULATOR) as reg:
+		changes, _ = verify_chain(reg)
+	eq(len(changes), seq, "change records after the %s requests (%d allowed)" % (op, seq - head))
+
+
+def _case_answer(seq):
+	def want(r):
+		if set(r) != {"case", "deadline", "seq"} or r["case"] != seq or r["seq"] != seq:
+			return "want {case: %d, deadline, seq: %d}, got %s" % (seq, seq, short(r))
+		return None
+	return want
+
+
+def _notice_args(l):
+	return {"list": l, "subject": new_uscc(), "kind": "notice", "received_on": day(-1),
+		"text": "拟列入，告知陈述申辩权利", "fields": FIELDS_FOR[l]()}
+
+
+@suite.test(timeout=60)
+def case_open_row(ctx):
+	_procedure_writes(ctx, "case_open", lambda cn, l: (_notice_args(l), 1), _case_answer)
+
+
+@suite.test(timeout=60)
+def case_close_row(ctx):
+	s = ctx.server
+	opened = {}
+	for l in LISTS:
+		with s.connect(WRITER[l]) as w:
+			for cn in PRINCIPALS:
+				opened[(cn, l)] = w.ok("case_open", **_notice_args(l))["case"]
+
+	def args_for(cn, l):
+		return {"case": opened[(cn, l)], "outcome": "withdrawn", "reason": "不予列入"}, 1
+	_procedure_writes(ctx, "case_close", args_for, lambda seq: ("ok", {"seq": seq}))
+
+
+@suite.test(timeout=60)
+def escalation_dismiss_row(ctx):
+	"""Only tourism is a target (of tourism-watch): on the agency's other
+	lists the request passes authorization and is a bad_request."""
+	s = ctx.server
+	escalated = {}
+	with s.connect(TOURISM) as t:
+		for cn in PRINCIPALS:
+			x = new_uscc()
+			for d in (-200, -20):
+				t.ok("put", list="tourism-watch", subject=x, fields=watch_fields(listed_on=day(d)))
+			escalated[cn] = x
+
+	def args_for(cn, l):
+		return ({"list": l, "subject": escalated[cn], "reason": "情节轻微，不予列入"},
+			1 if l == "tourism" else 0)
+	_procedure_writes(ctx, "escalation_dismiss", args_for, lambda seq: ("ok", {"seq": seq}))
+
+
+def _reads_by_list(ctx, op, key, args, on_list):
+	"""cases and escalations: regulators see every list, agencies their
+	own (naming another is forbidden), the rest nothing."""
+	m = Matrix(op)
+	for cn, word in m.cells.items():
+		own = OWN.get(cn, [])
+		if word == "no":
+			m.add(cn, dict(args), FORBIDDEN, "forbidden")
+			continue
+		if word not in ("yes", "own lists"):
+			unknown_word(op, cn, word)
+		allowed = LISTS if word == "yes" else own
+
+		def want(r, allowed=allowed):
+			bad = [x for x in r[key] if on_list(x) not in allowed]
+			return "%s on lists the caller may not see: %s" % (key, short(bad)) if bad else None
+		m.add(cn, dict(args), want, "allowed" if word == "yes" else "own")
+		for l in LISTS:
+			if word == "own lists" and l not in own:
+				m.add(cn, dict(args, list=l), FORBIDDEN, "foreign")
+			else:
+				m.add(cn, dict(args, list=l), lambda r, l=l: None if all(
+					on_list(x) == l for x in r[key]) else "another list in %s" % key)
+	m.run(ctx.server)
+
+
+@suite.test(timeout=60)
+def cases_row(ctx):
+	s = ctx.server
+	for l in LISTS:
+		with s.connect(WRITER[l]) as w:
+			w.ok("case_open", **_notice_args(l))
+	_reads_by_list(ctx, "cases", "cases", {"limit": MAX_LIMIT}, lambda c: c["list"])
+
+
+@suite.test(timeout=60)
+def escalations_row(ctx):
+	s = ctx.server
+	with s.connect(TOURISM) as t:
+		x = new_uscc()
+		for d in (-100, -10):
+			t.ok("put", list="tourism-watch", subject=x, fields=watch_fields(listed_on=day(d)))
+	_reads_by_list(ctx, "escalations", "escalations", {"limit": MAX_LIMIT}, lambda e: e["to"])
