@@ -496,9 +496,11 @@ CHANGE_SPEC = {"seq": "uint", "at": "uint", "principal": "str", "op": "str", "li
 
 def change_body(ch):
 	"""body(n) of section 4.4: the msgpack array over the record's metadata
-	and its payload_hash (checked against the payload it came with)."""
-	ph = hashlib.sha256(ch["payload"]).hexdigest()
-	eq(ch["payload_hash"], ph, "payload_hash of change %d" % ch["seq"])
+	and its payload_hash (checked against the payload when it came with
+	one: a withdrawn entry's records come without, section 4.7)."""
+	ph = ch["payload_hash"]
+	if "payload" in ch:
+		eq(hashlib.sha256(ch["payload"]).hexdigest(), ph, "payload_hash of change %d" % ch["seq"])
 	return msgpack.packb(["qcreg-change-v2", ch["seq"], ch["at"], ch["principal"], ch["op"], ch["list"],
 			      ch["subject"], ch.get("version"), ch.get("case"), bytes.fromhex(ph)],
 			     use_bin_type=True)
@@ -1198,7 +1200,7 @@ def write_config(path, **sections):
 						  m.group(2) if v is None else v))
 			continue
 		if sec == "server" and m and not l.startswith(";") and m.group(1) in (
-				"ca", "cert", "key", "crl"):
+				"ca", "cert", "key", "crl", "calendar"):
 			out.append("%s = %s" % (m.group(1), os.path.join(ROOT, m.group(2))))
 			continue
 		out.append(l)
