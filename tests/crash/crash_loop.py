@@ -6,7 +6,8 @@ unacknowledged is half there.
 Each iteration starts qcregd on the same data directory, checks the
 registry against the model of everything written so far, then has four
 connections (two quality-bureau on `credit`, tourism-bureau, commerce-
-bureau) pipeline puts and removes (most with if_version), and the server
+bureau) pipeline puts and removes (most with if_version), a fifth
+(tourism-bureau) opens notice cases and closes earlier ones, and the server
 is kill -9ed when a random number of them (1 to 90% of the iteration's
 writes) has been acknowledged: a count of answers, not a time. Every
 write carries a unique token (in a field, or the remove reason), so after
@@ -21,6 +22,9 @@ The checks:
   and the `check` summary agree; no other version exists;
 - the change log is gap-free from 1 to the head and every hash is
   recomputed (PROTOCOL.md 4.4) and chained; older records keep their hash;
+- every stored case event is traced to its request (the token is the
+  case's text or the closing's reason) and answered as acknowledged; the
+  open and closed cases listed by `cases` are exactly the model's;
 - stats (head, totals, states, grades) match the model exactly;
 - at least one kill found writes in flight (sent before the kill, never
   answered): else the loop never crashed the server mid-write and proves
@@ -52,10 +56,13 @@ import harness  # noqa: E402
 from harness import (COMMERCE, LISTS, MAX_LIMIT, QUALITY, REGULATOR,  # noqa: E402
 		     TOURISM, Server, TestFailure, change_body, change_hash, check,
 		     check_response, check_result, credit_fields, eq, fail, frame, short,
-		     tourism_fields,
+		     tourism_fields, change_payload, day,
 		     adv_fields, unpack_body, uscc, with_defaults)
 
-SLOTS = [(QUALITY, "credit"), (QUALITY, "credit"), (TOURISM, "tourism"), (COMMERCE, "advertising")]
+# The list name "cases" marks the slot that opens and closes cases (on tourism).
+SLOTS = [(QUALITY, "credit"), (QUALITY, "credit"), (TOURISM, "tourism"), (COMMERCE, "advertising"),
+	 (TOURISM, "cases")]
+CASE_OPS = ("case_open", "case_close")
 TOKEN_FIELD = {"credit": "report", "tourism": "reason", "advertising": "reason"}
 CATEGORIES = ["unlicensed_agency", "unlicensed_guide", "illegal_website", "illegal_vehicle", "other"]
 B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -75,6 +82,7 @@ class Model:
 		self.owned = [[] for _ in SLOTS]   # stored keys by owner slot
 		self.hashes = []        # hash of change seq n at [n - 1]
 		self.next_subject = 0
+		self.cases = {}         # case id -> {"subject", "token", "open"}
 
 	@property
 	def head(self):
@@ -142,6 +150,8 @@ def plan(model, slot, it, rng, cap):
 	Assumes every earlier write of the plan succeeds (they do, unless the
 	server dies, and then the rest is not stored either)."""
 	cn, lst = SLOTS[slot]
+	if lst == "cases":
+		return plan_cases(model, slot, it, rng, cap)
 	local = {}   # key -> [version, status, fields] as planned
 	owned = rng.sample(model.owned[slot], min(200, len(model.owned[slot])))
 	hot = [(lst, uscc(90000000 + it * 4 + h)) for h in range(2)] if lst == "credit" else []
@@ -179,6 +189,53 @@ def plan(model, slot, it, rng, cap):
 	return reqs
 
 
+def plan_cases(model, slot, it, rng, cap):
+	"""Notices opened on fresh subjects (text = token), and earlier open
+	cases closed as withdrawn (reason = token)."""
+	open_ids = [c for c, v in model.cases.items() if v["open"]]
+	closing = set()
+	reqs = []
+	for n in range(cap):
+		token = "i%dc%dn%d" % (it, slot, n)
+		left = [c for c in open_ids if c not in closing]
+		if left and rng.random() < 0.3:
+			cid = left[rng.randrange(len(left))]
+			closing.add(cid)
+			m = {"op": "case_close", "case": cid, "outcome": "withdrawn", "reason": token,
+			     "_key": ("tourism", model.cases[cid]["subject"])}
+		else:
+			model.next_subject += 1
+			subj = "guide:CS-%d" % model.next_subject
+			m = {"op": "case_open", "list": "tourism", "subject": subj, "kind": "notice",
+			     "received_on": day(-1), "text": token, "fields": tourism_fields(reason=token)}
+		m["id"] = n + 1
+		m["token"] = token
+		reqs.append(m)
+	return reqs
+
+
+def key_of(m):
+	return m.get("_key") or (m["list"], m["subject"])
+
+
+def case_traced(c, by_token, stored, what):
+	"""A stored case event against the request that made it."""
+	p = change_payload(c)
+	token = p["text"] if c["op"] == "case_open" else p["reason"]
+	check(token in by_token, "%s: token %r was never sent" % (what, token))
+	check(token not in stored, "%s: token %r stored twice" % (what, token))
+	slot, pos, m = by_token[token]
+	eq(m["op"], c["op"], what + ": op of token " + token)
+	eq(key_of(m), (c["list"], c["subject"]), what + ": entry of token " + token)
+	eq(c["principal"], SLOTS[slot][0], what + ": principal")
+	if c["op"] == "case_open":
+		eq(c["case"], c["seq"], what + ": a case is known by its opening seq")
+		eq(p["fields"], with_defaults("tourism", m["fields"]), what + ": the proposal")
+	else:
+		eq((c["case"], p["outcome"], "version" in c), (m["case"], "withdrawn", False), what + ": closing")
+	return token, {"seq": c["seq"], "case": c["case"], "op": c["op"], "subject": c["subject"]}
+
+
 def fields(lst, token, rng):
 	if lst == "credit":
 		f = credit_fields("ABCD"[rng.randrange(4)], report=token)
@@ -191,7 +248,7 @@ def fields(lst, token, rng):
 
 
 def wire(m):
-	return {k: v for k, v in m.items() if k != "token"}
+	return {k: v for k, v in m.items() if k not in ("token", "_key")}
 
 
 class Acks:
@@ -287,6 +344,17 @@ def pipelined(reg, msgs):
 	return out
 
 
+def cases_listed(reg, state):
+	"""The ids of the crash loop's cases in a state, every page."""
+	out, after = [], 0
+	while True:
+		r = reg.ok("cases", state=state, list="tourism", after=after, limit=MAX_LIMIT)
+		out += [c["case"] for c in r["cases"] if c["subject"].startswith("guide:CS-")]
+		if r["next"] is None:
+			return out
+		after = r["next"]
+
+
 def fetch_changes(reg, since, head):
 	out = []
 	while since < head:
@@ -327,18 +395,29 @@ def verify(s, model, rounds, rng, stats_out):
 		# every entry touched by a sent request: its whole history
 		by_token = {}
 		keys = set()
+		case_keys = set()
 		for slot, reqs, _ in rounds:
 			for pos, m in enumerate(reqs):
 				by_token[m["token"]] = (slot, pos, m)
-				keys.add((m["list"], m["subject"]))
+				(case_keys if m["op"] in CASE_OPS else keys).add(key_of(m))
 		for c in new:
-			check((c["list"], c["subject"]) in keys, "change %d on %s/%s: nobody wrote that" % (
-				c["seq"], c["list"], c["subject"]))
+			check((c["list"], c["subject"]) in (case_keys if c["op"] in CASE_OPS else keys),
+			      "change %d (%s) on %s/%s: nobody wrote that" % (c["seq"], c["op"], c["list"],
+									   c["subject"]))
 		keys = sorted(keys)
 		hist = pipelined(reg, [{"op": "history", "subject": k[1], "list": k[0]} for k in keys])
-		stored = {}          # token -> version dict
+		stored = {}          # token -> version dict, or case event
 		stored_keys = []     # (version dict, key)
 		matched = 0
+		for c in new:
+			if c["op"] in CASE_OPS:
+				what = "%s %d of case %d" % (c["op"], c["seq"], c["case"])
+				p = model.hashes[-1] if c["seq"] == model.head + 1 and model.hashes else \
+					("0" * 64 if c["seq"] == 1 else new[c["seq"] - model.head - 2]["hash"])
+				eq(c["hash"], change_hash(p, change_body(c)), what + ": hash (section 4.4)")
+				token, ev = case_traced(c, by_token, stored, what)
+				stored[token] = ev
+				matched += 1
 		for key, a in zip(keys, hist):
 			old = model.entries.get(key, [])
 			if not a["ok"]:
@@ -405,8 +484,14 @@ def verify(s, model, rounds, rng, stats_out):
 			check(k >= n_ack, "slot %d: %d writes acknowledged, %d stored" % (slot, n_ack, k))
 			for m, a in zip(reqs, answers):
 				v = stored[m["token"]]
-				eq((v["version"], v["seq"]), (a["result"]["version"], a["result"]["seq"]),
-				   "slot %d: acknowledged %s %s/%s" % (slot, m["op"], m["list"], m["subject"]))
+				what = "slot %d: acknowledged %s %s/%s" % ((slot, m["op"]) + key_of(m))
+				if m["op"] == "case_open":
+					eq((a["result"]["case"], a["result"]["seq"]), (v["case"], v["seq"]), what)
+				elif m["op"] == "case_close":
+					eq(a["result"], {"seq": v["seq"]}, what)
+				else:
+					eq((v["version"], v["seq"]), (a["result"]["version"], a["result"]["seq"]),
+					   what)
 			acked += n_ack
 			unacked_in += k - n_ack
 			unacked_out += len(reqs) - k
@@ -416,6 +501,16 @@ def verify(s, model, rounds, rng, stats_out):
 				model.owned[model.owner[key]].append(key)
 			model.entries.setdefault(key, []).append(v)
 		model.hashes += [c["hash"] for c in new]
+		for ev in sorted((v for v in stored.values() if "op" in v), key=lambda v: v["seq"]):
+			if ev["op"] == "case_open":
+				model.cases[ev["case"]] = {"subject": ev["subject"], "open": True}
+			else:
+				check(model.cases[ev["case"]]["open"], "case %d closed twice" % ev["case"])
+				model.cases[ev["case"]]["open"] = False
+		for state, is_open in (("open", True), ("closed", False)):
+			listed = cases_listed(reg, state)
+			eq(listed, sorted(c for c, v in model.cases.items() if v["open"] == is_open),
+			   "%s cases listed after the restart" % state)
 		# the current entry and the check summary agree with the last version
 		gets = pipelined(reg, [{"op": "get", "subject": k[1], "lists": [k[0]]} for k in keys])
 		for key, a in zip(keys, gets):

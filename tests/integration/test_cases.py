@@ -451,3 +451,37 @@ def longer_calendar_on_sighup(ctx):
 		check(not prov2 and dl2 != dl, "the test's own counting moved: %s -> %s" % (dl, dl2))
 		c = the_case(t, r["case"])
 		eq((c["deadline"], c.get("provisional")), (dl2, None), "recomputed after SIGHUP")
+
+
+@suite.test(timeout=90)
+def long_expired_entries_are_withdrawn(ctx):
+	"""publish_days: an entry expired for longer is withdrawn by the
+	server's sweep (at start, then hourly); one expired more recently, or
+	removed, is not."""
+	tmp = mktemp()
+	conf = write_config(os.path.join(tmp, "q.conf"))
+	with open(conf, encoding="utf-8") as f:
+		text = f.read().replace("[list advertising]\n", "[list advertising]\npublish_days = 5\n")
+	with open(conf, "w", encoding="utf-8") as f:
+		f.write(text)
+	s = ctx.fresh_server("sweep", config=conf)
+	old, recent, gone, live = new_uscc(), new_uscc(), new_uscc(), new_uscc()
+	with s.connect(COMMERCE) as a:
+		a.ok("put", list="advertising", subject=old, fields=adv_fields(listed_on=day(-100), expires_on=day(-10)))
+		a.ok("put", list="advertising", subject=recent, fields=adv_fields(listed_on=day(-100), expires_on=day(-3)))
+		a.ok("put", list="advertising", subject=gone, fields=adv_fields(listed_on=day(-100), expires_on=day(-10)))
+		a.ok("remove", list="advertising", subject=gone, reason="撤销")
+		a.ok("put", list="advertising", subject=live, fields=adv_fields())
+	s.restart()
+	with s.connect(REGULATOR) as reg:
+		changes, _ = verify_chain(reg)
+	w = [c for c in changes if c["op"] == "withdraw"]
+	eq([(c["subject"], c["principal"], change_payload(c)) for c in w],
+	   [(old, "qcregd", {"reason": "expired"})], "the withdraw records after the sweep")
+	with s.connect(PLATFORM) as p:
+		seen = {c["subject"]: c for c in p.ok("changes", limit=MAX_LIMIT)["changes"] if c["op"] == "put"}
+	check("payload" not in seen[old], "the withdrawn entry's put comes without payload")
+	check("payload" in seen[recent] and "payload" in seen[live], "the others keep theirs")
+	s.restart()
+	with s.connect(REGULATOR) as reg:
+		eq(len([c for c in verify_chain(reg)[0] if c["op"] == "withdraw"]), 1, "a second sweep adds nothing")
