@@ -22,10 +22,13 @@ DEMO_COUNT=${RUNDEV_DEMO_COUNT:-400}
 START_TIMEOUT=100	# tenths of a second to wait for the port file
 
 # Subjects of the demo set (scripts/gen-demo.py): one that is listed (credit
-# grade C and advertising), one that is never listed, one to add with put.
-LISTED=91350100M000100Y43
-CLEAN=91350102MA2YK7F483
-FRESH=91350102MA33R8N191
+# grade C and advertising), one that is never listed, one to add with put,
+# and one listed twice within a year on tourism-watch and not on tourism
+# (an escalation to tourism).
+LISTED=91410100M000100Y49
+CLEAN=91410105MA2YK7F48L
+FRESH=91410105MA33R8N19J
+WATCHED=91410300MA9K2C6T01
 
 pid=
 tmp=
@@ -116,10 +119,12 @@ load_demo() {
 	    die "scripts/gen-demo.py failed"
 	ok=1
 	for pair in credit:quality-bureau tourism:tourism-bureau \
-	    advertising:commerce-bureau; do
+	    advertising:commerce-bureau tourism-watch:tourism-bureau; do
 		list=${pair%%:*}
 		who=${pair#*:}
-		# Each agency imports only the lines of the list it writes.
+		# Each agency imports only the lines of the list it writes. A
+		# subject listed again on tourism-watch is a later line of the
+		# same entry: import writes the lines of one entry in order.
 		grep "^{\"list\": *\"$list\"" "$DATA/demo.jsonl" \
 		    >"$DATA/demo-$list.jsonl" || true
 		if ! cli_as "$who" import --list "$list" \
@@ -155,12 +160,13 @@ qcregd is running on $addr (data in $DATA/, log below). Try:
   R="--cert $CERTS/market-regulator.crt --key $CERTS/market-regulator.key"
   $q \$R get $LISTED
   $q \$R history $LISTED
+  $q \$R history $WATCHED    # on tourism-watch twice within a year
   $q \$R scan credit
   $q \$R stats
 
   # as the quality bureau, which writes the credit list
   Q="--cert $CERTS/quality-bureau.crt --key $CERTS/quality-bureau.key"
-  $q \$Q put credit $FRESH name=福州恒达食品有限公司 grade=A score=92
+  $q \$Q put credit $FRESH name=郑州恒达食品有限公司 grade=A score=92
   $q \$Q remove credit $LISTED --reason "信用修复：已完成整改"
 
   # as ops-admin

@@ -146,6 +146,9 @@ int		 config_set_listen(struct config *, const char *);
 
 const struct principal *config_principal(const struct config *,
 		    const char *name);
+/* Whether two list definitions are the same (labels compared as text). */
+int		 config_list_equal(const struct list_def *,
+		    const struct list_def *);
 /* List index for a name of len bytes, or -1. */
 int		 config_list_index(const struct config *, const char *,
 		    size_t);

@@ -480,3 +480,26 @@ config_free_list(struct list_def *l)
 			l->l_fields[i].f_labels[j] = NULL;
 		}
 }
+
+int
+config_list_equal(const struct list_def *a, const struct list_def *b)
+{
+	struct list_def	 x, y;
+	int		 f, v;
+	const char	*la, *lb;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	/* Labels are strings of their own: compared apart, then blanked. */
+	for (f = 0; f < CFG_MAX_FIELDS; f++)
+		for (v = 0; v < CFG_MAX_VALUES; v++) {
+			la = a->l_fields[f].f_labels[v];
+			lb = b->l_fields[f].f_labels[v];
+			if ((la == NULL) != (lb == NULL) ||
+			    (la != NULL && strcmp(la, lb) != 0))
+				return 0;
+			x.l_fields[f].f_labels[v] = NULL;
+			y.l_fields[f].f_labels[v] = NULL;
+		}
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}

@@ -67,9 +67,14 @@ server_principal(struct server *srv, const char *name)
 static int
 lists_equal(const struct config *a, const struct config *b)
 {
-	return a->nlists == b->nlists &&
-	    memcmp(a->lists, b->lists, sizeof(a->lists[0]) *
-	    (size_t)a->nlists) == 0;
+	int	 i;
+
+	if (a->nlists != b->nlists)
+		return 0;
+	for (i = 0; i < a->nlists; i++)
+		if (!config_list_equal(&a->lists[i], &b->lists[i]))
+			return 0;
+	return 1;
 }
 
 void

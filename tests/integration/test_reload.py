@@ -40,7 +40,10 @@ def hup_loads_crl_and_principals(ctx):
 		# Load the CRL and make unknown-org a regulator.
 		write_config(conf, server={"crl": os.path.join(ROOT, "certs/dev/ca.crl")},
 			     **{"principal unknown-org": {"role": "regulator"}})
-		_hup(s, r"reload: certificates, CRL and principals reloaded$")
+		mark = s.log_mark()
+		_hup(s, r"reload: certificates, CRL, principals and calendar reloaded$")
+		eq(s.log_find(r"list definitions changed", since=mark), [],
+		   "no warning about lists when only principals changed")
 		kept.hello_ok()
 		_revoked_refused(s)
 		# An open connection keeps the identity it had; a new one gets the new role.

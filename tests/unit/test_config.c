@@ -263,8 +263,9 @@ shipped_principals(const struct config *cfg)
 static void
 test_shipped(void **state)
 {
-	struct config		*cfg;
-	char			 err[1024];
+	struct config		*cfg, *again;
+	char			 err[1024], *label;
+	int			 i;
 
 	(void)state;
 	cfg = config_load(shipped_path(), err, sizeof(err));
@@ -274,6 +275,15 @@ test_shipped(void **state)
 	shipped_credit(cfg);
 	shipped_blacklists(cfg);
 	shipped_principals(cfg);
+	/* a second load defines the same lists; a changed label does not */
+	again = config_load(shipped_path(), err, sizeof(err));
+	assert_non_null(again);
+	for (i = 0; i < cfg->nlists; i++)
+		assert_true(config_list_equal(&cfg->lists[i], &again->lists[i]));
+	label = again->lists[0].l_fields[1].f_labels[0];
+	label[0] ^= 1;
+	assert_false(config_list_equal(&cfg->lists[0], &again->lists[0]));
+	config_free(again);
 	config_free(cfg);
 }
 
