@@ -5,7 +5,6 @@
  * command is looked up in a table that says which options and how many
  * arguments it takes, a connection is made and the command runs.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,35 +31,58 @@ struct conn_args {
 static void	 usage(FILE *);
 static int	 usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
-static const struct cli_cmd *cmd_find(const char *);
+static const struct cli_cmd *cmd_find(int, char **, int *);
 static int	 split_lists(struct cli *, const char *);
 static int	 parse_server(const char *, char *, size_t, unsigned *);
 static const char *opt_name(unsigned);
 static const char *env_or(const char *, const char *);
 static int	 cmd_opt(struct cli *, int, const char *);
+static int	 state_alias(struct cli *, const char *);
 static int	 parse_opts(struct cli *, struct conn_args *, int, char **);
-static const struct cli_cmd *cmd_usage(const struct cli *, int, char **);
+static const struct cli_cmd *cmd_usage(const struct cli *, int, char **,
+		    int *);
 static int	 cmd_run(struct cli *, const struct cli_cmd *,
 		    struct conn_args *, int, char **);
 
+/* The options of case list and its alias cases. */
+#define O_CASES	(O_STATE | O_WITHIN | O_LIST | O_KIND | O_OVERDUE | \
+		 O_DUE | O_CLOSED)
+
 static const struct cli_cmd cmds[] = {
-	{ "hello", "", 0, 0, 0, cmd_hello },
-	{ "check", "SUBJECT... | -", O_LISTS, 1, -1, cmd_check },
-	{ "get", "SUBJECT", O_LISTS, 1, 1, cmd_get },
-	{ "put", "LIST SUBJECT FIELD=VALUE...", O_IFVER, 3, -1, cmd_put },
-	{ "remove", "LIST SUBJECT --reason TEXT", O_REASON | O_IFVER, 2, 2,
-	    cmd_remove },
-	{ "history", "SUBJECT", O_LIST, 1, 1, cmd_history },
-	{ "scan", "LIST", O_AFTER | O_LIMIT | O_STATE | O_ALL, 1, 1,
+	{ "hello", "", 0, 0, 0, 0, cmd_hello },
+	{ "check", "SUBJECT... | -", O_LISTS, 0, 1, -1, cmd_check },
+	{ "get", "SUBJECT", O_LISTS, 0, 1, 1, cmd_get },
+	{ "put", "LIST SUBJECT FIELD=VALUE...", O_IFVER | O_IDEM, 0, 3, -1,
+	    cmd_put },
+	{ "remove", "LIST SUBJECT --reason TEXT", O_REASON | O_IFVER | O_IDEM,
+	    O_REASON, 2, 2, cmd_remove },
+	{ "history", "SUBJECT", O_LIST, 0, 1, 1, cmd_history },
+	{ "scan", "LIST", O_AFTER | O_LIMIT | O_STATE | O_ALL, 0, 1, 1,
 	    cmd_scan },
-	{ "changes", "", O_SINCE | O_LIMIT, 0, 0, cmd_changes },
-	{ "stats", "", 0, 0, 0, cmd_stats },
-	{ "import", "FILE|-", O_LIST | O_DRYRUN, 1, 1, cmd_import },
+	{ "changes", "", O_SINCE | O_LIMIT, 0, 0, 0, cmd_changes },
+	{ "stats", "", 0, 0, 0, 0, cmd_stats },
+	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import },
+	{ "notify", "LIST SUBJECT FIELD=VALUE... --received-on DATE "
+	    "--text TEXT", O_RECEIVED | O_TEXT | O_IDEM, O_RECEIVED | O_TEXT,
+	    3, -1, cmd_notify },
+	{ "case open", "LIST SUBJECT --kind KIND --received-on DATE "
+	    "--text TEXT [FIELD=VALUE...]", O_KIND | O_RECEIVED | O_TEXT |
+	    O_IDEM, O_KIND | O_RECEIVED | O_TEXT, 2, -1, cmd_case_open },
+	{ "case close", "CASE OUTCOME --reason TEXT [FIELD=VALUE...]",
+	    O_REASON | O_IFVER | O_IDEM, O_REASON, 2, -1, cmd_case_close },
+	/* One argument: the N of --due N. */
+	{ "case list", "[--state S] [--within N] [--list L] [--kind K]",
+	    O_CASES, 0, 0, 1, cmd_cases },
+	{ "cases", "[--overdue | --due [N] | --closed] [--list L] [--kind K]",
+	    O_CASES, 0, 0, 1, cmd_cases },
+	{ "escalations", "[LIST]", 0, 0, 0, 1, cmd_escalations },
+	{ "dismiss", "LIST SUBJECT --reason TEXT", O_REASON | O_IDEM,
+	    O_REASON, 2, 2, cmd_dismiss },
 };
 
 /* getopt_long codes of the global options (command ones use O_* bits). */
 enum {
-	G_SERVER = 0x1000,
+	G_SERVER = 0x100000,
 	G_CA,
 	G_CERT,
 	G_KEY,
@@ -84,6 +106,14 @@ static const struct option longopts[] = {
 	{ "all", no_argument, NULL, O_ALL },
 	{ "since", required_argument, NULL, O_SINCE },
 	{ "dry-run", no_argument, NULL, O_DRYRUN },
+	{ "idem", required_argument, NULL, O_IDEM },
+	{ "kind", required_argument, NULL, O_KIND },
+	{ "received-on", required_argument, NULL, O_RECEIVED },
+	{ "text", required_argument, NULL, O_TEXT },
+	{ "within", required_argument, NULL, O_WITHIN },
+	{ "overdue", no_argument, NULL, O_OVERDUE },
+	{ "due", optional_argument, NULL, O_DUE },
+	{ "closed", no_argument, NULL, O_CLOSED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -102,10 +132,10 @@ usage(FILE *f)
 "                              subject per line from stdin (blank lines are\n"
 "                              skipped); results come in input order\n"
 "  get SUBJECT [--lists a,b]   the current entries of a subject\n"
-"  put LIST SUBJECT FIELD=VALUE... [--if-version N]\n"
+"  put LIST SUBJECT FIELD=VALUE... [--if-version N] [--idem KEY]\n"
 "                              list or update an entry (an int field of the\n"
 "                              list's schema is sent as a number)\n"
-"  remove LIST SUBJECT --reason TEXT [--if-version N]\n"
+"  remove LIST SUBJECT --reason TEXT [--if-version N] [--idem KEY]\n"
 "                              take an entry off a list\n"
 "  history SUBJECT [--list L]  every version of a subject\n"
 "  scan LIST [--after SUBJECT] [--limit N] [--state S] [--all]\n"
@@ -126,6 +156,38 @@ usage(FILE *f)
 "                              fastest; the lines of one entry keep their\n"
 "                              order in the file. --dry-run: check every\n"
 "                              line, write nothing\n"
+"\n"
+"procedures (deadlines in working days):\n"
+"  notify LIST SUBJECT FIELD=VALUE... --received-on DATE --text TEXT\n"
+"         [--idem KEY]         open a notice case (告知) proposing a listing:\n"
+"                              it is written only when the case is closed\n"
+"                              'listed'; prints the case and its deadline\n"
+"  case open LIST SUBJECT --kind notice|objection|repair\n"
+"            --received-on DATE --text TEXT [FIELD=VALUE...] [--idem KEY]\n"
+"                              open a case about an entry (fields: only\n"
+"                              the proposal of a notice)\n"
+"  case close CASE OUTCOME --reason TEXT [FIELD=VALUE...] [--if-version N]\n"
+"             [--idem KEY]     decide a case: a notice listed or withdrawn,\n"
+"                              an objection upheld, corrected (with the new\n"
+"                              fields) or revoked, a repair approved or\n"
+"                              rejected; fields given to listed replace the\n"
+"                              proposal\n"
+"  case list [--state open|overdue|due|closed] [--within N] [--list L]\n"
+"            [--kind K]        every case (all pages); open includes the\n"
+"                              overdue ones; due: open, deadline within N\n"
+"                              working days (default 3)\n"
+"  cases [--overdue | --due [N] | --closed] [--list L] [--kind K]\n"
+"                              the same: --overdue is --state overdue,\n"
+"                              --due N is --state due --within N\n"
+"  escalations [LIST]          subjects that watch lists escalate (to LIST)\n"
+"                              and that wait for a decision, all pages\n"
+"  dismiss LIST SUBJECT --reason TEXT [--idem KEY]\n"
+"                              decide not to list an escalated subject on\n"
+"                              LIST (until its next watch listing)\n"
+"\n"
+"--idem KEY (1 to 64 bytes) makes a write safe to retry: the registry\n"
+"applies a write once per key for 24 hours and answers a repeat with the\n"
+"first answer. Pick a new key per intended write.\n"
 "\n"
 "A subject is kind:id with kind uscc, guide, site or plate, or a bare\n"
 "18-character unified social credit code.\n"
@@ -153,28 +215,6 @@ usage(FILE *f)
 "Errors are written to stderr as \"qcreg: CODE: MESSAGE\".\n", f);
 }
 
-/* Prints "qcreg: CODE: message" and returns CLI_ERR. */
-int
-cli_error(int code, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fflush(stdout);
-	fprintf(stderr, "qcreg: %s: ", qcreg_code_name(code));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return CLI_ERR;
-}
-
-/* Reports a failed library call. */
-int
-cli_fail(struct cli *cli, int rc)
-{
-	return cli_error(rc, "%s", qcreg_errmsg(cli->c));
-}
-
 static int
 usage_error(const char *fmt, ...)
 {
@@ -188,31 +228,31 @@ usage_error(const char *fmt, ...)
 	return CLI_ERR;
 }
 
-/* Parses a whole decimal integer within min .. max. */
-int
-cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *v)
-{
-	char		*end;
-	long long	 n;
-
-	if (*s == '\0' || *s == ' ' || *s == '+')
-		return -1;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || n < min || n > max)
-		return -1;
-	*v = n;
-	return 0;
-}
-
+/*
+ * The command whose name is the first word of argv, or the first two
+ * ("case open"); *words is set to 1 or 2.
+ */
 static const struct cli_cmd *
-cmd_find(const char *name)
+cmd_find(int argc, char **argv, int *words)
 {
-	size_t	 i;
+	const char	*name, *space;
+	size_t		 i, len;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmds[i].name, name) == 0)
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		name = cmds[i].name;
+		if ((space = strchr(name, ' ')) == NULL) {
+			if (strcmp(name, argv[0]) != 0)
+				continue;
+			*words = 1;
 			return &cmds[i];
+		}
+		len = (size_t)(space - name);
+		if (argc >= 2 && strncmp(name, argv[0], len) == 0 &&
+		    argv[0][len] == '\0' && strcmp(space + 1, argv[1]) == 0) {
+			*words = 2;
+			return &cmds[i];
+		}
+	}
 	return NULL;
 }
 
@@ -342,9 +382,52 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 	case O_DRYRUN:
 		cli->dry_run = 1;
 		return 0;
+	case O_IDEM:
+		if (*arg == '\0' || strlen(arg) > QCREG_IDEM_MAX)
+			return usage_error("--idem: a key of 1 to %d bytes",
+			    QCREG_IDEM_MAX);
+		cli->idem = arg;
+		return 0;
+	case O_KIND:
+		cli->kind = arg;
+		return 0;
+	case O_RECEIVED:
+		cli->received_on = arg;
+		return 0;
+	case O_TEXT:
+		cli->text = arg;
+		return 0;
+	case O_WITHIN:
+		if (cli_parse_int(arg, 0, INT32_MAX, &v) != 0)
+			return usage_error("--within: not a number of working "
+			    "days: %s", arg);
+		cli->within = (int)v;
+		return 0;
+	case O_OVERDUE:
+		return state_alias(cli, "overdue");
+	case O_DUE:
+		if (arg != NULL && cli_parse_int(arg, 0, INT32_MAX, &v) != 0)
+			return usage_error("--due: not a number of working "
+			    "days: %s", arg);
+		if (arg != NULL)
+			cli->within = (int)v;
+		return state_alias(cli, "due");
+	case O_CLOSED:
+		return state_alias(cli, "closed");
 	default:
 		return usage_error("unknown option code %d", ch);
 	}
+}
+
+/* --overdue, --due and --closed each name a state; one may be given. */
+static int
+state_alias(struct cli *cli, const char *state)
+{
+	if (cli->state_alias != NULL && strcmp(cli->state_alias, state) != 0)
+		return usage_error("--%s and --%s exclude each other",
+		    cli->state_alias, state);
+	cli->state_alias = state;
+	return 0;
 }
 
 /*
@@ -390,9 +473,12 @@ parse_opts(struct cli *cli, struct conn_args *ca, int argc, char **argv)
 	return 0;
 }
 
-/* The command argv[0] names, if the options and arguments fit it. */
+/*
+ * The command the first words of argv name (*words of them), if the
+ * options and arguments fit it.
+ */
 static const struct cli_cmd *
-cmd_usage(const struct cli *cli, int argc, char **argv)
+cmd_usage(const struct cli *cli, int argc, char **argv, int *words)
 {
 	const struct cli_cmd	*cmd;
 	unsigned		 bad, bit;
@@ -401,8 +487,11 @@ cmd_usage(const struct cli *cli, int argc, char **argv)
 		usage(stderr);
 		return NULL;
 	}
-	if ((cmd = cmd_find(argv[0])) == NULL) {
-		usage_error("unknown command: %s", argv[0]);
+	if ((cmd = cmd_find(argc, argv, words)) == NULL) {
+		if (strcmp(argv[0], "case") == 0)
+			usage_error("case open, case close or case list");
+		else
+			usage_error("unknown command: %s", argv[0]);
 		return NULL;
 	}
 	if ((bad = cli->given & ~cmd->opts) != 0) {
@@ -412,13 +501,15 @@ cmd_usage(const struct cli *cli, int argc, char **argv)
 		    cmd->name);
 		return NULL;
 	}
-	if (argc - 1 < cmd->min_args ||
-	    (cmd->max_args >= 0 && argc - 1 > cmd->max_args)) {
+	if (argc - *words < cmd->min_args ||
+	    (cmd->max_args >= 0 && argc - *words > cmd->max_args)) {
 		usage_error("%s %s", cmd->name, cmd->synopsis);
 		return NULL;
 	}
-	if (cmd->exec == cmd_remove && cli->reason == NULL) {
-		usage_error("remove needs --reason TEXT");
+	if ((bad = cmd->need & ~cli->given) != 0) {
+		for (bit = 1; (bad & bit) == 0; bit <<= 1)
+			;
+		usage_error("%s needs --%s", cmd->name, opt_name(bit));
 		return NULL;
 	}
 	return cmd;
@@ -452,27 +543,28 @@ main(int argc, char **argv)
 	struct conn_args	 ca;
 	struct cli		 cli;
 	size_t			 i;
-	int			 rc;
+	int			 rc, words;
 
 	memset(&cli, 0, sizeof(cli));
 	memset(&ca, 0, sizeof(ca));
 	cli.out = stdout;
 	cli.if_version = QCREG_NO_VERSION;
+	cli.within = -1;
 	ca.server = env_or("QCREG_SERVER", DEFAULT_SERVER);
 	ca.opts.ca_file = env_or("QCREG_CA", DEFAULT_CA);
 	ca.opts.cert_file = env_or("QCREG_CERT", DEFAULT_CERT);
 	ca.opts.key_file = env_or("QCREG_KEY", DEFAULT_KEY);
 
 	if ((rc = parse_opts(&cli, &ca, argc, argv)) == 0) {
-		if ((cmd = cmd_usage(&cli, argc - optind, argv + optind)) ==
-		    NULL)
+		if ((cmd = cmd_usage(&cli, argc - optind, argv + optind,
+		    &words)) == NULL)
 			rc = CLI_ERR;
 		else if (cli_time_zone(getenv(CLI_TZ_ENV), &cli.tz) != 0)
 			rc = usage_error("%s: not a UTC offset such as "
 			    "+08:00: %s", CLI_TZ_ENV, getenv(CLI_TZ_ENV));
 		else
-			rc = cmd_run(&cli, cmd, &ca, argc - optind - 1,
-			    argv + optind + 1);
+			rc = cmd_run(&cli, cmd, &ca, argc - optind - words,
+			    argv + optind + words);
 	} else if (rc == HELP_SHOWN)
 		rc = CLI_OK;
 	for (i = 0; i < cli.nlists; i++)

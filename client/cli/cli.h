@@ -29,6 +29,14 @@
 #define O_ALL		0x080
 #define O_SINCE		0x100
 #define O_DRYRUN	0x200
+#define O_IDEM		0x400
+#define O_KIND		0x800
+#define O_RECEIVED	0x1000
+#define O_TEXT		0x2000
+#define O_WITHIN	0x4000
+#define O_OVERDUE	0x8000
+#define O_DUE		0x10000
+#define O_CLOSED	0x20000
 
 struct cli {
 	struct qcreg	*c;
@@ -47,22 +55,36 @@ struct cli {
 	int64_t		 if_version;	/* --if-version or QCREG_NO_VERSION */
 	int		 all;		/* --all */
 	int		 dry_run;	/* --dry-run */
+	const char	*idem;		/* --idem: a write's retry key */
+	const char	*kind;		/* --kind */
+	const char	*received_on;	/* --received-on */
+	const char	*text;		/* --text */
+	/* The state --overdue, --due or --closed names, or NULL. */
+	const char	*state_alias;
+	int		 within;	/* --within, --due=N; or -1 */
 };
 
 struct cli_cmd {
-	const char	*name;
+	const char	*name;		/* one or two words: "case open" */
 	const char	*synopsis;
 	unsigned	 opts;		/* O_* the command accepts */
+	unsigned	 need;		/* O_* it cannot do without */
 	int		 min_args;
 	int		 max_args;	/* -1: any number */
 	int		(*exec)(struct cli *, int, char **);
 };
 
-/* cli.c */
+/* cli_error.c */
 int		 cli_error(int, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 cli_fail(struct cli *, int);
+
+/* cli_number.c */
 int		 cli_parse_int(const char *, int64_t, int64_t, int64_t *);
+
+/* cli_fields.c */
+int		 cli_fields_parse(struct cli *, const char *, char **, int,
+		    struct qcreg_field **);
 
 /* cli_print.c */
 struct table {
@@ -80,6 +102,10 @@ void		 pr_pad(FILE *, size_t, size_t);
 void		 pr_scalar(FILE *, const msgpack_object *);
 int		 pr_json(struct cli *, const msgpack_object *);
 void		 pr_entry(struct cli *, const msgpack_object *, int);
+size_t		 pr_keys_width(const msgpack_object *, size_t);
+void		 pr_key(FILE *, int, const char *, size_t);
+void		 pr_field_lines(struct cli *, const char *,
+		    const msgpack_object *, int, size_t);
 void		 pr_fields(struct cli *, const char *, const msgpack_object *,
 		    char *, size_t);
 char		*pr_objstr(const msgpack_object *, char *, size_t);
@@ -95,6 +121,14 @@ void		 tbl_trunc(struct table *, const char *, size_t, size_t);
 int		 tbl_print(struct table *, FILE *);
 size_t		 tbl_rows(const struct table *);
 void		 tbl_free(struct table *);
+
+/* cli_case_print.c */
+const char	*pr_kind_label(const char *, size_t);
+void		 pr_disputed(FILE *, uint64_t);
+void		 pr_escalation(FILE *, const char *, const char *, uint64_t,
+		    const char *, const char *);
+void		 pr_escalation_obj(FILE *, const msgpack_object *);
+void		 pr_proposed(struct cli *, const msgpack_object *, int);
 
 /* cli_line.c */
 struct lines {
@@ -123,5 +157,11 @@ int		 cmd_remove(struct cli *, int, char **);
 int		 cmd_scan(struct cli *, int, char **);
 int		 cmd_changes(struct cli *, int, char **);
 int		 cmd_import(struct cli *, int, char **);
+int		 cmd_notify(struct cli *, int, char **);
+int		 cmd_case_open(struct cli *, int, char **);
+int		 cmd_case_close(struct cli *, int, char **);
+int		 cmd_cases(struct cli *, int, char **);
+int		 cmd_escalations(struct cli *, int, char **);
+int		 cmd_dismiss(struct cli *, int, char **);
 
 #endif

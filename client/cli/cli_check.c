@@ -29,6 +29,8 @@ static int	 chk_take(struct chk *);
 static void	 chk_count(struct chk *, const struct qcreg_check_item *);
 static void	 chk_print_text(struct chk *, const struct qcreg_check *);
 static int	 set_text(json_t *, const char *, const char *);
+static json_t	*chk_hit_json(const struct qcreg_hit *);
+static json_t	*chk_escalation_json(const struct qcreg_escalation *);
 static json_t	*chk_item_json(const struct qcreg_check_item *);
 static int	 chk_print_json(struct chk *, const struct qcreg_check *);
 static int	 chk_fill(struct cli *, struct lines *, int, char **, int *,
@@ -73,7 +75,8 @@ chk_count(struct chk *k, const struct qcreg_check_item *it)
 
 /*
  *   uscc:91350100M000100Y43  caution  credit grade C (失信) until 2027-06-30
- *   guide:D-3501-000123      clear
+ *   guide:D-3501-000123      listed   tourism, disputed: case 57 (异议处理中)
+ *                            escalation: tourism-watch -> tourism: 2 ...
  *   uscc:91350100M000100Y44  invalid  invalid_subject
  */
 static void
@@ -117,8 +120,20 @@ chk_print_text(struct chk *k, const struct qcreg_check *res)
 			}
 			if (h->until != NULL)
 				fprintf(f, " until %s", h->until);
+			if (h->disputed > 0) {
+				fputs(", disputed: ", f);
+				pr_disputed(f, h->disputed);
+			}
 		}
 		putc('\n', f);
+		if (it->escalation != NULL) {
+			pr_pad(f, 0, w + 2);
+			fputs("escalation: ", f);
+			pr_escalation(f, it->escalation->list,
+			    it->escalation->to, it->escalation->count,
+			    it->escalation->first, it->escalation->last);
+			putc('\n', f);
+		}
 	}
 }
 
@@ -129,13 +144,53 @@ set_text(json_t *o, const char *key, const char *s)
 	return json_object_set_new(o, key, cli_json_text(s, strlen(s)));
 }
 
-/* One result: {"subject", "error"} or {"subject", "hits": [...]}. */
+/* {"list", "grade"?, "until"?, "disputed"?}, as the server sent it. */
+static json_t *
+chk_hit_json(const struct qcreg_hit *h)
+{
+	json_t	*o;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (set_text(o, "list", h->list) != 0 ||
+	    (h->grade != NULL && set_text(o, "grade", h->grade) != 0) ||
+	    (h->until != NULL && set_text(o, "until", h->until) != 0) ||
+	    (h->disputed > 0 && json_object_set_new(o, "disputed",
+	    cli_json_uint(h->disputed)) != 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* {"list", "to", "count", "first", "last"}. */
+static json_t *
+chk_escalation_json(const struct qcreg_escalation *e)
+{
+	json_t	*o;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (set_text(o, "list", e->list) != 0 ||
+	    set_text(o, "to", e->to) != 0 ||
+	    json_object_set_new(o, "count", cli_json_uint(e->count)) != 0 ||
+	    set_text(o, "first", e->first) != 0 ||
+	    set_text(o, "last", e->last) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * One result: {"subject", "error"} or {"subject", "verdict", "hits": [...],
+ * "escalation"?}.
+ */
 static json_t *
 chk_item_json(const struct qcreg_check_item *it)
 {
-	const struct qcreg_hit	*h;
-	json_t			*o, *hits, *hit;
-	size_t			 j;
+	json_t		*o, *hits;
+	size_t		 j;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
@@ -150,16 +205,13 @@ chk_item_json(const struct qcreg_check_item *it)
 		goto fail;
 	if (json_object_set_new(o, "hits", hits = json_array()) != 0)
 		goto fail;
-	for (j = 0; j < it->nhits; j++) {
-		h = &it->hits[j];
-		if (json_array_append_new(hits, hit = json_object()) != 0 ||
-		    set_text(hit, "list", h->list) != 0 ||
-		    (h->grade != NULL &&
-		    set_text(hit, "grade", h->grade) != 0) ||
-		    (h->until != NULL &&
-		    set_text(hit, "until", h->until) != 0))
+	for (j = 0; j < it->nhits; j++)
+		if (json_array_append_new(hits, chk_hit_json(&it->hits[j])) !=
+		    0)
 			goto fail;
-	}
+	if (it->escalation != NULL && json_object_set_new(o, "escalation",
+	    chk_escalation_json(it->escalation)) != 0)
+		goto fail;
 	return o;
 fail:
 	json_decref(o);

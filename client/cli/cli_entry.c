@@ -11,11 +11,17 @@ static int	 print_entries(struct cli *, struct qcreg_reply *,
  *   uscc:91350100M000100Y43
  *     credit  v1  active
  *       name     ...
+ *     tourism  proposed  notice case 57, deadline 2026-10-19
+ *       name     ...
+ *     escalation  tourism-watch -> tourism: 2 listings, ...
+ *
+ * get answers may carry proposed listings and an escalation (PROTOCOL.md
+ * 4.6), history answers do not.
  */
 static int
 print_entries(struct cli *cli, struct qcreg_reply *r, const char *key)
 {
-	const msgpack_object	*res = qcreg_reply_result(r), *v;
+	const msgpack_object	*res = qcreg_reply_result(r), *v, *esc;
 	uint32_t		 i;
 
 	if (cli->json)
@@ -27,6 +33,13 @@ print_entries(struct cli *cli, struct qcreg_reply *r, const char *key)
 		return cli_error(QCREG_E_PROTO, "answer without %s", key);
 	for (i = 0; i < v->via.array.size; i++)
 		pr_entry(cli, &v->via.array.ptr[i], 2);
+	pr_proposed(cli, qc_map_get(res, "proposed"), 2);
+	esc = qc_map_get(res, "escalation");
+	if (esc != NULL && esc->type == MSGPACK_OBJECT_MAP) {
+		fputs("  escalation  ", cli->out);
+		pr_escalation_obj(cli->out, esc);
+		putc('\n', cli->out);
+	}
 	return CLI_OK;
 }
 

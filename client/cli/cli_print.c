@@ -181,23 +181,82 @@ pr_label(struct cli *cli, const char *list, const char *field,
 	putc(')', cli->out);
 }
 
+/* The width of the widest name of a fields map, at least minw. */
+size_t
+pr_keys_width(const msgpack_object *fields, size_t minw)
+{
+	const msgpack_object	*k;
+	size_t			 w = minw;
+	uint32_t		 i;
+
+	if (fields == NULL || fields->type != MSGPACK_OBJECT_MAP)
+		return w;
+	for (i = 0; i < fields->via.map.size; i++) {
+		k = &fields->via.map.ptr[i].key;
+		if (k->type == MSGPACK_OBJECT_STR &&
+		    pr_width(k->via.str.ptr, k->via.str.size) > w)
+			w = pr_width(k->via.str.ptr, k->via.str.size);
+	}
+	return w;
+}
+
+/* indent spaces, key, and the padding that takes it to w + 2 columns. */
+void
+pr_key(FILE *f, int indent, const char *key, size_t w)
+{
+	pr_pad(f, 0, (size_t)indent);
+	fputs(key, f);
+	pr_pad(f, pr_width(key, strlen(key)), w + 2);
+}
+
+/*
+ * The fields of list (NULL: unknown) as lines "name  value (label)" at
+ * indent, the values at column w + 2 after the indent.
+ */
+void
+pr_field_lines(struct cli *cli, const char *list,
+    const msgpack_object *fields, int indent, size_t w)
+{
+	const msgpack_object_kv	*kv;
+	FILE			*f = cli->out;
+	char			 name[128];
+	uint32_t		 i;
+
+	if (fields == NULL || fields->type != MSGPACK_OBJECT_MAP)
+		return;
+	for (i = 0; i < fields->via.map.size; i++) {
+		kv = &fields->via.map.ptr[i];
+		pr_pad(f, 0, (size_t)indent);
+		pr_scalar(f, &kv->key);
+		pr_pad(f, kv->key.type == MSGPACK_OBJECT_STR ?
+		    pr_width(kv->key.via.str.ptr, kv->key.via.str.size) : 1,
+		    w + 2);
+		pr_scalar(f, &kv->val);
+		if (list != NULL && kv->val.type == MSGPACK_OBJECT_STR &&
+		    pr_objstr(&kv->key, name, sizeof(name)) != NULL)
+			pr_label(cli, list, name, kv->val.via.str.ptr,
+			    kv->val.via.str.size);
+		putc('\n', f);
+	}
+}
+
 /*
  * An entry (or a version) as a block:
  *   credit  v2  active
  *     name         ...
+ *     disputed     case 57 (异议处理中)
  *     written      2026-03-01 08:00:00 +08:00 by quality-bureau, seq 42
+ * ("..., case 57" when closing case 57 wrote the version).
  */
 void
 pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 {
-	const msgpack_object	*fields, *reason, *by, *status, *state, *o;
-	const msgpack_object_kv	*kv;
+	const msgpack_object	*fields, *reason, *by, *status, *state;
 	FILE			*f = cli->out;
-	char			 when[CLI_TIME_LEN], list[128], name[128];
-	size_t			 w = strlen("written");
+	char			 when[CLI_TIME_LEN], list[128];
+	size_t			 w;
 	int			 has_list;
-	uint64_t		 u;
-	uint32_t		 i;
+	uint64_t		 u, disputed = 0;
 
 	fields = qc_map_get(e, "fields");
 	reason = qc_map_get(e, "reason");
@@ -206,6 +265,7 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 	state = qc_map_get(e, "state");
 	/* Enum values are shown with their labels from the list's schema. */
 	has_list = pr_objstr(qc_map_get(e, "list"), list, sizeof(list)) != NULL;
+	(void)qc_obj_uint(qc_map_get(e, "disputed"), &disputed);
 
 	pr_pad(f, 0, (size_t)indent);
 	pr_scalar(f, qc_map_get(e, "list"));
@@ -222,38 +282,20 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 	}
 	putc('\n', f);
 
-	if (fields != NULL && fields->type == MSGPACK_OBJECT_MAP)
-		for (i = 0; i < fields->via.map.size; i++) {
-			o = &fields->via.map.ptr[i].key;
-			if (o->type == MSGPACK_OBJECT_STR &&
-			    pr_width(o->via.str.ptr, o->via.str.size) > w)
-				w = pr_width(o->via.str.ptr, o->via.str.size);
-		}
-	if (fields != NULL && fields->type == MSGPACK_OBJECT_MAP)
-		for (i = 0; i < fields->via.map.size; i++) {
-			kv = &fields->via.map.ptr[i];
-			pr_pad(f, 0, (size_t)indent + 2);
-			pr_scalar(f, &kv->key);
-			pr_pad(f, kv->key.type == MSGPACK_OBJECT_STR ?
-			    pr_width(kv->key.via.str.ptr,
-			    kv->key.via.str.size) : 1, w + 2);
-			pr_scalar(f, &kv->val);
-			if (has_list && kv->val.type == MSGPACK_OBJECT_STR &&
-			    pr_objstr(&kv->key, name, sizeof(name)) != NULL)
-				pr_label(cli, list, name, kv->val.via.str.ptr,
-				    kv->val.via.str.size);
-			putc('\n', f);
-		}
+	w = pr_keys_width(fields, strlen(disputed > 0 ? "disputed" :
+	    "written"));
+	pr_field_lines(cli, has_list ? list : NULL, fields, indent + 2, w);
 	if (reason != NULL) {
-		pr_pad(f, 0, (size_t)indent + 2);
-		fputs("reason", f);
-		pr_pad(f, strlen("reason"), w + 2);
+		pr_key(f, indent + 2, "reason", w);
 		pr_scalar(f, reason);
 		putc('\n', f);
 	}
-	pr_pad(f, 0, (size_t)indent + 2);
-	fputs("written", f);
-	pr_pad(f, strlen("written"), w + 2);
+	if (disputed > 0) {
+		pr_key(f, indent + 2, "disputed", w);
+		pr_disputed(f, disputed);
+		putc('\n', f);
+	}
+	pr_key(f, indent + 2, "written", w);
 	if (qc_obj_uint(qc_map_get(e, "at"), &u) == 0) {
 		cli_time_format(when, sizeof(when), u, cli->tz);
 		fputs(when, f);
@@ -265,6 +307,9 @@ pr_entry(struct cli *cli, const msgpack_object *e, int indent)
 	}
 	if (qc_obj_uint(qc_map_get(e, "seq"), &u) == 0)
 		fprintf(f, ", seq %" PRIu64, u);
+	/* A version written by closing a case names it. */
+	if (qc_obj_uint(qc_map_get(e, "case"), &u) == 0)
+		fprintf(f, ", case %" PRIu64, u);
 	putc('\n', f);
 }
 

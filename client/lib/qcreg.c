@@ -28,6 +28,11 @@ const char *const qcreg_op_names[QCREG_OP_COUNT] = {
 	[QCREG_OP_SCAN] = "scan",
 	[QCREG_OP_CHANGES] = "changes",
 	[QCREG_OP_STATS] = "stats",
+	[QCREG_OP_CASE_OPEN] = "case_open",
+	[QCREG_OP_CASE_CLOSE] = "case_close",
+	[QCREG_OP_CASES] = "cases",
+	[QCREG_OP_ESCALATIONS] = "escalations",
+	[QCREG_OP_ESCALATION_DISMISS] = "escalation_dismiss",
 };
 
 /* Records a message for code and returns code. */

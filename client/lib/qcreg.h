@@ -25,6 +25,16 @@
  * Single calls (qcreg_check, qcreg_get ...) send one request and wait for
  * its answer. The pipeline (qcreg_queue_*, qcreg_flush, qcreg_next_reply)
  * sends many requests without waiting and reads the answers in order.
+ *
+ * Retries. Every write (put, remove, case_open, case_close,
+ * escalation_dismiss) may carry an idem key (PROTOCOL.md 4.8): a string
+ * of 1 .. QCREG_IDEM_MAX bytes the caller chooses per write. A write
+ * repeated with the same key within 24 hours is not applied again; the
+ * server answers it with the first answer. After losing the connection
+ * in the middle of a write, connect again and repeat the write with the
+ * same key. qcreg_put and qcreg_remove send none; their _idem variants
+ * take one (NULL: none), so existing callers are unchanged. The case and
+ * escalation calls take it as an argument, NULL for none.
  */
 #ifndef QCREG_H
 #define QCREG_H
@@ -46,6 +56,7 @@
 
 #define QCREG_TIMEOUT_DEFAULT	30000	/* ms, see struct qcreg_opts */
 #define QCREG_NO_VERSION	(-1)	/* put/remove: no if_version */
+#define QCREG_IDEM_MAX		64	/* bytes of a retry key (idem) */
 /* Largest answer frame accepted, whatever max_frame the server announces. */
 #define QCREG_RECV_MAX		(64 * 1024 * 1024)
 
@@ -91,6 +102,20 @@ struct qcreg_hit {
 	const char	*list;
 	const char	*grade;		/* NULL unless a rating list */
 	const char	*until;		/* "YYYY-MM-DD", NULL if no end date */
+	uint64_t	 disputed;	/* open objection case, 0 if none */
+};
+
+/*
+ * A subject a watch list escalates (PROTOCOL.md 4.6): listed count times
+ * on list within its window, first and last the oldest and newest dates
+ * counted. Shown only to regulators and to agencies that write `to`.
+ */
+struct qcreg_escalation {
+	const char	*list;		/* the watch list */
+	const char	*to;		/* the list it escalates to */
+	uint64_t	 count;
+	const char	*first;		/* "YYYY-MM-DD" */
+	const char	*last;		/* "YYYY-MM-DD" */
 };
 
 /* What a subject's active entries mean, worst last (PROTOCOL.md). */
@@ -106,6 +131,8 @@ struct qcreg_check_item {
 	enum qcreg_verdict	 verdict;	/* worst over the hits */
 	size_t			 nhits;		/* 0: not listed */
 	const struct qcreg_hit	*hits;		/* active entries, config order */
+	/* NULL unless the subject is escalated (and the caller may know). */
+	const struct qcreg_escalation *escalation;
 };
 
 struct qcreg_check {
@@ -113,10 +140,33 @@ struct qcreg_check {
 	struct qcreg_check_item	*items;		/* in request order */
 };
 
-/* The answer to put or remove. */
+/* The answer to put or remove (and to case_close, escalation_dismiss). */
 struct qcreg_write {
-	uint64_t	 version;	/* the version the write created */
+	uint64_t	 version;	/* the version it created, 0: none */
 	uint64_t	 seq;		/* its change sequence number */
+};
+
+/* The answer to case_open. */
+struct qcreg_case_opened {
+	uint64_t	 case_id;	/* "case": its opening's seq */
+	uint64_t	 seq;
+	char		 deadline[11];	/* "YYYY-MM-DD" */
+	int		 provisional;	/* 1: past the calendar's years */
+};
+
+/*
+ * Which cases to list (op cases). NULL strings, after and limit 0 and
+ * within < 0 are not sent: the server's defaults are every open case
+ * (overdue ones included) of every kind on the lists the caller may see,
+ * within 3 (for due), by case id, 100 a page.
+ */
+struct qcreg_case_filter {
+	const char	*state;		/* open, overdue, due, closed */
+	int		 within;	/* due: 0 .. 365 working days */
+	const char	*list;		/* NULL: every list */
+	const char	*kind;		/* notice, objection, repair */
+	uint64_t	 after;		/* the page starts after this id */
+	uint32_t	 limit;		/* 1 .. 1000; 0: server default */
 };
 
 /*
@@ -234,10 +284,20 @@ int		 qcreg_put(struct qcreg *, const char *list,
 		    const char *subject, const struct qcreg_field *fields,
 		    size_t nfields, int64_t if_version, struct qcreg_write *w);
 
+/* As qcreg_put, with a retry key idem (NULL: none). */
+int		 qcreg_put_idem(struct qcreg *, const char *list,
+		    const char *subject, const struct qcreg_field *fields,
+		    size_t nfields, int64_t if_version, const char *idem,
+		    struct qcreg_write *w);
+
 /* remove: take an entry off a list, with a reason (1 .. 1024 bytes). */
 int		 qcreg_remove(struct qcreg *, const char *list,
 		    const char *subject, const char *reason, int64_t if_version,
 		    struct qcreg_write *w);
+/* As qcreg_remove, with a retry key idem (NULL: none). */
+int		 qcreg_remove_idem(struct qcreg *, const char *list,
+		    const char *subject, const char *reason, int64_t if_version,
+		    const char *idem, struct qcreg_write *w);
 
 /* history: every version of subject, on list or (NULL) every list. */
 int		 qcreg_history(struct qcreg *, const char *subject,
@@ -257,6 +317,64 @@ int		 qcreg_changes(struct qcreg *, uint64_t since, uint32_t limit,
 
 /* stats: counts per list and state. */
 int		 qcreg_stats(struct qcreg *, struct qcreg_reply **);
+
+/*
+ * Procedures (PROTOCOL.md 4.6): cases with deadlines in working days,
+ * and escalations from watch lists. Each answers with a reply whose
+ * result map is as section 5 of PROTOCOL.md shows it;
+ * qcreg_reply_case_opened() and qcreg_reply_write() decode the answers
+ * of the writes. idem is a retry key or NULL (see Retries above).
+ */
+
+/*
+ * case_open: a notice (告知; fields, nfields > 0: the proposed listing,
+ * checked as for put), an objection (异议) or a repair (信用修复) case
+ * (nfields 0, fields NULL) about the entry (list, subject). kind is
+ * "notice", "objection" or "repair"; received_on the "YYYY-MM-DD" the
+ * agency received it, not after today; text 1 .. 1024 bytes.
+ */
+int		 qcreg_case_open(struct qcreg *, const char *list,
+		    const char *subject, const char *kind,
+		    const char *received_on, const char *text,
+		    const struct qcreg_field *fields, size_t nfields,
+		    const char *idem, struct qcreg_reply **);
+
+/*
+ * case_close: decide case case_id with outcome (one of its kind's:
+ * notice listed or withdrawn; objection upheld, corrected or revoked;
+ * repair approved or rejected) and a reason. fields (nfields > 0) are
+ * required for corrected and replace the proposal of listed; nfields 0
+ * sends none. if_version as for put, for outcomes that write a version.
+ */
+int		 qcreg_case_close(struct qcreg *, uint64_t case_id,
+		    const char *outcome, const char *reason,
+		    const struct qcreg_field *fields, size_t nfields,
+		    int64_t if_version, const char *idem,
+		    struct qcreg_reply **);
+
+/*
+ * cases: one page of cases, by case id; filter NULL for the defaults.
+ * The result's "next" (a case id, or nil at the end) goes into
+ * filter->after for the next page.
+ */
+int		 qcreg_cases(struct qcreg *,
+		    const struct qcreg_case_filter *, struct qcreg_reply **);
+
+/*
+ * escalations: one page of the subjects waiting for a decision, by
+ * subject, after `after` (NULL: from the start); to list (NULL: every
+ * list the caller may see); limit 0 = server default.
+ */
+int		 qcreg_escalations(struct qcreg *, const char *list,
+		    const char *after, uint32_t limit, struct qcreg_reply **);
+
+/*
+ * escalation_dismiss: decide not to list subject on list (the target of
+ * the escalation), with a reason.
+ */
+int		 qcreg_escalation_dismiss(struct qcreg *, const char *list,
+		    const char *subject, const char *reason, const char *idem,
+		    struct qcreg_reply **);
 
 /*
  * Pipeline. qcreg_queue_* encode a request (same arguments as the single
@@ -285,6 +403,28 @@ int		 qcreg_queue_put(struct qcreg *, const char *list,
 		    size_t nfields, int64_t if_version);
 int		 qcreg_queue_remove(struct qcreg *, const char *list,
 		    const char *subject, const char *reason, int64_t if_version);
+int		 qcreg_queue_put_idem(struct qcreg *, const char *list,
+		    const char *subject, const struct qcreg_field *fields,
+		    size_t nfields, int64_t if_version, const char *idem);
+int		 qcreg_queue_remove_idem(struct qcreg *, const char *list,
+		    const char *subject, const char *reason, int64_t if_version,
+		    const char *idem);
+int		 qcreg_queue_case_open(struct qcreg *, const char *list,
+		    const char *subject, const char *kind,
+		    const char *received_on, const char *text,
+		    const struct qcreg_field *fields, size_t nfields,
+		    const char *idem);
+int		 qcreg_queue_case_close(struct qcreg *, uint64_t case_id,
+		    const char *outcome, const char *reason,
+		    const struct qcreg_field *fields, size_t nfields,
+		    int64_t if_version, const char *idem);
+int		 qcreg_queue_cases(struct qcreg *,
+		    const struct qcreg_case_filter *);
+int		 qcreg_queue_escalations(struct qcreg *, const char *list,
+		    const char *after, uint32_t limit);
+int		 qcreg_queue_escalation_dismiss(struct qcreg *,
+		    const char *list, const char *subject, const char *reason,
+		    const char *idem);
 int		 qcreg_queue_history(struct qcreg *, const char *subject,
 		    const char *list);
 int		 qcreg_queue_scan(struct qcreg *, const char *list,
@@ -320,9 +460,16 @@ const msgpack_object *qcreg_reply_result(const struct qcreg_reply *);
  */
 int		 qcreg_reply_check(const struct qcreg_reply *,
 		    struct qcreg_check **out);
-/* Decodes a put or remove reply; codes as for qcreg_reply_check(). */
+/*
+ * Decodes the reply of a put or remove, or of a case_close or an
+ * escalation_dismiss (version 0 when the write made no entry version);
+ * codes as for qcreg_reply_check().
+ */
 int		 qcreg_reply_write(const struct qcreg_reply *,
 		    struct qcreg_write *);
+/* Decodes a case_open reply; codes as for qcreg_reply_check(). */
+int		 qcreg_reply_case_opened(const struct qcreg_reply *,
+		    struct qcreg_case_opened *);
 void		 qcreg_reply_free(struct qcreg_reply *);
 
 #endif

@@ -2,8 +2,8 @@
  * libqcreg: decoding a check answer into struct qcreg_check.
  *
  * The hot path of a platform: one pass checks the shape and sizes the
- * result, one allocation holds the items, the hits and every string, and
- * a second pass fills it. No per-item malloc.
+ * result, one allocation holds the items, the hits, the escalations and
+ * every string, and a second pass fills it. No per-item malloc.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +12,30 @@
 #include "msg.h"
 #include "qcreg_int.h"
 
+/* What the first pass counts: the room the result needs. */
+struct check_sizes {
+	size_t		 nhits;
+	size_t		 nesc;		/* items with an escalation */
+	size_t		 bytes;		/* strings, with their NULs */
+};
+
+/* Where the second pass puts the next hit, escalation and string. */
+struct check_arena {
+	struct qcreg_hit	*hit;
+	struct qcreg_escalation	*esc;
+	char			*str;
+};
+
 static int	 opt_str(const msgpack_object *, const char *, size_t *);
 static int	 need_str(const msgpack_object *, const char *, size_t *);
 static const char *put_str(char **, const msgpack_object *);
+static int	 opt_uint(const msgpack_object *, const char *, uint64_t *);
 static int	 verdict_of(const msgpack_object *);
-static int	 check_size(const msgpack_object *, size_t *, size_t *);
+static int	 hit_size(const msgpack_object *, size_t *);
+static int	 escalation_size(const msgpack_object *, size_t *, size_t *);
+static int	 check_size(const msgpack_object *, struct check_sizes *);
 static void	 check_fill(struct qcreg_check *, const msgpack_object *,
-		    struct qcreg_hit *, char *);
+		    struct check_arena *);
 
 /*
  * Key of map o is absent or nil (adds nothing), or a str (adds its size
@@ -68,6 +85,21 @@ put_str(char **p, const msgpack_object *v)
 	return s;
 }
 
+/*
+ * Key of map o is absent or nil (*v = 0) or a non-negative integer (*v).
+ * Returns -1 for any other type.
+ */
+static int
+opt_uint(const msgpack_object *o, const char *key, uint64_t *v)
+{
+	const msgpack_object	*x = qc_map_get(o, key);
+
+	*v = 0;
+	if (x == NULL || x->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	return qc_obj_uint(x, v);
+}
+
 static const char *const verdict_names[] = { "clear", "caution", "listed" };
 
 const char *
@@ -89,20 +121,57 @@ verdict_of(const msgpack_object *it)
 	return -1;
 }
 
+/* Checks the shape of a hit and adds its strings to *bytes. */
+static int
+hit_size(const msgpack_object *h, size_t *bytes)
+{
+	uint64_t	 disputed;
+
+	if (need_str(h, "list", bytes) != 0 ||
+	    opt_str(h, "grade", bytes) != 0 ||
+	    opt_str(h, "until", bytes) != 0 ||
+	    opt_uint(h, "disputed", &disputed) != 0)
+		return -1;
+	return 0;
+}
+
 /*
- * The first pass over the results array res of n items: checks the shape
- * of every item and hit, and counts the hits and the string bytes.
+ * The escalation of a result item, if it has one: checks its shape,
+ * counts it in *nesc and its strings in *bytes.
  */
 static int
-check_size(const msgpack_object *res, size_t *nhits, size_t *bytes)
+escalation_size(const msgpack_object *it, size_t *nesc, size_t *bytes)
 {
-	const msgpack_object	*it, *hits, *h, *e;
+	const msgpack_object	*e = qc_map_get(it, "escalation");
+	uint64_t		 count;
+
+	if (e == NULL || e->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (e->type != MSGPACK_OBJECT_MAP ||
+	    need_str(e, "list", bytes) != 0 ||
+	    need_str(e, "to", bytes) != 0 ||
+	    need_str(e, "first", bytes) != 0 ||
+	    need_str(e, "last", bytes) != 0 ||
+	    qc_obj_uint(qc_map_get(e, "count"), &count) != 0)
+		return -1;
+	(*nesc)++;
+	return 0;
+}
+
+/*
+ * The first pass over the results array res: checks the shape of every
+ * item, hit and escalation, and counts them and the string bytes.
+ */
+static int
+check_size(const msgpack_object *res, struct check_sizes *sz)
+{
+	const msgpack_object	*it, *hits, *e;
 	const char		*s;
 	size_t			 i, j, len;
 
 	for (i = 0; i < res->via.array.size; i++) {
 		it = &res->via.array.ptr[i];
-		if (need_str(it, "subject", bytes) != 0)
+		if (need_str(it, "subject", &sz->bytes) != 0)
 			return -1;
 		if ((e = qc_map_get(it, "error")) != NULL) {
 			if (qc_obj_str(e, &s, &len) != 0)
@@ -111,41 +180,41 @@ check_size(const msgpack_object *res, size_t *nhits, size_t *bytes)
 		}
 		hits = qc_map_get(it, "hits");
 		if (hits == NULL || hits->type != MSGPACK_OBJECT_ARRAY ||
-		    verdict_of(it) == -1)
+		    verdict_of(it) == -1 ||
+		    escalation_size(it, &sz->nesc, &sz->bytes) != 0)
 			return -1;
-		for (j = 0; j < hits->via.array.size; j++) {
-			h = &hits->via.array.ptr[j];
-			if (need_str(h, "list", bytes) != 0 ||
-			    opt_str(h, "grade", bytes) != 0 ||
-			    opt_str(h, "until", bytes) != 0)
+		for (j = 0; j < hits->via.array.size; j++)
+			if (hit_size(&hits->via.array.ptr[j], &sz->bytes) != 0)
 				return -1;
-		}
-		*nhits += hits->via.array.size;
+		sz->nhits += hits->via.array.size;
 	}
 	return 0;
 }
 
 /*
- * The second pass: fills k (items, then hits at hit, then strings at p)
- * from a results array that check_size accepted.
+ * The second pass: fills k's items, and hits, escalations and strings
+ * from the arena a, from a results array that check_size accepted.
  */
 static void
 check_fill(struct qcreg_check *k, const msgpack_object *res,
-    struct qcreg_hit *hit, char *p)
+    struct check_arena *a)
 {
 	const msgpack_object	*it, *hits, *h, *e;
 	struct qcreg_check_item	*item;
+	struct qcreg_escalation	*esc;
+	struct qcreg_hit	*hit;
 	const char		*s;
 	size_t			 i, j, len;
 
 	for (i = 0; i < k->n; i++) {
 		it = &res->via.array.ptr[i];
 		item = &k->items[i];
-		item->subject = put_str(&p, qc_map_get(it, "subject"));
+		item->subject = put_str(&a->str, qc_map_get(it, "subject"));
 		item->error = QC_OK;
 		item->verdict = QCREG_CLEAR;
 		item->nhits = 0;
-		item->hits = hit;
+		item->hits = a->hit;
+		item->escalation = NULL;
 		if ((e = qc_map_get(it, "error")) != NULL) {
 			(void)qc_obj_str(e, &s, &len);
 			item->error = (int)qc_err_from_name(s, len);
@@ -155,13 +224,25 @@ check_fill(struct qcreg_check *k, const msgpack_object *res,
 		}
 		item->verdict = (enum qcreg_verdict)verdict_of(it);
 		hits = qc_map_get(it, "hits");
-		for (j = 0; j < hits->via.array.size; j++, hit++) {
+		for (j = 0; j < hits->via.array.size; j++, a->hit++) {
 			h = &hits->via.array.ptr[j];
-			hit->list = put_str(&p, qc_map_get(h, "list"));
-			hit->grade = put_str(&p, qc_map_get(h, "grade"));
-			hit->until = put_str(&p, qc_map_get(h, "until"));
+			hit = a->hit;
+			hit->list = put_str(&a->str, qc_map_get(h, "list"));
+			hit->grade = put_str(&a->str, qc_map_get(h, "grade"));
+			hit->until = put_str(&a->str, qc_map_get(h, "until"));
+			(void)opt_uint(h, "disputed", &hit->disputed);
 		}
 		item->nhits = hits->via.array.size;
+		e = qc_map_get(it, "escalation");
+		if (e == NULL || e->type == MSGPACK_OBJECT_NIL)
+			continue;
+		esc = a->esc++;
+		esc->list = put_str(&a->str, qc_map_get(e, "list"));
+		esc->to = put_str(&a->str, qc_map_get(e, "to"));
+		esc->first = put_str(&a->str, qc_map_get(e, "first"));
+		esc->last = put_str(&a->str, qc_map_get(e, "last"));
+		(void)qc_obj_uint(qc_map_get(e, "count"), &esc->count);
+		item->escalation = esc;
 	}
 }
 
@@ -171,8 +252,9 @@ qcreg_check_decode(const struct qcreg_reply *r, struct qcreg_check **out,
 {
 	const msgpack_object	*res;
 	struct qcreg_check	*k;
-	struct qcreg_hit	*hit;
-	size_t			 n, nhits = 0, bytes = 0;
+	struct check_sizes	 sz = { 0, 0, 0 };
+	struct check_arena	 a;
+	size_t			 n;
 
 	*out = NULL;
 	*why = "";
@@ -193,18 +275,21 @@ qcreg_check_decode(const struct qcreg_reply *r, struct qcreg_check **out,
 		*why = "the number of results differs from the subjects sent";
 		return QCREG_E_PROTO;
 	}
-	if (check_size(res, &nhits, &bytes) != 0)
+	if (check_size(res, &sz) != 0)
 		return QCREG_E_PROTO;
-	k = malloc(sizeof(*k) + n * sizeof(*k->items) + nhits * sizeof(*hit) +
-	    bytes);
+	/* Items, hits, escalations (all pointer-aligned), then strings. */
+	k = malloc(sizeof(*k) + n * sizeof(*k->items) +
+	    sz.nhits * sizeof(*a.hit) + sz.nesc * sizeof(*a.esc) + sz.bytes);
 	if (k == NULL) {
 		*why = "out of memory";
 		return QCREG_E_NOMEM;
 	}
 	k->n = n;
 	k->items = (struct qcreg_check_item *)(k + 1);
-	hit = (struct qcreg_hit *)(k->items + n);
-	check_fill(k, res, hit, (char *)(hit + nhits));
+	a.hit = (struct qcreg_hit *)(k->items + n);
+	a.esc = (struct qcreg_escalation *)(a.hit + sz.nhits);
+	a.str = (char *)(a.esc + sz.nesc);
+	check_fill(k, res, &a);
 	*out = k;
 	*why = "";
 	return 0;

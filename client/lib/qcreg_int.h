@@ -29,6 +29,11 @@ enum qcreg_op {
 	QCREG_OP_SCAN,
 	QCREG_OP_CHANGES,
 	QCREG_OP_STATS,
+	QCREG_OP_CASE_OPEN,
+	QCREG_OP_CASE_CLOSE,
+	QCREG_OP_CASES,
+	QCREG_OP_ESCALATIONS,
+	QCREG_OP_ESCALATION_DISMISS,
 	QCREG_OP_COUNT
 };
 
@@ -128,7 +133,22 @@ int		 qcreg_io_flush(struct qcreg *);
 int		 qcreg_io_frame(struct qcreg *, const uint8_t **, uint32_t *);
 void		 qcreg_io_consume(struct qcreg *, uint32_t);
 
+/* A request being packed into the connection's scratch frame c->req. */
+struct qcreg_req {
+	struct qcreg	*c;
+	msgpack_packer	 pk;
+	enum qcreg_op	 op;
+	uint32_t	 n;		/* subjects of a check, else 0 */
+};
+
 /* qcreg_req.c */
+int		 qcreg_req_begin(struct qcreg_req *, struct qcreg *,
+		    enum qcreg_op, uint32_t);
+int		 qcreg_req_end(struct qcreg_req *, int);
+int		 qcreg_pack_fields(msgpack_packer *,
+		    const struct qcreg_field *, size_t);
+int		 qcreg_pack_idem(msgpack_packer *, const char *);
+int		 qcreg_idem_ok(const char *);
 int		 qcreg_single_begin(struct qcreg *);
 int		 qcreg_single_end(struct qcreg *, struct qcreg_reply **);
 

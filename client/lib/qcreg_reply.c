@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "envelope.h"
 #include "errors.h"
 #include "frame.h"
@@ -144,17 +145,59 @@ qcreg_reply_result(const struct qcreg_reply *r)
 int
 qcreg_reply_write(const struct qcreg_reply *r, struct qcreg_write *w)
 {
+	const msgpack_object	*version;
 	struct qcreg_write	 v;
 
 	if (r->r_code != QC_OK)
 		return r->r_code;
-	if (r->r_op != QCREG_OP_PUT && r->r_op != QCREG_OP_REMOVE)
+	if (r->r_op != QCREG_OP_PUT && r->r_op != QCREG_OP_REMOVE &&
+	    r->r_op != QCREG_OP_CASE_CLOSE &&
+	    r->r_op != QCREG_OP_ESCALATION_DISMISS)
 		return QCREG_E_USAGE;
-	if (qc_obj_uint(qc_map_get(r->r_result, "version"), &v.version) != 0 ||
-	    qc_obj_uint(qc_map_get(r->r_result, "seq"), &v.seq) != 0)
+	/* Only an entry write always makes a version; a closing may. */
+	version = qc_map_get(r->r_result, "version");
+	v.version = 0;
+	if ((version != NULL || r->r_op == QCREG_OP_PUT ||
+	    r->r_op == QCREG_OP_REMOVE) &&
+	    (qc_obj_uint(version, &v.version) != 0 || v.version == 0))
+		return QCREG_E_PROTO;
+	if (qc_obj_uint(qc_map_get(r->r_result, "seq"), &v.seq) != 0)
 		return QCREG_E_PROTO;
 	if (w != NULL)
 		*w = v;
+	return 0;
+}
+
+int
+qcreg_reply_case_opened(const struct qcreg_reply *r,
+    struct qcreg_case_opened *out)
+{
+	const msgpack_object	*deadline, *provisional;
+	struct qcreg_case_opened v;
+	const char		*s;
+	size_t			 len;
+	int32_t			 days;
+
+	if (r->r_code != QC_OK)
+		return r->r_code;
+	if (r->r_op != QCREG_OP_CASE_OPEN)
+		return QCREG_E_USAGE;
+	memset(&v, 0, sizeof(v));
+	deadline = qc_map_get(r->r_result, "deadline");
+	provisional = qc_map_get(r->r_result, "provisional");
+	if (qc_obj_uint(qc_map_get(r->r_result, "case"), &v.case_id) != 0 ||
+	    qc_obj_uint(qc_map_get(r->r_result, "seq"), &v.seq) != 0 ||
+	    qc_obj_str(deadline, &s, &len) != 0 ||
+	    qc_date_parse(s, len, &days) != 0)
+		return QCREG_E_PROTO;
+	if (provisional != NULL && provisional->type != MSGPACK_OBJECT_NIL) {
+		if (provisional->type != MSGPACK_OBJECT_BOOLEAN)
+			return QCREG_E_PROTO;
+		v.provisional = provisional->via.boolean;
+	}
+	qc_date_format(days, v.deadline);
+	if (out != NULL)
+		*out = v;
 	return 0;
 }
 

@@ -9,30 +9,18 @@
 #include "msg.h"
 #include "qcreg_int.h"
 
-/* A request being packed into the connection's scratch frame c->req. */
-struct req {
-	struct qcreg	*c;
-	msgpack_packer	 pk;
-	enum qcreg_op	 op;
-	uint32_t	 n;
-};
-
-static int	 req_begin(struct req *, struct qcreg *, enum qcreg_op,
-		    uint32_t);
-static int	 req_push(struct req *, int);
-static int	 req_end(struct req *, int);
+static int	 req_push(struct qcreg_req *, int);
 static int	 pend_push(struct qcreg *, uint64_t, enum qcreg_op, uint32_t);
 static int	 pack_strs(msgpack_packer *, const char *, const char *const *,
-		    size_t);
-static int	 pack_fields(msgpack_packer *, const struct qcreg_field *,
 		    size_t);
 
 /*
  * Starts a request frame in c->req: the envelope with the length
  * placeholder, id and op; nargs more key/value pairs must follow.
  */
-static int
-req_begin(struct req *q, struct qcreg *c, enum qcreg_op op, uint32_t nargs)
+int
+qcreg_req_begin(struct qcreg_req *q, struct qcreg *c, enum qcreg_op op,
+    uint32_t nargs)
 {
 	q->c = c;
 	q->op = op;
@@ -41,7 +29,7 @@ req_begin(struct req *q, struct qcreg *c, enum qcreg_op op, uint32_t nargs)
 		return qcreg_dead(c);
 	if (qc_env_request_begin(&c->req, &q->pk, c->next_id,
 	    qcreg_op_names[op], nargs) != 0)
-		return req_end(q, -1);
+		return qcreg_req_end(q, -1);
 	return 0;
 }
 
@@ -51,7 +39,7 @@ req_begin(struct req *q, struct qcreg *c, enum qcreg_op op, uint32_t nargs)
  * the request as in flight.
  */
 static int
-req_push(struct req *q, int packed)
+req_push(struct qcreg_req *q, int packed)
 {
 	struct qcreg	*c = q->c;
 	size_t		 start = c->out.size, len = qc_env_body_len(&c->req);
@@ -78,8 +66,8 @@ req_push(struct req *q, int packed)
  * Queues the request packed in c->req (req_push) and writes the queue
  * out once it holds more than QCREG_OUT_HIGH bytes.
  */
-static int
-req_end(struct req *q, int packed)
+int
+qcreg_req_end(struct qcreg_req *q, int packed)
 {
 	struct qcreg	*c = q->c;
 	int		 rc;
@@ -136,8 +124,9 @@ pack_strs(msgpack_packer *pk, const char *key, const char *const *v,
 	return 0;
 }
 
-static int
-pack_fields(msgpack_packer *pk, const struct qcreg_field *f, size_t n)
+/* Packs "fields" and a map of the n fields. */
+int
+qcreg_pack_fields(msgpack_packer *pk, const struct qcreg_field *f, size_t n)
 {
 	size_t	 i;
 
@@ -155,32 +144,48 @@ pack_fields(msgpack_packer *pk, const struct qcreg_field *f, size_t n)
 	return 0;
 }
 
+/* Packs "idem" and key, unless key is NULL. */
+int
+qcreg_pack_idem(msgpack_packer *pk, const char *key)
+{
+	return key != NULL ? qc_pack_kv_str(pk, "idem", key) : 0;
+}
+
+/* 1 if a retry key is NULL (none) or of 1 .. QCREG_IDEM_MAX bytes. */
+int
+qcreg_idem_ok(const char *key)
+{
+	return key == NULL || (*key != '\0' && strlen(key) <= QCREG_IDEM_MAX);
+}
+
 int
 qcreg_queue_hello(struct qcreg *c)
 {
-	struct req	 q;
-	int		 rc;
+	struct qcreg_req	 q;
+	int			 rc;
 
-	if ((rc = req_begin(&q, c, QCREG_OP_HELLO, 0)) != 0)
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_HELLO, 0)) != 0)
 		return rc;
-	return req_end(&q, 0);
+	return qcreg_req_end(&q, 0);
 }
 
 int
 qcreg_queue_check(struct qcreg *c, const char *const *subjects, size_t n,
     const char *const *lists, size_t nlists)
 {
-	struct req	 q;
-	int		 rc;
+	struct qcreg_req	 q;
+	int			 rc;
 
 	if (subjects == NULL || n == 0 || n > UINT32_MAX ||
 	    (lists == NULL && nlists > 0))
 		return qcreg_fail(c, QCREG_E_USAGE,
 		    "check needs 1 or more subjects");
-	if ((rc = req_begin(&q, c, QCREG_OP_CHECK, 1 + (nlists > 0))) != 0)
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_CHECK,
+	    1 + (nlists > 0))) != 0)
 		return rc;
 	q.n = (uint32_t)n;
-	return req_end(&q, pack_strs(&q.pk, "subjects", subjects, n) != 0 ||
+	return qcreg_req_end(&q,
+	    pack_strs(&q.pk, "subjects", subjects, n) != 0 ||
 	    (nlists > 0 && pack_strs(&q.pk, "lists", lists, nlists) != 0));
 }
 
@@ -188,14 +193,15 @@ int
 qcreg_queue_get(struct qcreg *c, const char *subject,
     const char *const *lists, size_t nlists)
 {
-	struct req	 q;
-	int		 rc;
+	struct qcreg_req	 q;
+	int			 rc;
 
 	if (subject == NULL || (lists == NULL && nlists > 0))
 		return qcreg_fail(c, QCREG_E_USAGE, "get needs a subject");
-	if ((rc = req_begin(&q, c, QCREG_OP_GET, 1 + (nlists > 0))) != 0)
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_GET, 1 + (nlists > 0))) != 0)
 		return rc;
-	return req_end(&q, qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
+	return qcreg_req_end(&q,
+	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
 	    (nlists > 0 && pack_strs(&q.pk, "lists", lists, nlists) != 0));
 }
 
@@ -203,55 +209,80 @@ int
 qcreg_queue_put(struct qcreg *c, const char *list, const char *subject,
     const struct qcreg_field *fields, size_t nfields, int64_t if_version)
 {
-	struct req	 q;
-	int		 rc;
+	return qcreg_queue_put_idem(c, list, subject, fields, nfields,
+	    if_version, NULL);
+}
+
+int
+qcreg_queue_put_idem(struct qcreg *c, const char *list, const char *subject,
+    const struct qcreg_field *fields, size_t nfields, int64_t if_version,
+    const char *idem)
+{
+	struct qcreg_req	 q;
+	int			 rc;
 
 	if (list == NULL || subject == NULL || (fields == NULL &&
-	    nfields > 0) || nfields > UINT32_MAX || if_version < -1)
-		return qcreg_fail(c, QCREG_E_USAGE,
-		    "put needs a list, a subject and fields");
-	if ((rc = req_begin(&q, c, QCREG_OP_PUT, 3 + (if_version >= 0))) != 0)
+	    nfields > 0) || nfields > UINT32_MAX || if_version < -1 ||
+	    !qcreg_idem_ok(idem))
+		return qcreg_fail(c, QCREG_E_USAGE, "put needs a list, a "
+		    "subject and fields (and an idem key of 1 .. %d bytes)",
+		    QCREG_IDEM_MAX);
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_PUT,
+	    3 + (if_version >= 0) + (idem != NULL))) != 0)
 		return rc;
-	return req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
+	return qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
 	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
-	    pack_fields(&q.pk, fields, nfields) != 0 ||
+	    qcreg_pack_fields(&q.pk, fields, nfields) != 0 ||
 	    (if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
-	    (uint64_t)if_version) != 0));
+	    (uint64_t)if_version) != 0) ||
+	    qcreg_pack_idem(&q.pk, idem) != 0);
 }
 
 int
 qcreg_queue_remove(struct qcreg *c, const char *list, const char *subject,
     const char *reason, int64_t if_version)
 {
-	struct req	 q;
-	int		 rc;
+	return qcreg_queue_remove_idem(c, list, subject, reason, if_version,
+	    NULL);
+}
+
+int
+qcreg_queue_remove_idem(struct qcreg *c, const char *list,
+    const char *subject, const char *reason, int64_t if_version,
+    const char *idem)
+{
+	struct qcreg_req	 q;
+	int			 rc;
 
 	if (list == NULL || subject == NULL || reason == NULL ||
-	    if_version < -1)
-		return qcreg_fail(c, QCREG_E_USAGE,
-		    "remove needs a list, a subject and a reason");
-	if ((rc = req_begin(&q, c, QCREG_OP_REMOVE,
-	    3 + (if_version >= 0))) != 0)
+	    if_version < -1 || !qcreg_idem_ok(idem))
+		return qcreg_fail(c, QCREG_E_USAGE, "remove needs a list, a "
+		    "subject and a reason (and an idem key of 1 .. %d bytes)",
+		    QCREG_IDEM_MAX);
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_REMOVE,
+	    3 + (if_version >= 0) + (idem != NULL))) != 0)
 		return rc;
-	return req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
+	return qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
 	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
 	    qc_pack_kv_str(&q.pk, "reason", reason) != 0 ||
 	    (if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
-	    (uint64_t)if_version) != 0));
+	    (uint64_t)if_version) != 0) ||
+	    qcreg_pack_idem(&q.pk, idem) != 0);
 }
 
 int
 qcreg_queue_history(struct qcreg *c, const char *subject, const char *list)
 {
-	struct req	 q;
-	int		 rc;
+	struct qcreg_req	 q;
+	int			 rc;
 
 	if (subject == NULL)
 		return qcreg_fail(c, QCREG_E_USAGE, "history needs a subject");
-	if ((rc = req_begin(&q, c, QCREG_OP_HISTORY,
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_HISTORY,
 	    1 + (list != NULL))) != 0)
 		return rc;
-	return req_end(&q, qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
+	return qcreg_req_end(&q,
+	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
 	    (list != NULL && qc_pack_kv_str(&q.pk, "list", list) != 0));
 }
 
@@ -259,15 +290,15 @@ int
 qcreg_queue_scan(struct qcreg *c, const char *list, const char *after,
     uint32_t limit, const char *state)
 {
-	struct req	 q;
-	int		 rc;
+	struct qcreg_req	 q;
+	int			 rc;
 
 	if (list == NULL)
 		return qcreg_fail(c, QCREG_E_USAGE, "scan needs a list");
-	if ((rc = req_begin(&q, c, QCREG_OP_SCAN, 1 + (after != NULL) +
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_SCAN, 1 + (after != NULL) +
 	    (limit > 0) + (state != NULL))) != 0)
 		return rc;
-	return req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
+	return qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
 	    (after != NULL && qc_pack_kv_str(&q.pk, "after", after) != 0) ||
 	    (limit > 0 && qc_pack_kv_uint(&q.pk, "limit", limit) != 0) ||
 	    (state != NULL && qc_pack_kv_str(&q.pk, "state", state) != 0));
@@ -276,24 +307,25 @@ qcreg_queue_scan(struct qcreg *c, const char *list, const char *after,
 int
 qcreg_queue_changes(struct qcreg *c, uint64_t since, uint32_t limit)
 {
-	struct req	 q;
-	int		 rc;
+	struct qcreg_req	 q;
+	int			 rc;
 
-	if ((rc = req_begin(&q, c, QCREG_OP_CHANGES, 1 + (limit > 0))) != 0)
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_CHANGES,
+	    1 + (limit > 0))) != 0)
 		return rc;
-	return req_end(&q, qc_pack_kv_uint(&q.pk, "since", since) != 0 ||
+	return qcreg_req_end(&q, qc_pack_kv_uint(&q.pk, "since", since) != 0 ||
 	    (limit > 0 && qc_pack_kv_uint(&q.pk, "limit", limit) != 0));
 }
 
 int
 qcreg_queue_stats(struct qcreg *c)
 {
-	struct req	 q;
-	int		 rc;
+	struct qcreg_req	 q;
+	int			 rc;
 
-	if ((rc = req_begin(&q, c, QCREG_OP_STATS, 0)) != 0)
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_STATS, 0)) != 0)
 		return rc;
-	return req_end(&q, 0);
+	return qcreg_req_end(&q, 0);
 }
 
 int
@@ -385,12 +417,21 @@ qcreg_put(struct qcreg *c, const char *list, const char *subject,
     const struct qcreg_field *fields, size_t nfields, int64_t if_version,
     struct qcreg_write *w)
 {
+	return qcreg_put_idem(c, list, subject, fields, nfields, if_version,
+	    NULL, w);
+}
+
+int
+qcreg_put_idem(struct qcreg *c, const char *list, const char *subject,
+    const struct qcreg_field *fields, size_t nfields, int64_t if_version,
+    const char *idem, struct qcreg_write *w)
+{
 	struct qcreg_reply	*r;
 	int			 rc;
 
 	if ((rc = qcreg_single_begin(c)) != 0 ||
-	    (rc = qcreg_queue_put(c, list, subject, fields, nfields,
-	    if_version)) != 0 ||
+	    (rc = qcreg_queue_put_idem(c, list, subject, fields, nfields,
+	    if_version, idem)) != 0 ||
 	    (rc = qcreg_single_end(c, &r)) != 0)
 		return rc;
 	rc = qcreg_reply_write(r, w);
@@ -404,12 +445,21 @@ int
 qcreg_remove(struct qcreg *c, const char *list, const char *subject,
     const char *reason, int64_t if_version, struct qcreg_write *w)
 {
+	return qcreg_remove_idem(c, list, subject, reason, if_version, NULL,
+	    w);
+}
+
+int
+qcreg_remove_idem(struct qcreg *c, const char *list, const char *subject,
+    const char *reason, int64_t if_version, const char *idem,
+    struct qcreg_write *w)
+{
 	struct qcreg_reply	*r;
 	int			 rc;
 
 	if ((rc = qcreg_single_begin(c)) != 0 ||
-	    (rc = qcreg_queue_remove(c, list, subject, reason,
-	    if_version)) != 0 ||
+	    (rc = qcreg_queue_remove_idem(c, list, subject, reason,
+	    if_version, idem)) != 0 ||
 	    (rc = qcreg_single_end(c, &r)) != 0)
 		return rc;
 	rc = qcreg_reply_write(r, w);

@@ -10,7 +10,8 @@
  * buffer, split into frames as the library's reader does, and every
  * complete answer is taken with qcreg_next_reply. Each reply is then
  * decoded as the CLI would: qcreg_reply_check for a check,
- * qcreg_reply_write for a put or remove, qcreg_field_type on a hello,
+ * qcreg_reply_write for a put, remove, case_close or escalation_dismiss,
+ * qcreg_reply_case_opened for a case_open, qcreg_field_type on a hello,
  * and the result written as JSON.
  *
  * Checked: the return code and the reply agree (0: a success reply with
@@ -41,6 +42,7 @@ static struct qcreg	*conn_new(const uint8_t *, size_t, size_t);
 static void	 scan(struct qcreg *);
 static void	 check_text(const char *, const char *);
 static void	 check_json(const msgpack_object *);
+static void	 check_items(const struct qcreg_check *);
 static void	 check_decoded(struct qcreg *, struct qcreg_reply *, int);
 static void	 fail(const char *, const char *);
 
@@ -95,15 +97,45 @@ check_json(const msgpack_object *o)
 	free(buf);
 }
 
+/* The texts of a decoded check answer. */
+static void
+check_items(const struct qcreg_check *k)
+{
+	const struct qcreg_escalation	*e;
+	size_t				 i, j;
+
+	for (i = 0; i < k->n; i++) {
+		check_text(k->items[i].subject, "check subject");
+		if (k->items[i].error != QC_OK &&
+		    (k->items[i].nhits != 0 || k->items[i].escalation != NULL))
+			fail("check item with an error and hits", NULL);
+		for (j = 0; j < k->items[i].nhits; j++) {
+			check_text(k->items[i].hits[j].list, "hit list");
+			if (k->items[i].hits[j].grade != NULL)
+				check_text(k->items[i].hits[j].grade,
+				    "hit grade");
+			if (k->items[i].hits[j].until != NULL)
+				check_text(k->items[i].hits[j].until,
+				    "hit until");
+		}
+		if ((e = k->items[i].escalation) == NULL)
+			continue;
+		check_text(e->list, "escalation list");
+		check_text(e->to, "escalation to");
+		check_text(e->first, "escalation first");
+		check_text(e->last, "escalation last");
+	}
+}
+
 /* What the CLI does with a reply, per op. */
 static void
 check_decoded(struct qcreg *c, struct qcreg_reply *r, int rc)
 {
 	struct qcreg_check	*k;
 	struct qcreg_write	 wr;
+	struct qcreg_case_opened opened;
 	const msgpack_object	*res;
 	const char		*why;
-	size_t			 i, j;
 	int			 op, krc;
 
 	if (rc != qcreg_reply_code(r))
@@ -131,28 +163,18 @@ check_decoded(struct qcreg *c, struct qcreg_reply *r, int rc)
 				    NULL);
 			break;
 		}
-		for (i = 0; i < k->n; i++) {
-			check_text(k->items[i].subject, "check subject");
-			if (k->items[i].error != QC_OK &&
-			    k->items[i].nhits != 0)
-				fail("check item with an error and hits",
-				    NULL);
-			for (j = 0; j < k->items[i].nhits; j++) {
-				check_text(k->items[i].hits[j].list,
-				    "hit list");
-				if (k->items[i].hits[j].grade != NULL)
-					check_text(k->items[i].hits[j].grade,
-					    "hit grade");
-				if (k->items[i].hits[j].until != NULL)
-					check_text(k->items[i].hits[j].until,
-					    "hit until");
-			}
-		}
+		check_items(k);
 		qcreg_check_free(k);
 		break;
 	case QCREG_OP_PUT:
 	case QCREG_OP_REMOVE:
+	case QCREG_OP_CASE_CLOSE:
+	case QCREG_OP_ESCALATION_DISMISS:
 		(void)qcreg_reply_write(r, &wr);
+		break;
+	case QCREG_OP_CASE_OPEN:
+		if (qcreg_reply_case_opened(r, &opened) == 0)
+			check_text(opened.deadline, "case deadline");
 		break;
 	case QCREG_OP_HELLO:
 		/* The schema lookups read the hello the connection keeps. */

@@ -1,6 +1,7 @@
 /*
  * libqcreg: decoding check and write answers (qcreg_reply_check,
- * qcreg_reply_write) from hand-made replies, hostile shapes included.
+ * qcreg_reply_write) from hand-made replies, hostile shapes included:
+ * hits with disputed cases, escalated subjects.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@ static struct qcreg_reply *reply_new(msgpack_sbuffer *, int, uint32_t);
 static void	 pk_str(msgpack_packer *, const char *);
 static void	 pk_hit(msgpack_packer *, const char *, const char *,
 		    const char *);
+static void	 pk_escalation(msgpack_packer *, const char *, uint64_t);
 
 /* A success reply to op whose result is the map packed in sb. */
 static struct qcreg_reply *
@@ -64,6 +66,107 @@ pk_hit(msgpack_packer *pk, const char *list, const char *grade,
 		pk_str(pk, "until");
 		pk_str(pk, until);
 	}
+}
+
+/* {"list": "tourism-watch", "to": to, "count": n, "first", "last"}. */
+static void
+pk_escalation(msgpack_packer *pk, const char *to, uint64_t n)
+{
+	msgpack_pack_map(pk, 5);
+	pk_str(pk, "list");
+	pk_str(pk, "tourism-watch");
+	pk_str(pk, "to");
+	pk_str(pk, to);
+	pk_str(pk, "count");
+	msgpack_pack_uint64(pk, n);
+	pk_str(pk, "first");
+	pk_str(pk, "2025-11-01");
+	pk_str(pk, "last");
+	pk_str(pk, "2026-03-01");
+}
+
+/*
+ * A disputed hit, an escalated subject with hits and one without, and
+ * a nil escalation and a nil disputed that mean none.
+ */
+static void
+test_check_procedures(void **state)
+{
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	struct qcreg_reply	*r;
+	struct qcreg_check	*k;
+
+	(void)state;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	pk_str(&pk, "results");
+	msgpack_pack_array(&pk, 3);
+	/* 1: listed on tourism (disputed by case 57), escalated. */
+	msgpack_pack_map(&pk, 4);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "guide:D-4101-000123");
+	pk_str(&pk, "verdict");
+	pk_str(&pk, "listed");
+	pk_str(&pk, "escalation");
+	pk_escalation(&pk, "tourism\x07", 2);
+	pk_str(&pk, "hits");
+	msgpack_pack_array(&pk, 2);
+	msgpack_pack_map(&pk, 3);
+	pk_str(&pk, "list");
+	pk_str(&pk, "tourism");
+	pk_str(&pk, "until");
+	pk_str(&pk, "2029-03-01");
+	pk_str(&pk, "disputed");
+	msgpack_pack_uint64(&pk, 57);
+	msgpack_pack_map(&pk, 2);
+	pk_str(&pk, "list");
+	pk_str(&pk, "tourism-watch");
+	pk_str(&pk, "disputed");
+	msgpack_pack_nil(&pk);
+	/* 2: escalated, but its watch entry has expired: no hits. */
+	msgpack_pack_map(&pk, 4);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "site:a.example.cn");
+	pk_str(&pk, "verdict");
+	pk_str(&pk, "clear");
+	pk_str(&pk, "hits");
+	msgpack_pack_array(&pk, 0);
+	pk_str(&pk, "escalation");
+	pk_escalation(&pk, "tourism", 3);
+	/* 3: escalation nil. */
+	msgpack_pack_map(&pk, 4);
+	pk_str(&pk, "subject");
+	pk_str(&pk, "site:b.example.cn");
+	pk_str(&pk, "verdict");
+	pk_str(&pk, "clear");
+	pk_str(&pk, "hits");
+	msgpack_pack_array(&pk, 0);
+	pk_str(&pk, "escalation");
+	msgpack_pack_nil(&pk);
+	r = reply_new(&sb, QCREG_OP_CHECK, 3);
+
+	assert_int_equal(qcreg_reply_check(r, &k), 0);
+	qcreg_reply_free(r);
+	assert_int_equal(k->n, 3);
+	assert_int_equal(k->items[0].nhits, 2);
+	assert_int_equal(k->items[0].hits[0].disputed, 57);
+	assert_string_equal(k->items[0].hits[0].until, "2029-03-01");
+	assert_int_equal(k->items[0].hits[1].disputed, 0);
+	assert_non_null(k->items[0].escalation);
+	assert_string_equal(k->items[0].escalation->list, "tourism-watch");
+	assert_string_equal(k->items[0].escalation->to, "tourism?");
+	assert_int_equal(k->items[0].escalation->count, 2);
+	assert_string_equal(k->items[0].escalation->first, "2025-11-01");
+	assert_string_equal(k->items[0].escalation->last, "2026-03-01");
+	assert_int_equal(k->items[1].nhits, 0);
+	assert_non_null(k->items[1].escalation);
+	assert_int_equal(k->items[1].escalation->count, 3);
+	assert_string_equal(k->items[1].escalation->to, "tourism");
+	assert_null(k->items[2].escalation);
+	qcreg_check_free(k);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 static void
@@ -187,6 +290,22 @@ test_check_malformed(void **state)
 		CASE("two results for one subject", "\x92"
 		    "\x83\xa7subject\xa1" "a\xa4hits\x90" VERDICT
 		    "\x83\xa7subject\xa1" "b\xa4hits\x90" VERDICT),
+		CASE("disputed not a uint", "\x91\x83\xa7subject\xa1" "a"
+		    VERDICT "\xa4hits\x91\x82\xa4list\xa1" "t"
+		    "\xa8" "disputed\xa2" "57"),
+		CASE("disputed negative", "\x91\x83\xa7subject\xa1" "a"
+		    VERDICT "\xa4hits\x91\x82\xa4list\xa1" "t"
+		    "\xa8" "disputed\xff"),
+		CASE("escalation not a map", "\x91\x84\xa7subject\xa1" "a"
+		    VERDICT "\xa4hits\x90\xaa" "escalation\x90"),
+		CASE("escalation without count", "\x91\x84\xa7subject\xa1"
+		    "a" VERDICT "\xa4hits\x90\xaa" "escalation\x84"
+		    "\xa4list\xa1w\xa2to\xa1t\xa5" "first\xa1" "f"
+		    "\xa4last\xa1l"),
+		CASE("escalation without to", "\x91\x84\xa7subject\xa1"
+		    "a" VERDICT "\xa4hits\x90\xaa" "escalation\x84"
+		    "\xa4list\xa1w\xa5" "count\x02\xa5" "first\xa1" "f"
+		    "\xa4last\xa1l"),
 #undef VERDICT
 #undef CASE
 	};
@@ -282,6 +401,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_ok),
+		cmocka_unit_test(test_check_procedures),
 		cmocka_unit_test(test_check_malformed),
 		cmocka_unit_test(test_wrong_reply),
 		cmocka_unit_test(test_code_names),
