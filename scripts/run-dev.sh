@@ -133,6 +133,14 @@ load_demo() {
 			ok=0
 		fi
 	done
+	# The procedures: notices, objections and repairs, open and closed.
+	if [ $ok -eq 1 ] && ! { python3 scripts/gen-demo.py --count "$DEMO_COUNT" \
+	    --cases >"$DATA/demo-cases.jsonl" && python3 scripts/load-cases.py \
+	    --qcreg "$QCREG" --server "$addr" --ca "$CERTS/ca.crt" \
+	    --certs "$CERTS" "$DATA/demo-cases.jsonl"; }; then
+		warn "loading the demo cases failed"
+		ok=0
+	fi
 	if [ $ok -eq 1 ]; then
 		: >"$DATA/.demo-loaded"
 	else
@@ -163,6 +171,8 @@ qcregd is running on $addr (data in $DATA/, log below). Try:
   $q \$R history $WATCHED    # on tourism-watch twice within a year
   $q \$R scan credit
   $q \$R stats
+  $q \$R cases                 # open cases, overdue ones included
+  $q \$R escalations           # subjects a watch list escalates
 
   # as the quality bureau, which writes the credit list
   Q="--cert $CERTS/quality-bureau.crt --key $CERTS/quality-bureau.key"
