@@ -16,6 +16,7 @@
 #include "calendar.h"
 #include "date.h"
 #include "log.h"
+#include "migrate.h"
 #include "net.h"
 #include "store.h"
 #include "tls.h"
@@ -27,6 +28,7 @@ struct options {
 	const char	*data;
 	const char	*port_file;
 	int		 check_only;
+	int		 migrate;
 	int		 debug;
 };
 
@@ -38,6 +40,7 @@ struct hup_arg {
 static void	 usage(void) __attribute__((noreturn));
 static void	 parse_options(int, char *[], struct options *);
 static struct config *load_config(const struct options *);
+static int	 migrate(const struct options *);
 static int	 start(struct server *, struct store *, const char *,
 		    sigset_t *);
 static void	 serve(struct server *, const char *, const sigset_t *);
@@ -49,7 +52,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: qcregd --config FILE [--listen HOST:PORT] "
 	    "[--data DIR]\n"
-	    "              [--port-file FILE] [--check-config] [--debug]\n");
+	    "              [--port-file FILE] [--check-config] [--debug]\n"
+	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n");
 	exit(2);
 }
 
@@ -62,13 +66,14 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "data", required_argument, NULL, 'd' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "check-config", no_argument, NULL, 'n' },
+		{ "migrate", no_argument, NULL, 'M' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	 ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:l:d:p:nD", longopts,
+	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMD", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->cfg_path = optarg; break;
@@ -76,11 +81,17 @@ parse_options(int argc, char *argv[], struct options *o)
 		case 'd': o->data = optarg; break;
 		case 'p': o->port_file = optarg; break;
 		case 'n': o->check_only = 1; break;
+		case 'M': o->migrate = 1; break;
 		case 'D': o->debug = 1; break;
 		default: usage();
 		}
 	}
-	if (o->cfg_path == NULL || optind != argc)
+	if (optind != argc)
+		usage();
+	/* --migrate takes its directory from --data or the config. */
+	if (o->migrate ? o->check_only || o->listen != NULL ||
+	    o->port_file != NULL || (o->data == NULL && o->cfg_path == NULL) :
+	    o->cfg_path == NULL)
 		usage();
 }
 
@@ -121,6 +132,29 @@ load_config(const struct options *o)
 	}
 	check_calendar(cfg);
 	return cfg;
+}
+
+/*
+ * --migrate: converts the data directory (--data, else the config's) in
+ * place. Without a config the map may grow to map_max_mb's default.
+ * Returns the exit status.
+ */
+static int
+migrate(const struct options *o)
+{
+	struct config	*cfg = NULL;
+	const char	*dir = o->data;
+	uint64_t	 map_max = CFG_MAP_MAX_DEFAULT;
+	int		 rc;
+
+	if (o->cfg_path != NULL) {
+		cfg = load_config(o);
+		dir = cfg->data_dir;
+		map_max = cfg->map_max;
+	}
+	rc = migrate_run(dir, map_max);
+	config_free(cfg);
+	return rc == 0 ? 0 : 1;
 }
 
 /*
@@ -209,6 +243,8 @@ main(int argc, char *argv[])
 
 	parse_options(argc, argv, &opt);
 	log_init(opt.debug);
+	if (opt.migrate)
+		return migrate(&opt);
 	memset(&srv, 0, sizeof(srv));
 	srv.s_cfg = load_config(&opt);
 	if (opt.check_only) {

@@ -345,7 +345,7 @@ config_defaults(struct config *cfg)
 	strcpy(cfg->data_dir, "data");
 	cfg->utc_offset = 8 * 60;
 	cfg->map_size = (uint64_t)1024 * 1024 * 1024;
-	cfg->map_max = (uint64_t)64 * 1024 * 1024 * 1024;
+	cfg->map_max = CFG_MAP_MAX_DEFAULT;
 	cfg->limits.max_frame = 1024 * 1024;
 	cfg->limits.max_batch = 1000;
 	cfg->limits.max_limit = 1000;

@@ -21,6 +21,8 @@ enum case_kind {
 	CASE_REPAIR,
 	CFG_CASE_KINDS
 };
+/* map_max_mb's default, in bytes (also --migrate's without a config) */
+#define CFG_MAP_MAX_DEFAULT	((uint64_t)64 * 1024 * 1024 * 1024)
 
 enum role {
 	ROLE_NONE = 0,		/* certificate valid, principal not configured */

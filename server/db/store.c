@@ -214,8 +214,10 @@ store_open_dbis(struct store *st)
 	else if (v.mv_size != strlen(STORE_SCHEMA) ||
 	    memcmp(v.mv_data, STORE_SCHEMA, v.mv_size) != 0) {
 		log_warnx("the data directory has storage schema %.*s; this "
-		    "qcregd reads schema %s only", (int)(v.mv_size > 16 ? 16 :
-		    v.mv_size), (const char *)v.mv_data, STORE_SCHEMA);
+		    "qcregd reads schema %s only%s", (int)(v.mv_size > 16 ? 16 :
+		    v.mv_size), (const char *)v.mv_data, STORE_SCHEMA,
+		    v.mv_size == 1 && *(const char *)v.mv_data == '2' ?
+		    " (run qcregd --migrate to convert it)" : "");
 		mdb_txn_abort(txn);
 		return -1;
 	}
