@@ -11,6 +11,7 @@ static int		 pack_field(msgpack_packer *, const struct field_def *);
 static int		 pack_labels_count(const struct field_def *);
 static int		 pack_labels(msgpack_packer *, const struct field_def *);
 static int		 pack_verdicts(msgpack_packer *, const struct list_def *);
+static int		 pack_procedures(msgpack_packer *, const struct list_def *);
 static int		 pack_escalation(msgpack_packer *, const struct config *,
 			    const struct list_def *);
 
@@ -70,6 +71,26 @@ pack_escalation(msgpack_packer *pk, const struct config *cfg,
 	    qc_pack_kv_uint(pk, "window", l->l_escalate_window) != 0 ? -1 : 0;
 }
 
+/*
+ * "procedures": the periods of PROTOCOL.md 4.6, {notice_days,
+ * objection_days, repair_days, repair_after, publish_days}.
+ */
+static int
+pack_procedures(msgpack_packer *pk, const struct list_def *l)
+{
+	return qc_pack_cstr(pk, "procedures") != 0 ||
+	    msgpack_pack_map(pk, 5) != 0 ||
+	    qc_pack_kv_uint(pk, "notice_days",
+	    l->l_case_days[CASE_NOTICE]) != 0 ||
+	    qc_pack_kv_uint(pk, "objection_days",
+	    l->l_case_days[CASE_OBJECTION]) != 0 ||
+	    qc_pack_kv_uint(pk, "repair_days",
+	    l->l_case_days[CASE_REPAIR]) != 0 ||
+	    qc_pack_kv_uint(pk, "repair_after", l->l_repair_after) != 0 ||
+	    qc_pack_kv_uint(pk, "publish_days", l->l_publish_days) != 0 ?
+	    -1 : 0;
+}
+
 static int
 pack_field(msgpack_packer *pk, const struct field_def *f)
 {
@@ -113,8 +134,8 @@ pack_field(msgpack_packer *pk, const struct field_def *f)
 }
 
 /*
- * {name, title, type, kinds, fields, verdicts? (rating), escalation?
- * (a watch list that escalates)}
+ * {name, title, type, kinds, fields, procedures, verdicts? (rating),
+ * escalation? (a watch list that escalates)}
  */
 static int
 pack_list(msgpack_packer *pk, const struct config *cfg,
@@ -125,7 +146,7 @@ pack_list(msgpack_packer *pk, const struct config *cfg,
 
 	for (k = 0; k < QC_KIND_COUNT; k++)
 		nk += (l->l_kinds >> k) & 1;
-	if (msgpack_pack_map(pk, 5 + rating + escalates) != 0 ||
+	if (msgpack_pack_map(pk, 6 + rating + escalates) != 0 ||
 	    qc_pack_kv_str(pk, "name", l->l_name) != 0 ||
 	    qc_pack_kv_str(pk, "title", l->l_title) != 0 ||
 	    qc_pack_kv_str(pk, "type", config_list_type_name(l->l_type)) != 0 ||
@@ -141,7 +162,8 @@ pack_list(msgpack_packer *pk, const struct config *cfg,
 	for (i = 0; i < l->l_nfields; i++)
 		if (pack_field(pk, &l->l_fields[i]) != 0)
 			return -1;
-	if (rating && pack_verdicts(pk, l) != 0)
+	if (pack_procedures(pk, l) != 0 ||
+	    (rating && pack_verdicts(pk, l) != 0))
 		return -1;
 	if (escalates && pack_escalation(pk, cfg, l) != 0)
 		return -1;

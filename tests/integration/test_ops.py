@@ -22,6 +22,12 @@ def date(name, req):
 	return {"name": name, "type": "date", "required": req}
 
 
+def procedures(repair_after=0, publish_days=0):
+	"""A list's periods (PROTOCOL.md 4.6): the defaults unless configured."""
+	return {"notice_days": 10, "objection_days": 20, "repair_days": 15, "repair_after": repair_after,
+		"publish_days": publish_days}
+
+
 CATEGORY_LABELS = {"unlicensed_agency": "未经许可经营旅行社业务", "unlicensed_guide": "未经许可从事导游活动",
 		   "illegal_website": "非法旅游经营网站", "illegal_vehicle": "非法营运旅游车辆", "other": "其他"}
 
@@ -34,6 +40,7 @@ EXPECTED_LISTS = [
 		text("report", False, 64),
 		date("valid_from", False),
 		date("valid_until", False)],
+	 "procedures": procedures(),
 	 "verdicts": {"A": "clear", "B": "clear", "C": "caution", "D": "listed"}},
 	{"name": "tourism", "type": "blacklist", "kinds": ["uscc", "guide", "site", "plate"], "fields": [
 		text("name", True, 256),
@@ -43,13 +50,15 @@ EXPECTED_LISTS = [
 		text("reason", True, None),
 		text("decision", True, 64),
 		date("listed_on", True),
-		date("expires_on", False)]},
+		date("expires_on", False)],
+	 "procedures": procedures(repair_after=365, publish_days=1825)},
 	{"name": "advertising", "type": "blacklist", "kinds": ["uscc", "site"], "fields": [
 		text("name", True, 256),
 		text("reason", True, None),
 		text("decision", True, 64),
 		date("listed_on", True),
-		date("expires_on", False)]},
+		date("expires_on", False)],
+	 "procedures": procedures(repair_after=365)},
 	{"name": "tourism-watch", "type": "watch", "kinds": ["uscc", "guide", "site", "plate"], "fields": [
 		text("name", True, 256),
 		{"name": "category", "type": "enum", "required": True,
@@ -59,6 +68,7 @@ EXPECTED_LISTS = [
 		text("decision", False, 64),
 		date("listed_on", True),
 		date("expires_on", False)],
+	 "procedures": procedures(),
 	 "escalation": {"to": "tourism", "after": 2, "window": 365}},
 ]
 
@@ -67,6 +77,8 @@ FIELD_SPEC = {"name": "str", "type": "str", "required": "bool", "values?": ["str
 HELLO_SPEC = {"server": "str", "proto": "uint", "principal": "str", "role": ("str", "nil"),
 	      "writable": ["str"],
 	      "lists": [{"name": "str", "title": "str", "type": "str", "kinds": ["str"], "fields": [FIELD_SPEC],
+			 "procedures": {"notice_days": "uint", "objection_days": "uint", "repair_days": "uint",
+					"repair_after": "uint", "publish_days": "uint"},
 			 "verdicts?": "map", "escalation?": {"to": "str", "after": "uint", "window": "uint"}}],
 	      "limits": {"max_frame": "uint", "max_batch": "uint", "max_limit": "uint"}}
 
