@@ -13,6 +13,7 @@
 #include "writer_int.h"
 
 static int	 case_store(struct wx *, uint64_t id, const struct case_rec *);
+static int	 open_payload(const struct write_req *, msgpack_sbuffer *);
 static int	 close_entry(struct wx *, const struct case_rec *,
 		    struct change *, msgpack_sbuffer *, uint8_t *);
 static int	 close_payload(struct wx *, const struct summary_hit *cur,
@@ -35,6 +36,29 @@ case_store(struct wx *x, uint64_t id, const struct case_rec *cr)
 	return mdb_put(x->x_txn, x->x_st->s_cases, &k, &v, 0);
 }
 
+/* {"fields"? (a notice's proposal), "kind", "received_on", "text"} */
+static int
+open_payload(const struct write_req *wr, msgpack_sbuffer *out)
+{
+	const char		*kind = case_kind_name(wr->wr_kind);
+	char			 day[QC_DATE_LEN + 1];
+	struct payload_item	 it[4] = {
+		{ .pi_key = "fields" },
+		{ .pi_key = "kind", .pi_str = kind, .pi_len = strlen(kind) },
+		{ .pi_key = "received_on", .pi_str = day,
+		  .pi_len = QC_DATE_LEN },
+		{ .pi_key = "text", .pi_str = wr->wr_text,
+		  .pi_len = wr->wr_text_len },
+	};
+
+	if (wr->wr_kind == CASE_NOTICE) {
+		it[0].pi_mp = wr->wr_fields.data;
+		it[0].pi_len = wr->wr_fields.size;
+	}
+	qc_date_format(wr->wr_received_on, day);
+	return payload_pack(out, it, 4) != 0 ? ENOMEM : 0;
+}
+
 int
 wx_case_open(struct wx *x)
 {
@@ -46,7 +70,7 @@ wx_case_open(struct wx *x)
 	struct change		 c;
 	msgpack_sbuffer		 payload;
 	uint8_t			 key[STORE_KEY_MAX], sq[8];
-	char			 day[QC_DATE_LEN + 1], from[QC_DATE_LEN + 1];
+	char			 from[QC_DATE_LEN + 1];
 	MDB_val			 k, v;
 	int			 rc, has, prov = 0;
 
@@ -76,24 +100,8 @@ wx_case_open(struct wx *x)
 		    from, l->l_repair_after);
 		return 0;
 	}
-	qc_date_format(wr->wr_received_on, day);
 	msgpack_sbuffer_init(&payload);
-	{
-		const char		*kind = case_kind_name(wr->wr_kind);
-		struct payload_item	 it[4] = {
-			{ .pi_key = "fields", .pi_len = wr->wr_fields.size,
-			  .pi_mp = wr->wr_kind == CASE_NOTICE ?
-			  wr->wr_fields.data : NULL },
-			{ .pi_key = "kind", .pi_str = kind,
-			  .pi_len = strlen(kind) },
-			{ .pi_key = "received_on", .pi_str = day,
-			  .pi_len = QC_DATE_LEN },
-			{ .pi_key = "text", .pi_str = wr->wr_text,
-			  .pi_len = wr->wr_text_len },
-		};
-
-		rc = payload_pack(&payload, it, 4) != 0 ? ENOMEM : 0;
-	}
+	rc = open_payload(wr, &payload);
 	memset(&c, 0, sizeof(c));
 	c.c_by = wr->wr_principal;
 	c.c_op = CH_CASE_OPEN;
@@ -146,26 +154,26 @@ close_payload(struct wx *x, const struct summary_hit *cur,
 	enum outcome_effect	 eff = case_outcome_effect(wr->wr_outcome);
 	const char		*outcome = case_outcome_name(wr->wr_outcome);
 	msgpack_sbuffer		 oldf;
+	struct payload_item	 it[3] = {
+		{ .pi_key = "fields" },
+		{ .pi_key = "outcome", .pi_str = outcome,
+		  .pi_len = strlen(outcome) },
+		{ .pi_key = "reason", .pi_str = wr->wr_reason,
+		  .pi_len = wr->wr_reason_len },
+	};
 	int			 rc = 0;
 
 	msgpack_sbuffer_init(&oldf);
-	if (eff == EFFECT_REMOVES)
-		rc = wx_fields_of(x, cur, &oldf);
-	if (rc == 0) {
-		struct payload_item	 it[3] = {
-			{ .pi_key = "fields",
-			  .pi_mp = eff == EFFECT_LISTS ? wr->wr_fields.data :
-			  eff == EFFECT_REMOVES ? oldf.data : NULL,
-			  .pi_len = eff == EFFECT_LISTS ? wr->wr_fields.size :
-			  oldf.size },
-			{ .pi_key = "outcome", .pi_str = outcome,
-			  .pi_len = strlen(outcome) },
-			{ .pi_key = "reason", .pi_str = wr->wr_reason,
-			  .pi_len = wr->wr_reason_len },
-		};
-
-		rc = payload_pack(payload, it, 3) != 0 ? ENOMEM : 0;
+	if (eff == EFFECT_LISTS) {
+		it[0].pi_mp = wr->wr_fields.data;
+		it[0].pi_len = wr->wr_fields.size;
+	} else if (eff == EFFECT_REMOVES &&
+	    (rc = wx_fields_of(x, cur, &oldf)) == 0) {
+		it[0].pi_mp = oldf.data;
+		it[0].pi_len = oldf.size;
 	}
+	if (rc == 0 && payload_pack(payload, it, 3) != 0)
+		rc = ENOMEM;
 	msgpack_sbuffer_destroy(&oldf);
 	return rc;
 }

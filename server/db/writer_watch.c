@@ -67,6 +67,11 @@ wx_dismiss(struct wx *x)
 	msgpack_sbuffer		 watch, payload;
 	msgpack_packer		 pk;
 	struct change		 c;
+	struct payload_item	 it[2] = {
+		{ .pi_key = "reason", .pi_str = wr->wr_reason,
+		  .pi_len = wr->wr_reason_len },
+		{ .pi_key = "watch" },
+	};
 	const char		*names[CFG_MAX_LISTS];
 	int			 n = 0, i, rc;
 	unsigned		 mask = 1u << (to - cfg->lists);
@@ -98,17 +103,10 @@ wx_dismiss(struct wx *x)
 	for (i = 0; i < n; i++)
 		if (qc_pack_cstr(&pk, names[i]) != 0)
 			goto done;
-	{
-		struct payload_item it[2] = {
-			{ .pi_key = "reason", .pi_str = wr->wr_reason,
-			  .pi_len = wr->wr_reason_len },
-			{ .pi_key = "watch", .pi_mp = watch.data,
-			  .pi_len = watch.size },
-		};
-
-		if (payload_pack(&payload, it, 2) != 0)
-			goto done;
-	}
+	it[1].pi_mp = watch.data;
+	it[1].pi_len = watch.size;
+	if (payload_pack(&payload, it, 2) != 0)
+		goto done;
 	memset(&c, 0, sizeof(c));
 	c.c_by = wr->wr_principal;
 	c.c_op = CH_ESCALATION_DISMISS;
