@@ -430,14 +430,7 @@ writer_apply(struct store *st, MDB_txn *txn, const struct config *cfg,
 	struct wx	 x;
 	int		 rc, replayed = 0;
 
-	memset(&x, 0, sizeof(x));
-	x.x_st = st;
-	x.x_txn = txn;
-	x.x_ch = ch;
-	x.x_scratch = scratch;
-	x.x_cfg = cfg;
-	x.x_wr = wr;
-	x.x_subject = wr->wr_subject;
+	wx_init(&x, st, txn, cfg, ch, scratch, wr);
 	if (wr->wr_idem[0] != '\0' &&
 	    ((rc = wx_idem_replay(&x, &replayed)) != 0 || replayed))
 		return rc;

@@ -13,6 +13,20 @@
 
 static int	 entry_refuse(struct write_req *, const struct summary_hit *);
 
+void
+wx_init(struct wx *x, struct store *st, MDB_txn *txn, const struct config *cfg,
+    struct chain *ch, msgpack_sbuffer *scratch, struct write_req *wr)
+{
+	memset(x, 0, sizeof(*x));
+	x->x_st = st;
+	x->x_txn = txn;
+	x->x_cfg = cfg;
+	x->x_ch = ch;
+	x->x_scratch = scratch;
+	x->x_wr = wr;
+	x->x_subject = wr->wr_subject;
+}
+
 int
 wx_summary_load(struct wx *x)
 {

@@ -30,6 +30,10 @@ struct wx {
 	int			 x_sum_dirty;	/* to be stored */
 };
 
+/* A write wr (its subject) applied in txn, advancing ch. */
+void	 wx_init(struct wx *, struct store *, MDB_txn *,
+	    const struct config *, struct chain *, msgpack_sbuffer *scratch,
+	    struct write_req *wr);
 /* Loads x_subject's summary into x_sum (empty if none). */
 int	 wx_summary_load(struct wx *);
 /* Stores x_sum if a step changed it. */

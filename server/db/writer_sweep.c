@@ -142,13 +142,7 @@ writer_sweep(struct store *st, MDB_txn *txn, const struct config *cfg,
 		rc = 0;
 	memset(&sweeper, 0, sizeof(sweeper));
 	strcpy(sweeper.wr_principal, SWEEP_PRINCIPAL);
-	memset(&x, 0, sizeof(x));
-	x.x_st = st;
-	x.x_txn = txn;
-	x.x_ch = ch;
-	x.x_scratch = scratch;
-	x.x_cfg = cfg;
-	x.x_wr = &sweeper;
+	wx_init(&x, st, txn, cfg, ch, scratch, &sweeper);
 	for (i = 0; i < n; i++) {
 		if (rc == 0 && (rc = sweep_one(&x, keys[i], lens[i],
 		    today)) == 0)
