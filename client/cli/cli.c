@@ -530,6 +530,9 @@ cmd_run(struct cli *cli, const struct cli_cmd *cmd, struct conn_args *ca,
 	if ((rc = qcreg_connect(&cli->c, host, port, &ca->opts, err,
 	    sizeof(err))) != 0)
 		return cli_error(rc, "%s", err);
+	cli->host = host;
+	cli->port = port;
+	cli->opts = &ca->opts;
 	rc = cmd->exec(cli, argc, argv);
 	qcreg_close(cli->c);
 	cli->c = NULL;

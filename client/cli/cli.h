@@ -40,6 +40,10 @@
 
 struct cli {
 	struct qcreg	*c;
+	/* Where c went, for a command that opens more connections. */
+	const char	*host;
+	unsigned	 port;
+	const struct qcreg_opts *opts;
 	FILE		*out;
 	int		 json;
 	int		 tz;		/* UTC offset of times shown, minutes */

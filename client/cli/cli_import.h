@@ -6,7 +6,8 @@
  * reported with its number and nothing is written, so that a typo never
  * leaves a file half imported. Then the rows are sorted by list and
  * canonical subject, the order in which the server stores puts cheaply,
- * and sent pipelined (cli_import_send.c).
+ * and sent pipelined over a few connections, each entry's lines on one
+ * of them in file order (cli_import_send.c).
  *
  *   cli_import.c        the command: the phases, the summary, the messages
  *   cli_import_lists.c  the lists and their fields, from the hello answer
