@@ -178,6 +178,16 @@ openssl x509 -req -in "$WRK/rogue-client.csr" -CA "$OUT/rogue-ca.crt" \
     -out "$OUT/rogue-client.crt" 2>"$WRK/rogue.log" ||
     { cat "$WRK/rogue.log" >&2; die "certificate rogue-client"; }
 
+# The registry's signing keys (Ed25519): signing-1 signs checkpoints and
+# answers; signing-2 is the next one, for the key-rotation tests. The .pub
+# files are what a platform keeps to verify them.
+for k in signing-1 signing-2; do
+	(umask 077 && openssl genpkey -algorithm ed25519 -out "$OUT/$k.key") \
+	    2>"$WRK/$k.log" || { cat "$WRK/$k.log" >&2; die "key $k"; }
+	openssl pkey -in "$OUT/$k.key" -pubout -out "$OUT/$k.pub" \
+	    2>"$WRK/$k.log" || { cat "$WRK/$k.log" >&2; die "public key $k"; }
+done
+
 # Sanity: the chain the server and the well-behaved clients rely on.
 for n in $PRINCIPALS; do
 	openssl verify -CAfile "$OUT/ca.crt" -purpose sslclient \
@@ -186,7 +196,7 @@ done
 openssl verify -CAfile "$OUT/ca.crt" -purpose sslserver \
     "$OUT/server.crt" >/dev/null || die "server does not verify"
 
-chmod 0644 "$OUT"/*.crt "$OUT/ca.crl"
+chmod 0644 "$OUT"/*.crt "$OUT"/*.pub "$OUT/ca.crl"
 chmod 0600 "$OUT"/*.key
 # rename(2) replaces any old file, so an old key's mode does not survive.
 for f in "$OUT"/*; do

@@ -168,6 +168,7 @@ start(struct server *srv, struct store *st, const char *port_file,
     sigset_t *old)
 {
 	sigset_t	 all;
+	char		 err[512];
 	int		 rc = -1;
 
 	if (store_open(st, srv->s_cfg->data_dir, srv->s_cfg->map_size,
@@ -175,6 +176,8 @@ start(struct server *srv, struct store *st, const char *port_file,
 		fatalx("cannot open the data directory %s",
 		    srv->s_cfg->data_dir);
 	srv->s_store = st;
+	if (ops_keys_register(st, srv->s_cfg, err, sizeof(err)) != 0)
+		fatalx("signing key: %s", err);
 	if ((srv->s_ssl = tls_ctx_new(srv->s_cfg)) == NULL)
 		fatalx("cannot set up TLS");
 	sigfillset(&all);

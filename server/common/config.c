@@ -12,6 +12,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "signer.h"
 #include "config_parse.h"
 #include "date.h"
 #include "subject.h"
@@ -168,6 +169,22 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	PATH_KEY("key", key_file);
 	PATH_KEY("crl", crl_file);
 	PATH_KEY("calendar", calendar_file);
+	PATH_KEY("signing_key", signing_key_file);
+	if (strcmp(name, "signing_key_id") == 0 ||
+	    strcmp(name, "origin") == 0) {
+		char	*to = name[0] == 'o' ? cfg->origin :
+			    cfg->signing_key_id;
+		size_t	 max = name[0] == 'o' ? QC_ORIGIN_MAX : QC_KEY_ID_MAX;
+
+		/* Both are part of signed text: one line of UTF-8. */
+		if (value[0] == '\0' || strlen(value) > max ||
+		    strchr(value, '\n') != NULL ||
+		    !qc_utf8_valid(value, strlen(value)))
+			return config_fail(ps, "%s: 1 to %zu bytes of UTF-8 "
+			    "on one line", name, max);
+		strcpy(to, value);
+		return 1;
+	}
 	if (strcmp(name, "listen") == 0) {
 		if (config_set_listen(cfg, value) == -1)
 			return config_fail(ps, "listen: expected HOST:PORT");
@@ -346,6 +363,7 @@ config_defaults(struct config *cfg)
 	cfg->utc_offset = 8 * 60;
 	cfg->map_size = (uint64_t)1024 * 1024 * 1024;
 	cfg->map_max = CFG_MAP_MAX_DEFAULT;
+	strcpy(cfg->origin, "qcreg");
 	cfg->limits.max_frame = 1024 * 1024;
 	cfg->limits.max_batch = 1000;
 	cfg->limits.max_limit = 1000;
@@ -430,6 +448,14 @@ config_load(const char *path, char *err, size_t errlen)
 	    (ps.cfg->calendar = calendar_load(ps.cfg->calendar_file, ps.err,
 	    sizeof(ps.err))) == NULL)
 		snprintf(err, errlen, "calendar: %s", ps.err);
+	else if ((ps.cfg->signing_key_file[0] != '\0') !=
+	    (ps.cfg->signing_key_id[0] != '\0'))
+		snprintf(err, errlen, "%s: signing_key and signing_key_id go "
+		    "together", path);
+	else if (ps.cfg->signing_key_file[0] != '\0' &&
+	    (ps.cfg->signer = signer_load(ps.cfg->signing_key_file,
+	    ps.cfg->signing_key_id, ps.err, sizeof(ps.err))) == NULL)
+		snprintf(err, errlen, "signing_key: %s", ps.err);
 	else
 		return ps.cfg;
 	config_free(ps.cfg);
@@ -448,6 +474,18 @@ config_swap_calendar(struct config *cfg, struct calendar *cal)
 	return __atomic_exchange_n(&cfg->calendar, cal, __ATOMIC_ACQ_REL);
 }
 
+const struct signer *
+config_signer(const struct config *cfg)
+{
+	return __atomic_load_n(&cfg->signer, __ATOMIC_ACQUIRE);
+}
+
+struct signer *
+config_swap_signer(struct config *cfg, struct signer *s)
+{
+	return __atomic_exchange_n(&cfg->signer, s, __ATOMIC_ACQ_REL);
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -459,6 +497,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nlists; i++)
 		config_free_list(&cfg->lists[i]);
 	calendar_free(cfg->calendar);
+	signer_free(cfg->signer);
 	for (p = cfg->principals; p != NULL; p = next) {
 		next = p->p_next;
 		free(p);

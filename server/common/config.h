@@ -90,6 +90,7 @@ struct list_def {
 };
 
 struct calendar;
+struct signer;
 
 struct principal {
 	char		 p_name[CFG_NAME_MAX];
@@ -120,6 +121,11 @@ struct config {
 	char		 calendar_file[1024];	/* empty: weekdays only */
 	/* Loaded from calendar_file; SIGHUP swaps it (config_calendar). */
 	struct calendar	*calendar;
+	char		 signing_key_file[1024];	/* empty: unsigned */
+	char		 signing_key_id[65];
+	char		 origin[129];		/* the log's name in checkpoints */
+	/* Loaded from signing_key; SIGHUP swaps it (config_signer). */
+	struct signer	*signer;
 	int		 utc_offset;		/* minutes */
 	int		 workers;		/* 0: one per core */
 	uint64_t	 map_size;		/* bytes, at start */
@@ -143,6 +149,9 @@ void		 config_free(struct config *);
  */
 const struct calendar *config_calendar(const struct config *);
 struct calendar	*config_swap_calendar(struct config *, struct calendar *);
+/* The signing key (NULL: none configured), swapped like the calendar. */
+const struct signer *config_signer(const struct config *);
+struct signer	*config_swap_signer(struct config *, struct signer *);
 /* Splits "host:port" (or "[v6]:port") into the config's listen fields. */
 int		 config_set_listen(struct config *, const char *);
 

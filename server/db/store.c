@@ -152,7 +152,8 @@ store_dbi(struct store *st, int i)
 	MDB_dbi	*all[] = {
 		&st->s_versions, &st->s_changes, &st->s_summary, &st->s_meta,
 		&st->s_cases, &st->s_open_cases, &st->s_escalate,
-		&st->s_withdrawn, &st->s_idem, &st->s_expiry
+		&st->s_withdrawn, &st->s_idem, &st->s_expiry, &st->s_merkle,
+		&st->s_keys
 	};
 
 	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
@@ -160,7 +161,7 @@ store_dbi(struct store *st, int i)
 
 static const char *const store_dbi_names[] = {
 	"versions", "changes", "summary", "meta", "cases", "open_cases",
-	"escalate", "withdrawn", "idem", "expiry"
+	"escalate", "withdrawn", "idem", "expiry", "merkle", "keys"
 };
 
 static int

@@ -4,7 +4,8 @@
  *   changes   seq64                       -> change record (record.h)
  *   summary   subject                     -> current entries (summary.h)
  *   versions  subject NUL list NUL ver32  -> seq64 of an older version
- *   meta      name                        -> head_seq, head_hash, schema
+ *   meta      name                        -> head_seq, head_hash, schema,
+ *                                            the Merkle tree's size
  *   cases     case64                      -> a case (cases.h)
  *   open_cases subject NUL list NUL kind8 -> case64 of the open case
  *   escalate  subject                     -> "" (escalated once; checked
@@ -13,6 +14,9 @@
  *   idem      principal NUL key           -> a write's answer (idem.h)
  *   expiry    end32 subject NUL list      -> "" (entries that may be
  *                                            withdrawn after publish_days)
+ *   merkle    level8 index64              -> hash of a perfect subtree of
+ *                                            the log's Merkle tree (merkle.h)
+ *   keys      key_id                      -> public key, first use (keys.h)
  *
  * A version's content is stored once, in its change record; the summary
  * points at the newest version of each entry and `versions` at the ones
@@ -50,6 +54,8 @@ struct store {
 	MDB_dbi		 s_withdrawn;
 	MDB_dbi		 s_idem;
 	MDB_dbi		 s_expiry;
+	MDB_dbi		 s_merkle;
+	MDB_dbi		 s_keys;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */

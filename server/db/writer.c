@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "merkle.h"
 #include "writer_int.h"
 
 /* Housekeeping (writer_sweep.c) runs at start and then this often. */
@@ -50,6 +51,9 @@ static void	 sbuffer_trim(msgpack_sbuffer *);
 static int	 writer_commit(struct writer *, struct write_req *,
 		    struct chain *);
 static void	 writer_housekeep(struct writer *);
+static int	 writer_set_head(struct store *, MDB_txn *,
+		    const struct chain *);
+static int	 writer_tree_catch_up(struct writer *);
 static int	 writer_sweep_once(struct writer *, int *more);
 
 struct write_req *
@@ -100,6 +104,43 @@ write_result_free(struct write_result *res)
 	write_req_free((struct write_req *)res);
 }
 
+/* The head of the log and the size of its Merkle tree move together. */
+static int
+writer_set_head(struct store *st, MDB_txn *txn, const struct chain *ch)
+{
+	int	 rc;
+
+	if ((rc = store_set_head(st, txn, ch->ch_seq, ch->ch_hash)) != 0)
+		return rc;
+	return merkle_set_size(st, txn, ch->ch_seq);
+}
+
+/* A store written before the Merkle tree existed gets it now. */
+static int
+writer_tree_catch_up(struct writer *wt)
+{
+	struct store	*st = wt->wt_store;
+	MDB_txn		*txn = NULL;
+	uint64_t	 added;
+	int		 rc;
+
+	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0 ||
+	    (rc = merkle_catch_up(st, txn, wt->wt_seq, &added)) != 0) {
+		if (txn != NULL)
+			mdb_txn_abort(txn);
+		log_warnx("building the Merkle tree: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		log_warnx("building the Merkle tree: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if (added > 0)
+		log_info("Merkle tree built over %" PRIu64 " change records",
+		    added);
+	return 0;
+}
+
 struct writer *
 writer_start(struct store *st, const struct config *cfg)
 {
@@ -123,6 +164,10 @@ writer_start(struct store *st, const struct config *cfg)
 	mdb_txn_abort(txn);
 	if (rc != 0) {
 		log_warnx("reading the change log head: %s", mdb_strerror(rc));
+		free(wt);
+		return NULL;
+	}
+	if (writer_tree_catch_up(wt) != 0) {
 		free(wt);
 		return NULL;
 	}
@@ -224,7 +269,7 @@ writer_sweep_once(struct writer *wt, int *more)
 	    qc_date_today(now, wt->wt_cfg->utc_offset), more)) == 0 &&
 	    (rc = writer_idem_purge(st, txn, (uint64_t)now)) == 0 &&
 	    ch.ch_seq != wt->wt_seq)
-		rc = store_set_head(st, txn, ch.ch_seq, ch.ch_hash);
+		rc = writer_set_head(st, txn, &ch);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -285,7 +330,7 @@ writer_commit(struct writer *wt, struct write_req *batch, struct chain *ch)
 		rc = writer_apply(st, txn, wt->wt_cfg, wr, ch, &wt->wt_rec);
 	}
 	if (rc == 0 && ch->ch_seq != wt->wt_seq)
-		rc = store_set_head(st, txn, ch->ch_seq, ch->ch_hash);
+		rc = writer_set_head(st, txn, ch);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		return rc;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "merkle.h"
 #include "record.h"
 #include "writer_int.h"
 
@@ -109,7 +110,9 @@ wx_append(struct wx *x, struct change *c)
 	v.mv_data = x->x_scratch->data;
 	v.mv_size = x->x_scratch->size;
 	if ((rc = mdb_put(x->x_txn, x->x_st->s_changes, &k, &v,
-	    MDB_NOOVERWRITE | MDB_APPEND)) != 0)
+	    MDB_NOOVERWRITE | MDB_APPEND)) != 0 ||
+	    (rc = merkle_append(x->x_st, x->x_txn, c->c_seq, x->x_ch->ch_hash,
+	    hash)) != 0)
 		return rc;
 	x->x_ch->ch_seq = c->c_seq;
 	memcpy(x->x_ch->ch_hash, hash, STORE_HASH_LEN);

@@ -24,6 +24,12 @@
 #define FRAMES_PER_WAKEUP	64	/* fairness between connections */
 #define CONN_BUSY_REQS		8	/* a tick's requests that keep buffers */
 
+/* One thing a reload replaced; exactly one member is set. */
+struct retired {
+	struct calendar	*r_calendar;
+	struct signer	*r_signer;
+};
+
 struct server {
 	struct config	*s_cfg;
 	struct store	*s_store;
@@ -35,8 +41,9 @@ struct server {
 	/* SIGHUP swaps s_ssl and the principals under this lock. */
 	pthread_mutex_t	 s_reload_mtx;
 	struct principal *s_retired;	/* old principals, still referenced */
-	struct calendar	**s_old_cals;	/* old calendars, read until exit */
-	size_t		 s_nold_cals;
+	/* Old calendars and signing keys, read by other threads until exit. */
+	struct retired	*s_old;
+	size_t		 s_nold;
 };
 
 struct conn {

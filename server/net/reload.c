@@ -1,38 +1,64 @@
 /*
- * SIGHUP: certificates, CRL and principals are reloaded without
- * dropping connections (Redis style: build new, then swap).
+ * SIGHUP: certificates, CRL, principals, the calendar and the signing key
+ * are reloaded without dropping connections (Redis style: build new,
+ * then swap).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
+#include "signer.h"
 #include "log.h"
 #include "net.h"
 #include "tls.h"
 
 static int	 lists_equal(const struct config *, const struct config *);
-static void	 swap_calendar(struct server *, struct config *);
+static int	 retire_room(struct server *, size_t);
+static void	 retire(struct server *, struct calendar *, struct signer *);
+static void	 swap_calendar_and_key(struct server *, struct config *);
+
+/*
+ * Makes room to keep n more things a reload replaces until exit: threads
+ * may still be reading them (a reload is rare, a calendar or a key
+ * small). 0, or -1 when out of memory.
+ */
+static int
+retire_room(struct server *srv, size_t n)
+{
+	struct retired	*old;
+
+	if ((old = realloc(srv->s_old, (srv->s_nold + n) *
+	    sizeof(*old))) == NULL)
+		return -1;
+	srv->s_old = old;
+	return 0;
+}
+
+/* Keeps one replaced thing, in room made by retire_room(). */
+static void
+retire(struct server *srv, struct calendar *cal, struct signer *sig)
+{
+	srv->s_old[srv->s_nold].r_calendar = cal;
+	srv->s_old[srv->s_nold++].r_signer = sig;
+}
 
 /*
  * Deadlines are computed when read, so a new calendar corrects every
- * provisional one at once. Threads may be reading the old one: it is
- * kept until exit (a reload is rare, a calendar a few kilobytes).
+ * provisional one at once; checkpoints and answers are signed with the
+ * new key from now on (its public key was recorded first).
  */
 static void
-swap_calendar(struct server *srv, struct config *cfg)
+swap_calendar_and_key(struct server *srv, struct config *cfg)
 {
-	struct calendar	**old;
-
-	old = realloc(srv->s_old_cals, (srv->s_nold_cals + 1) *
-	    sizeof(*old));
-	if (old == NULL) {
-		log_warnx("reload: out of memory; keeping the calendar");
+	if (retire_room(srv, 2) == -1) {
+		log_warnx("reload: out of memory; keeping the calendar and "
+		    "the signing key");
 		return;
 	}
-	srv->s_old_cals = old;
-	old[srv->s_nold_cals++] = config_swap_calendar(srv->s_cfg,
-	    cfg->calendar);
+	retire(srv, config_swap_calendar(srv->s_cfg, cfg->calendar), NULL);
+	retire(srv, NULL, config_swap_signer(srv->s_cfg, cfg->signer));
 	cfg->calendar = NULL;
+	cfg->signer = NULL;
 }
 
 void
@@ -93,6 +119,12 @@ server_reload(struct server *srv, const char *path)
 	if (!lists_equal(cfg, srv->s_cfg))
 		log_warnx("reload: list definitions changed; they take "
 		    "effect only after a restart");
+	if (ops_keys_register(srv->s_store, cfg, err, sizeof(err)) != 0) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err);
+		config_free(cfg);
+		return;
+	}
 	if ((ctx = tls_ctx_new(cfg)) == NULL) {
 		log_warnx("reload: TLS set-up failed; keeping the running "
 		    "configuration");
@@ -111,7 +143,7 @@ server_reload(struct server *srv, const char *path)
 	memcpy(srv->s_cfg->crl_file, cfg->crl_file, sizeof(cfg->crl_file));
 	memcpy(srv->s_cfg->calendar_file, cfg->calendar_file,
 	    sizeof(cfg->calendar_file));
-	swap_calendar(srv, cfg);
+	swap_calendar_and_key(srv, cfg);
 	/* Connections still point at the old principals: retire them. */
 	if (old != NULL) {
 		for (last = old; last->p_next != NULL; last = last->p_next)
@@ -122,8 +154,8 @@ server_reload(struct server *srv, const char *path)
 	pthread_mutex_unlock(&srv->s_reload_mtx);
 	SSL_CTX_free(old_ctx);
 	config_free(cfg);
-	log_info("reload: certificates, CRL, principals and calendar "
-	    "reloaded");
+	log_info("reload: certificates, CRL, principals, calendar and "
+	    "signing key reloaded");
 }
 
 void
@@ -136,9 +168,12 @@ server_reload_free(struct server *srv)
 		free(p);
 	}
 	srv->s_retired = NULL;
-	while (srv->s_nold_cals > 0)
-		calendar_free(srv->s_old_cals[--srv->s_nold_cals]);
-	free(srv->s_old_cals);
-	srv->s_old_cals = NULL;
+	while (srv->s_nold > 0) {
+		srv->s_nold--;
+		calendar_free(srv->s_old[srv->s_nold].r_calendar);
+		signer_free(srv->s_old[srv->s_nold].r_signer);
+	}
+	free(srv->s_old);
+	srv->s_old = NULL;
 	pthread_mutex_destroy(&srv->s_reload_mtx);
 }

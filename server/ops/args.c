@@ -58,6 +58,10 @@ static const struct {
 	[ARG_CASE_STATE] = { "state", read_case_state },
 	[ARG_WITHIN] = { "within", read_within },
 	[ARG_AFTER_CASE] = { "after", read_after_case },
+	[ARG_SEQ] = { "seq", read_seq },
+	[ARG_SIZE] = { "size", read_size },
+	[ARG_FROM] = { "from", read_from },
+	[ARG_TO] = { "to", read_to },
 };
 
 int

@@ -53,6 +53,10 @@ enum arg_id {
 	ARG_CASE_STATE,		/* open, overdue, due or closed */
 	ARG_WITHIN,		/* working days, 0..365 */
 	ARG_AFTER_CASE,		/* a case id, the cases cursor */
+	ARG_SEQ,		/* a change's seq, >= 1 */
+	ARG_SIZE,		/* a tree size, >= 1 */
+	ARG_FROM,		/* a tree size, >= 1 */
+	ARG_TO,			/* a tree size, >= 1 */
 	ARG_COUNT
 };
 
@@ -104,6 +108,7 @@ struct args {
 	int			 a_case_state;	/* enum case_state */
 	uint32_t		 a_within;
 	uint64_t		 a_after_case;
+	uint64_t		 a_seq, a_size, a_from, a_to;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
@@ -153,6 +158,9 @@ enum op_status	 op_case_close(struct req *);
 enum op_status	 op_cases(struct req *);
 enum op_status	 op_escalations(struct req *);
 enum op_status	 op_escalation_dismiss(struct req *);
+enum op_status	 op_checkpoint(struct req *);
+enum op_status	 op_proof(struct req *);
+enum op_status	 op_consistency(struct req *);
 
 /* op_put.c: what put and remove share; fills q->q_write. */
 enum op_status	 op_write_prepare(struct req *, int op);

@@ -1,8 +1,13 @@
 /*
  * hello: who the caller is and what the registry holds.
  */
+#include <errno.h>
+#include <string.h>
+
+#include "keys.h"
 #include "msg.h"
 #include "op.h"
+#include "signer.h"
 #include "version.h"
 
 static int		 pack_list(msgpack_packer *, const struct config *,
@@ -12,6 +17,7 @@ static int		 pack_labels_count(const struct field_def *);
 static int		 pack_labels(msgpack_packer *, const struct field_def *);
 static int		 pack_verdicts(msgpack_packer *, const struct list_def *);
 static int		 pack_procedures(msgpack_packer *, const struct list_def *);
+static enum op_status	 pack_keys(struct req *);
 static int		 pack_escalation(msgpack_packer *, const struct config *,
 			    const struct list_def *);
 
@@ -69,6 +75,58 @@ pack_escalation(msgpack_packer *pk, const struct config *cfg,
 	    cfg->lists[l->l_escalate_to].l_name) != 0 ||
 	    qc_pack_kv_uint(pk, "after", l->l_escalate_after) != 0 ||
 	    qc_pack_kv_uint(pk, "window", l->l_escalate_window) != 0 ? -1 : 0;
+}
+
+/* One key of "keys": {key_id, public_key, since, current}. */
+static int
+pack_key(const struct key_info *ki, void *arg)
+{
+	struct req		*q = arg;
+	const struct signer	*s = config_signer(q->q_cfg);
+	msgpack_packer		*pk = q->q_pk;
+	char			 hex[2 * QC_PUB_LEN + 1];
+	int			 current;
+
+	current = s != NULL && strlen(signer_key_id(s)) == ki->ki_id_len &&
+	    memcmp(signer_key_id(s), ki->ki_id, ki->ki_id_len) == 0;
+	qc_hex(ki->ki_pub, QC_PUB_LEN, hex);
+	return msgpack_pack_map(pk, 4) != 0 || qc_pack_cstr(pk, "key_id") ||
+	    msgpack_pack_str_with_body(pk, ki->ki_id, ki->ki_id_len) != 0 ||
+	    qc_pack_kv_str(pk, "public_key", hex) != 0 ||
+	    qc_pack_kv_uint(pk, "since", ki->ki_since) != 0 ||
+	    qc_pack_cstr(pk, "current") != 0 ||
+	    (current ? msgpack_pack_true(pk) : msgpack_pack_false(pk)) != 0 ?
+	    ENOMEM : 0;
+}
+
+static int
+count_key(const struct key_info *ki, void *arg)
+{
+	(void)ki;
+	(*(uint32_t *)arg)++;
+	return 0;
+}
+
+/*
+ * "keys": every key the registry has signed with, old ones too, so that
+ * an answer signed years ago still verifies.
+ */
+static enum op_status
+pack_keys(struct req *q)
+{
+	MDB_txn		*txn;
+	uint32_t	 n = 0;
+	int		 rc;
+
+	if ((txn = req_txn(q)) == NULL)
+		return OP_ERROR;
+	if ((rc = keys_walk(q->q_store, txn, count_key, &n)) != 0 ||
+	    (rc = qc_pack_cstr(q->q_pk, "keys") != 0 ||
+	    msgpack_pack_array(q->q_pk, n) != 0 ? ENOMEM : 0) != 0 ||
+	    (rc = keys_walk(q->q_store, txn, pack_key, q)) != 0)
+		return req_fail(q, QC_E_INTERNAL, "keys: %s",
+		    mdb_strerror(rc));
+	return OP_DONE;
 }
 
 /*
@@ -179,7 +237,7 @@ op_hello(struct req *q)
 	unsigned		 writes = c->cl_prin ? c->cl_prin->p_writes : 0;
 	int			 i, nw = __builtin_popcount(writes);
 
-	if (msgpack_pack_map(pk, 7) != 0 ||
+	if (msgpack_pack_map(pk, 8) != 0 ||
 	    qc_pack_kv_str(pk, "server", QCD_VERSION) != 0 ||
 	    qc_pack_kv_uint(pk, "proto", 1) != 0 ||
 	    qc_pack_kv_str(pk, "principal", c->cl_name) != 0 ||
@@ -204,7 +262,7 @@ op_hello(struct req *q)
 	    qc_pack_kv_uint(pk, "max_batch", cfg->limits.max_batch) != 0 ||
 	    qc_pack_kv_uint(pk, "max_limit", cfg->limits.max_limit) != 0)
 		goto fail;
-	return OP_DONE;
+	return pack_keys(q);
 fail:
 	return req_fail(q, QC_E_INTERNAL, "out of memory");
 }

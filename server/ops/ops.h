@@ -43,6 +43,13 @@ enum op_status {
 int		 ops_env_init(struct ops_env *, const struct config *,
 		    struct store *, struct writer *);
 void		 ops_env_free(struct ops_env *);
+/*
+ * Records the public half of cfg's signing key in the store, for ever
+ * (at start and before a reload switches keys). 0, or -1 with err set:
+ * a key_id already used for another key is refused.
+ */
+int		 ops_keys_register(struct store *, const struct config *,
+		    char *err, size_t errlen);
 /* Ends the worker's read snapshot after a burst of requests. */
 void		 ops_burst_end(struct ops_env *);
 

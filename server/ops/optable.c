@@ -159,6 +159,29 @@ const struct op_entry op_table[] = {
 		.op_roles = ROLES_COUNTERS,
 		.op_run = op_stats,
 	},
+	{
+		.op_name = "checkpoint",
+		.op_roles = ROLES_ANYONE,
+		.op_run = op_checkpoint,
+	},
+	{
+		.op_name = "proof",
+		.op_roles = ROLES_ANYONE,
+		.op_args = {
+			{ ARG_SEQ, ARG_REQUIRED },
+			{ ARG_SIZE, 0 },
+		},
+		.op_run = op_proof,
+	},
+	{
+		.op_name = "consistency",
+		.op_roles = ROLES_ANYONE,
+		.op_args = {
+			{ ARG_FROM, ARG_REQUIRED },
+			{ ARG_TO, 0 },
+		},
+		.op_run = op_consistency,
+	},
 };
 
 const int op_table_len = sizeof(op_table) / sizeof(op_table[0]);

@@ -24,7 +24,8 @@ suite = Suite("authz")
 
 # The ops this file can exercise: exactly the rows the table must have.
 OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "put", "remove",
-       "case_open", "case_close", "cases", "escalations", "escalation_dismiss"]
+       "case_open", "case_close", "cases", "escalations", "escalation_dismiss",
+       "checkpoint", "proof", "consistency"]
 STATES = [None, "active", "pending", "expired", "removed"]
 FORBIDDEN = ("error", "forbidden")
 NOT_FOUND = ("error", "not_found")
@@ -526,3 +527,39 @@ def escalations_row(ctx):
 		for d in (-100, -10):
 			t.ok("put", list="tourism-watch", subject=x, fields=watch_fields(listed_on=day(d)))
 	_reads_by_list(ctx, "escalations", "escalations", {"limit": MAX_LIMIT}, lambda e: e["to"])
+
+
+# ---------------------------------------------------------------- the Merkle tree
+
+def _tree_row(ctx, op, args, keys):
+	"""Everyone may read the tree: every principal gets the same answer."""
+	s = ctx.server
+	with s.connect(REGULATOR) as reg:
+		head = reg.ok("stats")["head"]
+		want = reg.ok(op, **args(head))
+	m = Matrix(op)
+	for cn, word in m.cells.items():
+		if word != "yes":
+			unknown_word(op, cn, word)
+		if op == "checkpoint":
+			m.add(cn, args(head), lambda r: None if sorted(r) == keys and r["size"] == head
+			      and r["root"] == want["root"] else "got %s" % short(r), "allowed")
+		else:
+			m.add(cn, args(head), ("ok", want), "allowed")
+	m.run(s)
+
+
+@suite.test(timeout=60)
+def checkpoint_row(ctx):
+	_tree_row(ctx, "checkpoint", lambda head: {},
+		  ["key_id", "origin", "root", "signature", "size", "time"])
+
+
+@suite.test(timeout=60)
+def proof_row(ctx):
+	_tree_row(ctx, "proof", lambda head: {"seq": max(1, head // 2), "size": head}, None)
+
+
+@suite.test(timeout=60)
+def consistency_row(ctx):
+	_tree_row(ctx, "consistency", lambda head: {"from": max(1, head // 3), "to": head}, None)

@@ -80,7 +80,8 @@ HELLO_SPEC = {"server": "str", "proto": "uint", "principal": "str", "role": ("st
 			 "procedures": {"notice_days": "uint", "objection_days": "uint", "repair_days": "uint",
 					"repair_after": "uint", "publish_days": "uint"},
 			 "verdicts?": "map", "escalation?": {"to": "str", "after": "uint", "window": "uint"}}],
-	      "limits": {"max_frame": "uint", "max_batch": "uint", "max_limit": "uint"}}
+	      "limits": {"max_frame": "uint", "max_batch": "uint", "max_limit": "uint"},
+	      "keys": [{"key_id": "str", "public_key": "str", "since": "uint", "current": "bool"}]}
 
 
 @suite.test(timeout=60)

@@ -1,0 +1,42 @@
+/*
+ * Arguments of the Merkle tree ops: sequence numbers and tree sizes,
+ * which start at 1.
+ */
+#include "args.h"
+
+static int
+positive(struct req *q, const char *name, const msgpack_object *o,
+    uint64_t *v)
+{
+	if (arg_uint(q, name, o, v) == -1)
+		return -1;
+	if (*v == 0) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: must be at least 1", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+read_seq(struct req *q, const char *name, const msgpack_object *o)
+{
+	return positive(q, name, o, &q->q_args.a_seq);
+}
+
+int
+read_size(struct req *q, const char *name, const msgpack_object *o)
+{
+	return positive(q, name, o, &q->q_args.a_size);
+}
+
+int
+read_from(struct req *q, const char *name, const msgpack_object *o)
+{
+	return positive(q, name, o, &q->q_args.a_from);
+}
+
+int
+read_to(struct req *q, const char *name, const msgpack_object *o)
+{
+	return positive(q, name, o, &q->q_args.a_to);
+}

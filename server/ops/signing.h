@@ -1,0 +1,32 @@
+/*
+ * Inside the ops layer: the signed checkpoint (PROTOCOL.md 4.9) that the
+ * checkpoint op answers and signed answers carry.
+ */
+#ifndef QCD_SIGNING_H
+#define QCD_SIGNING_H
+
+#include <lmdb.h>
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "sig.h"
+
+struct req;
+struct config;
+struct signer;
+
+struct checkpoint {
+	uint64_t		 cp_size;	/* records: the tree's size */
+	uint8_t			 cp_root[QC_ROOT_LEN];	/* zero if empty */
+	uint64_t		 cp_time;
+	const struct signer	*cp_signer;	/* NULL: no key configured */
+	uint8_t			 cp_sig[QC_SIG_LEN];
+};
+
+/* The head of the request's snapshot, signed: 0, or -1 after req_fail. */
+int	 checkpoint_make(struct req *, MDB_txn *, struct checkpoint *);
+/* {origin, size, root, time, key_id?, signature?}; 0 or -1. */
+int	 checkpoint_pack(msgpack_packer *, const struct config *,
+	    const struct checkpoint *);
+
+#endif
