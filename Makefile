@@ -80,7 +80,7 @@ UNITS	 = $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench)
 
 .PHONY: all asan units deps certs demo run test bench stall-check clean
-all: $(PROGS) units $(O)/tests/powerloss/recorder.so
+all: $(PROGS) units $(O)/tests/powerloss/recorder.so $(O)/tests/lmdb_poke
 
 units: $(UNITS)
 
@@ -117,6 +117,10 @@ $(O)/tests/test_cli_%: $(O)/tests/unit/test_cli_%.o $(CLI_A) $(LIB_A) \
 	    $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS) -lcmocka
+# A test tool: edits a stored value in place (tests/tools/lmdb_poke.c).
+$(O)/tests/lmdb_poke: $(O)/tests/tools/lmdb_poke.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -llmdb
 # test_slots makes chosen allocations fail (ld --wrap, as cmocka mocks).
 $(O)/tests/test_slots: private LDLIBS += -Wl,--wrap=malloc,--wrap=calloc
 

@@ -12,6 +12,7 @@
 #include "date.h"
 #include "log.h"
 #include "merkle.h"
+#include "verify.h"
 #include "writer_int.h"
 
 /* Housekeeping (writer_sweep.c) runs at start and then this often. */
@@ -39,6 +40,11 @@ struct writer {
 	uint8_t			 wt_hash[STORE_HASH_LEN];
 	msgpack_sbuffer		 wt_rec;	/* scratch */
 	time_t			 wt_next_sweep;	/* 0: at start */
+	/* The check of the stored log at start (verify.c), in the background. */
+	pthread_t		 wt_verifier;
+	uint64_t		 wt_verify_head;
+	volatile int		 wt_verify_stop;
+	int			 wt_verifying;	/* wt_verifier was started */
 };
 
 static void	*writer_main(void *);
@@ -54,6 +60,7 @@ static void	 writer_housekeep(struct writer *);
 static int	 writer_set_head(struct store *, MDB_txn *,
 		    const struct chain *);
 static int	 writer_tree_catch_up(struct writer *);
+static void	*writer_verify_main(void *);
 static int	 writer_sweep_once(struct writer *, int *more);
 
 struct write_req *
@@ -171,6 +178,7 @@ writer_start(struct store *st, const struct config *cfg)
 		free(wt);
 		return NULL;
 	}
+	wt->wt_verify_head = wt->wt_seq;
 	if (pthread_mutex_init(&wt->wt_mtx, NULL) != 0 ||
 	    pthread_cond_init(&wt->wt_cond, NULL) != 0 ||
 	    pthread_create(&wt->wt_thread, NULL, writer_main, wt) != 0) {
@@ -178,6 +186,12 @@ writer_start(struct store *st, const struct config *cfg)
 		free(wt);
 		return NULL;
 	}
+	if (pthread_create(&wt->wt_verifier, NULL, writer_verify_main,
+	    wt) == 0)
+		wt->wt_verifying = 1;
+	else
+		log_warnx("cannot start the check of the stored log; it is "
+		    "not checked");
 	log_info("change log head at seq %" PRIu64, wt->wt_seq);
 	return wt;
 }
@@ -203,9 +217,44 @@ writer_submit(struct writer *wt, struct write_req *wr, struct fault *f)
 	return 0;
 }
 
+/*
+ * Checks the log as it was at start, record by record and node by node,
+ * while the server serves. Something in it that does not hold means the
+ * data files were changed outside qcregd: writes stop (read_only, with
+ * the reason) until an operator has looked; reads go on.
+ */
+static void *
+writer_verify_main(void *arg)
+{
+	struct writer	*wt = arg;
+	char		 why[FAULT_MSG_MAX - 96];
+	int		 rc;
+
+	rc = verify_log(wt->wt_store, wt->wt_verify_head, &wt->wt_verify_stop,
+	    why, sizeof(why));
+	if (rc == 0 && !wt->wt_verify_stop)
+		log_info("the stored log verifies: %" PRIu64 " change records "
+		    "and their Merkle tree", wt->wt_verify_head);
+	else if (rc < 0)
+		log_warnx("could not check the stored log: %s", why);
+	else if (rc > 0) {
+		pthread_mutex_lock(&wt->wt_mtx);
+		snprintf(wt->wt_broken, sizeof(wt->wt_broken), "writes "
+		    "stopped: the data files were changed outside qcregd: %s",
+		    why);
+		pthread_mutex_unlock(&wt->wt_mtx);
+		log_warnx("TAMPER: %s; writes stopped, reads go on; check the "
+		    "log with qcreg verify and restore from a backup", why);
+	}
+	return NULL;
+}
+
 void
 writer_stop(struct writer *wt)
 {
+	wt->wt_verify_stop = 1;
+	if (wt->wt_verifying)
+		pthread_join(wt->wt_verifier, NULL);
 	pthread_mutex_lock(&wt->wt_mtx);
 	wt->wt_stopping = 1;
 	pthread_cond_signal(&wt->wt_cond);
