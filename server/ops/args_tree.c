@@ -1,6 +1,6 @@
 /*
- * Arguments of the Merkle tree ops: sequence numbers and tree sizes,
- * which start at 1.
+ * Arguments of the Merkle tree ops (sequence numbers and tree sizes,
+ * which start at 1) and of signed answers.
  */
 #include "args.h"
 
@@ -39,4 +39,16 @@ int
 read_to(struct req *q, const char *name, const msgpack_object *o)
 {
 	return positive(q, name, o, &q->q_args.a_to);
+}
+
+int
+read_signed(struct req *q, const char *name, const msgpack_object *o)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: expected true or false",
+		    name);
+		return -1;
+	}
+	q->q_args.a_signed = o->via.boolean;
+	return 0;
 }

@@ -57,6 +57,7 @@ enum arg_id {
 	ARG_SIZE,		/* a tree size, >= 1 */
 	ARG_FROM,		/* a tree size, >= 1 */
 	ARG_TO,			/* a tree size, >= 1 */
+	ARG_SIGNED,		/* bool: sign the answer */
 	ARG_COUNT
 };
 
@@ -109,6 +110,7 @@ struct args {
 	uint32_t		 a_within;
 	uint64_t		 a_after_case;
 	uint64_t		 a_seq, a_size, a_from, a_to;
+	int			 a_signed;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)

@@ -8,6 +8,7 @@
 #include "entry.h"
 #include "msg.h"
 #include "op.h"
+#include "op_check.h"
 #include "summary.h"
 
 static int		 check_lookup(struct req *, MDB_txn **, const char *,
@@ -16,8 +17,10 @@ static int		 check_lookup(struct req *, MDB_txn **, const char *,
 static enum verdict	 check_verdict(const struct config *,
 			    const struct summary_hit *, unsigned);
 static int		 check_pack(struct req *, const char *,
-			    const struct summary_hit *, unsigned,
+			    const struct summary_hit *, unsigned, enum verdict,
 			    const struct escalation *);
+static enum op_status	 check_all(struct req *, MDB_txn *,
+			    struct check_sign *);
 
 /*
  * The active hits of one valid subject on the lists of mask, by list
@@ -97,7 +100,7 @@ check_verdict(const struct config *cfg, const struct summary_hit *hits,
  */
 static int
 check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
-    unsigned found, const struct escalation *esc)
+    unsigned found, enum verdict verdict, const struct escalation *esc)
 {
 	const struct config	*cfg = q->q_cfg;
 	msgpack_packer		*pk = q->q_pk;
@@ -107,8 +110,7 @@ check_pack(struct req *q, const char *subject, const struct summary_hit *hits,
 
 	if (msgpack_pack_map(pk, 3 + (esc->es_count > 0)) != 0 ||
 	    qc_pack_kv_str(pk, "subject", subject) != 0 ||
-	    qc_pack_kv_str(pk, "verdict", config_verdict_name(
-	    check_verdict(cfg, hits, found))) != 0 ||
+	    qc_pack_kv_str(pk, "verdict", config_verdict_name(verdict)) != 0 ||
 	    qc_pack_cstr(pk, "hits") != 0 ||
 	    msgpack_pack_array(pk, __builtin_popcount(found)) != 0)
 		goto oom;
@@ -142,8 +144,9 @@ oom:
 	return -1;
 }
 
-enum op_status
-op_check(struct req *q)
+/* The results, and the signed text beside them if cs is not NULL. */
+static enum op_status
+check_all(struct req *q, MDB_txn *txn, struct check_sign *cs)
 {
 	const msgpack_object	*subs = q->q_args.a_subjects;
 	msgpack_packer		*pk = q->q_pk;
@@ -151,11 +154,11 @@ op_check(struct req *q)
 	struct summary_hit	 hits[CFG_MAX_LISTS];
 	struct escalation	 esc;
 	char			 canon[QC_SUBJECT_MAX];
+	enum verdict		 v;
 	unsigned		 found;
 	uint32_t		 i, n = subs->via.array.size;
-	MDB_txn			*txn = NULL;
 
-	if (msgpack_pack_map(pk, 1) != 0 ||
+	if (msgpack_pack_map(pk, 1 + (cs != NULL)) != 0 ||
 	    qc_pack_cstr(pk, "results") != 0 ||
 	    msgpack_pack_array(pk, n) != 0)
 		return req_fail(q, QC_E_INTERNAL, "out of memory");
@@ -170,12 +173,36 @@ op_check(struct req *q)
 			    "invalid_subject") != 0)
 				return req_fail(q, QC_E_INTERNAL,
 				    "out of memory");
+			if (cs != NULL && check_sign_invalid(q, cs, o) != 0)
+				return OP_ERROR;
 			continue;
 		}
 		if (check_lookup(q, &txn, canon, q->q_args.a_lists, hits,
-		    &found, &esc) == -1 ||
-		    check_pack(q, canon, hits, found, &esc) == -1)
+		    &found, &esc) == -1)
+			return OP_ERROR;
+		v = check_verdict(q->q_cfg, hits, found);
+		if (check_pack(q, canon, hits, found, v, &esc) == -1 ||
+		    (cs != NULL && check_sign_subject(q, cs, canon, hits, found,
+		    config_verdict_name(v), &esc) != 0))
 			return OP_ERROR;
 	}
-	return OP_DONE;
+	return cs != NULL && check_sign_end(q, cs) != 0 ? OP_ERROR : OP_DONE;
+}
+
+enum op_status
+op_check(struct req *q)
+{
+	struct check_sign	 cs;
+	enum op_status		 st;
+	MDB_txn			*txn;
+
+	if (!q->q_args.a_signed)
+		return check_all(q, NULL, NULL);
+	/* The checkpoint and the answer come from one snapshot. */
+	if ((txn = req_txn(q)) == NULL)
+		return OP_ERROR;
+	st = check_sign_begin(q, txn, &cs, q->q_args.a_subjects->via.array.size)
+	    == 0 ? check_all(q, txn, &cs) : OP_ERROR;
+	check_sign_free(&cs);
+	return st;
 }

@@ -18,6 +18,7 @@ const struct op_entry op_table[] = {
 		.op_args = {
 			{ ARG_SUBJECTS, ARG_REQUIRED },
 			{ ARG_LISTS, 0 },
+			{ ARG_SIGNED, 0 },
 		},
 		.op_run = op_check,
 	},

@@ -229,3 +229,71 @@ def sighup_switches_keys_and_keeps_old_ones(ctx):
 	s.restart()
 	with s.connect(PLATFORM) as p:
 		eq(sorted(k["key_id"] for k in p.ok("hello")["keys"]), ["dev-1", "dev-2"], "keys after restart")
+
+
+def _escaped(subject):
+	out = bytearray()
+	for b in subject.encode():
+		out += b"%%%02X" % b if b < 0x20 or b == 0x7f or b == ord("%") else bytes([b])
+	return out.decode()
+
+
+def check_text(sig, results):
+	"""The canonical text of a signed check (PROTOCOL.md, check), rebuilt
+	from the answer alone."""
+	lines = ["qcreg-check-v1", sig["origin"], str(sig["time"]), str(sig["size"]), sig["root"],
+		 sig["key_id"], str(len(results))]
+	for r in results:
+		if "error" in r:
+			lines.append("%s\tinvalid_subject\t\t" % _escaped(r["subject"]))
+			continue
+		hits = ",".join(h["list"] + (":" + h["grade"] if "grade" in h else "") +
+				(("@" + h["until"]) if "until" in h else "") +
+				("!%d" % h["disputed"] if "disputed" in h else "") for h in r["hits"])
+		e = r.get("escalation")
+		esc = "%s>%s/%d/%s/%s" % (e["list"], e["to"], e["count"], e["first"], e["last"]) if e else ""
+		lines.append("%s\t%s\t%s\t%s" % (r["subject"], r["verdict"], hits, esc))
+	return ("\n".join(lines) + "\n").encode()
+
+
+@suite.test(timeout=60)
+def signed_check_verifies(ctx):
+	s = ctx.server
+	listed, watched, clean = new_uscc(), new_guide(), new_uscc()
+	with s.connect(QUALITY) as q:
+		q.ok("put", list="credit", subject=listed, fields=credit_fields("D"))
+	with s.connect(TOURISM) as t:
+		t.ok("put", list="tourism", subject=listed, fields=tourism_fields())
+		obj = t.ok("case_open", list="tourism", subject=listed, kind="objection", received_on=day(0),
+			   text="异议")["case"]
+		for d in (-100, -10):
+			t.ok("put", list="tourism-watch", subject=watched, fields=watch_fields(listed_on=day(d)))
+	key = public_key("signing-1")
+	for cn in (PLATFORM, REGULATOR):
+		with s.connect(cn) as c:
+			r = c.ok("check", subjects=[listed, watched, clean, "bad\tsub%ject"], signed=True)
+			sig = r["signed"]
+			eq(sorted(sig), ["key_id", "origin", "root", "signature", "size", "time"], "signed keys")
+			text = check_text(sig, r["results"])
+			key.verify(bytes.fromhex(sig["signature"]), text)
+			eq(r["results"][0]["hits"][1]["disputed"], obj, "the dispute is in the signed answer")
+			check(("escalation" in r["results"][1]) == (cn == REGULATOR), "escalation as %s" % cn)
+			# the size and root are a real tree of the log
+			cp = c.ok("consistency", **{"from": sig["size"]})
+			with s.connect(REGULATOR) as reg:
+				leaves = leaves_of(reg)
+			eq(sig["root"], mth(leaves[:sig["size"]]).hex(), "signed root")
+			# any change of the answer breaks the signature
+			forged = [dict(x) for x in r["results"]]
+			forged[0]["verdict"] = "clear"
+			try:
+				key.verify(bytes.fromhex(sig["signature"]), check_text(sig, forged))
+			except Exception:
+				pass
+			else:
+				fail("a changed verdict still verifies")
+			check(cp["to"] >= sig["size"], "consistency from the signed size")
+	with s.connect(PLATFORM) as p:
+		check("signed" not in p.ok("check", subjects=[clean], signed=False), "signed: false")
+		check("signed" not in p.ok("check", subjects=[clean]), "unsigned by default")
+		p.err("check", "bad_request", subjects=[clean], signed="yes")
