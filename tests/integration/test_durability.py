@@ -189,7 +189,7 @@ def sighup_keeps_connections(ctx):
 		mark = s.log_mark()
 		s.proc.send_signal(signal.SIGHUP)
 		# the reload is done when the server says so; the connections are still open after it
-		s.wait_log(r"reload: certificates, CRL, principals and calendar reloaded$", since=mark, timeout=10)
+		s.wait_log(r"reload: certificates, CRL, principals, calendar and signing key reloaded$", since=mark, timeout=10)
 		p.hello_ok()
 		q.hello_ok()
 		check(s.alive(), "qcregd died on SIGHUP")

@@ -41,7 +41,7 @@ def hup_loads_crl_and_principals(ctx):
 		write_config(conf, server={"crl": os.path.join(ROOT, "certs/dev/ca.crl")},
 			     **{"principal unknown-org": {"role": "regulator"}})
 		mark = s.log_mark()
-		_hup(s, r"reload: certificates, CRL, principals and calendar reloaded$")
+		_hup(s, r"reload: certificates, CRL, principals, calendar and signing key reloaded$")
 		eq(s.log_find(r"list definitions changed", since=mark), [],
 		   "no warning about lists when only principals changed")
 		kept.hello_ok()
