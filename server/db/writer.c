@@ -249,6 +249,12 @@ writer_verify_main(void *arg)
 	return NULL;
 }
 
+uint64_t
+writer_head(struct writer *wt)
+{
+	return __atomic_load_n(&wt->wt_seq, __ATOMIC_ACQUIRE);
+}
+
 void
 writer_stop(struct writer *wt)
 {
@@ -328,8 +334,8 @@ writer_sweep_once(struct writer *wt, int *more)
 	if (ch.ch_seq != wt->wt_seq)
 		log_info("withdrew %" PRIu64 " long-expired entries",
 		    ch.ch_seq - wt->wt_seq);
-	wt->wt_seq = ch.ch_seq;
 	memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
+	__atomic_store_n(&wt->wt_seq, ch.ch_seq, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -468,8 +474,8 @@ writer_batch(struct writer *wt, struct write_req *batch)
 	    store_grow(wt->wt_store, wt->wt_cfg->map_max) == 0)
 		;
 	if (rc == 0) {
-		wt->wt_seq = ch.ch_seq;
 		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
+		__atomic_store_n(&wt->wt_seq, ch.ch_seq, __ATOMIC_RELEASE);
 	} else
 		writer_failed(wt, batch, rc);
 	/* Between batches: the subject filter may grow. */

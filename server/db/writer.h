@@ -78,6 +78,8 @@ struct writer	*writer_start(struct store *, const struct config *);
  */
 int		 writer_submit(struct writer *, struct write_req *,
 		    struct fault *f);
+/* The head of the change log as last committed (any thread). */
+uint64_t	 writer_head(struct writer *);
 /* Commits what is queued, stops the thread and frees the writer. */
 void		 writer_stop(struct writer *);
 

@@ -135,6 +135,7 @@ conn_free(struct conn *c)
 	if (c->c_out != NULL)
 		evbuffer_free(c->c_out);
 	slots_free(&c->c_slots);
+	conn_wait_free(c);
 	atomic_fetch_sub(&srv->s_nconns, 1);
 	free(c);
 }
@@ -270,9 +271,11 @@ conn_sweep(struct conn *c, time_t now)
 {
 	const struct limits	*lim = &c->c_worker->w_srv->s_cfg->limits;
 
-	/* The handshake has its own deadline. */
+	/* The handshake has its own deadline; a long poll is not idleness. */
 	if (!c->c_ready)
 		return;
+	if (c->c_wait_req != NULL)
+		c->c_last = now;
 	/* c_last lags by up to a tick: idle for more than the timeout. */
 	if (now - c->c_last <= (time_t)lim->idle_timeout) {
 		conn_buffers(c);

@@ -22,11 +22,6 @@
 static int	 conn_held(struct conn *);
 static void	 conn_request(struct conn *, const msgpack_object *,
 		    const struct op_entry *);
-static enum op_status conn_run_op(struct conn *, const struct op_entry *,
-		    const msgpack_object *, uint64_t, int, struct fault *);
-static void	 conn_answer(struct conn *, int, msgpack_sbuffer *);
-static void	 conn_answer_error(struct conn *, int, int, uint64_t,
-		    const struct fault *);
 static void	 conn_bad_frame(struct conn *, const char *);
 static int	 conn_emit(void *, const void *, size_t);
 
@@ -47,7 +42,7 @@ conn_lost(struct conn *c)
 }
 
 /* Sends the answer frame in sb for slot (-1: the request took none). */
-static void
+void
 conn_answer(struct conn *c, int slot, msgpack_sbuffer *sb)
 {
 	int	 rc;
@@ -61,7 +56,7 @@ conn_answer(struct conn *c, int slot, msgpack_sbuffer *sb)
 		conn_lost(c);
 }
 
-static void
+void
 conn_answer_error(struct conn *c, int slot, int has_id, uint64_t id,
     const struct fault *f)
 {
@@ -91,7 +86,7 @@ conn_bad_frame(struct conn *c, const char *why)
 }
 
 /* Packs the answer envelope around the op's result, or says why not. */
-static enum op_status
+enum op_status
 conn_run_op(struct conn *c, const struct op_entry *op,
     const msgpack_object *msg, uint64_t id, int slot, struct fault *f)
 {
@@ -128,6 +123,7 @@ conn_request(struct conn *c, const msgpack_object *msg,
     const struct op_entry *op)
 {
 	struct fault	 f;
+	enum op_status	 st;
 	uint64_t	 id = 0;
 	int		 has_id, slot = -1;
 
@@ -146,7 +142,16 @@ conn_request(struct conn *c, const msgpack_object *msg,
 		conn_answer_error(c, slot, 0, 0, &f);
 		return;
 	}
-	switch (conn_run_op(c, op, msg, id, slot, &f)) {
+	st = conn_run_op(c, op, msg, id, slot, &f);
+	if (st == OP_WAIT && conn_park(c, msg, id, &slot) != 0) {
+		/* One long poll per connection: another one answers now. */
+		c->c_worker->w_ops.oe_may_wait = 0;
+		st = conn_run_op(c, op, msg, id, slot, &f);
+		c->c_worker->w_ops.oe_may_wait = 1;
+	}
+	switch (st) {
+	case OP_WAIT:
+		return;
 	case OP_PENDING:
 		c->c_writes++;
 		return;

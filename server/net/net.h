@@ -72,6 +72,11 @@ struct conn {
 	unsigned		 c_backlog:1;	/* frames left for the next turn */
 	unsigned		 c_wev_on:1;	/* c_wev added */
 	unsigned		 c_answered:1;	/* write results to send */
+	/* A parked long poll (conn_wait.c); c_wait_req NULL when none. */
+	msgpack_sbuffer		*c_wait_req;	/* the request, packed */
+	int			 c_wait_slot;	/* its reply slot */
+	uint64_t		 c_wait_since;	/* answered once the log passes */
+	time_t			 c_wait_until;	/* ... or at this worker time */
 };
 
 struct worker {
@@ -97,6 +102,11 @@ struct worker {
 	msgpack_sbuffer		 w_out;		/* the answer being packed */
 	msgpack_sbuffer		 w_scratch;	/* answers the slots pack */
 	msgpack_zone		 w_zone;	/* the request being handled */
+	/* Connections with a parked long poll, and the tick that checks them. */
+	uint64_t		*w_waiting;
+	uint32_t		 w_nwaiting;
+	uint32_t		 w_waiting_cap;
+	struct event		*w_wait_ev;
 };
 
 /* listen.c */
@@ -174,6 +184,26 @@ int	 conn_flush(struct conn *);
 void	 conn_process(struct conn *);
 /* A write's result arrived: answer its slot, resume held requests. */
 void	 conn_write_result(struct conn *, const struct write_result *);
+/* Runs op for msg; the answer is packed in the worker's w_out. */
+enum op_status conn_run_op(struct conn *, const struct op_entry *,
+	    const msgpack_object *, uint64_t id, int slot, struct fault *);
+/* Sends the packed answer, or the error f, for slot (-1: none taken). */
+void	 conn_answer(struct conn *, int slot, msgpack_sbuffer *);
+void	 conn_answer_error(struct conn *, int slot, int has_id, uint64_t id,
+	    const struct fault *);
+
+/*
+ * conn_wait.c: long polls. conn_park keeps a request that answered
+ * OP_WAIT (taking a reply slot if it has none): 0, or -1 if the
+ * connection has one parked already (or out of memory), and then the
+ * caller answers it at once. worker_wait_tick answers the parked ones
+ * whose log has grown or whose time is up, or all of them (force: the
+ * server stops).
+ */
+int	 conn_park(struct conn *, const msgpack_object *, uint64_t id,
+	    int *slot);
+void	 worker_wait_tick(struct worker *, int force);
+void	 conn_wait_free(struct conn *);
 enum conn_drain {
 	DRAIN_IDLE = 0,	/* nothing more to do */
 	DRAIN_RESUMED,	/* held requests went on: c_out may hold answers */

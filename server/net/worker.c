@@ -109,6 +109,8 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 		evconnlistener_free(w->w_listener);
 		w->w_listener = NULL;
 	}
+	/* Long polls are answered with what there is, before the close. */
+	worker_wait_tick(w, 1);
 	for (i = 0; i < w->w_nslots; i++)
 		if (w->w_conns[i] != NULL)
 			conn_free(w->w_conns[i]);
@@ -134,6 +136,9 @@ worker_free(struct worker *w)
 		event_free(w->w_stop_ev);
 	if (w->w_sweep_ev != NULL)
 		event_free(w->w_sweep_ev);
+	if (w->w_wait_ev != NULL)
+		event_free(w->w_wait_ev);
+	free(w->w_waiting);
 	if (w->w_base != NULL)
 		event_base_free(w->w_base);
 	pthread_mutex_destroy(&w->w_reply_mtx);

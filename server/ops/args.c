@@ -63,6 +63,7 @@ static const struct {
 	[ARG_FROM] = { "from", read_from },
 	[ARG_TO] = { "to", read_to },
 	[ARG_SIGNED] = { "signed", read_signed },
+	[ARG_WAIT] = { "wait", read_wait },
 };
 
 int
@@ -145,6 +146,7 @@ args_parse(struct req *q)
 	v->a_within = 3;
 	v->a_after_case = 0;
 	v->a_signed = 0;
+	v->a_wait = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);

@@ -24,6 +24,7 @@ int		 arg_uint(struct req *, const char *, const msgpack_object *,
 arg_reader	 read_idem, read_kind, read_received_on, read_text, read_case,
 		 read_outcome, read_case_state, read_within, read_after_case;
 /* The Merkle tree's arguments (args_tree.c). */
-arg_reader	 read_seq, read_size, read_from, read_to, read_signed;
+arg_reader	 read_seq, read_size, read_from, read_to, read_signed,
+		 read_wait;
 
 #endif

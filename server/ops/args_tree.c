@@ -1,6 +1,6 @@
 /*
  * Arguments of the Merkle tree ops (sequence numbers and tree sizes,
- * which start at 1) and of signed answers.
+ * which start at 1), of signed answers and of the long poll.
  */
 #include "args.h"
 
@@ -50,5 +50,24 @@ read_signed(struct req *q, const char *name, const msgpack_object *o)
 		return -1;
 	}
 	q->q_args.a_signed = o->via.boolean;
+	return 0;
+}
+
+/* The longest long poll: a client asks again after this. */
+#define WAIT_MAX	60
+
+int
+read_wait(struct req *q, const char *name, const msgpack_object *o)
+{
+	uint64_t	 v;
+
+	if (arg_uint(q, name, o, &v) == -1)
+		return -1;
+	if (v > WAIT_MAX) {
+		req_fail(q, QC_E_BAD_REQUEST, "%s: at most %d seconds", name,
+		    WAIT_MAX);
+		return -1;
+	}
+	q->q_args.a_wait = (uint32_t)v;
 	return 0;
 }

@@ -31,7 +31,14 @@ ops_env_init(struct ops_env *env, const struct config *cfg,
 		return -1;
 	}
 	store_reader_init(env->oe_reader, st);
+	env->oe_may_wait = 1;
 	return 0;
+}
+
+uint64_t
+ops_log_head(const struct ops_env *env)
+{
+	return writer_head(env->oe_writer);
 }
 
 void

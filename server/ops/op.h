@@ -58,6 +58,7 @@ enum arg_id {
 	ARG_FROM,		/* a tree size, >= 1 */
 	ARG_TO,			/* a tree size, >= 1 */
 	ARG_SIGNED,		/* bool: sign the answer */
+	ARG_WAIT,		/* seconds a long poll may wait, 0..60 */
 	ARG_COUNT
 };
 
@@ -111,6 +112,7 @@ struct args {
 	uint64_t		 a_after_case;
 	uint64_t		 a_seq, a_size, a_from, a_to;
 	int			 a_signed;
+	uint32_t		 a_wait;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)

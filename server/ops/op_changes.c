@@ -166,6 +166,12 @@ op_changes(struct req *q)
 	if ((rc = store_head(q->q_store, txn, &head, hash)) != 0)
 		return req_fail(q, QC_E_INTERNAL, "store: %s",
 		    mdb_strerror(rc));
+	/* Nothing new yet: a long poll waits for it (the net layer asks again). */
+	if (since >= head && q->q_args.a_wait > 0 && q->q_env->oe_may_wait) {
+		q->q_env->oe_wait_seconds = q->q_args.a_wait;
+		q->q_env->oe_wait_since = since;
+		return OP_WAIT;
+	}
 	/* Sequence numbers have no gaps: the page is since+1 .. since+n. */
 	n = since >= head ? 0 : head - since < limit ?
 	    (uint32_t)(head - since) : limit;

@@ -24,6 +24,11 @@ struct ops_env {
 	struct store		*oe_store;
 	struct writer		*oe_writer;
 	struct store_reader	*oe_reader;	/* this worker's snapshot */
+	/* 0: an op must answer now, even one that could wait (OP_WAIT). */
+	int			 oe_may_wait;
+	/* Set with OP_WAIT: how long it may wait, for the log to pass what. */
+	uint32_t		 oe_wait_seconds;
+	uint64_t		 oe_wait_since;
 };
 
 /* Who is asking: the peer certificate's CN and its configured role. */
@@ -36,7 +41,10 @@ struct caller {
 enum op_status {
 	OP_DONE = 0,	/* the result value is packed */
 	OP_ERROR,	/* the fault says why; nothing usable was packed */
-	OP_PENDING	/* a write went to the writer; its result follows */
+	OP_PENDING,	/* a write went to the writer; its result follows */
+	OP_WAIT		/* a long poll: ask again when the log grows past
+			   oe_wait_since or after oe_wait_seconds, then
+			   with oe_may_wait 0 (nothing was packed) */
 };
 
 /* Sets up env for one worker; -1 (logged) if out of memory. */
@@ -50,6 +58,8 @@ void		 ops_env_free(struct ops_env *);
  */
 int		 ops_keys_register(struct store *, const struct config *,
 		    char *err, size_t errlen);
+/* The head of the change log the writer has made durable (any thread). */
+uint64_t	 ops_log_head(const struct ops_env *);
 /* Ends the worker's read snapshot after a burst of requests. */
 void		 ops_burst_end(struct ops_env *);
 

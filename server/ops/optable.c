@@ -152,6 +152,7 @@ const struct op_entry op_table[] = {
 		.op_args = {
 			{ ARG_SINCE, 0 },
 			{ ARG_LIMIT, 0 },
+			{ ARG_WAIT, 0 },
 		},
 		.op_run = op_changes,
 	},

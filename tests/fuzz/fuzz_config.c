@@ -19,6 +19,7 @@
 #include "msg.h"
 #include "op.h"
 #include "ops.h"
+#include "store.h"
 #include "subject.h"
 #include "utf8.h"
 
@@ -39,6 +40,7 @@ static int	 check_principal(const struct config *,
 static void	 check_config(const struct config *);
 static void	 check_name(const char *, size_t, const char *);
 static void	 check_hello(const struct config *);
+static struct store *hello_store(void);
 static void	 check_strs(const msgpack_object *);
 
 static void
@@ -223,8 +225,43 @@ check_strs(const msgpack_object *o)
  * What the server derives from any config it accepted: the hello result
  * (every list, field and principal described), which must be a valid
  * frame body, and the default list mask of check and get. Hello goes
- * through ops_dispatch as a connection's would; it needs no store.
+ * through ops_dispatch as a connection's would, on an empty store (it
+ * lists the signing keys the store knows).
  */
+static char	 store_dir[4096];
+
+static void
+store_remove(void)
+{
+	char	 path[4096 + 16];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", store_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", store_dir);
+	unlink(path);
+	rmdir(store_dir);
+}
+
+/* One empty store for every input, made at the first and gone at exit. */
+static struct store *
+hello_store(void)
+{
+	static struct store	 st;
+	static int		 open;
+	const char		*t = getenv("TMPDIR");
+
+	if (open)
+		return &st;
+	snprintf(store_dir, sizeof(store_dir), "%s/fuzz-config.XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	if (mkdtemp(store_dir) == NULL ||
+	    store_open(&st, store_dir, 4 * 1024 * 1024, 8) != 0)
+		abort();
+	atexit(store_remove);
+	open = 1;
+	return &st;
+}
+
 static void
 check_hello(const struct config *cfg)
 {
@@ -239,9 +276,9 @@ check_hello(const struct config *cfg)
 	unsigned		 want;
 	size_t			 off = 0;
 
-	memset(&env, 0, sizeof(env));
 	memset(&route, 0, sizeof(route));
-	env.oe_cfg = cfg;
+	if (ops_env_init(&env, cfg, hello_store(), NULL) != 0)
+		abort();
 	/* The name hello sends is the certificate's CN, not the config's. */
 	who.cl_name = "someone";
 	who.cl_prin = cfg->principals;
@@ -298,6 +335,8 @@ check_hello(const struct config *cfg)
 	}
 	msgpack_unpacked_destroy(&rup);
 	msgpack_sbuffer_destroy(&req);
+	ops_burst_end(&env);
+	ops_env_free(&env);
 }
 
 int
