@@ -80,7 +80,7 @@ static const struct option longopts[] = {
 };
 
 static const char *const op_names[OP_NMIX] = {
-	"check1", "checkB", "get", "put"
+	"check1", "checkB", "get", "put", "checkS", "proof", "checkpoint"
 };
 static const char *const mode_names[] = { "run", "new-conn", "load", "idle" };
 
@@ -98,7 +98,9 @@ usage(void)
 "       qcreg-bench --idle N [--hold S] ...\n"
 "       qcreg-bench --print-keys N [--gen-keys M] [--seed S]\n"
 "ops for --mix: check1 (check of 1 subject / GET), checkB (check of --batch\n"
-"subjects / MGET), get (get / GET), put (put of a credit entry / SET)\n");
+"subjects / MGET), get (get / GET), put (put of a credit entry / SET);\n"
+"qcreg only: checkS (signed check of --batch subjects), proof (inclusion\n"
+"proof of a random record of the first --gen-keys), checkpoint\n");
 	exit(2);
 }
 
@@ -235,7 +237,7 @@ report_text(const struct bench_opts *o, const struct bench_result *r)
 		printf(" x pipeline %d, %d thread%s, mix %s", o->mode ==
 		    MODE_RUN ? o->pipeline : 1, o->threads, o->threads > 1 ?
 		    "s" : "", mix);
-		if (o->mix[OP_CHECKB] > 0)
+		if (o->mix[OP_CHECKB] > 0 || o->mix[OP_CHECKS] > 0)
 			printf(" (batch %d)", o->batch);
 		printf(", %.1f s after %.1f s warm-up\n", o->duration,
 		    o->warmup);
@@ -494,6 +496,12 @@ main(int argc, char *argv[])
 	if (o.load_from >= o.nkeys) {
 		fprintf(stderr, "qcreg-bench: --load-from must be below "
 		    "--gen-keys\n");
+		return 2;
+	}
+	if (o.proto == PROTO_REDIS && (o.mix[OP_CHECKS] > 0 ||
+	    o.mix[OP_PROOF] > 0 || o.mix[OP_TREE] > 0)) {
+		fprintf(stderr, "qcreg-bench: checkS, proof and checkpoint are "
+		    "qcreg ops\n");
 		return 2;
 	}
 	mode_defaults(&o, &a);

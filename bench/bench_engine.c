@@ -553,8 +553,9 @@ conn_send(struct bthread *t, struct bconn *c, enum bench_op op)
 	switch (op) {
 	case OP_CHECK1:
 	case OP_CHECKB:
+	case OP_CHECKS:
 	case OP_GET:
-		q->n = op == OP_CHECKB ? t->o->batch : 1;
+		q->n = op == OP_CHECKB || op == OP_CHECKS ? t->o->batch : 1;
 		for (k = 0; k < q->n; k++) {
 			q->subj[k] = t->subj[k];
 			q->subj_len[k] = keyset_pick(t->e->ks, &t->rng,
@@ -580,6 +581,10 @@ conn_send(struct bthread *t, struct bconn *c, enum bench_op op)
 			return 1;
 		keys_entry((uint64_t)i, &t->ent);
 		q->entry = &t->ent;
+		break;
+	case OP_PROOF:
+		/* A loaded set of n entries is the log's first n records. */
+		q->seq = 1 + rng_next(&t->rng) % t->o->nkeys;
 		break;
 	default:
 		break;

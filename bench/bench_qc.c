@@ -57,9 +57,11 @@ bqc_free(struct bqc *q)
 static int
 enc_check(struct bqc *q, msgpack_packer *pk, const struct bench_req *r)
 {
-	int	 i;
+	int	 i, sign = r->op == OP_CHECKS;
 
-	if (qc_env_request_begin(&q->q_sb, pk, r->id, "check", 1) != 0 ||
+	if (qc_env_request_begin(&q->q_sb, pk, r->id, "check", 1 + sign) != 0 ||
+	    (sign && (qc_pack_cstr(pk, "signed") != 0 ||
+	    msgpack_pack_true(pk) != 0)) ||
 	    qc_pack_cstr(pk, "subjects") != 0 ||
 	    msgpack_pack_array(pk, (size_t)r->n) != 0)
 		return -1;
@@ -117,7 +119,15 @@ bqc_encode(struct bqc *q, struct buf *b, const struct bench_req *r)
 	switch (r->op) {
 	case OP_CHECK1:
 	case OP_CHECKB:
+	case OP_CHECKS:
 		rc = enc_check(q, &pk, r);
+		break;
+	case OP_PROOF:
+		rc = qc_env_request_begin(&q->q_sb, &pk, r->id, "proof", 1) != 0 ||
+		    qc_pack_kv_uint(&pk, "seq", r->seq) != 0 ? -1 : 0;
+		break;
+	case OP_TREE:
+		rc = qc_env_request_begin(&q->q_sb, &pk, r->id, "checkpoint", 0);
 		break;
 	case OP_GET:
 		rc = enc_get(q, &pk, r);
@@ -226,6 +236,16 @@ result_verdict(struct bqc *q, const msgpack_object *res, const struct slot *s,
 	case OP_CHECK1:
 	case OP_CHECKB:
 		return check_verdict(q, res, s, why);
+	case OP_CHECKS:
+		if (qc_map_get(res, "signed") == NULL) {
+			*why = "check: no signature";
+			return RV_ERROR;
+		}
+		return check_verdict(q, res, s, why);
+	case OP_PROOF:
+		return result_has(q, res, "seq", 0, why);
+	case OP_TREE:
+		return result_has(q, res, "size", 0, why);
 	case OP_GET:
 		if (s->s_hits == 0) {
 			*why = "get: found a subject that is not in the set";

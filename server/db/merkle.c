@@ -10,7 +10,6 @@
 #include "merkle.h"
 #include "record.h"
 
-#define MERKLE_KEY_LEN	9
 
 static int	 node_get(struct merkle *, unsigned, uint64_t, uint8_t *);
 static int	 node_put(struct store *, MDB_txn *, unsigned, uint64_t,
@@ -61,11 +60,15 @@ merkle_node_hash(const uint8_t left[STORE_HASH_LEN],
 	hash_with(0x01, left, right, out);
 }
 
-static void
-node_key(uint8_t key[MERKLE_KEY_LEN], unsigned level, uint64_t index)
+void
+merkle_node_key(uint8_t key[MERKLE_KEY_LEN], unsigned level, uint64_t index)
 {
-	key[0] = (uint8_t)level;
-	store_put_be(key + 1, index, 8);
+	/*
+	 * By the last leaf a node covers, then level: the order in which
+	 * nodes are completed, so that they are appended and pages fill.
+	 */
+	store_put_be(key, ((index + 1) << level) - 1, 8);
+	key[8] = (uint8_t)level;
 }
 
 static int
@@ -75,12 +78,12 @@ node_put(struct store *st, MDB_txn *txn, unsigned level, uint64_t index,
 	uint8_t	 key[MERKLE_KEY_LEN];
 	MDB_val	 k, v;
 
-	node_key(key, level, index);
+	merkle_node_key(key, level, index);
 	k.mv_data = key;
 	k.mv_size = sizeof(key);
 	v.mv_data = (void *)hash;
 	v.mv_size = STORE_HASH_LEN;
-	return mdb_put(txn, st->s_merkle, &k, &v, 0);
+	return mdb_put(txn, st->s_merkle, &k, &v, MDB_APPEND);
 }
 
 /* The perfect subtree (level, index): a stored node, or a leaf. */
@@ -101,7 +104,7 @@ node_get(struct merkle *m, unsigned level, uint64_t index, uint8_t *out)
 		msgpack_unpacked_destroy(&up);
 		return rc;
 	}
-	node_key(key, level, index);
+	merkle_node_key(key, level, index);
 	k.mv_data = key;
 	k.mv_size = sizeof(key);
 	if ((rc = mdb_get(m->mk_txn, m->mk_st->s_merkle, &k, &v)) != 0)
@@ -245,7 +248,7 @@ merkle_consistency(struct merkle *m, uint64_t from, uint64_t to,
 }
 
 int
-merkle_catch_up(struct store *st, MDB_txn *txn, uint64_t head,
+merkle_catch_up(struct store *st, MDB_txn *txn, uint64_t head, uint64_t max,
     uint64_t *added)
 {
 	msgpack_unpacked up;
@@ -257,6 +260,8 @@ merkle_catch_up(struct store *st, MDB_txn *txn, uint64_t head,
 	*added = 0;
 	if ((rc = merkle_size(st, txn, &size)) != 0 || size >= head)
 		return rc;
+	if (head - size > max)
+		head = size + max;
 	memset(prev, 0, sizeof(prev));
 	for (seq = size; seq <= head && rc == 0; seq++) {
 		if (seq == 0)
@@ -280,8 +285,8 @@ merkle_size(struct store *st, MDB_txn *txn, uint64_t *size)
 	MDB_val	 k, v;
 	int	 rc;
 
-	k.mv_data = "merkle";
-	k.mv_size = 6;
+	k.mv_data = "tree";
+	k.mv_size = 4;
 	if ((rc = mdb_get(txn, st->s_meta, &k, &v)) == MDB_NOTFOUND) {
 		*size = 0;
 		return 0;
@@ -299,8 +304,8 @@ merkle_set_size(struct store *st, MDB_txn *txn, uint64_t size)
 	MDB_val	 k, v;
 
 	store_put_be(buf, size, 8);
-	k.mv_data = "merkle";
-	k.mv_size = 6;
+	k.mv_data = "tree";
+	k.mv_size = 4;
 	v.mv_data = buf;
 	v.mv_size = sizeof(buf);
 	return mdb_put(txn, st->s_meta, &k, &v, 0);

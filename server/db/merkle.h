@@ -6,7 +6,8 @@
  *
  * Stored: the hash of every perfect subtree the log has completed, of
  * 2^level leaves starting at leaf index * 2^level, for level >= 1, in the
- * `merkle` database under u8 level || u64 index (big-endian). A leaf's
+ * `tree` database under u64 last leaf || u8 level (big-endian): the
+ * order of completion, so nodes are appended. A leaf's
  * hash comes from its change record. The writer adds a record's nodes in
  * the transaction that appends it: about one read and one put a record.
  * A root, an inclusion proof or a consistency proof then takes O(log n)
@@ -23,6 +24,7 @@
 #include "store.h"
 
 #define MERKLE_PROOF_MAX	64	/* hashes in a proof of a 2^64 tree */
+#define MERKLE_KEY_LEN		9
 
 /* A reader of the tree in one transaction; it counts what it reads. */
 struct merkle {
@@ -32,6 +34,9 @@ struct merkle {
 };
 
 void	 merkle_init(struct merkle *, struct store *, MDB_txn *);
+/* The key of the stored node (level >= 1, index). */
+void	 merkle_node_key(uint8_t key[MERKLE_KEY_LEN], unsigned level,
+	    uint64_t index);
 void	 merkle_leaf_hash(const uint8_t record_hash[STORE_HASH_LEN],
 	    uint8_t out[STORE_HASH_LEN]);
 void	 merkle_node_hash(const uint8_t left[STORE_HASH_LEN],
@@ -56,13 +61,13 @@ int	 merkle_inclusion(struct merkle *, uint64_t seq, uint64_t size,
 int	 merkle_consistency(struct merkle *, uint64_t from, uint64_t to,
 	    uint8_t proof[][STORE_HASH_LEN], size_t *n);
 /*
- * Adds the nodes of the records after the stored tree's size up to head
- * (a store written before the tree existed), and sets its size; *added
- * is how many. 0 or an LMDB error.
+ * Adds the nodes of the records after the stored tree's size, up to head
+ * and at most max of them (a store written before the tree existed), and
+ * sets its size; *added is how many. 0 or an LMDB error.
  */
 int	 merkle_catch_up(struct store *, MDB_txn *, uint64_t head,
-	    uint64_t *added);
-/* The size of the tree whose nodes are stored (meta "merkle"). */
+	    uint64_t max, uint64_t *added);
+/* The size of the tree whose nodes are stored (meta "tree"). */
 int	 merkle_size(struct store *, MDB_txn *, uint64_t *);
 int	 merkle_set_size(struct store *, MDB_txn *, uint64_t);
 

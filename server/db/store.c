@@ -161,7 +161,7 @@ store_dbi(struct store *st, int i)
 
 static const char *const store_dbi_names[] = {
 	"versions", "changes", "summary", "meta", "cases", "open_cases",
-	"escalate", "withdrawn", "idem", "expiry", "merkle", "keys"
+	"escalate", "withdrawn", "idem", "expiry", "tree", "keys"
 };
 
 static int

@@ -5,7 +5,7 @@
  *   summary   subject                     -> current entries (summary.h)
  *   versions  subject NUL list NUL ver32  -> seq64 of an older version
  *   meta      name                        -> head_seq, head_hash, schema,
- *                                            the Merkle tree's size
+ *                                            the Merkle tree's size (tree)
  *   cases     case64                      -> a case (cases.h)
  *   open_cases subject NUL list NUL kind8 -> case64 of the open case
  *   escalate  subject                     -> "" (escalated once; checked
@@ -14,7 +14,7 @@
  *   idem      principal NUL key           -> a write's answer (idem.h)
  *   expiry    end32 subject NUL list      -> "" (entries that may be
  *                                            withdrawn after publish_days)
- *   merkle    level8 index64              -> hash of a perfect subtree of
+ *   tree      last-leaf64 level8          -> hash of a perfect subtree of
  *                                            the log's Merkle tree (merkle.h)
  *   keys      key_id                      -> public key, first use (keys.h)
  *

@@ -31,7 +31,7 @@ static int
 check_nodes(struct store *st, MDB_txn *txn, struct walk *w, uint64_t seq,
     const uint8_t *hash, char *why, size_t whylen)
 {
-	uint8_t		 node[STORE_HASH_LEN], key[9];
+	uint8_t		 node[STORE_HASH_LEN], key[MERKLE_KEY_LEN];
 	uint64_t	 index = seq - 1;
 	unsigned	 level = 0;
 	MDB_val		 k, v;
@@ -42,8 +42,7 @@ check_nodes(struct store *st, MDB_txn *txn, struct walk *w, uint64_t seq,
 		merkle_node_hash(w->w_left[level], node, node);
 		level++;
 		index >>= 1;
-		key[0] = (uint8_t)level;
-		store_put_be(key + 1, index, 8);
+		merkle_node_key(key, level, index);
 		k.mv_data = key;
 		k.mv_size = sizeof(key);
 		if ((rc = mdb_get(txn, st->s_merkle, &k, &v)) != 0 &&

@@ -122,29 +122,45 @@ writer_set_head(struct store *st, MDB_txn *txn, const struct chain *ch)
 	return merkle_set_size(st, txn, ch->ch_seq);
 }
 
-/* A store written before the Merkle tree existed gets it now. */
+/* Records a tree catch-up transaction covers. */
+#define WRITER_TREE_CHUNK	100000
+
+/*
+ * A store written before the Merkle tree existed gets it now, a chunk
+ * of records per transaction (the map grows as it needs).
+ */
 static int
 writer_tree_catch_up(struct writer *wt)
 {
 	struct store	*st = wt->wt_store;
-	MDB_txn		*txn = NULL;
-	uint64_t	 added;
+	MDB_txn		*txn;
+	uint64_t	 added, total = 0;
 	int		 rc;
 
-	if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0 ||
-	    (rc = merkle_catch_up(st, txn, wt->wt_seq, &added)) != 0) {
-		if (txn != NULL)
+	do {
+		if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) != 0)
+			break;
+		if ((rc = merkle_catch_up(st, txn, wt->wt_seq,
+		    WRITER_TREE_CHUNK, &added)) != 0) {
 			mdb_txn_abort(txn);
+			if (rc == MDB_MAP_FULL &&
+			    store_grow(st, wt->wt_cfg->map_max) == 0) {
+				added = 1;	/* try the chunk again */
+				continue;
+			}
+			break;
+		}
+		if ((rc = mdb_txn_commit(txn)) != 0)
+			break;
+		total += added;
+	} while (added > 0);
+	if (rc != 0) {
 		log_warnx("building the Merkle tree: %s", mdb_strerror(rc));
 		return -1;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0) {
-		log_warnx("building the Merkle tree: %s", mdb_strerror(rc));
-		return -1;
-	}
-	if (added > 0)
+	if (total > 0)
 		log_info("Merkle tree built over %" PRIu64 " change records",
-		    added);
+		    total);
 	return 0;
 }
 

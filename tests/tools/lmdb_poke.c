@@ -51,8 +51,10 @@ main(int argc, char **argv)
 	}
 	node = argv[2][0] == 'n';
 	if (node) {
-		key[0] = (uint8_t)strtoul(argv[3], NULL, 10);
-		put_be(key + 1, strtoull(argv[4], NULL, 10), 8);
+		/* The key of merkle.h: the last leaf covered, then the level. */
+		key[8] = (uint8_t)strtoul(argv[3], NULL, 10);
+		put_be(key, ((strtoull(argv[4], NULL, 10) + 1) << key[8]) - 1,
+		    8);
 		k.mv_size = 9;
 	} else {
 		put_be(key, strtoull(argv[3], NULL, 10), 8);
@@ -64,7 +66,7 @@ main(int argc, char **argv)
 	    (rc = mdb_env_open(env, argv[1], 0, 0600)) != 0)
 		return fail(argv[1], rc);
 	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, node ? "merkle" : "changes", 0, &dbi)) != 0 ||
+	    (rc = mdb_dbi_open(txn, node ? "tree" : "changes", 0, &dbi)) != 0 ||
 	    (rc = mdb_get(txn, dbi, &k, &v)) != 0)
 		return fail("reading the value", rc);
 	if ((copy = malloc(v.mv_size)) == NULL)

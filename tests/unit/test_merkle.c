@@ -276,8 +276,10 @@ test_catch_up(void **state)
 	assert_int_equal(mdb_txn_begin(st.s_env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_drop(txn, st.s_merkle, 0), 0);
 	assert_int_equal(merkle_set_size(&st, txn, 0), 0);
-	assert_int_equal(merkle_catch_up(&st, txn, N, &added), 0);
-	assert_int_equal(added, N);
+	assert_int_equal(merkle_catch_up(&st, txn, N, 100, &added), 0);
+	assert_int_equal(added, 100);
+	assert_int_equal(merkle_catch_up(&st, txn, N, N, &added), 0);
+	assert_int_equal(added, N - 100);
 	assert_int_equal(merkle_size(&st, txn, &size), 0);
 	assert_int_equal(size, N);
 	merkle_init(&m, &st, txn);
@@ -285,7 +287,7 @@ test_catch_up(void **state)
 	mth(0, N, want);
 	assert_memory_equal(root, want, H);
 	/* nothing more to do */
-	assert_int_equal(merkle_catch_up(&st, txn, N, &added), 0);
+	assert_int_equal(merkle_catch_up(&st, txn, N, N, &added), 0);
 	assert_int_equal(added, 0);
 	mdb_txn_abort(txn);
 	store_close(&st);
