@@ -17,7 +17,7 @@ struct signer;
 
 struct checkpoint {
 	uint64_t		 cp_size;	/* records: the tree's size */
-	uint8_t			 cp_root[QC_ROOT_LEN];	/* zero if empty */
+	uint8_t			 cp_root[QC_ROOT_LEN];
 	uint64_t		 cp_time;
 	const struct signer	*cp_signer;	/* NULL: no key configured */
 	uint8_t			 cp_sig[QC_SIG_LEN];
