@@ -38,6 +38,7 @@ static const char *opt_name(unsigned);
 static const char *env_or(const char *, const char *);
 static int	 cmd_opt(struct cli *, int, const char *);
 static int	 state_alias(struct cli *, const char *);
+static int	 since_parse(struct cli *, const struct cli_cmd *);
 static int	 parse_opts(struct cli *, struct conn_args *, int, char **);
 static const struct cli_cmd *cmd_usage(const struct cli *, int, char **,
 		    int *);
@@ -78,6 +79,9 @@ static const struct cli_cmd cmds[] = {
 	{ "escalations", "[LIST]", 0, 0, 0, 1, cmd_escalations },
 	{ "dismiss", "LIST SUBJECT --reason TEXT", O_REASON | O_IDEM,
 	    O_REASON, 2, 2, cmd_dismiss },
+	{ "verify", "--pubkey FILE [--since CHECKPOINT_FILE] "
+	    "[--save CHECKPOINT_FILE]", O_PUBKEY | O_SINCE | O_SAVE, O_PUBKEY,
+	    0, 0, cmd_verify },
 };
 
 /* getopt_long codes of the global options (command ones use O_* bits). */
@@ -114,6 +118,8 @@ static const struct option longopts[] = {
 	{ "overdue", no_argument, NULL, O_OVERDUE },
 	{ "due", optional_argument, NULL, O_DUE },
 	{ "closed", no_argument, NULL, O_CLOSED },
+	{ "pubkey", required_argument, NULL, O_PUBKEY },
+	{ "save", required_argument, NULL, O_SAVE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -185,6 +191,25 @@ usage(FILE *f)
 "                              decide not to list an escalated subject on\n"
 "                              LIST (until its next watch listing)\n"
 "\n"
+"verification (PROTOCOL.md 4.4, 4.9):\n"
+"  verify --pubkey FILE [--since CHECKPOINT_FILE]\n"
+"         [--save CHECKPOINT_FILE]\n"
+"                              check the registry against its signing key\n"
+"                              (FILE: a PEM Ed25519 public key): the signed\n"
+"                              checkpoint (its key_id one of hello's keys,\n"
+"                              with FILE's key); every change record as this\n"
+"                              principal sees it, chained from the first;\n"
+"                              their Merkle root against the checkpoint's;\n"
+"                              every entry version served against the record\n"
+"                              that wrote it (history of each subject on the\n"
+"                              lists the caller may read history of, else\n"
+"                              get). --since: a checkpoint saved before must\n"
+"                              be signed and a prefix of the new one (its\n"
+"                              root, a consistency proof); --save: keep the\n"
+"                              new checkpoint (JSON) once all verified.\n"
+"                              Reports the first break, e.g. \"change 42:\n"
+"                              hash does not match its content\"\n"
+"\n"
 "--idem KEY (1 to 64 bytes) makes a write safe to retry: the registry\n"
 "applies a write once per key for 24 hours and answers a repeat with the\n"
 "first answer. Pick a new key per intended write.\n"
@@ -211,6 +236,8 @@ usage(FILE *f)
 "           obtained is still printed)\n"
 "  import   0 if every line was written (--dry-run: if every line is\n"
 "           good), 2 if any line was bad (then none was written) or failed\n"
+"  verify   0 if everything verified, 1 at the first check that failed,\n"
+"           2 on a usage, file, connection or server error\n"
 "  others   0 on success, 2 on error\n"
 "Errors are written to stderr as \"qcreg: CODE: MESSAGE\".\n", f);
 }
@@ -374,10 +401,7 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 		cli->all = 1;
 		return 0;
 	case O_SINCE:
-		if (cli_parse_int(arg, 0, INT64_MAX, &v) != 0)
-			return usage_error("--since: not a sequence number: %s",
-			    arg);
-		cli->since = (uint64_t)v;
+		cli->since_arg = arg;	/* see since_parse */
 		return 0;
 	case O_DRYRUN:
 		cli->dry_run = 1;
@@ -414,6 +438,12 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 		return state_alias(cli, "due");
 	case O_CLOSED:
 		return state_alias(cli, "closed");
+	case O_PUBKEY:
+		cli->pubkey = arg;
+		return 0;
+	case O_SAVE:
+		cli->save = arg;
+		return 0;
 	default:
 		return usage_error("unknown option code %d", ch);
 	}
@@ -427,6 +457,21 @@ state_alias(struct cli *cli, const char *state)
 		return usage_error("--%s and --%s exclude each other",
 		    cli->state_alias, state);
 	cli->state_alias = state;
+	return 0;
+}
+
+/* --since is a sequence number, but for verify a checkpoint file. */
+static int
+since_parse(struct cli *cli, const struct cli_cmd *cmd)
+{
+	int64_t	 v;
+
+	if (cli->since_arg == NULL || cmd->exec == cmd_verify)
+		return 0;
+	if (cli_parse_int(cli->since_arg, 0, INT64_MAX, &v) != 0)
+		return usage_error("--since: not a sequence number: %s",
+		    cli->since_arg);
+	cli->since = (uint64_t)v;
 	return 0;
 }
 
@@ -560,7 +605,7 @@ main(int argc, char **argv)
 
 	if ((rc = parse_opts(&cli, &ca, argc, argv)) == 0) {
 		if ((cmd = cmd_usage(&cli, argc - optind, argv + optind,
-		    &words)) == NULL)
+		    &words)) == NULL || since_parse(&cli, cmd) != 0)
 			rc = CLI_ERR;
 		else if (cli_time_zone(getenv(CLI_TZ_ENV), &cli.tz) != 0)
 			rc = usage_error("%s: not a UTC offset such as "

@@ -17,6 +17,7 @@
 #define CLI_LISTED	1	/* check: something is listed */
 #define CLI_ERR		2
 #define CLI_CAUTION	3	/* check: the worst verdict is caution */
+#define CLI_FAILED	1	/* verify: a check of the registry failed */
 
 /* Command options, as bits of struct cli_cmd.opts and struct cli.given. */
 #define O_LISTS		0x001
@@ -37,6 +38,8 @@
 #define O_OVERDUE	0x8000
 #define O_DUE		0x10000
 #define O_CLOSED	0x20000
+#define O_PUBKEY	0x40000
+#define O_SAVE		0x80000
 
 struct cli {
 	struct qcreg	*c;
@@ -55,7 +58,8 @@ struct cli {
 	const char	*after;		/* --after */
 	const char	*state;		/* --state */
 	uint32_t	 limit;		/* --limit, 0 if not given */
-	uint64_t	 since;		/* --since */
+	const char	*since_arg;	/* --since as given */
+	uint64_t	 since;		/* --since, a seq (not for verify) */
 	int64_t		 if_version;	/* --if-version or QCREG_NO_VERSION */
 	int		 all;		/* --all */
 	int		 dry_run;	/* --dry-run */
@@ -66,6 +70,8 @@ struct cli {
 	/* The state --overdue, --due or --closed names, or NULL. */
 	const char	*state_alias;
 	int		 within;	/* --within, --due=N; or -1 */
+	const char	*pubkey;	/* --pubkey: the registry's key file */
+	const char	*save;		/* --save: where the checkpoint goes */
 };
 
 struct cli_cmd {
@@ -167,5 +173,6 @@ int		 cmd_case_close(struct cli *, int, char **);
 int		 cmd_cases(struct cli *, int, char **);
 int		 cmd_escalations(struct cli *, int, char **);
 int		 cmd_dismiss(struct cli *, int, char **);
+int		 cmd_verify(struct cli *, int, char **);
 
 #endif

@@ -13,6 +13,7 @@
 #include "frame.h"
 #include "msg.h"
 #include "qcreg_int.h"
+#include "sig.h"
 
 static int	 hello_parse(struct qcreg *, struct qcreg_reply *);
 static int	 obj_uint32(const msgpack_object *, const char *, uint32_t,
@@ -33,6 +34,9 @@ const char *const qcreg_op_names[QCREG_OP_COUNT] = {
 	[QCREG_OP_CASES] = "cases",
 	[QCREG_OP_ESCALATIONS] = "escalations",
 	[QCREG_OP_ESCALATION_DISMISS] = "escalation_dismiss",
+	[QCREG_OP_CHECKPOINT] = "checkpoint",
+	[QCREG_OP_PROOF] = "proof",
+	[QCREG_OP_CONSISTENCY] = "consistency",
 };
 
 /* Records a message for code and returns code. */
@@ -101,6 +105,18 @@ qcreg_obj_strdup(const msgpack_object *o)
 			d[i] = '?';
 	qcreg_sanitize(d);
 	return d;
+}
+
+/* Parses a str of 2n lower-case hex digits into n bytes: 0, or -1. */
+int
+qcreg_obj_hex(const msgpack_object *o, uint8_t *out, size_t n)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (qc_obj_str(o, &s, &len) != 0 || len != 2 * n)
+		return -1;
+	return qc_unhex(s, n, out);
 }
 
 /* Reads limit key of map o into *v (default def when absent). */

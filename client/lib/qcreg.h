@@ -35,6 +35,12 @@
  * same key. qcreg_put and qcreg_remove send none; their _idem variants
  * take one (NULL: none), so existing callers are unchanged. The case and
  * escalation calls take it as an argument, NULL for none.
+ *
+ * Verification. The change log is a hash chain and the leaves of a Merkle
+ * tree whose root the registry signs (PROTOCOL.md 4.4, 4.9). qcreg_checkpoint,
+ * qcreg_proof and qcreg_consistency fetch what the registry states; the
+ * pure functions under "Verifying the log" check it on this side, with
+ * nothing but the answers and the registry's Ed25519 public key.
  */
 #ifndef QCREG_H
 #define QCREG_H
@@ -45,6 +51,7 @@
 #include <msgpack.h>
 
 #include "errors.h"
+#include "sig.h"
 
 /* Codes for failures that are not protocol errors (all negative). */
 #define QCREG_E_IO	(-1)	/* connect, read or write failed; peer closed */
@@ -59,6 +66,8 @@
 #define QCREG_IDEM_MAX		64	/* bytes of a retry key (idem) */
 /* Largest answer frame accepted, whatever max_frame the server announces. */
 #define QCREG_RECV_MAX		(64 * 1024 * 1024)
+#define QCREG_HASH_LEN		32	/* SHA-256: chain hashes, tree nodes */
+#define QCREG_PROOF_MAX		64	/* hashes in a proof of a 2^64 tree */
 
 struct qcreg;
 struct qcreg_reply;
@@ -167,6 +176,62 @@ struct qcreg_case_filter {
 	const char	*kind;		/* notice, objection, repair */
 	uint64_t	 after;		/* the page starts after this id */
 	uint32_t	 limit;		/* 1 .. 1000; 0: server default */
+};
+
+/*
+ * A signed checkpoint (PROTOCOL.md 4.9): the registry's statement that
+ * its log holds size records under root, at time. Strings are
+ * NUL-terminated and exactly as the registry sent them, since the
+ * signature covers them (replace control characters before showing
+ * them); is_signed is 0 (key_id "", no signature) when the registry has
+ * no signing key.
+ */
+struct qcreg_checkpoint {
+	char		 origin[QC_ORIGIN_MAX + 1];
+	uint64_t	 size;
+	uint8_t		 root[QCREG_HASH_LEN];
+	uint64_t	 time;		/* Unix seconds */
+	int		 is_signed;
+	char		 key_id[QC_KEY_ID_MAX + 1];
+	uint8_t		 signature[QC_SIG_LEN];
+};
+
+/* The answer to proof: the inclusion proof of record seq in size. */
+struct qcreg_proof {
+	uint64_t	 seq;
+	uint64_t	 size;
+	uint8_t		 root[QCREG_HASH_LEN];	/* of the tree of size */
+	size_t		 n;
+	uint8_t		 path[QCREG_PROOF_MAX][QCREG_HASH_LEN]; /* leaf up */
+};
+
+/* The answer to consistency: the tree of from is a prefix of to's. */
+struct qcreg_consistency {
+	uint64_t	 from;
+	uint64_t	 to;
+	uint8_t		 root[QCREG_HASH_LEN];	/* of the tree of to */
+	size_t		 n;			/* 0 when from == to */
+	uint8_t		 proof[QCREG_PROOF_MAX][QCREG_HASH_LEN];
+};
+
+/*
+ * A Merkle tree built one leaf at a time in O(log n) memory: the roots
+ * of its perfect subtrees (peaks[k] for bit k of size). See
+ * qcreg_tree_add().
+ */
+struct qcreg_tree {
+	uint64_t	 size;		/* leaves added */
+	uint8_t		 peaks[64][QCREG_HASH_LEN];
+};
+
+/* What qcreg_change_verify() found. */
+enum qcreg_chain {
+	QCREG_CHAIN_OK = 0,
+	QCREG_CHAIN_MALFORMED,	/* a key missing, of the wrong type, bad hex */
+	QCREG_CHAIN_PREV,	/* prev is not the hash of the record before */
+	QCREG_CHAIN_PAYLOAD,	/* payload does not hash to payload_hash */
+	QCREG_CHAIN_HASH,	/* hash is not SHA-256(prev || body) */
+	QCREG_CHAIN_NOMEM	/* hashing failed: out of memory */
 };
 
 /*
@@ -377,6 +442,30 @@ int		 qcreg_escalation_dismiss(struct qcreg *, const char *list,
 		    struct qcreg_reply **);
 
 /*
+ * The tree (PROTOCOL.md 4.9); every role may call these. Each answers
+ * with a reply; qcreg_reply_checkpoint(), qcreg_reply_proof() and
+ * qcreg_reply_consistency() decode it.
+ */
+
+/* checkpoint: the signed state of the log's head. */
+int		 qcreg_checkpoint(struct qcreg *, struct qcreg_reply **);
+
+/*
+ * proof: the inclusion proof of change record seq (1 .. size) in the tree
+ * of size records; size 0 means the head. seq 0 is QCREG_E_USAGE.
+ */
+int		 qcreg_proof(struct qcreg *, uint64_t seq, uint64_t size,
+		    struct qcreg_reply **);
+
+/*
+ * consistency: the proof that the tree of from records is a prefix of
+ * the tree of to records (1 <= from <= to); to 0 means the head. from 0
+ * is QCREG_E_USAGE.
+ */
+int		 qcreg_consistency(struct qcreg *, uint64_t from, uint64_t to,
+		    struct qcreg_reply **);
+
+/*
  * Pipeline. qcreg_queue_* encode a request (same arguments as the single
  * calls) into the connection's output buffer and return 0; nothing is
  * awaited. Once more than 256 KiB are queued they are written out at
@@ -432,6 +521,10 @@ int		 qcreg_queue_scan(struct qcreg *, const char *list,
 int		 qcreg_queue_changes(struct qcreg *, uint64_t since,
 		    uint32_t limit);
 int		 qcreg_queue_stats(struct qcreg *);
+int		 qcreg_queue_checkpoint(struct qcreg *);
+int		 qcreg_queue_proof(struct qcreg *, uint64_t seq, uint64_t size);
+int		 qcreg_queue_consistency(struct qcreg *, uint64_t from,
+		    uint64_t to);
 int		 qcreg_flush(struct qcreg *);
 /* Requests queued or sent whose answers have not been returned yet. */
 size_t		 qcreg_in_flight(const struct qcreg *);
@@ -470,6 +563,102 @@ int		 qcreg_reply_write(const struct qcreg_reply *,
 /* Decodes a case_open reply; codes as for qcreg_reply_check(). */
 int		 qcreg_reply_case_opened(const struct qcreg_reply *,
 		    struct qcreg_case_opened *);
+/*
+ * Decode the replies of the tree ops; codes as for qcreg_reply_check()
+ * (QCREG_E_PROTO also for a proof of more than QCREG_PROOF_MAX hashes).
+ * Decoding verifies nothing: see qcreg_checkpoint_verify(),
+ * qcreg_verify_inclusion() and qcreg_verify_consistency().
+ */
+int		 qcreg_reply_checkpoint(const struct qcreg_reply *,
+		    struct qcreg_checkpoint *);
+int		 qcreg_reply_proof(const struct qcreg_reply *,
+		    struct qcreg_proof *);
+int		 qcreg_reply_consistency(const struct qcreg_reply *,
+		    struct qcreg_consistency *);
 void		 qcreg_reply_free(struct qcreg_reply *);
+
+/*
+ * Verifying the log (PROTOCOL.md 4.4, 4.9): pure functions, no
+ * connection. Hashes are raw bytes (QCREG_HASH_LEN); in and out may be
+ * the same buffer. The functions that compute return 0, or -1 when
+ * SHA-256 failed (out of memory); those that verify return 1 when the
+ * proof or signature holds and 0 otherwise (a hash that cannot be
+ * computed does not verify).
+ */
+
+/* RFC 9162 leaf hash of change record hash h: SHA-256(0x00 || h). */
+int		 qcreg_leaf_hash(const uint8_t h[QCREG_HASH_LEN],
+		    uint8_t out[QCREG_HASH_LEN]);
+/* RFC 9162 inner node: SHA-256(0x01 || left || right). */
+int		 qcreg_node_hash(const uint8_t left[QCREG_HASH_LEN],
+		    const uint8_t right[QCREG_HASH_LEN],
+		    uint8_t out[QCREG_HASH_LEN]);
+/*
+ * The Merkle tree hash (RFC 9162 2.1.1) of n leaf hashes, the root of the
+ * tree of n records; for n 0 the RFC's SHA-256 of nothing.
+ */
+int		 qcreg_tree_hash(const uint8_t (*leaves)[QCREG_HASH_LEN],
+		    size_t n, uint8_t out[QCREG_HASH_LEN]);
+/*
+ * The same one leaf at a time: qcreg_tree_init(), then qcreg_tree_add()
+ * of each leaf hash in seq order (-1 also after 2^64 - 1 leaves);
+ * qcreg_tree_root() at any point is the root of the leaves so far.
+ */
+void		 qcreg_tree_init(struct qcreg_tree *);
+int		 qcreg_tree_add(struct qcreg_tree *,
+		    const uint8_t leaf[QCREG_HASH_LEN]);
+int		 qcreg_tree_root(const struct qcreg_tree *,
+		    uint8_t out[QCREG_HASH_LEN]);
+/*
+ * RFC 9162 2.1.3.2: 1 if path (n hashes, leaf up) proves that leaf (a
+ * leaf hash) is leaf index (seq - 1) of the tree of size leaves whose
+ * root is root.
+ */
+int		 qcreg_verify_inclusion(uint64_t index, uint64_t size,
+		    const uint8_t leaf[QCREG_HASH_LEN],
+		    const uint8_t (*path)[QCREG_HASH_LEN], size_t n,
+		    const uint8_t root[QCREG_HASH_LEN]);
+/*
+ * RFC 9162 2.1.4.2: 1 if proof (n hashes) proves that the tree of first
+ * leaves with root first_root is a prefix of the tree of second leaves
+ * with root second_root (1 <= first <= second; equal sizes need an empty
+ * proof and equal roots).
+ */
+int		 qcreg_verify_consistency(uint64_t first, uint64_t second,
+		    const uint8_t first_root[QCREG_HASH_LEN],
+		    const uint8_t second_root[QCREG_HASH_LEN],
+		    const uint8_t (*proof)[QCREG_HASH_LEN], size_t n);
+/*
+ * 1 if cp is signed and its signature verifies, over the checkpoint text
+ * (qc_checkpoint_text), with pub, the raw 32-byte Ed25519 public key of
+ * its key_id. Which key that is comes from the caller's own copy or
+ * from hello (qcreg_signing_key).
+ */
+int		 qcreg_checkpoint_verify(const struct qcreg_checkpoint *cp,
+		    const uint8_t pub[QC_PUB_LEN]);
+/*
+ * 1 and the key in pub if hello at connect time lists key_id among the
+ * registry's signing keys, else 0.
+ */
+int		 qcreg_signing_key(const struct qcreg *, const char *key_id,
+		    uint8_t pub[QC_PUB_LEN]);
+/*
+ * One change record as `changes` returns it (a map object), checked
+ * against prev, the hash of the record before it (32 zero bytes before
+ * record 1): its prev must equal it; a payload must hash to its
+ * payload_hash; its hash must be SHA-256(prev || body) with body as
+ * PROTOCOL.md 4.4 defines it. A record without payload (a withdrawn
+ * entry's, 4.7) is checked from its payload_hash alone. A sealed record
+ * ({seq, at, op: "sealed", hash}) cannot be recomputed: its hash is taken
+ * as given, and the next record's prev must equal it. On QCREG_CHAIN_OK,
+ * hash is what the next record chains on (and the record's leaf in the
+ * tree, through qcreg_leaf_hash); otherwise hash is untouched. seq order
+ * is the caller's to check.
+ */
+enum qcreg_chain qcreg_change_verify(const msgpack_object *rec,
+		    const uint8_t prev[QCREG_HASH_LEN],
+		    uint8_t hash[QCREG_HASH_LEN]);
+/* An English phrase for a result of qcreg_change_verify(). */
+const char	*qcreg_chain_strerror(enum qcreg_chain);
 
 #endif

@@ -34,6 +34,9 @@ enum qcreg_op {
 	QCREG_OP_CASES,
 	QCREG_OP_ESCALATIONS,
 	QCREG_OP_ESCALATION_DISMISS,
+	QCREG_OP_CHECKPOINT,
+	QCREG_OP_PROOF,
+	QCREG_OP_CONSISTENCY,
 	QCREG_OP_COUNT
 };
 
@@ -118,6 +121,7 @@ int		 qcreg_die(struct qcreg *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 int		 qcreg_dead(struct qcreg *);
 char		*qcreg_obj_strdup(const msgpack_object *);
+int		 qcreg_obj_hex(const msgpack_object *, uint8_t *, size_t);
 void		 qcreg_sanitize(char *);
 
 /* qcreg_tls.c */
@@ -151,6 +155,10 @@ int		 qcreg_pack_idem(msgpack_packer *, const char *);
 int		 qcreg_idem_ok(const char *);
 int		 qcreg_single_begin(struct qcreg *);
 int		 qcreg_single_end(struct qcreg *, struct qcreg_reply **);
+
+/* qcreg_checkpoint.c */
+int		 qcreg_checkpoint_decode(const msgpack_object *,
+		    struct qcreg_checkpoint *);
 
 /* qcreg_check.c */
 int		 qcreg_check_decode(const struct qcreg_reply *,

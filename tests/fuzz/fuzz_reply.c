@@ -11,8 +11,10 @@
  * complete answer is taken with qcreg_next_reply. Each reply is then
  * decoded as the CLI would: qcreg_reply_check for a check,
  * qcreg_reply_write for a put, remove, case_close or escalation_dismiss,
- * qcreg_reply_case_opened for a case_open, qcreg_field_type on a hello,
- * and the result written as JSON.
+ * qcreg_reply_case_opened for a case_open, qcreg_reply_checkpoint and
+ * qcreg_reply_proof for those ops (consistency, op 16, is beyond the 4
+ * bits of an op), qcreg_field_type on a hello, and the result written as
+ * JSON.
  *
  * Checked: the return code and the reply agree (0: a success reply with
  * a result map; > 0: an error reply with that code; < 0: no reply); every
@@ -134,6 +136,8 @@ check_decoded(struct qcreg *c, struct qcreg_reply *r, int rc)
 	struct qcreg_check	*k;
 	struct qcreg_write	 wr;
 	struct qcreg_case_opened opened;
+	struct qcreg_checkpoint	 cp;
+	struct qcreg_proof	 proof;
 	const msgpack_object	*res;
 	const char		*why;
 	int			 op, krc;
@@ -175,6 +179,19 @@ check_decoded(struct qcreg *c, struct qcreg_reply *r, int rc)
 	case QCREG_OP_CASE_OPEN:
 		if (qcreg_reply_case_opened(r, &opened) == 0)
 			check_text(opened.deadline, "case deadline");
+		break;
+	case QCREG_OP_CHECKPOINT:
+		/* Raw bytes (the signature covers them), but terminated. */
+		if (qcreg_reply_checkpoint(r, &cp) == 0 &&
+		    (strlen(cp.origin) >= sizeof(cp.origin) ||
+		    strlen(cp.key_id) >= sizeof(cp.key_id) ||
+		    cp.is_signed != (cp.key_id[0] != '\0')))
+			fail("checkpoint decoded badly", NULL);
+		break;
+	case QCREG_OP_PROOF:
+		if (qcreg_reply_proof(r, &proof) == 0 &&
+		    proof.n > QCREG_PROOF_MAX)
+			fail("proof longer than QCREG_PROOF_MAX", NULL);
 		break;
 	case QCREG_OP_HELLO:
 		/* The schema lookups read the hello the connection keeps. */

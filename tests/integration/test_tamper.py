@@ -3,6 +3,7 @@ the data files, through the LMDB API (tests/tools/lmdb_poke.c), is caught
 by a restarted qcregd, which then refuses writes with the reason and keeps
 serving reads."""
 
+import json
 import os
 import subprocess
 
@@ -47,6 +48,12 @@ def edited_record_is_caught(ctx):
 	mark = s.log_mark()
 	s.start()
 	refused_after(s, r"change record 4 does not match its hash", mark)
+	# A reader holding only the public key finds the same break.
+	for cn in (PLATFORM, REGULATOR):
+		rc, out, err = qcreg(s, ["--json", "verify", "--pubkey", os.path.join(CERTS, "signing-1.pub")], cn=cn)
+		eq(rc, 1, "qcreg verify as %s exits 1 (%s %s)" % (cn, out, err))
+		res = json.loads(out)
+		eq((res["ok"], res["seq"]), (False, 4), "qcreg verify as %s names seq 4: %s" % (cn, res))
 	s.stop_clean()
 
 
