@@ -38,7 +38,7 @@ LDLIBS	+= $(PKG_LIBS) -pthread
 
 PROTO_SRC  := $(wildcard proto/*.c)
 SERVER_SRC := $(wildcard server/common/*.c server/db/*.c server/ops/*.c \
-	      server/net/*.c server/http/*.c)
+	      server/replica/*.c server/net/*.c server/http/*.c)
 LIB_SRC    := $(wildcard client/lib/*.c)
 CLI_SRC    := $(wildcard client/cli/*.c)
 BENCH_SRC  := $(wildcard bench/*.c)
@@ -52,8 +52,9 @@ INC_proto   = -Iproto
 INC_common  = $(INC_proto) -Iserver/common
 INC_db      = $(INC_common) -Iserver/db
 INC_ops     = $(INC_db) -Iserver/ops
+INC_replica = $(INC_ops) -Iserver/replica -Iclient/lib
 INC_net     = $(INC_common) -Iserver/ops -Iserver/net
-INC_server  = $(INC_ops) -Iserver/net -Iserver
+INC_server  = $(INC_ops) -Iserver/replica -Iclient/lib -Iserver/net -Iserver
 INC_lib     = $(INC_proto) -Iclient/lib
 INC_cli     = $(INC_lib) -Iclient/cli $(CLI_CFLAGS)
 INC_bench   = $(INC_lib) -Ibench
@@ -62,6 +63,7 @@ $(O)/proto/%.o:		INC = $(INC_proto)
 $(O)/server/common/%.o:	INC = $(INC_common)
 $(O)/server/db/%.o:	INC = $(INC_db)
 $(O)/server/ops/%.o:	INC = $(INC_ops)
+$(O)/server/replica/%.o:	INC = $(INC_replica)
 $(O)/server/net/%.o:	INC = $(INC_net)
 $(O)/server/http/%.o:	INC = $(INC_net)
 $(O)/server/%.o:	INC = $(INC_server)
@@ -97,7 +99,7 @@ $(LIB_A): $(call obj,$(LIB_SRC))
 $(CLI_A): $(call obj,$(filter-out client/cli/cli.c,$(CLI_SRC)))
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN)/qcregd: $(call obj,server/main.c) $(SERVER_A) $(PROTO_A)
+$(BIN)/qcregd: $(call obj,server/main.c) $(SERVER_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(BIN)/qcreg: $(call obj,client/cli/cli.c) $(CLI_A) $(LIB_A) $(PROTO_A)

@@ -8,7 +8,7 @@
 set -eu
 
 PRINCIPALS="market-regulator quality-bureau tourism-bureau commerce-bureau
-shop-platform ops-admin unknown-org"
+shop-platform ops-admin replica-1 unknown-org"
 LEAF_DAYS=825
 CA_DAYS=3650
 

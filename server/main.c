@@ -15,9 +15,11 @@
 
 #include "calendar.h"
 #include "date.h"
+#include "follower.h"
 #include "log.h"
 #include "migrate.h"
 #include "net.h"
+#include "replica.h"
 #include "store.h"
 #include "tls.h"
 #include "writer.h"
@@ -27,6 +29,7 @@ struct options {
 	const char	*listen;
 	const char	*data;
 	const char	*port_file;
+	const char	*replica_of;
 	int		 check_only;
 	int		 migrate;
 	int		 debug;
@@ -42,7 +45,7 @@ static void	 parse_options(int, char *[], struct options *);
 static struct config *load_config(const struct options *);
 static int	 migrate(const struct options *);
 static int	 start(struct server *, struct store *, const char *,
-		    sigset_t *);
+		    sigset_t *, struct follower **);
 static void	 serve(struct server *, const char *, const sigset_t *);
 static void	 signal_cb(evutil_socket_t, short, void *);
 static void	 hup_cb(evutil_socket_t, short, void *);
@@ -52,7 +55,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: qcregd --config FILE [--listen HOST:PORT] "
 	    "[--data DIR]\n"
-	    "              [--port-file FILE] [--check-config] [--debug]\n"
+	    "              [--replica-of HOST:PORT] [--port-file FILE]\n"
+	    "              [--check-config] [--debug]\n"
 	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n");
 	exit(2);
 }
@@ -67,13 +71,14 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "migrate", no_argument, NULL, 'M' },
+		{ "replica-of", required_argument, NULL, 'R' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	 ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMD", longopts,
+	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMDR:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->cfg_path = optarg; break;
@@ -82,6 +87,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		case 'p': o->port_file = optarg; break;
 		case 'n': o->check_only = 1; break;
 		case 'M': o->migrate = 1; break;
+		case 'R': o->replica_of = optarg; break;
 		case 'D': o->debug = 1; break;
 		default: usage();
 		}
@@ -130,6 +136,13 @@ load_config(const struct options *o)
 			fatalx("--data: path too long");
 		strcpy(cfg->data_dir, o->data);
 	}
+	if (o->replica_of != NULL &&
+	    config_set_replica_of(cfg, o->replica_of) == -1)
+		fatalx("--replica-of: expected HOST:PORT");
+	if (cfg->replica_of[0] != '\0' && (cfg->replica_cert[0] == '\0' ||
+	    cfg->replica_key[0] == '\0'))
+		fatalx("a replica needs replica_cert and replica_key in "
+		    "[server]: the certificate it presents to its primary");
 	check_calendar(cfg);
 	return cfg;
 }
@@ -165,7 +178,7 @@ migrate(const struct options *o)
  */
 static int
 start(struct server *srv, struct store *st, const char *port_file,
-    sigset_t *old)
+    sigset_t *old, struct follower **follower)
 {
 	sigset_t	 all;
 	char		 err[512];
@@ -176,14 +189,21 @@ start(struct server *srv, struct store *st, const char *port_file,
 		fatalx("cannot open the data directory %s",
 		    srv->s_cfg->data_dir);
 	srv->s_store = st;
-	if (ops_keys_register(st, srv->s_cfg, err, sizeof(err)) != 0)
+	/* A replica signs nothing: it lists the primary's keys. */
+	if (srv->s_cfg->replica_of[0] != '\0') {
+		if ((srv->s_replica = replica_new(srv->s_cfg->replica_of)) ==
+		    NULL)
+			fatalx("out of memory");
+	} else if (ops_keys_register(st, srv->s_cfg, err, sizeof(err)) != 0)
 		fatalx("signing key: %s", err);
 	if ((srv->s_ssl = tls_ctx_new(srv->s_cfg)) == NULL)
 		fatalx("cannot set up TLS");
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, old);
 	if ((srv->s_writer = writer_start(st, srv->s_cfg)) != NULL &&
-	    net_start(srv, port_file) == 0)
+	    net_start(srv, port_file) == 0 && (srv->s_replica == NULL ||
+	    (*follower = follower_start(srv->s_cfg, st, srv->s_writer,
+	    srv->s_replica)) != NULL))
 		rc = 0;
 	return rc;
 }
@@ -241,6 +261,7 @@ main(int argc, char *argv[])
 	struct options	 opt;
 	struct server	 srv;
 	struct store	 st;
+	struct follower	*follower = NULL;
 	sigset_t	 mask;
 	int		 started;
 
@@ -259,11 +280,16 @@ main(int argc, char *argv[])
 	server_reload_init(&srv);
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent threads");
-	if ((started = start(&srv, &st, opt.port_file, &mask) == 0))
+	if ((started = start(&srv, &st, opt.port_file, &mask,
+	    &follower) == 0))
 		serve(&srv, opt.cfg_path, &mask);
 	else
 		pthread_sigmask(SIG_SETMASK, &mask, NULL);
-	/* Workers close their connections; the writer commits its queue. */
+	/*
+	 * The follower stops applying; workers close their connections;
+	 * the writer commits its queue.
+	 */
+	follower_stop(follower);
 	net_stop(&srv);
 	if (srv.s_writer != NULL)
 		writer_stop(srv.s_writer);
@@ -272,6 +298,7 @@ main(int argc, char *argv[])
 	store_close(&st);
 	config_free(srv.s_cfg);
 	server_reload_free(&srv);
+	replica_free(srv.s_replica);
 	libevent_global_shutdown();
 	if (!started)
 		fatalx("start-up failed");

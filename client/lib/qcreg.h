@@ -379,6 +379,14 @@ int		 qcreg_scan(struct qcreg *, const char *list, const char *after,
 /* changes: the change log after seq since; limit 0 = server default. */
 int		 qcreg_changes(struct qcreg *, uint64_t since, uint32_t limit,
 		    struct qcreg_reply **);
+/*
+ * The same as a long poll: with nothing after since, the server holds
+ * the answer up to wait_s seconds (at most 60) for a new record. Keep it
+ * on a connection of its own, with a timeout longer than wait_s
+ * (qcreg_set_timeout).
+ */
+int		 qcreg_changes_wait(struct qcreg *, uint64_t since,
+		    uint32_t limit, unsigned wait_s, struct qcreg_reply **);
 
 /* stats: counts per list and state. */
 int		 qcreg_stats(struct qcreg *, struct qcreg_reply **);

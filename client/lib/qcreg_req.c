@@ -509,6 +509,25 @@ qcreg_changes(struct qcreg *c, uint64_t since, uint32_t limit,
 }
 
 int
+qcreg_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
+    unsigned wait_s, struct qcreg_reply **out)
+{
+	struct qcreg_req	 q;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_req_begin(&q, c, QCREG_OP_CHANGES,
+	    1 + (limit > 0) + (wait_s > 0))) != 0 ||
+	    (rc = qcreg_req_end(&q, qc_pack_kv_uint(&q.pk, "since",
+	    since) != 0 || (limit > 0 && qc_pack_kv_uint(&q.pk, "limit",
+	    limit) != 0) || (wait_s > 0 && qc_pack_kv_uint(&q.pk, "wait",
+	    wait_s) != 0))) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
 qcreg_stats(struct qcreg *c, struct qcreg_reply **out)
 {
 	int	 rc;

@@ -30,7 +30,7 @@ static int	 config_check(struct config *, char *, size_t);
 static void	 config_defaults(struct config *);
 
 static const char *role_names[] = {
-	"none", "platform", "agency", "regulator", "admin"
+	"none", "platform", "agency", "regulator", "admin", "replica"
 };
 static const char *field_type_names[] = { "text", "enum", "int", "date" };
 
@@ -45,6 +45,23 @@ const char *
 config_role_name(enum role r)
 {
 	return role_names[r];
+}
+
+int
+config_set_replica_of(struct config *cfg, const char *hostport)
+{
+	const char	*colon = strrchr(hostport, ':');
+	char		*end;
+	unsigned long	 port;
+
+	if (colon == NULL || colon == hostport ||
+	    strlen(hostport) >= sizeof(cfg->replica_of))
+		return -1;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || colon[1] == '\0' || port == 0 || port > 65535)
+		return -1;
+	strcpy(cfg->replica_of, hostport);
+	return 0;
 }
 
 const char *
@@ -170,6 +187,13 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	PATH_KEY("crl", crl_file);
 	PATH_KEY("calendar", calendar_file);
 	PATH_KEY("signing_key", signing_key_file);
+	PATH_KEY("replica_cert", replica_cert);
+	PATH_KEY("replica_key", replica_key);
+	if (strcmp(name, "replica_of") == 0) {
+		if (config_set_replica_of(cfg, value) == -1)
+			return config_fail(ps, "replica_of: expected HOST:PORT");
+		return 1;
+	}
 	if (strcmp(name, "signing_key_id") == 0 ||
 	    strcmp(name, "origin") == 0) {
 		char	*to = name[0] == 'o' ? cfg->origin :
@@ -267,12 +291,12 @@ parse_principal(struct parse_state *ps, struct principal *p,
 	int	 r, li;
 
 	if (strcmp(name, "role") == 0) {
-		for (r = ROLE_PLATFORM; r <= ROLE_ADMIN; r++)
+		for (r = ROLE_PLATFORM; r <= ROLE_REPLICA; r++)
 			if (strcmp(value, role_names[r]) == 0)
 				break;
-		if (r > ROLE_ADMIN)
+		if (r > ROLE_REPLICA)
 			return config_fail(ps, "role: expected platform, agency, "
-			    "regulator or admin");
+			    "regulator, admin or replica");
 		p->p_role = (enum role)r;
 		return 1;
 	}

@@ -29,7 +29,8 @@ enum role {
 	ROLE_PLATFORM,
 	ROLE_AGENCY,
 	ROLE_REGULATOR,
-	ROLE_ADMIN
+	ROLE_ADMIN,
+	ROLE_REPLICA		/* a replica following this server */
 };
 #define ROLE_BIT(r)	(1u << (r))
 
@@ -126,6 +127,10 @@ struct config {
 	char		 origin[129];		/* the log's name in checkpoints */
 	/* Loaded from signing_key; SIGHUP swaps it (config_signer). */
 	struct signer	*signer;
+	/* A replica: its primary, and the certificate it presents there. */
+	char		 replica_of[300];	/* HOST:PORT; empty: a primary */
+	char		 replica_cert[1024];
+	char		 replica_key[1024];
 	int		 utc_offset;		/* minutes */
 	int		 workers;		/* 0: one per core */
 	uint64_t	 map_size;		/* bytes, at start */
@@ -169,6 +174,8 @@ int		 config_field_index(const struct list_def *, const char *,
 /* The mask of every list index (up to CFG_MAX_LISTS = 32 of them). */
 unsigned	 config_all_lists(const struct config *);
 const char	*config_role_name(enum role);
+/* Sets replica_of from HOST:PORT; -1 if it is not one. */
+int		 config_set_replica_of(struct config *, const char *);
 const char	*config_field_type_name(enum field_type);
 const char	*config_list_type_name(enum list_type);
 const char	*config_verdict_name(enum verdict);

@@ -18,6 +18,9 @@
 /* Housekeeping (writer_sweep.c) runs at start and then this often. */
 #define WRITER_SWEEP_SECONDS	3600
 
+/* The next housekeeping of a replica: none (2100-01-01). */
+#define WRITER_NEVER		((time_t)4102444800)
+
 /* Receivers woken once per batch; past this many, at once. */
 #define WRITER_WAKES_MAX	64
 
@@ -195,6 +198,9 @@ writer_start(struct store *st, const struct config *cfg)
 		return NULL;
 	}
 	wt->wt_verify_head = wt->wt_seq;
+	/* A replica withdraws nothing itself: its primary's records do. */
+	if (cfg->replica_of[0] != '\0')
+		wt->wt_next_sweep = WRITER_NEVER;
 	if (pthread_mutex_init(&wt->wt_mtx, NULL) != 0 ||
 	    pthread_cond_init(&wt->wt_cond, NULL) != 0 ||
 	    pthread_create(&wt->wt_thread, NULL, writer_main, wt) != 0) {
@@ -398,7 +404,18 @@ writer_commit(struct writer *wt, struct write_req *batch, struct chain *ch)
 		return rc;
 	for (wr = batch; wr != NULL && rc == 0; wr = wr->wr_next) {
 		wr->wr_res.wres_fault.f_code = QC_OK;
-		rc = writer_apply(st, txn, wt->wt_cfg, wr, ch, &wt->wt_rec);
+		if (wr->wr_op != WR_REPLAY)
+			rc = writer_apply(st, txn, wt->wt_cfg, wr, ch,
+			    &wt->wt_rec);
+		else if ((rc = writer_replay(st, txn, wt->wt_cfg, wr, ch,
+		    &wt->wt_rec)) == 0 &&
+		    wr->wr_res.wres_fault.f_code != QC_OK) {
+			/* A replica applies a page whole or not at all. */
+			mdb_txn_abort(txn);
+			ch->ch_seq = wt->wt_seq;
+			memcpy(ch->ch_hash, wt->wt_hash, STORE_HASH_LEN);
+			return 0;
+		}
 	}
 	if (rc == 0 && ch->ch_seq != wt->wt_seq)
 		rc = writer_set_head(st, txn, ch);
@@ -537,7 +554,20 @@ static int (*const appliers[WR_OP_COUNT])(struct wx *) = {
 	[WR_CASE_OPEN] = wx_case_open,
 	[WR_CASE_CLOSE] = wx_case_close,
 	[WR_DISMISS] = wx_dismiss,
+	[WR_WITHDRAW] = wx_withdraw_replayed,
 };
+
+int
+wx_run(struct wx *x)
+{
+	int	 rc;
+
+	if ((rc = wx_summary_load(x)) != 0 ||
+	    (rc = appliers[x->x_wr->wr_op](x)) != 0 ||
+	    x->x_wr->wr_res.wres_fault.f_code != QC_OK)
+		return rc;
+	return wx_summary_save(x);
+}
 
 int
 writer_apply(struct store *st, MDB_txn *txn, const struct config *cfg,
@@ -550,11 +580,7 @@ writer_apply(struct store *st, MDB_txn *txn, const struct config *cfg,
 	if (wr->wr_idem[0] != '\0' &&
 	    ((rc = wx_idem_replay(&x, &replayed)) != 0 || replayed))
 		return rc;
-	if ((rc = wx_summary_load(&x)) != 0 ||
-	    (rc = appliers[wr->wr_op](&x)) != 0 ||
-	    wr->wr_res.wres_fault.f_code != QC_OK)
-		return rc;
-	if ((rc = wx_summary_save(&x)) != 0)
+	if ((rc = wx_run(&x)) != 0 || wr->wr_res.wres_fault.f_code != QC_OK)
 		return rc;
 	return wr->wr_idem[0] != '\0' ? wx_idem_store(&x) : 0;
 }

@@ -23,7 +23,9 @@ enum write_op {
 	WR_CASE_OPEN,
 	WR_CASE_CLOSE,
 	WR_DISMISS,
-	WR_OP_COUNT
+	WR_WITHDRAW,	/* a replica replays the expiry sweep's withdraw */
+	WR_OP_COUNT,
+	WR_REPLAY	/* a replica applies a page of the primary's log */
 };
 
 #define WR_IDEM_MAX	64	/* bytes of a retry key */
@@ -55,6 +57,35 @@ struct write_req {
 	uint64_t		 wr_case;
 	int			 wr_outcome;
 	int			 wr_has_fields;
+	/* WR_REPLAY: the page of records; the submitter keeps it. */
+	struct replay		*wr_replay;
+};
+
+/*
+ * One record of the primary's log as a replica applies it: the write
+ * that made it (rr_write, its principal, list, subject and arguments
+ * rebuilt from the record) is applied again as the primary applied it,
+ * with the record's time, and each record it appends must come out with
+ * the primary's hash. rr_write NULL: the record is made by the write of
+ * an earlier record (the withdraw after a case_close).
+ */
+struct replay_rec {
+	uint64_t		 rr_seq;
+	uint64_t		 rr_at;
+	uint8_t			 rr_hash[STORE_HASH_LEN];
+	struct write_req	*rr_write;
+};
+
+struct replay {
+	struct replay_rec	*rp_recs;	/* in seq order */
+	size_t			 rp_n;
+	/*
+	 * Set by the writer: the records that applied before a failure (the
+	 * page is then not committed; a page of just them would be).
+	 */
+	size_t			 rp_done;
+	/* 1: the page ended inside a write; fetch more and try again. */
+	int			 rp_short;
 };
 
 /* The head of the change log as a batch advances it. */
@@ -90,6 +121,16 @@ void		 writer_stop(struct writer *);
  * the unit tests.
  */
 int		 writer_apply(struct store *, MDB_txn *, const struct config *,
+		    struct write_req *, struct chain *,
+		    msgpack_sbuffer *scratch);
+
+/*
+ * A replica's page (wr->wr_replay) in one transaction: all of it, or
+ * none when a record does not come out as the primary's (wr's fault says
+ * which, QC_E_INTERNAL) or the page ends inside a write (rp_short).
+ * Returns an LMDB code only for a storage error.
+ */
+int		 writer_replay(struct store *, MDB_txn *, const struct config *,
 		    struct write_req *, struct chain *,
 		    msgpack_sbuffer *scratch);
 

@@ -91,6 +91,7 @@ wx_set_hit(struct wx *x, const char *list, const struct summary_hit *hit)
 int
 wx_append(struct wx *x, struct change *c)
 {
+	const struct replay_rec	*rr = NULL;
 	uint8_t		 hash[STORE_HASH_LEN], sq[8];
 	msgpack_packer	 pk;
 	MDB_val		 k, v;
@@ -98,8 +99,20 @@ wx_append(struct wx *x, struct change *c)
 
 	c->c_seq = x->x_ch->ch_seq + 1;
 	c->c_at = (uint64_t)time(NULL);
+	if (x->x_replay != NULL) {
+		if (x->x_replay_at >= x->x_replay->rp_n)
+			return WX_REPLAY_SHORT;
+		rr = &x->x_replay->rp_recs[x->x_replay_at];
+		c->c_at = rr->rr_at;
+	}
 	if (record_hash(x->x_ch->ch_hash, c, hash) == -1)
 		return ENOMEM;
+	if (x->x_replay != NULL) {
+		if (rr->rr_seq != c->c_seq ||
+		    memcmp(rr->rr_hash, hash, STORE_HASH_LEN) != 0)
+			return WX_REPLAY_DIFFERS;
+		x->x_replay_at++;
+	}
 	msgpack_sbuffer_clear(x->x_scratch);
 	msgpack_packer_init(&pk, x->x_scratch, msgpack_sbuffer_write);
 	if (record_pack(&pk, c, hash) != 0)

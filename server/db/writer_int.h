@@ -28,6 +28,9 @@ struct wx {
 	const char		*x_subject;
 	struct summary		 x_sum;
 	int			 x_sum_dirty;	/* to be stored */
+	/* A replica's replay: the records the write must make, else NULL. */
+	const struct replay	*x_replay;
+	size_t			 x_replay_at;	/* the next one it appends */
 };
 
 /* A write wr (its subject) applied in txn, advancing ch. */
@@ -45,8 +48,12 @@ int	 wx_set_hit(struct wx *, const char *list, const struct summary_hit *);
 
 /*
  * Appends change c to the log: sets its seq and time, chains its hash
- * and advances the batch's head.
+ * and advances the batch's head. In a replay the time is the primary's
+ * and the hash must be too: WX_REPLAY_SHORT when the page has no record
+ * for the seq, WX_REPLAY_DIFFERS when the hash is not the primary's.
  */
+#define WX_REPLAY_SHORT		(-30001)
+#define WX_REPLAY_DIFFERS	(-30002)
 int	 wx_append(struct wx *, struct change *c);
 /*
  * Appends c as the next version of list's entry after cur (NULL: the
@@ -72,11 +79,19 @@ int	 wx_withdraw(struct wx *, const struct list_def *, uint64_t case_id,
 int	 wx_expiry(struct wx *, const struct list_def *,
 	    const struct summary_hit *old, const struct summary_hit *next);
 
+/*
+ * Applies x's write by its kind between loading and saving the summary
+ * (writer.c); a refusal sets the write's fault and returns 0.
+ */
+int	 wx_run(struct wx *);
+
 /* The kinds of write; a refusal sets the write's fault and returns 0. */
 int	 wx_entry(struct wx *);
 int	 wx_case_open(struct wx *);
 int	 wx_case_close(struct wx *);
 int	 wx_dismiss(struct wx *);
+/* A replica's replay of a withdraw the primary's expiry sweep made. */
+int	 wx_withdraw_replayed(struct wx *);
 /* A watch list's put: counts a new listing in next (writer_watch.c). */
 int	 wx_watch_listed(struct wx *, const struct list_def *,
 	    const struct summary_hit *cur, struct summary_hit *next);

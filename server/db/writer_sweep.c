@@ -151,3 +151,32 @@ writer_sweep(struct store *st, MDB_txn *txn, const struct config *cfg,
 	}
 	return rc;
 }
+
+/*
+ * A replica replays a withdraw of the primary's sweep (wr: the entry,
+ * the record's case and reason): the same record, and the entry's due
+ * key goes as the sweep drops it.
+ */
+int
+wx_withdraw_replayed(struct wx *x)
+{
+	const struct write_req	*wr = x->x_wr;
+	const struct list_def	*l = wr->wr_list;
+	struct summary_hit	 h;
+	uint8_t			 key[STORE_KEY_MAX + 4];
+	MDB_val			 k;
+	int			 rc, has;
+
+	if ((has = wx_hit(x, l->l_name, &h)) == -1)
+		return MDB_CORRUPTED;
+	if (has == 1 && l->l_publish_days > 0 && h.h_end != DATE_NONE_END &&
+	    !(h.h_flags & SUMMARY_REMOVED)) {
+		k.mv_data = key;
+		k.mv_size = expiry_key(key, h.h_end + l->l_publish_days + 1,
+		    x->x_subject, l->l_name);
+		rc = mdb_del(x->x_txn, x->x_st->s_expiry, &k, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return wx_withdraw(x, l, wr->wr_case, wr->wr_reason);
+}

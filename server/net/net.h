@@ -34,6 +34,7 @@ struct server {
 	struct config	*s_cfg;
 	struct store	*s_store;
 	struct writer	*s_writer;
+	struct replica	*s_replica;	/* NULL: a primary */
 	SSL_CTX		*s_ssl;
 	struct worker	*s_workers;
 	int		 s_nworkers;

@@ -38,7 +38,7 @@ worker_start(struct server *srv, struct worker *w, int index,
 	msgpack_sbuffer_init(&w->w_scratch);
 	w->w_now = worker_clock();
 	if (ops_env_init(&w->w_ops, srv->s_cfg, srv->s_store,
-	    srv->s_writer) == -1 ||
+	    srv->s_writer, srv->s_replica) == -1 ||
 	    !msgpack_zone_init(&w->w_zone, 8192) ||
 	    pthread_mutex_init(&w->w_reply_mtx, NULL) != 0 ||
 	    (w->w_base = event_base_new()) == NULL ||

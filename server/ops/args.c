@@ -103,6 +103,15 @@ args_read_all(struct req *q)
 		if (qc_obj_streq(&kv[i].key, "id") ||
 		    qc_obj_streq(&kv[i].key, "op"))
 			continue;
+		/* Any op may name the seq its answer must reflect. */
+		if (qc_obj_streq(&kv[i].key, "min_seq")) {
+			if (qc_obj_uint(&kv[i].val, &q->q_args.a_min_seq) != 0) {
+				req_fail(q, QC_E_BAD_REQUEST, "min_seq: "
+				    "expected a non-negative integer");
+				return -1;
+			}
+			continue;
+		}
 		if ((a = spec_find(q->q_op, &kv[i].key)) == NULL) {
 			if (qc_obj_strcpy(&kv[i].key, name, sizeof(name)) ==
 			    -1 || !qc_utf8_valid(name, strlen(name)))
@@ -147,6 +156,7 @@ args_parse(struct req *q)
 	v->a_after_case = 0;
 	v->a_signed = 0;
 	v->a_wait = 0;
+	v->a_min_seq = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);

@@ -3,6 +3,7 @@
  * It finds the op in the table, checks the caller's role and the
  * arguments, runs the op, and sends a write to the writer.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,17 +14,20 @@
 #include "log.h"
 #include "msg.h"
 #include "op.h"
+#include "replica.h"
 #include "writer.h"
 
 static int		 dispatch_allowed(struct req *);
 static enum op_status	 dispatch_submit(struct req *,
 			    const struct write_route *);
+static enum op_status	 dispatch_behind(struct req *);
 
 int
 ops_env_init(struct ops_env *env, const struct config *cfg,
-    struct store *st, struct writer *wt)
+    struct store *st, struct writer *wt, struct replica *replica)
 {
 	env->oe_cfg = cfg;
+	env->oe_replica = replica;
 	env->oe_store = st;
 	env->oe_writer = wt;
 	if ((env->oe_reader = malloc(sizeof(*env->oe_reader))) == NULL) {
@@ -150,6 +154,34 @@ dispatch_submit(struct req *q, const struct write_route *route)
 	return OP_PENDING;
 }
 
+/*
+ * A read that must reflect a seq this server has not applied yet (a
+ * replica behind): it waits up to a second for the log, then is
+ * unavailable.
+ */
+static enum op_status
+dispatch_behind(struct req *q)
+{
+	struct ops_env	*env = q->q_env;
+
+	if (env->oe_may_wait) {
+		env->oe_wait_seconds = 1;
+		env->oe_wait_since = q->q_args.a_min_seq - 1;
+		return OP_WAIT;
+	}
+	return req_fail(q, QC_E_UNAVAILABLE, "this server has applied the "
+	    "log up to seq %" PRIu64 ", short of min_seq %" PRIu64 "; try "
+	    "again", ops_log_head(env), q->q_args.a_min_seq);
+}
+
+enum op_status
+replica_refuse(struct req *q)
+{
+	return req_fail(q, QC_E_READ_ONLY, "%s: this server is a read-only "
+	    "replica of %s; send it to the primary", q->q_op->op_name,
+	    q->q_env->oe_replica->rp_primary);
+}
+
 enum op_status
 ops_dispatch(struct ops_env *env, const struct caller *who,
     const struct op_entry *op, const msgpack_object *msg,
@@ -171,6 +203,11 @@ ops_dispatch(struct ops_env *env, const struct caller *who,
 	q.q_today = qc_date_today(time(NULL), q.q_cfg->utc_offset);
 	if (!dispatch_allowed(&q) || args_parse(&q) == -1)
 		return OP_ERROR;
+	if (q.q_op->op_writes && env->oe_replica != NULL)
+		return replica_refuse(&q);
+	if (!q.q_op->op_writes && q.q_args.a_min_seq > 0 &&
+	    q.q_args.a_min_seq > ops_log_head(env))
+		return dispatch_behind(&q);
 	st = q.q_op->op_run(&q);
 	if (st == OP_PENDING)
 		st = dispatch_submit(&q, route);

@@ -207,3 +207,17 @@ fields_prepare(struct req *q, const struct list_def *l,
 	}
 	return 0;
 }
+
+int
+fields_replay(const struct config *cfg, const struct list_def *l,
+    const msgpack_object *fields, struct write_req *wr, struct fault *f)
+{
+	struct req	 q;
+
+	/* Field checks only report through the request's fault. */
+	memset(&q, 0, sizeof(q));
+	q.q_cfg = cfg;
+	q.q_fault = f;
+	q.q_today = wr->wr_today;
+	return fields_prepare(&q, l, fields, wr);
+}

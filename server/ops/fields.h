@@ -7,6 +7,7 @@
 #include <msgpack.h>
 
 #include "config.h"
+#include "outcome.h"
 
 struct req;
 struct write_req;
@@ -18,5 +19,12 @@ struct write_req;
  */
 int	 fields_prepare(struct req *, const struct list_def *,
 	    const msgpack_object *, struct write_req *);
+
+/*
+ * The same for a replica rebuilding a write from the primary's record
+ * (no request): 0, or -1 with f set.
+ */
+int	 fields_replay(const struct config *, const struct list_def *,
+	    const msgpack_object *, struct write_req *, struct fault *);
 
 #endif

@@ -22,11 +22,13 @@ struct write_req;
 /* Named role sets (PROTOCOL.md section 6). */
 #define ROLES_ANYONE	(ROLE_BIT(ROLE_NONE) | ROLE_BIT(ROLE_PLATFORM) | \
 			 ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR) | \
-			 ROLE_BIT(ROLE_ADMIN))
+			 ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_REPLICA))
 #define ROLES_READERS	(ROLE_BIT(ROLE_PLATFORM) | ROLE_BIT(ROLE_AGENCY) | \
 			 ROLE_BIT(ROLE_REGULATOR))
 #define ROLES_SUPERVISE	(ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR))
 #define ROLES_WRITERS	ROLE_BIT(ROLE_AGENCY)
+/* The change log: readers, and replicas following it. */
+#define ROLES_FEED	(ROLES_READERS | ROLE_BIT(ROLE_REPLICA))
 #define ROLES_COUNTERS	(ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR) | \
 			 ROLE_BIT(ROLE_ADMIN))
 
@@ -113,6 +115,7 @@ struct args {
 	uint64_t		 a_seq, a_size, a_from, a_to;
 	int			 a_signed;
 	uint32_t		 a_wait;
+	uint64_t		 a_min_seq;	/* 0: none */
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
@@ -137,6 +140,8 @@ enum op_status	 req_fail(struct req *, enum qc_err, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 /* The worker's read snapshot; NULL after req_fail(unavailable). */
 MDB_txn		*req_txn(struct req *);
+/* On a replica: read_only, naming the primary (what writes get). */
+enum op_status	 replica_refuse(struct req *);
 
 /* args.c: checks the request's arguments against op's spec. */
 int		 args_parse(struct req *);

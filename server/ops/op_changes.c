@@ -118,7 +118,8 @@ change_view(struct req *q, MDB_txn *txn, const struct record *r,
 
 	*view = VIEW_FULL;
 	li = config_list_index(q->q_cfg, r->r_list, r->r_list_len);
-	if (who->cl_role == ROLE_REGULATOR || (who->cl_role == ROLE_AGENCY &&
+	if (who->cl_role == ROLE_REGULATOR || who->cl_role == ROLE_REPLICA ||
+	    (who->cl_role == ROLE_AGENCY &&
 	    li >= 0 && ((who->cl_prin->p_writes >> li) & 1)))
 		return 0;
 	kind = case_kind_of(r);

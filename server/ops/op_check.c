@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "op.h"
 #include "op_check.h"
+#include "replica.h"
 #include "summary.h"
 
 static int		 check_lookup(struct req *, MDB_txn **, const char *,
@@ -198,6 +199,9 @@ op_check(struct req *q)
 
 	if (!q->q_args.a_signed)
 		return check_all(q, NULL, NULL);
+	/* Only the primary signs. */
+	if (q->q_env->oe_replica != NULL)
+		return replica_refuse(q);
 	/* The checkpoint and the answer come from one snapshot. */
 	if ((txn = req_txn(q)) == NULL)
 		return OP_ERROR;

@@ -7,6 +7,7 @@
 #include "keys.h"
 #include "msg.h"
 #include "op.h"
+#include "replica.h"
 #include "signer.h"
 #include "version.h"
 
@@ -87,8 +88,13 @@ pack_key(const struct key_info *ki, void *arg)
 	char			 hex[2 * QC_PUB_LEN + 1];
 	int			 current;
 
-	current = s != NULL && strlen(signer_key_id(s)) == ki->ki_id_len &&
-	    memcmp(signer_key_id(s), ki->ki_id, ki->ki_id_len) == 0;
+	if (q->q_env->oe_replica != NULL)
+		current = replica_key_current(q->q_env->oe_replica, ki->ki_id,
+		    ki->ki_id_len);
+	else
+		current = s != NULL && strlen(signer_key_id(s)) ==
+		    ki->ki_id_len && memcmp(signer_key_id(s), ki->ki_id,
+		    ki->ki_id_len) == 0;
 	qc_hex(ki->ki_pub, QC_PUB_LEN, hex);
 	return msgpack_pack_map(pk, 4) != 0 || qc_pack_cstr(pk, "key_id") ||
 	    msgpack_pack_str_with_body(pk, ki->ki_id, ki->ki_id_len) != 0 ||
@@ -237,7 +243,7 @@ op_hello(struct req *q)
 	unsigned		 writes = c->cl_prin ? c->cl_prin->p_writes : 0;
 	int			 i, nw = __builtin_popcount(writes);
 
-	if (msgpack_pack_map(pk, 8) != 0 ||
+	if (msgpack_pack_map(pk, 9) != 0 ||
 	    qc_pack_kv_str(pk, "server", QCD_VERSION) != 0 ||
 	    qc_pack_kv_uint(pk, "proto", 1) != 0 ||
 	    qc_pack_kv_str(pk, "principal", c->cl_name) != 0 ||
@@ -260,7 +266,10 @@ op_hello(struct req *q)
 	if (qc_pack_cstr(pk, "limits") != 0 || msgpack_pack_map(pk, 3) != 0 ||
 	    qc_pack_kv_uint(pk, "max_frame", cfg->limits.max_frame) != 0 ||
 	    qc_pack_kv_uint(pk, "max_batch", cfg->limits.max_batch) != 0 ||
-	    qc_pack_kv_uint(pk, "max_limit", cfg->limits.max_limit) != 0)
+	    qc_pack_kv_uint(pk, "max_limit", cfg->limits.max_limit) != 0 ||
+	    qc_pack_cstr(pk, "replication") != 0 ||
+	    replica_pack_hello(q->q_env->oe_replica, pk,
+	    q->q_env->oe_replica != NULL ? ops_log_head(q->q_env) : 0) != 0)
 		goto fail;
 	return pack_keys(q);
 fail:

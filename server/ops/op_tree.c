@@ -8,6 +8,7 @@
 #include "merkle.h"
 #include "msg.h"
 #include "op.h"
+#include "replica.h"
 #include "signing.h"
 
 static int	 tree_size(struct req *, MDB_txn *, int, uint64_t,
@@ -20,11 +21,22 @@ enum op_status
 op_checkpoint(struct req *q)
 {
 	struct checkpoint	 cp;
+	char			 origin[QC_ORIGIN_MAX + 1];
+	char			 key_id[QC_KEY_ID_MAX + 1];
 	MDB_txn			*txn;
 
+	/* A replica serves the primary's, verified against its tree. */
+	if (q->q_env->oe_replica != NULL) {
+		if (replica_checkpoint(q->q_env->oe_replica, &cp, origin,
+		    key_id) == -1)
+			return req_fail(q, QC_E_UNAVAILABLE, "this replica has "
+			    "not verified a checkpoint of its primary yet");
+		return checkpoint_pack(q->q_pk, origin, &cp) == 0 ? OP_DONE :
+		    req_fail(q, QC_E_INTERNAL, "out of memory");
+	}
 	if ((txn = req_txn(q)) == NULL || checkpoint_make(q, txn, &cp) != 0)
 		return OP_ERROR;
-	return checkpoint_pack(q->q_pk, q->q_cfg, &cp) == 0 ? OP_DONE :
+	return checkpoint_pack(q->q_pk, q->q_cfg->origin, &cp) == 0 ? OP_DONE :
 	    req_fail(q, QC_E_INTERNAL, "out of memory");
 }
 

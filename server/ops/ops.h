@@ -14,6 +14,7 @@
 #include "outcome.h"
 
 struct op_entry;
+struct replica;
 struct store;
 struct store_reader;
 struct writer;
@@ -24,6 +25,7 @@ struct ops_env {
 	struct store		*oe_store;
 	struct writer		*oe_writer;
 	struct store_reader	*oe_reader;	/* this worker's snapshot */
+	struct replica		*oe_replica;	/* NULL: this is the primary */
 	/* 0: an op must answer now, even one that could wait (OP_WAIT). */
 	int			 oe_may_wait;
 	/* Set with OP_WAIT: how long it may wait, for the log to pass what. */
@@ -47,9 +49,12 @@ enum op_status {
 			   with oe_may_wait 0 (nothing was packed) */
 };
 
-/* Sets up env for one worker; -1 (logged) if out of memory. */
+/*
+ * Sets up env for one worker (replica: NULL on a primary); -1 (logged)
+ * if out of memory.
+ */
 int		 ops_env_init(struct ops_env *, const struct config *,
-		    struct store *, struct writer *);
+		    struct store *, struct writer *, struct replica *);
 void		 ops_env_free(struct ops_env *);
 /*
  * Records the public half of cfg's signing key in the store, for ever

@@ -147,7 +147,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "changes",
-		.op_roles = ROLES_READERS,
+		.op_roles = ROLES_FEED,
 		.op_limit = 100,
 		.op_args = {
 			{ ARG_SINCE, 0 },

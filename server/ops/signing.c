@@ -57,6 +57,7 @@ checkpoint_make(struct req *q, MDB_txn *txn, struct checkpoint *cp)
 	if (s == NULL)
 		return 0;
 	cp->cp_signer = s;
+	cp->cp_key_id = signer_key_id(s);
 	if ((n = qc_checkpoint_text(text, sizeof(text), q->q_cfg->origin,
 	    cp->cp_size, cp->cp_root, cp->cp_time, signer_key_id(s))) < 0 ||
 	    signer_sign(s, text, (size_t)n, cp->cp_sig) != 0) {
@@ -67,21 +68,21 @@ checkpoint_make(struct req *q, MDB_txn *txn, struct checkpoint *cp)
 }
 
 int
-checkpoint_pack(msgpack_packer *pk, const struct config *cfg,
+checkpoint_pack(msgpack_packer *pk, const char *origin,
     const struct checkpoint *cp)
 {
 	char	 root[2 * QC_ROOT_LEN + 1], sig[2 * QC_SIG_LEN + 1];
 
 	qc_hex(cp->cp_root, QC_ROOT_LEN, root);
-	if (msgpack_pack_map(pk, cp->cp_signer != NULL ? 6 : 4) != 0 ||
-	    qc_pack_kv_str(pk, "origin", cfg->origin) != 0 ||
+	if (msgpack_pack_map(pk, cp->cp_key_id != NULL ? 6 : 4) != 0 ||
+	    qc_pack_kv_str(pk, "origin", origin) != 0 ||
 	    qc_pack_kv_uint(pk, "size", cp->cp_size) != 0 ||
 	    qc_pack_kv_str(pk, "root", root) != 0 ||
 	    qc_pack_kv_uint(pk, "time", cp->cp_time) != 0)
 		return -1;
-	if (cp->cp_signer == NULL)
+	if (cp->cp_key_id == NULL)
 		return 0;
 	qc_hex(cp->cp_sig, QC_SIG_LEN, sig);
-	return qc_pack_kv_str(pk, "key_id", signer_key_id(cp->cp_signer)) ||
+	return qc_pack_kv_str(pk, "key_id", cp->cp_key_id) ||
 	    qc_pack_kv_str(pk, "signature", sig) ? -1 : 0;
 }

@@ -19,14 +19,15 @@ struct checkpoint {
 	uint64_t		 cp_size;	/* records: the tree's size */
 	uint8_t			 cp_root[QC_ROOT_LEN];
 	uint64_t		 cp_time;
-	const struct signer	*cp_signer;	/* NULL: no key configured */
+	const struct signer	*cp_signer;	/* NULL: not signed here */
+	const char		*cp_key_id;	/* NULL: not signed */
 	uint8_t			 cp_sig[QC_SIG_LEN];
 };
 
 /* The head of the request's snapshot, signed: 0, or -1 after req_fail. */
 int	 checkpoint_make(struct req *, MDB_txn *, struct checkpoint *);
 /* {origin, size, root, time, key_id?, signature?}; 0 or -1. */
-int	 checkpoint_pack(msgpack_packer *, const struct config *,
+int	 checkpoint_pack(msgpack_packer *, const char *origin,
 	    const struct checkpoint *);
 
 #endif

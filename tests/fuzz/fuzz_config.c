@@ -277,7 +277,7 @@ check_hello(const struct config *cfg)
 	size_t			 off = 0;
 
 	memset(&route, 0, sizeof(route));
-	if (ops_env_init(&env, cfg, hello_store(), NULL) != 0)
+	if (ops_env_init(&env, cfg, hello_store(), NULL, NULL) != 0)
 		abort();
 	/* The name hello sends is the certificate's CN, not the config's. */
 	who.cl_name = "someone";

@@ -249,7 +249,7 @@ fz_worker_init(void)
 	msgpack_sbuffer_init(&w->w_out);
 	msgpack_sbuffer_init(&w->w_scratch);
 	if (evthread_use_pthreads() == -1 ||
-	    ops_env_init(&w->w_ops, fz.cfg, &fz.st, fz.srv.s_writer) == -1 ||
+	    ops_env_init(&w->w_ops, fz.cfg, &fz.st, fz.srv.s_writer, NULL) == -1 ||
 	    !msgpack_zone_init(&w->w_zone, 8192) ||
 	    pthread_mutex_init(&w->w_reply_mtx, NULL) != 0 ||
 	    (w->w_base = event_base_new()) == NULL ||

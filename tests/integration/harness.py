@@ -66,15 +66,16 @@ TOURISM = "tourism-bureau"
 COMMERCE = "commerce-bureau"
 PLATFORM = "shop-platform"
 ADMIN = "ops-admin"
+REPLICA = "replica-1"
 UNKNOWN = "unknown-org"
 ROGUE = "rogue-client"
 WRITER = {"credit": QUALITY, "tourism": TOURISM, "advertising": COMMERCE, "tourism-watch": TOURISM}
 LISTS = ["credit", "tourism", "advertising", "tourism-watch"]
 # Every principal of the development configuration, its role (None: not
 # configured) and the list it writes.
-PRINCIPALS = [REGULATOR, QUALITY, TOURISM, COMMERCE, PLATFORM, ADMIN, UNKNOWN]
+PRINCIPALS = [REGULATOR, QUALITY, TOURISM, COMMERCE, PLATFORM, ADMIN, REPLICA, UNKNOWN]
 ROLE_OF = {REGULATOR: "regulator", QUALITY: "agency", TOURISM: "agency", COMMERCE: "agency",
-	   PLATFORM: "platform", ADMIN: "admin", UNKNOWN: None}
+	   PLATFORM: "platform", ADMIN: "admin", REPLICA: "replica", UNKNOWN: None}
 # The lists each agency writes, in configuration order.
 OWN = {cn: [l for l in LISTS if WRITER[l] == cn] for cn in set(WRITER.values())}
 
@@ -136,6 +137,11 @@ def uscc_bad(n, prefix="91350100"):
 	good = uscc_make(n, prefix)
 	wrong = USCC_ALPHA[(USCC_ALPHA.index(good[-1]) + 1) % 31]
 	return "uscc:" + good[:-1] + wrong
+
+
+def note(msg):
+	"""A figure or fact for the test log (a # line, not a result)."""
+	print("# " + msg, flush=True)
 
 
 def today():
@@ -945,6 +951,8 @@ class Server:
 		os.makedirs(self.data, exist_ok=True)
 		self.proc = None
 		self.port = None
+		# more qcregd arguments (--replica-of HOST:PORT)
+		self.args = []
 		self.starts = 0
 		self.logs = []
 		self.scanned = {}
@@ -959,7 +967,7 @@ class Server:
 		with open(log, "wb") as lf:
 			self.proc = subprocess.Popen(
 				self.wrapper + [exe, "--config", self.config, "--listen", "127.0.0.1:0",
-						"--data", self.data, "--port-file", pf],
+						"--data", self.data, "--port-file", pf] + self.args,
 				cwd=ROOT, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT,
 				preexec_fn=_pdeathsig, env=self.env)
 		_LIVE.append(self)
@@ -1200,7 +1208,7 @@ def write_config(path, **sections):
 						  m.group(2) if v is None else v))
 			continue
 		if sec == "server" and m and not l.startswith(";") and m.group(1) in (
-				"ca", "cert", "key", "crl", "calendar"):
+				"ca", "cert", "key", "crl", "calendar", "replica_cert", "replica_key"):
 			out.append("%s = %s" % (m.group(1), os.path.join(ROOT, m.group(2))))
 			continue
 		out.append(l)

@@ -175,8 +175,6 @@ def first_diff(got, want, path="$"):
 	return "%s: got %s, want %s" % (path, short(got, 80), short(want, 80))
 
 
-def note(msg):
-	print("# authz: " + msg, flush=True)
 
 
 # ---------------------------------------------------------------- the table itself

@@ -25,8 +25,6 @@ suite = Suite("hostile")
 
 # ---------------------------------------------------------------- helpers
 
-def note(msg):
-	print("# hostile: " + msg, flush=True)
 
 
 def config(name, server=None, limits=None):

@@ -81,6 +81,9 @@ HELLO_SPEC = {"server": "str", "proto": "uint", "principal": "str", "role": ("st
 					"repair_after": "uint", "publish_days": "uint"},
 			 "verdicts?": "map", "escalation?": {"to": "str", "after": "uint", "window": "uint"}}],
 	      "limits": {"max_frame": "uint", "max_batch": "uint", "max_limit": "uint"},
+	      "replication": {"role": "str", "primary?": "str", "applied?": "uint", "primary_head?": "uint",
+			      "lag_records?": "uint", "lag_seconds?": "uint", "following?": "bool",
+			      "stopped?": "str"},
 	      "keys": [{"key_id": "str", "public_key": "str", "since": "uint", "current": "bool"}]}
 
 

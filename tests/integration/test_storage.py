@@ -17,8 +17,6 @@ suite = Suite("storage")
 MAP_FULL_MSG = "storage is full; the operator must raise map_max_mb"
 
 
-def note(msg):
-	print("# storage: " + msg, flush=True)
 
 
 def config(name, **server):

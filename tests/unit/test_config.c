@@ -242,7 +242,7 @@ shipped_principals(const struct config *cfg)
 
 	for (n = 0, p = cfg->principals; p != NULL; p = p->p_next)
 		n++;
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	assert_non_null(p = config_principal(cfg, "market-regulator"));
 	assert_int_equal(p->p_role, ROLE_REGULATOR);
 	assert_int_equal(p->p_writes, 0);
@@ -257,6 +257,8 @@ shipped_principals(const struct config *cfg)
 	assert_int_equal(p->p_role, ROLE_PLATFORM);
 	assert_non_null(p = config_principal(cfg, "ops-admin"));
 	assert_int_equal(p->p_role, ROLE_ADMIN);
+	assert_non_null(p = config_principal(cfg, "replica-1"));
+	assert_int_equal(p->p_role, ROLE_REPLICA);
 	assert_null(config_principal(cfg, "nobody"));
 }
 
@@ -745,9 +747,9 @@ test_err_principals(void **state)
 {
 	(void)state;
 	expect_err(SERVER LIST "[principal p]\nrole = root\n", 9,
-	    "role: expected platform, agency, regulator or admin");
+	    "role: expected platform, agency, regulator, admin or replica");
 	expect_err(SERVER LIST "[principal p]\nrole = none\n", 9,
-	    "role: expected platform, agency, regulator or admin");
+	    "role: expected platform, agency, regulator, admin or replica");
 	expect_err(SERVER LIST "[principal p]\nrole = agency\n"
 	    "writes = l, water\n", 10,
 	    "writes: no list 'water' defined above");
@@ -869,6 +871,25 @@ test_set_listen_port_range(void **state)
 	assert_string_equal(cfg.listen_port, "65535");
 }
 
+/* A replica's primary: HOST:PORT, the port 1 to 65535. */
+static void
+test_set_replica_of(void **state)
+{
+	struct config	 cfg;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(config_set_replica_of(&cfg, "10.0.0.1:7443"), 0);
+	assert_string_equal(cfg.replica_of, "10.0.0.1:7443");
+	assert_int_equal(config_set_replica_of(&cfg, "10.0.0.1"), -1);
+	assert_int_equal(config_set_replica_of(&cfg, ":7443"), -1);
+	assert_int_equal(config_set_replica_of(&cfg, "h:"), -1);
+	assert_int_equal(config_set_replica_of(&cfg, "h:0"), -1);
+	assert_int_equal(config_set_replica_of(&cfg, "h:65536"), -1);
+	assert_int_equal(config_set_replica_of(&cfg, "h:12x"), -1);
+	assert_string_equal(cfg.replica_of, "10.0.0.1:7443");
+}
+
 static void
 test_names(void **state)
 {
@@ -878,6 +899,7 @@ test_names(void **state)
 	assert_string_equal(config_role_name(ROLE_AGENCY), "agency");
 	assert_string_equal(config_role_name(ROLE_REGULATOR), "regulator");
 	assert_string_equal(config_role_name(ROLE_ADMIN), "admin");
+	assert_string_equal(config_role_name(ROLE_REPLICA), "replica");
 	assert_string_equal(config_field_type_name(FT_TEXT), "text");
 	assert_string_equal(config_field_type_name(FT_ENUM), "enum");
 	assert_string_equal(config_field_type_name(FT_INT), "int");
@@ -908,6 +930,7 @@ main(void)
 		cmocka_unit_test(test_err_first_error),
 		cmocka_unit_test(test_set_listen),
 		cmocka_unit_test(test_set_listen_port_range),
+		cmocka_unit_test(test_set_replica_of),
 		cmocka_unit_test(test_names),
 	};
 

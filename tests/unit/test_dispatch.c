@@ -124,7 +124,7 @@ setup(void **state)
 	if (mkdtemp(dir) == NULL ||
 	    store_open(&st, dir, 16 * 1024 * 1024, 8) == -1)
 		return -1;
-	return ops_env_init(&env, cfg, &st, NULL);
+	return ops_env_init(&env, cfg, &st, NULL, NULL);
 }
 
 static int

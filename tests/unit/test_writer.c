@@ -1306,7 +1306,7 @@ test_dispatch_put(void **state)
 	size_t			 off = 0;
 
 	assert_non_null(wt = writer_start(&fx->st, fx->cfg));
-	assert_int_equal(ops_env_init(&env, fx->cfg, &fx->st, wt), 0);
+	assert_int_equal(ops_env_init(&env, fx->cfg, &fx->st, wt, NULL), 0);
 	who.cl_name = WHO;
 	assert_non_null(who.cl_prin = config_principal(fx->cfg, WHO));
 	who.cl_role = who.cl_prin->p_role;
