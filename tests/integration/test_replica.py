@@ -6,6 +6,8 @@ primary, serves the primary's checkpoint, and shows its lag in hello."""
 
 import os
 import random
+import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -354,6 +356,77 @@ def a_record_edited_on_the_primary_is_refused(ctx):
 	rep = replication(replica)
 	eq((rep["following"], rep["applied"]), (False, 1), "stopped after record 1")
 	replica.stop_clean()
+	primary.stop_clean()
+
+
+def haproxy_in_front(replicas):
+	"""docs/haproxy.cfg on a free port of 127.0.0.1, with these replicas."""
+	with open(os.path.join(ROOT, "docs", "haproxy.cfg"), encoding="utf-8") as f:
+		lines = f.read().splitlines()
+	with socket.socket() as probe:
+		probe.bind(("127.0.0.1", 0))
+		port = probe.getsockname()[1]
+	out, servers = [], iter(replicas)
+	for l in lines:
+		if l.strip().startswith("bind "):
+			l = "\tbind 127.0.0.1:%d" % port
+		elif l.strip().startswith("server "):
+			r = next(servers)
+			l = "\tserver %s 127.0.0.1:%d check inter 200ms fall 1" % (r.name, r.port)
+		out.append(l)
+	conf = os.path.join(mktemp("qcreg-haproxy-"), "haproxy.cfg")
+	with open(conf, "w", encoding="utf-8") as f:
+		f.write("\n".join(out) + "\n")
+	log = conf + ".log"
+	with open(log, "wb") as lf:
+		p = subprocess.Popen(["haproxy", "-db", "-f", conf], stdout=lf, stderr=subprocess.STDOUT)
+	deadline = time.monotonic() + 20
+	while True:
+		try:
+			with Client(port, cn=PLATFORM) as c:
+				c.ok("hello")
+			return p, port
+		except (OSError, TestFailure):
+			if p.poll() is not None or time.monotonic() > deadline:
+				p.kill()
+				with open(log, encoding="utf-8", errors="replace") as f:
+					fail("haproxy passed no connection (%s):\n%s\n%s" % (
+						p.wait(), "\n".join(out), f.read()))
+			time.sleep(0.2)
+
+
+@suite.test(timeout=180)
+def replicas_behind_haproxy(ctx):
+	"""The shipped HAProxy config in front of two replicas: reads through it
+	see a write made on the primary (min_seq), and go on when one replica
+	stops."""
+	if shutil.which("haproxy") is None:
+		fail("haproxy is not installed (make deps installs it)")
+	primary = ctx.fresh_server("primary-ha")
+	replicas = [start_replica(ctx, primary, "replica-ha-%d" % i) for i in (1, 2)]
+	proxy, port = haproxy_in_front(replicas)
+	try:
+		with primary.connect(QUALITY) as q:
+			subj = new_uscc()
+			seq = q.ok("put", list="credit", subject=subj, fields=credit_fields("D"))["seq"]
+		for i in range(6):
+			with Client(port, cn=PLATFORM) as c:
+				eq(c.ok("hello")["replication"]["role"], "replica", "through haproxy: a replica")
+				r = c.ok("check", subjects=[subj], min_seq=seq)
+				eq(r["results"][0]["verdict"], "listed", "read %d saw the write of seq %d" % (i, seq))
+		with Client(port, cn=QUALITY) as c:
+			e = c.err("put", "read_only", list="credit", subject=new_uscc(), fields=credit_fields())
+			check("127.0.0.1:%d" % primary.port in e["message"], "names the primary: %s" % e["message"])
+		replicas[0].stop_clean()
+		time.sleep(0.6)  # haproxy's check (200 ms) takes it out
+		for i in range(4):
+			with Client(port, cn=PLATFORM) as c:
+				eq(c.ok("check", subjects=[subj])["results"][0]["verdict"], "listed",
+				   "read %d with one replica down" % i)
+	finally:
+		proxy.terminate()
+		proxy.wait(timeout=10)
+	replicas[1].stop_clean()
 	primary.stop_clean()
 
 
