@@ -79,9 +79,11 @@ LIB_A	 = $(O)/libqcreg.a
 # The command line but its main(), so that tests can link its parts.
 CLI_A	 = $(O)/libqccli.a
 UNITS	 = $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
-PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench)
+PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench) \
+	   $(BIN)/qcreg-lag
 
-.PHONY: all asan units deps certs demo run test bench stall-check clean
+.PHONY: all asan units deps certs demo run test bench bench-replica stall-check \
+	clean
 all: $(PROGS) units $(O)/tests/powerloss/recorder.so $(O)/tests/lmdb_poke
 
 units: $(UNITS)
@@ -106,6 +108,11 @@ $(BIN)/qcreg: $(call obj,client/cli/cli.c) $(CLI_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 $(BIN)/qcreg-bench: $(call obj,$(BENCH_SRC)) $(LIB_A) $(PROTO_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# Replica lag under a write stream (bench/bench.sh --replica).
+$(BIN)/qcreg-lag: $(call obj,bench/lag/replica_lag.c bench/bench_hist.c \
+	    bench/bench_keys.c) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(O)/tests/%: $(O)/tests/unit/%.o $(SERVER_A) $(LIB_A) $(PROTO_A)
@@ -157,6 +164,11 @@ bench: deps
 	$(MAKE) all
 	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
 	bench/bench.sh
+
+# A replica's lag under a stream of durable writes (docs/BENCH.md, "Replicas").
+bench-replica: all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	bench/bench.sh --replica
 
 # The load that showed the lost read event (docs/BENCH.md, "The stall").
 stall-check: all

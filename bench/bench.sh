@@ -12,6 +12,9 @@
 #   bench/bench.sh            the standard run (1,000,000 entries)
 #   bench/bench.sh --large    check throughput at 1,000,000 vs 10,000,000
 #                               entries (qcreg only; takes a while)
+#   bench/bench.sh --replica  a replica's lag behind its primary under a
+#                               stream of durable writes at half the
+#                               primary's durable write rate (qcreg only)
 #   bench/bench.sh --stall-check
 #                             the load that showed the lost read event
 #                               (docs/BENCH.md, "The stall"): 1,000,000
@@ -43,19 +46,25 @@ REPEAT=${BENCH_REPEAT:-2}
 REP=1
 LARGE_KEYS=${BENCH_LARGE_KEYS:-10000000}
 LARGE=0
+REPLICA=0
+LAG=${BENCH_LAG:-bin/qcreg-lag}
+LAG_SECONDS=${BENCH_LAG_SECONDS:-20}
 STALL=0
 STALL_KEYS=${BENCH_STALL_KEYS:-1000000}
 
 case "${1:-}" in
 --large) LARGE=1 ;;
+--replica) REPLICA=1 ;;
 --stall-check) STALL=1 ;;
 "") ;;
-*) echo "usage: bench/bench.sh [--large | --stall-check]" >&2; exit 2 ;;
+*) echo "usage: bench/bench.sh [--large | --replica | --stall-check]" >&2
+   exit 2 ;;
 esac
 
 qpid=
 rpid=
 bpid=
+lpid=
 tmp=
 
 die() {
@@ -82,6 +91,7 @@ stop_pid() {
 # shellcheck disable=SC2317  # called from the trap
 cleanup() {
 	stop_pid "$bpid"
+	stop_pid "$lpid"
 	stop_pid "$qpid"
 	stop_pid "$rpid"
 	if [ -n "$tmp" ]; then
@@ -104,7 +114,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -gt $((IDLE + 200)) ] ||
     say "warning: ulimit -n is $(ulimit -n); the idle test may fail"
 
-if [ $LARGE -eq 0 ] && [ $STALL -eq 0 ] &&
+if [ $LARGE -eq 0 ] && [ $STALL -eq 0 ] && [ $REPLICA -eq 0 ] &&
     ! command -v redis-server >/dev/null; then
 	say "installing redis-server (Debian package)"
 	apt-get update -qq >/dev/null
@@ -433,6 +443,41 @@ if [ $STALL -eq 1 ]; then
 		exit 1
 	fi
 	echo "PASS stall_check: $STALL_KEYS pipelined puts, no connection idle"
+	exit 0
+fi
+
+# A replica of the qcregd on $QPORT, its port in LPORT.
+start_replica() {
+	local n=0
+	sed -e "s/^; replica_of = .*/replica_of = 127.0.0.1:$QPORT/" \
+	    -e 's/^signing_key/; signing_key/' "$tmp/qcregd.conf" \
+	    > "$tmp/replica.conf"
+	mkdir -p "$tmp/replica"
+	"$QCREGD" --config "$tmp/replica.conf" --listen 127.0.0.1:0 \
+	    --data "$tmp/replica" --port-file "$tmp/lport" \
+	    2>"$tmp/replica.log" &
+	lpid=$!
+	while [ ! -s "$tmp/lport" ]; do
+		kill -0 "$lpid" 2>/dev/null || die "the replica did not start: \
+$(tail -3 "$tmp/replica.log")"
+		[ $n -lt 200 ] || die "the replica did not write its port"
+		sleep 0.05
+		n=$((n + 1))
+	done
+	LPORT=$(cat "$tmp/lport")
+}
+
+if [ $REPLICA -eq 1 ]; then
+	[ -x "$LAG" ] || die "build first: make all"
+	start_qcregd "$tmp/qcreg"
+	start_replica
+	run put qcreg "${WRITER[@]}" --conns 50 --pipeline 1 --mix put=100
+	rate=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["rps"]))' \
+	    "$tmp/put-qcreg.r1.json")
+	say "durable puts on the primary: $rate writes/s; the stream runs at half"
+	"$LAG" --primary "127.0.0.1:$QPORT" --replica "127.0.0.1:$LPORT" \
+	    --rate $((rate / 2)) --duration "$LAG_SECONDS" --cert-dir "$CERTS"
+	echo "finished in $(( $(date +%s) - start )) s"
 	exit 0
 fi
 
