@@ -200,10 +200,13 @@ start(struct server *srv, struct store *st, const char *port_file,
 		fatalx("cannot set up TLS");
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, old);
-	if ((srv->s_writer = writer_start(st, srv->s_cfg)) != NULL &&
-	    net_start(srv, port_file) == 0 && (srv->s_replica == NULL ||
-	    (*follower = follower_start(srv->s_cfg, st, srv->s_writer,
-	    srv->s_replica)) != NULL))
+	if ((srv->s_writer = writer_start(st, srv->s_cfg)) == NULL ||
+	    net_start(srv, port_file) != 0)
+		return -1;
+	/* Long polls are answered as soon as the log grows. */
+	writer_on_commit(srv->s_writer, net_log_grew, srv);
+	if (srv->s_replica == NULL || (*follower = follower_start(srv->s_cfg,
+	    st, srv->s_writer, srv->s_replica)) != NULL)
 		rc = 0;
 	return rc;
 }
@@ -290,6 +293,8 @@ main(int argc, char *argv[])
 	 * the writer commits its queue.
 	 */
 	follower_stop(follower);
+	if (srv.s_writer != NULL)
+		writer_on_commit(srv.s_writer, NULL, NULL);
 	net_stop(&srv);
 	if (srv.s_writer != NULL)
 		writer_stop(srv.s_writer);

@@ -48,6 +48,9 @@ struct writer {
 	uint64_t		 wt_verify_head;
 	volatile int		 wt_verify_stop;
 	int			 wt_verifying;	/* wt_verifier was started */
+	/* Told when the log grows (under wt_mtx). */
+	void			(*wt_grew)(void *);
+	void			*wt_grew_arg;
 };
 
 static void	*writer_main(void *);
@@ -65,6 +68,7 @@ static int	 writer_set_head(struct store *, MDB_txn *,
 static int	 writer_tree_catch_up(struct writer *);
 static void	*writer_verify_main(void *);
 static int	 writer_sweep_once(struct writer *, int *more);
+static void	 writer_publish(struct writer *, const struct chain *);
 
 struct write_req *
 write_req_new(void)
@@ -356,8 +360,7 @@ writer_sweep_once(struct writer *wt, int *more)
 	if (ch.ch_seq != wt->wt_seq)
 		log_info("withdrew %" PRIu64 " long-expired entries",
 		    ch.ch_seq - wt->wt_seq);
-	memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
-	__atomic_store_n(&wt->wt_seq, ch.ch_seq, __ATOMIC_RELEASE);
+	writer_publish(wt, &ch);
 	return 0;
 }
 
@@ -496,6 +499,33 @@ writer_keep_reads(struct store *st)
 		(void)store_reopen_read_only(st);
 }
 
+/* The committed head moves to ch; whoever waits for the log is told. */
+static void
+writer_publish(struct writer *wt, const struct chain *ch)
+{
+	void	(*fn)(void *);
+	void	*arg;
+	int	 grew = ch->ch_seq != wt->wt_seq;
+
+	memcpy(wt->wt_hash, ch->ch_hash, STORE_HASH_LEN);
+	__atomic_store_n(&wt->wt_seq, ch->ch_seq, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&wt->wt_mtx);
+	fn = wt->wt_grew;
+	arg = wt->wt_grew_arg;
+	pthread_mutex_unlock(&wt->wt_mtx);
+	if (grew && fn != NULL)
+		fn(arg);
+}
+
+void
+writer_on_commit(struct writer *wt, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&wt->wt_mtx);
+	wt->wt_grew = fn;
+	wt->wt_grew_arg = arg;
+	pthread_mutex_unlock(&wt->wt_mtx);
+}
+
 static void
 writer_batch(struct writer *wt, struct write_req *batch)
 {
@@ -506,10 +536,9 @@ writer_batch(struct writer *wt, struct write_req *batch)
 	while ((rc = writer_commit(wt, batch, &ch)) == MDB_MAP_FULL &&
 	    store_grow(wt->wt_store, wt->wt_cfg->map_max) == 0)
 		;
-	if (rc == 0) {
-		memcpy(wt->wt_hash, ch.ch_hash, STORE_HASH_LEN);
-		__atomic_store_n(&wt->wt_seq, ch.ch_seq, __ATOMIC_RELEASE);
-	} else
+	if (rc == 0)
+		writer_publish(wt, &ch);
+	else
 		writer_failed(wt, batch, rc);
 	/* Between batches: the subject filter may grow. */
 	filter_maintain(&wt->wt_store->s_filter);

@@ -111,6 +111,12 @@ int		 writer_submit(struct writer *, struct write_req *,
 		    struct fault *f);
 /* The head of the change log as last committed (any thread). */
 uint64_t	 writer_head(struct writer *);
+/*
+ * Calls fn(arg) on the writer's thread after each commit that grows the
+ * log (fn NULL: none). It must be quick: it delays the next batch.
+ */
+void		 writer_on_commit(struct writer *, void (*fn)(void *),
+		    void *arg);
 /* Commits what is queued, stops the thread and frees the writer. */
 void		 writer_stop(struct writer *);
 

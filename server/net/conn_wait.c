@@ -14,19 +14,23 @@
 #include "msg.h"
 #include "net.h"
 
-/* How often parked polls are looked at: the latency a mirror sees. */
-#define WAIT_TICK_MS	20
+/*
+ * How often parked polls are looked at for their deadlines; a commit
+ * wakes them at once (net_log_grew).
+ */
+#define WAIT_TICK_MS	100
 
 static void	 wait_tick_cb(evutil_socket_t, short, void *);
 static void	 conn_unpark(struct conn *);
 
-static time_t
+/* Monotonic milliseconds. */
+static uint64_t
 wait_clock(void)
 {
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int
@@ -64,8 +68,11 @@ conn_park(struct conn *c, const msgpack_object *msg, uint64_t id, int *slot)
 	}
 	c->c_wait_slot = *slot;
 	c->c_wait_since = w->w_ops.oe_wait_since;
-	c->c_wait_until = wait_clock() + (time_t)w->w_ops.oe_wait_seconds;
+	c->c_wait_until = wait_clock() +
+	    (uint64_t)w->w_ops.oe_wait_seconds * 1000;
 	w->w_waiting[w->w_nwaiting++] = c->c_id;
+	atomic_store_explicit(&w->w_parked, w->w_nwaiting,
+	    memory_order_release);
 	return 0;
 }
 
@@ -113,8 +120,9 @@ conn_unpark(struct conn *c)
 void
 worker_wait_tick(struct worker *w, int force)
 {
+	struct timeval	 tick = { 0, WAIT_TICK_MS * 1000 };
 	uint64_t	 head = ops_log_head(&w->w_ops);
-	time_t		 now = wait_clock();
+	uint64_t	 now = wait_clock();
 	struct conn	*c;
 	uint32_t	 i, kept = 0;
 
@@ -135,8 +143,32 @@ worker_wait_tick(struct worker *w, int force)
 			continue;	/* it was freed: nothing more for it */
 	}
 	w->w_nwaiting = kept;
+	atomic_store_explicit(&w->w_parked, kept, memory_order_release);
 	if (kept == 0 && w->w_wait_ev != NULL)
 		event_del(w->w_wait_ev);
+	/*
+	 * An event_add while the writer's activation was pending was
+	 * ignored (libevent): the deadline tick is armed here, where the
+	 * event is no longer active.
+	 */
+	else if (kept > 0 && !event_pending(w->w_wait_ev, EV_TIMEOUT, NULL))
+		(void)event_add(w->w_wait_ev, &tick);
+}
+
+void
+net_log_grew(void *arg)
+{
+	struct server	*srv = arg;
+	struct worker	*w;
+	int		 i;
+
+	/* w_wait_ev exists before w_parked first counts a poll. */
+	for (i = 0; i < srv->s_nworkers; i++) {
+		w = &srv->s_workers[i];
+		if (atomic_load_explicit(&w->w_parked,
+		    memory_order_acquire) > 0)
+			event_active(w->w_wait_ev, EV_TIMEOUT, 1);
+	}
 }
 
 static void

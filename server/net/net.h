@@ -77,7 +77,7 @@ struct conn {
 	msgpack_sbuffer		*c_wait_req;	/* the request, packed */
 	int			 c_wait_slot;	/* its reply slot */
 	uint64_t		 c_wait_since;	/* answered once the log passes */
-	time_t			 c_wait_until;	/* ... or at this worker time */
+	uint64_t		 c_wait_until;	/* ... or then (monotonic ms) */
 };
 
 struct worker {
@@ -103,11 +103,16 @@ struct worker {
 	msgpack_sbuffer		 w_out;		/* the answer being packed */
 	msgpack_sbuffer		 w_scratch;	/* answers the slots pack */
 	msgpack_zone		 w_zone;	/* the request being handled */
-	/* Connections with a parked long poll, and the tick that checks them. */
+	/*
+	 * Connections with a parked long poll, and the event that checks
+	 * them: on a tick for their deadlines, and when the writer commits.
+	 * w_parked publishes w_nwaiting to the writer's thread.
+	 */
 	uint64_t		*w_waiting;
 	uint32_t		 w_nwaiting;
 	uint32_t		 w_waiting_cap;
 	struct event		*w_wait_ev;
+	atomic_uint		 w_parked;
 };
 
 /* listen.c */
@@ -122,6 +127,13 @@ int	 net_start(struct server *, const char *port_file);
 void	 net_stop(struct server *);
 /* Frees the stopped workers and any write results still queued. */
 void	 net_free(struct server *);
+
+/* conn_wait.c */
+/*
+ * The log grew (called on the writer's thread after a commit, arg the
+ * server): every worker with a parked poll looks at it now.
+ */
+void	 net_log_grew(void *);
 
 /* worker.c */
 int	 worker_start(struct server *, struct worker *, int index,
