@@ -430,6 +430,29 @@ def replicas_behind_haproxy(ctx):
 	primary.stop_clean()
 
 
+@suite.test(timeout=120)
+def a_replica_without_the_replica_role_stops(ctx):
+	"""Following as a platform (records without payload) or as a principal
+	the primary does not know (forbidden) stops at once, saying why."""
+	primary = ctx.fresh_server("primary-role")
+	with primary.connect(QUALITY) as q:
+		q.ok("put", list="credit", subject=new_uscc(), fields=credit_fields())
+	with primary.connect(TOURISM) as t:
+		t.ok("case_open", list="tourism", subject=new_uscc(), kind="notice", received_on=day(-1),
+		     text="拟列入", fields=tourism_fields())
+	# A platform receives the notice sealed: it cannot be remade.
+	for cn, why, applied in ((PLATFORM, r"record 2: payload: missing", 1),
+				 (UNKNOWN, r"changes: forbidden", 0)):
+		replica = start_replica(ctx, primary, "replica-as-" + cn,
+					replica_cert=os.path.join(CERTS, cn + ".crt"),
+					replica_key=os.path.join(CERTS, cn + ".key"))
+		replica.wait_log(r"replica: following 127.0.0.1:\d+ stopped: " + why, timeout=30)
+		rep = replication(replica)
+		eq((rep["following"], rep["applied"]), (False, applied), "as %s: stopped" % cn)
+		replica.stop_clean()
+	primary.stop_clean()
+
+
 @suite.test(timeout=60)
 def the_replica_principal_reads_only_the_log(ctx):
 	s = ctx.server
