@@ -298,6 +298,10 @@ qcreg_code_name(int code)
 		return "nomem";
 	case QCREG_E_USAGE:
 		return "usage";
+	case QCREG_E_VERIFY:
+		return "verify";
+	case QCREG_E_STORE:
+		return "store";
 	default:
 		if (code >= 0 && code < QC_E_COUNT)
 			return qc_err_name((enum qc_err)code);
@@ -347,14 +351,14 @@ qcreg_hello_result(const struct qcreg *c)
 	return c->hello != NULL ? c->hello->r_result : NULL;
 }
 
-/* The hello schema of field in list, or NULL. */
+/* The schema of field in list in a hello result, or NULL. */
 static const msgpack_object *
-field_schema(const struct qcreg *c, const char *list, const char *field)
+field_schema(const msgpack_object *hello, const char *list, const char *field)
 {
 	const msgpack_object	*lists, *l, *fields, *f;
 	size_t			 i, j;
 
-	if ((lists = qc_map_get(qcreg_hello_result(c), "lists")) == NULL ||
+	if ((lists = qc_map_get(hello, "lists")) == NULL ||
 	    lists->type != MSGPACK_OBJECT_ARRAY)
 		return NULL;
 	for (i = 0; i < lists->via.array.size; i++) {
@@ -378,10 +382,10 @@ enum qcreg_ftype
 qcreg_field_type(const struct qcreg *c, const char *list, const char *field)
 {
 	static const char *const names[] = { "text", "enum", "int", "date" };
-	const msgpack_object	*f = field_schema(c, list, field), *t;
+	const msgpack_object	*t, *f;
 	size_t			 k;
 
-	if (f == NULL)
+	if ((f = field_schema(qcreg_hello_result(c), list, field)) == NULL)
 		return QCREG_FT_UNKNOWN;
 	t = qc_map_get(f, "type");
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
@@ -394,9 +398,17 @@ const char *
 qcreg_field_label(const struct qcreg *c, const char *list, const char *field,
     const char *value, size_t vlen, size_t *len)
 {
+	return qcreg_hello_field_label(qcreg_hello_result(c), list, field,
+	    value, vlen, len);
+}
+
+const char *
+qcreg_hello_field_label(const msgpack_object *hello, const char *list,
+    const char *field, const char *value, size_t vlen, size_t *len)
+{
 	const msgpack_object	*label;
 
-	label = qc_map_getn(qc_map_get(field_schema(c, list, field),
+	label = qc_map_getn(qc_map_get(field_schema(hello, list, field),
 	    "labels"), value, vlen);
 	if (label == NULL || label->type != MSGPACK_OBJECT_STR)
 		return NULL;

@@ -1,0 +1,209 @@
+/*
+ * libqcreg mirror: a verified change record applied as a platform sees
+ * it (PROTOCOL.md 4.3-4.7), in the page's write transaction.
+ *
+ *   put, remove, a case_close that wrote a version   the entry's new
+ *                                     version (a removal for the
+ *                                     outcomes revoked and approved)
+ *   case_open of an objection         the entry is disputed by the case
+ *   case_close without a version      an upheld objection: no longer
+ *   withdraw, or any record shown without its payload
+ *                                     the entry is deleted: it stopped
+ *                                     being public (its records come
+ *                                     without payload once withdrawn)
+ *   sealed, escalation_dismiss        nothing a platform may know
+ *
+ * A disputed case stays with the entry through new versions until the
+ * case is closed, as the server keeps it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "msg.h"
+#include "qcreg_mirror_int.h"
+
+static int	 entry_get(struct mirror_apply *, const MDB_val *,
+		    struct mirror_entry *);
+static int	 entry_put(struct mirror_apply *, const MDB_val *,
+		    const struct mirror_entry *);
+static int	 entry_delete(struct mirror_apply *, const MDB_val *);
+static void	 date_field(const msgpack_object *, const char *, int32_t *);
+static int	 version_apply(struct mirror_apply *, const MDB_val *,
+		    const struct mirror_change *, const msgpack_object *);
+static int	 dispute_set(struct mirror_apply *, const MDB_val *,
+		    const struct mirror_change *, uint64_t);
+static int	 removes(const msgpack_object *);
+
+/* The entry at k: 1 found, 0 not there, or an error code. */
+static int
+entry_get(struct mirror_apply *a, const MDB_val *k, struct mirror_entry *e)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	if ((rc = mdb_get(a->txn, a->m->entries, (MDB_val *)k, &v)) ==
+	    MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return mirror_lmdb_fail(a->m, rc, "reading an entry");
+	if (mirror_entry_decode(v.mv_data, v.mv_size, e) != 0)
+		return mirror_fail(a->m, QCREG_E_STORE, "a corrupt entry");
+	return 1;
+}
+
+static int
+entry_put(struct mirror_apply *a, const MDB_val *k,
+    const struct mirror_entry *e)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	v.mv_size = mirror_entry_size(e);
+	if ((v.mv_data = malloc(v.mv_size)) == NULL)
+		return mirror_fail(a->m, QCREG_E_NOMEM, "out of memory");
+	/* e may point into the stored value: encode before the put. */
+	mirror_entry_encode(e, v.mv_data);
+	rc = mdb_put(a->txn, a->m->entries, (MDB_val *)k, &v, 0);
+	free(v.mv_data);
+	return rc != 0 ? mirror_lmdb_fail(a->m, rc, "writing an entry") : 0;
+}
+
+static int
+entry_delete(struct mirror_apply *a, const MDB_val *k)
+{
+	int	 rc;
+
+	if ((rc = mdb_del(a->txn, a->m->entries, (MDB_val *)k, NULL)) ==
+	    MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return mirror_lmdb_fail(a->m, rc, "deleting an entry");
+	a->withdrawn++;
+	return 0;
+}
+
+/*
+ * A date field's day, left as it is when absent or not a date (as the
+ * server reads it: no limit).
+ */
+static void
+date_field(const msgpack_object *fields, const char *name, int32_t *day)
+{
+	const char	*s;
+	size_t		 len;
+	int32_t		 d;
+
+	if (*name != '\0' &&
+	    qc_obj_str(qc_map_get(fields, name), &s, &len) == 0 &&
+	    qc_date_parse(s, len, &d) == 0)
+		*day = d;
+}
+
+/* Whether a closing's outcome removes the entry (PROTOCOL.md 4.6). */
+static int
+removes(const msgpack_object *payload)
+{
+	const msgpack_object	*o = qc_map_get(payload, "outcome");
+
+	return qc_obj_streq(o, "revoked") || qc_obj_streq(o, "approved");
+}
+
+/* A new version of the entry at k, from the record's payload. */
+static int
+version_apply(struct mirror_apply *a, const MDB_val *k,
+    const struct mirror_change *ch, const msgpack_object *payload)
+{
+	const msgpack_object	*fields = qc_map_get(payload, "fields"), *g;
+	const struct mirror_list *l = NULL;
+	struct mirror_entry	 old, e;
+	int			 li, has;
+
+	if (fields == NULL || fields->type != MSGPACK_OBJECT_MAP)
+		return mirror_fail(a->m, QCREG_E_PROTO, "change %llu: a "
+		    "version without fields", (unsigned long long)ch->seq);
+	if ((has = entry_get(a, k, &old)) < 0)
+		return has;
+	memset(&e, 0, sizeof(e));
+	e.removed = ch->op == MOP_REMOVE ||
+	    (ch->op == MOP_CASE_CLOSE && removes(payload));
+	e.start = MIRROR_NO_START;
+	e.end = MIRROR_NO_END;
+	if ((li = mirror_list_index(&a->m->lists, ch->list,
+	    ch->list_len)) != -1)
+		l = &a->m->lists.l[li];
+	if (l != NULL && l->grade[0] != '\0' &&
+	    (g = qc_map_get(fields, l->grade)) != NULL &&
+	    qc_obj_str(g, &e.grade, &e.grade_len) == 0 &&
+	    e.grade_len > MIRROR_GRADE_MAX)
+		return mirror_fail(a->m, QCREG_E_PROTO, "change %llu: a grade "
+		    "of %zu bytes", (unsigned long long)ch->seq, e.grade_len);
+	if (l != NULL) {
+		date_field(fields, l->start, &e.start);
+		date_field(fields, l->end, &e.end);
+	}
+	e.version = ch->version;
+	e.seq = ch->seq;
+	e.disputed = has ? old.disputed : 0;
+	if (ch->op == MOP_CASE_CLOSE && e.disputed == ch->case_id)
+		e.disputed = 0;
+	e.payload = ch->payload;
+	e.payload_len = ch->payload_len;
+	return entry_put(a, k, &e);
+}
+
+/* The entry at k disputed by case (0: no longer), if there is one. */
+static int
+dispute_set(struct mirror_apply *a, const MDB_val *k,
+    const struct mirror_change *ch, uint64_t case_id)
+{
+	struct mirror_entry	 e;
+	int			 has;
+
+	if ((has = entry_get(a, k, &e)) <= 0)
+		return has;
+	if (case_id == 0 && e.disputed != ch->case_id)
+		return 0;
+	e.disputed = case_id;
+	return entry_put(a, k, &e);
+}
+
+int
+mirror_apply(struct mirror_apply *a, const struct mirror_change *ch)
+{
+	uint8_t			 key[MIRROR_KEY_MAX];
+	msgpack_unpacked	 up;
+	const msgpack_object	*p;
+	size_t			 off = 0;
+	MDB_val			 k;
+	int			 rc;
+
+	if (ch->op == MOP_SEALED || ch->op == MOP_DISMISS)
+		return 0;
+	k.mv_data = key;
+	k.mv_size = mirror_entry_key(key, ch->subject, ch->subject_len,
+	    ch->list, ch->list_len);
+	if (ch->payload == NULL || ch->op == MOP_WITHDRAW)
+		return entry_delete(a, &k);
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, (const char *)ch->payload,
+	    ch->payload_len, &off) != MSGPACK_UNPACK_SUCCESS ||
+	    off != ch->payload_len || up.data.type != MSGPACK_OBJECT_MAP) {
+		msgpack_unpacked_destroy(&up);
+		return mirror_fail(a->m, QCREG_E_PROTO, "change %llu: a "
+		    "payload that is not a map", (unsigned long long)ch->seq);
+	}
+	p = &up.data;
+	if (ch->op == MOP_PUT || ch->op == MOP_REMOVE ||
+	    (ch->op == MOP_CASE_CLOSE && ch->version != 0))
+		rc = version_apply(a, &k, ch, p);
+	else if (ch->op == MOP_CASE_CLOSE)
+		rc = dispute_set(a, &k, ch, 0);
+	else if (qc_obj_streq(qc_map_get(p, "kind"), "objection"))
+		rc = dispute_set(a, &k, ch, ch->case_id);
+	else
+		rc = 0;
+	msgpack_unpacked_destroy(&up);
+	return rc;
+}

@@ -1,0 +1,264 @@
+/*
+ * libqcreg mirror internals, shared by client/lib/qcreg_mirror*.c only.
+ *
+ * The data file (LMDB, one per generation: DIR/data.<gen>.mdb, the live
+ * one named by DIR/current) holds two databases:
+ *
+ *   meta     "format", "seq" (u64), "hash" (the chain hash at seq),
+ *            "tree" (the tree's frontier at seq), "hello" ({"lists"}),
+ *            "tz" (UTC offset, minutes), "checkpoint" (the last signed
+ *            checkpoint reached, as received), "compact" (withdrawn
+ *            entries were deleted since the file was last rewritten)
+ *   entries  subject NUL list -> an entry (qcreg_mirror_entry.c)
+ */
+#ifndef QCREG_MIRROR_INT_H
+#define QCREG_MIRROR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <lmdb.h>
+
+#include "qcreg_int.h"
+#include "subject.h"
+
+#define MIRROR_HASH_LEN		32
+#define MIRROR_TREE_MAX		64	/* subtrees of a tree of < 2^64 */
+#define MIRROR_PROOF_MAX	64	/* hashes in an RFC 9162 proof */
+#define MIRROR_LISTS_MAX	32	/* as the server's CFG_MAX_LISTS */
+#define MIRROR_GRADES_MAX	16	/* values of a grade field */
+#define MIRROR_NAME_MAX		64	/* list and field names, with NUL */
+#define MIRROR_LIST_KEY_MAX	(MIRROR_NAME_MAX - 1)
+#define MIRROR_GRADE_MAX	255	/* bytes of a stored grade */
+#define MIRROR_NO_START		INT32_MIN
+#define MIRROR_NO_END		INT32_MAX
+/* subject NUL list */
+#define MIRROR_KEY_MAX		(QC_SUBJECT_MAX + 1 + MIRROR_LIST_KEY_MAX)
+
+/*
+ * The Merkle tree (RFC 9162) as a mirror needs it: the roots of the
+ * perfect subtrees that make up a tree of `size` leaves, largest first,
+ * one per bit set in size. Internal: libqcreg's tree verification
+ * (qcreg_tree.c, written beside this) takes its place at the merge.
+ */
+struct mirror_tree {
+	uint64_t	 size;
+	uint8_t		 node[MIRROR_TREE_MAX][MIRROR_HASH_LEN];
+};
+
+/* qcreg_mirror_tree.c */
+int		 mirror_leaf_hash(const uint8_t rec[MIRROR_HASH_LEN],
+		    uint8_t out[MIRROR_HASH_LEN]);
+int		 mirror_node_hash(const uint8_t l[MIRROR_HASH_LEN],
+		    const uint8_t r[MIRROR_HASH_LEN],
+		    uint8_t out[MIRROR_HASH_LEN]);
+int		 mirror_tree_append(struct mirror_tree *,
+		    const uint8_t record_hash[MIRROR_HASH_LEN]);
+int		 mirror_tree_root(const struct mirror_tree *,
+		    uint8_t out[MIRROR_HASH_LEN]);
+size_t		 mirror_tree_bytes(const struct mirror_tree *);
+int		 mirror_tree_load(struct mirror_tree *, uint64_t size,
+		    const void *, size_t);
+int		 mirror_consistent(uint64_t first, uint64_t second,
+		    const uint8_t first_root[MIRROR_HASH_LEN],
+		    const uint8_t second_root[MIRROR_HASH_LEN],
+		    const uint8_t (*proof)[MIRROR_HASH_LEN], size_t n);
+
+/* A change record as received (PROTOCOL.md 4.4, 4.7). */
+enum mirror_op {
+	MOP_SEALED = 0,
+	MOP_PUT,
+	MOP_REMOVE,
+	MOP_CASE_OPEN,
+	MOP_CASE_CLOSE,
+	MOP_DISMISS,
+	MOP_WITHDRAW,
+	MOP_COUNT
+};
+
+struct mirror_change {
+	uint64_t	 seq;
+	uint64_t	 at;
+	enum mirror_op	 op;
+	const char	*principal;
+	size_t		 principal_len;
+	const char	*list;
+	size_t		 list_len;
+	const char	*subject;
+	size_t		 subject_len;
+	uint64_t	 version;	/* 0: none */
+	uint64_t	 case_id;	/* 0: none */
+	const uint8_t	*payload;	/* NULL: not shown to this reader */
+	size_t		 payload_len;
+	int		 has_prev;	/* every record but a sealed one */
+	uint8_t		 payload_hash[MIRROR_HASH_LEN];
+	uint8_t		 prev[MIRROR_HASH_LEN];
+	uint8_t		 hash[MIRROR_HASH_LEN];
+};
+
+/* qcreg_mirror_change.c */
+int		 mirror_change_decode(const msgpack_object *,
+		    struct mirror_change *, char *why, size_t);
+int		 mirror_change_verify(const struct mirror_change *,
+		    const uint8_t prev[MIRROR_HASH_LEN], char *why, size_t);
+
+/* An entry as the mirror keeps it (qcreg_mirror_entry.c). */
+struct mirror_entry {
+	int		 removed;
+	const char	*grade;		/* NULL: none */
+	size_t		 grade_len;
+	int32_t		 start;		/* MIRROR_NO_START: none */
+	int32_t		 end;		/* MIRROR_NO_END: none */
+	uint64_t	 version;
+	uint64_t	 seq;
+	uint64_t	 disputed;	/* the open objection case, or 0 */
+	const uint8_t	*payload;	/* the version's payload, as received */
+	size_t		 payload_len;
+};
+
+size_t		 mirror_entry_key(uint8_t out[MIRROR_KEY_MAX],
+		    const char *subject, size_t slen, const char *list,
+		    size_t llen);
+size_t		 mirror_entry_size(const struct mirror_entry *);
+void		 mirror_entry_encode(const struct mirror_entry *, uint8_t *);
+int		 mirror_entry_decode(const void *, size_t,
+		    struct mirror_entry *);
+int		 mirror_entry_active(const struct mirror_entry *,
+		    int32_t today);
+
+/* A list definition from hello (qcreg_mirror_lists.c). */
+enum mirror_ltype {
+	ML_RATING = 0,
+	ML_BLACKLIST,
+	ML_WATCH
+};
+
+struct mirror_list {
+	char			 name[MIRROR_NAME_MAX];
+	enum mirror_ltype	 type;
+	/* Field names; "" when the list has none. */
+	char			 grade[MIRROR_NAME_MAX];
+	char			 start[MIRROR_NAME_MAX];
+	char			 end[MIRROR_NAME_MAX];
+	/* rating: the verdict of each grade */
+	int			 ngrades;
+	char			 grades[MIRROR_GRADES_MAX][MIRROR_NAME_MAX];
+	enum qcreg_verdict	 verdicts[MIRROR_GRADES_MAX];
+};
+
+struct mirror_lists {
+	int			 n;
+	struct mirror_list	 l[MIRROR_LISTS_MAX];
+};
+
+int		 mirror_lists_parse(const msgpack_object *lists,
+		    struct mirror_lists *, char *why, size_t);
+int		 mirror_list_index(const struct mirror_lists *, const char *,
+		    size_t);
+enum qcreg_verdict mirror_list_verdict(const struct mirror_list *,
+		    const char *grade, size_t len);
+
+/* The last checkpoint reached, and one being verified. */
+struct mirror_checkpoint {
+	char		 origin[129];
+	uint64_t	 size;
+	uint64_t	 time;
+	uint8_t		 root[MIRROR_HASH_LEN];
+	char		 key_id[65];
+	uint8_t		 sig[64];
+};
+
+struct qcreg_mirror {
+	char		*dir;
+	int		 rw;		/* this handle syncs */
+	int		 lock_fd;	/* DIR/sync.lock, held while rw */
+	unsigned long	 gen;		/* generation of the open data file */
+	ino_t		 current_ino;	/* of DIR/current when it was read */
+	MDB_env		*env;
+	MDB_dbi		 meta;
+	MDB_dbi		 entries;
+	int		 utc_offset;	/* minutes */
+	struct mirror_lists lists;
+	msgpack_unpacked hello;		/* {"lists": [...]} as stored */
+	char		*hello_buf;
+
+	/* Syncing: how to reach the registry, and whose key signs. */
+	struct qcreg	*c;
+	char		*host;
+	unsigned	 port;
+	struct qcreg_opts opts;
+	uint8_t		 pub[32];
+	int		 no_wait;	/* the server refused changes' wait */
+	int		(*progress)(void *, const struct qcreg_mirror_status *);
+	void		*progress_arg;
+
+	char		 errmsg[QCREG_ERRMSG_MAX];
+};
+
+/* qcreg_mirror.c */
+int		 mirror_fail(struct qcreg_mirror *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+int		 mirror_lmdb_fail(struct qcreg_mirror *, int, const char *);
+
+/* qcreg_mirror_store.c */
+int		 mirror_store_open(struct qcreg_mirror *);
+void		 mirror_store_close(struct qcreg_mirror *);
+int		 mirror_store_reopen(struct qcreg_mirror *);
+int		 mirror_store_moved(const struct qcreg_mirror *);
+int		 mirror_meta_get(struct qcreg_mirror *, MDB_txn *,
+		    const char *, MDB_val *);
+int		 mirror_meta_put(struct qcreg_mirror *, MDB_txn *,
+		    const char *, const void *, size_t);
+int		 mirror_meta_u64(struct qcreg_mirror *, MDB_txn *,
+		    const char *, uint64_t *);
+int		 mirror_meta_put_u64(struct qcreg_mirror *, MDB_txn *,
+		    const char *, uint64_t);
+int		 mirror_hello_load(struct qcreg_mirror *, MDB_txn *);
+int		 mirror_current_write(struct qcreg_mirror *, unsigned long);
+void		 mirror_data_path(const struct qcreg_mirror *, unsigned long,
+		    char *, size_t);
+
+/* qcreg_mirror_compact.c */
+int		 mirror_compact(struct qcreg_mirror *, int *done);
+
+/* qcreg_mirror_key.c */
+int		 mirror_key_load(const struct qcreg_mirror_conf *,
+		    uint8_t pub[32], char *err, size_t);
+
+/* qcreg_mirror_net.c */
+int		 mirror_connect(struct qcreg_mirror *);
+int		 mirror_changes(struct qcreg_mirror *, uint64_t since,
+		    uint32_t limit, unsigned wait_s, struct qcreg_reply **);
+int		 mirror_checkpoint(struct qcreg_mirror *,
+		    struct mirror_checkpoint *, msgpack_sbuffer *raw);
+int		 mirror_consistency(struct qcreg_mirror *, uint64_t from,
+		    uint64_t to, const uint8_t from_root[MIRROR_HASH_LEN],
+		    const struct mirror_checkpoint *);
+
+/* qcreg_mirror_apply.c */
+struct mirror_apply {
+	struct qcreg_mirror	*m;
+	MDB_txn			*txn;
+	uint64_t		 withdrawn;	/* entries deleted */
+};
+
+int		 mirror_apply(struct mirror_apply *,
+		    const struct mirror_change *);
+
+/* qcreg_mirror_page.c */
+struct mirror_state {
+	uint64_t		 seq;
+	uint8_t			 hash[MIRROR_HASH_LEN];
+	struct mirror_tree	 tree;
+};
+
+int		 mirror_state_load(struct qcreg_mirror *, MDB_txn *,
+		    struct mirror_state *);
+int		 mirror_page(struct qcreg_mirror *, struct mirror_state *,
+		    const msgpack_object *changes, uint32_t limit,
+		    const struct mirror_checkpoint *,
+		    const msgpack_sbuffer *cp_raw,
+		    struct qcreg_mirror_status *);
+
+#endif
