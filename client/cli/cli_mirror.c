@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_verify.h"
 
 #define INTERVAL_DEFAULT	5	/* seconds */
 
@@ -99,16 +100,19 @@ cmd_mirror(struct cli *cli, int argc, char **argv)
 	struct qcreg_mirror		*m;
 	unsigned			 every;
 	uint64_t			 last = UINT64_MAX;
+	uint8_t				 pub[QC_PUB_LEN];
 	char				 err[512];
 	int				 rc;
 
 	(void)argc;
+	if ((rc = verify_pubkey_load(cli->pubkey, pub)) != CLI_OK)
+		return rc;
 	every = cli->interval > 0 ? cli->interval : INTERVAL_DEFAULT;
 	memset(&conf, 0, sizeof(conf));
 	conf.host = cli->host;
 	conf.port = cli->port;
 	conf.opts = cli->opts;
-	conf.pubkey_file = cli->pubkey;
+	conf.pubkey = pub;
 	conf.timezone = cli->timezone;
 	conf.progress = on_page;
 	conf.progress_arg = cli;

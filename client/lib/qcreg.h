@@ -721,9 +721,8 @@ struct qcreg_mirror_conf {
 	const char		*host;
 	unsigned		 port;
 	const struct qcreg_opts	*opts;
-	/* Its Ed25519 checkpoint key: 32 raw bytes, or else a PEM file. */
+	/* Its Ed25519 checkpoint key, raw (qcreg_pubkey_load). */
 	const uint8_t		*pubkey;
-	const char		*pubkey_file;
 	/*
 	 * The registry's UTC offset ("+08:00"), which today's date for
 	 * states is taken in; NULL keeps the mirror's (+08:00 when new).
@@ -769,6 +768,13 @@ int		 qcreg_mirror_check_on(struct qcreg_mirror *, const char *day,
 		    const char *const *subjects, size_t n,
 		    const char *const *lists, size_t nlists,
 		    struct qcreg_check **out);
+/*
+ * The raw Ed25519 public key in the PEM file at path (the registry's,
+ * as `make certs` writes signing-N.pub) into pub. Returns 0, or
+ * QCREG_E_USAGE with the reason in err.
+ */
+int		 qcreg_pubkey_load(const char *path, uint8_t pub[QC_PUB_LEN],
+		    char *err, size_t errsize);
 /* The list definitions kept from hello: a map {"lists": [...]}. */
 const msgpack_object *qcreg_mirror_hello(const struct qcreg_mirror *);
 /* Message for the last failure ("" if none). */

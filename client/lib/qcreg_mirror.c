@@ -45,6 +45,7 @@ conn_copy(struct qcreg_mirror *m, const struct qcreg_mirror_conf *conf)
 	    o->key_file == NULL)
 		return mirror_fail(m, QCREG_E_USAGE, "a mirror that syncs "
 		    "needs the CA, certificate and key files");
+	memcpy(m->pub, conf->pubkey, QC_PUB_LEN);
 	m->port = conf->port;
 	m->opts.timeout_ms = o->timeout_ms;
 	if ((m->host = strdup(conf->host)) == NULL ||
@@ -105,9 +106,9 @@ qcreg_mirror_open(struct qcreg_mirror **mp, const char *dir,
 		rc = mirror_fail(m, QCREG_E_USAGE, "a mirror needs a directory");
 	else if ((m->dir = strdup(dir)) == NULL)
 		rc = mirror_fail(m, QCREG_E_NOMEM, "out of memory");
-	else if (m->rw && mirror_key_load(conf, m->pub, m->errmsg,
-	    sizeof(m->errmsg)) != 0)
-		rc = QCREG_E_USAGE;
+	else if (m->rw && conf->pubkey == NULL)
+		rc = mirror_fail(m, QCREG_E_USAGE, "a mirror that syncs needs "
+		    "the registry's public key");
 	else if (m->rw)
 		rc = conn_copy(m, conf);
 	if (rc == 0 && conf != NULL && conf->timezone != NULL &&

@@ -23,9 +23,6 @@
 #include "qcreg_int.h"
 #include "subject.h"
 
-#define MIRROR_HASH_LEN		32
-#define MIRROR_TREE_MAX		64	/* subtrees of a tree of < 2^64 */
-#define MIRROR_PROOF_MAX	64	/* hashes in an RFC 9162 proof */
 #define MIRROR_LISTS_MAX	32	/* as the server's CFG_MAX_LISTS */
 #define MIRROR_GRADES_MAX	16	/* values of a grade field */
 #define MIRROR_NAME_MAX		64	/* list and field names, with NUL */
@@ -35,35 +32,6 @@
 #define MIRROR_NO_END		INT32_MAX
 /* subject NUL list */
 #define MIRROR_KEY_MAX		(QC_SUBJECT_MAX + 1 + MIRROR_LIST_KEY_MAX)
-
-/*
- * The Merkle tree (RFC 9162) as a mirror needs it: the roots of the
- * perfect subtrees that make up a tree of `size` leaves, largest first,
- * one per bit set in size. Internal: libqcreg's tree verification
- * (qcreg_tree.c, written beside this) takes its place at the merge.
- */
-struct mirror_tree {
-	uint64_t	 size;
-	uint8_t		 node[MIRROR_TREE_MAX][MIRROR_HASH_LEN];
-};
-
-/* qcreg_mirror_tree.c */
-int		 mirror_leaf_hash(const uint8_t rec[MIRROR_HASH_LEN],
-		    uint8_t out[MIRROR_HASH_LEN]);
-int		 mirror_node_hash(const uint8_t l[MIRROR_HASH_LEN],
-		    const uint8_t r[MIRROR_HASH_LEN],
-		    uint8_t out[MIRROR_HASH_LEN]);
-int		 mirror_tree_append(struct mirror_tree *,
-		    const uint8_t record_hash[MIRROR_HASH_LEN]);
-int		 mirror_tree_root(const struct mirror_tree *,
-		    uint8_t out[MIRROR_HASH_LEN]);
-size_t		 mirror_tree_bytes(const struct mirror_tree *);
-int		 mirror_tree_load(struct mirror_tree *, uint64_t size,
-		    const void *, size_t);
-int		 mirror_consistent(uint64_t first, uint64_t second,
-		    const uint8_t first_root[MIRROR_HASH_LEN],
-		    const uint8_t second_root[MIRROR_HASH_LEN],
-		    const uint8_t (*proof)[MIRROR_HASH_LEN], size_t n);
 
 /* A change record as received (PROTOCOL.md 4.4, 4.7). */
 enum mirror_op {
@@ -79,10 +47,7 @@ enum mirror_op {
 
 struct mirror_change {
 	uint64_t	 seq;
-	uint64_t	 at;
 	enum mirror_op	 op;
-	const char	*principal;
-	size_t		 principal_len;
 	const char	*list;
 	size_t		 list_len;
 	const char	*subject;
@@ -91,17 +56,11 @@ struct mirror_change {
 	uint64_t	 case_id;	/* 0: none */
 	const uint8_t	*payload;	/* NULL: not shown to this reader */
 	size_t		 payload_len;
-	int		 has_prev;	/* every record but a sealed one */
-	uint8_t		 payload_hash[MIRROR_HASH_LEN];
-	uint8_t		 prev[MIRROR_HASH_LEN];
-	uint8_t		 hash[MIRROR_HASH_LEN];
 };
 
 /* qcreg_mirror_change.c */
 int		 mirror_change_decode(const msgpack_object *,
 		    struct mirror_change *, char *why, size_t);
-int		 mirror_change_verify(const struct mirror_change *,
-		    const uint8_t prev[MIRROR_HASH_LEN], char *why, size_t);
 
 /* An entry as the mirror keeps it (qcreg_mirror_entry.c). */
 struct mirror_entry {
@@ -159,16 +118,6 @@ int		 mirror_list_index(const struct mirror_lists *, const char *,
 enum qcreg_verdict mirror_list_verdict(const struct mirror_list *,
 		    const char *grade, size_t len);
 
-/* The last checkpoint reached, and one being verified. */
-struct mirror_checkpoint {
-	char		 origin[129];
-	uint64_t	 size;
-	uint64_t	 time;
-	uint8_t		 root[MIRROR_HASH_LEN];
-	char		 key_id[65];
-	uint8_t		 sig[64];
-};
-
 struct qcreg_mirror {
 	char		*dir;
 	int		 rw;		/* this handle syncs */
@@ -188,7 +137,7 @@ struct qcreg_mirror {
 	char		*host;
 	unsigned	 port;
 	struct qcreg_opts opts;
-	uint8_t		 pub[32];
+	uint8_t		 pub[QC_PUB_LEN];
 	int		 no_wait;	/* the server refused changes' wait */
 	int		(*progress)(void *, const struct qcreg_mirror_status *);
 	void		*progress_arg;
@@ -222,19 +171,15 @@ void		 mirror_data_path(const struct qcreg_mirror *, unsigned long,
 /* qcreg_mirror_compact.c */
 int		 mirror_compact(struct qcreg_mirror *, int *done);
 
-/* qcreg_mirror_key.c */
-int		 mirror_key_load(const struct qcreg_mirror_conf *,
-		    uint8_t pub[32], char *err, size_t);
-
 /* qcreg_mirror_net.c */
 int		 mirror_connect(struct qcreg_mirror *);
 int		 mirror_changes(struct qcreg_mirror *, uint64_t since,
 		    uint32_t limit, unsigned wait_s, struct qcreg_reply **);
 int		 mirror_checkpoint(struct qcreg_mirror *,
-		    struct mirror_checkpoint *, msgpack_sbuffer *raw);
+		    struct qcreg_checkpoint *, msgpack_sbuffer *raw);
 int		 mirror_consistency(struct qcreg_mirror *, uint64_t from,
-		    uint64_t to, const uint8_t from_root[MIRROR_HASH_LEN],
-		    const struct mirror_checkpoint *);
+		    const uint8_t from_root[QCREG_HASH_LEN],
+		    const struct qcreg_checkpoint *);
 
 /* qcreg_mirror_apply.c */
 struct mirror_apply {
@@ -249,15 +194,15 @@ int		 mirror_apply(struct mirror_apply *,
 /* qcreg_mirror_page.c */
 struct mirror_state {
 	uint64_t		 seq;
-	uint8_t			 hash[MIRROR_HASH_LEN];
-	struct mirror_tree	 tree;
+	uint8_t			 hash[QCREG_HASH_LEN];
+	struct qcreg_tree	 tree;
 };
 
 int		 mirror_state_load(struct qcreg_mirror *, MDB_txn *,
 		    struct mirror_state *);
 int		 mirror_page(struct qcreg_mirror *, struct mirror_state *,
 		    const msgpack_object *changes, uint32_t limit,
-		    const struct mirror_checkpoint *,
+		    const struct qcreg_checkpoint *,
 		    const msgpack_sbuffer *cp_raw,
 		    struct qcreg_mirror_status *);
 

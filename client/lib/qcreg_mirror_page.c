@@ -14,22 +14,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "qcreg_mirror_int.h"
+
+/* The stored frontier of the tree: its peaks, the largest first. */
+#define TREE_BYTES_MAX	(64 * QCREG_HASH_LEN)
 
 struct page {
 	struct qcreg_mirror		*m;
-	const struct mirror_checkpoint	*cp;
+	const struct qcreg_checkpoint	*cp;
 	const msgpack_sbuffer		*cp_raw;
 	struct mirror_change		*ch;	/* the records that verify */
 	size_t				 n;
 	struct mirror_state		 next;	/* the state after them */
 };
 
+static size_t	 tree_pack(const struct qcreg_tree *,
+		    uint8_t out[TREE_BYTES_MAX]);
+static int	 tree_unpack(struct qcreg_tree *, uint64_t, const MDB_val *);
+static int	 page_verify(struct page *, const msgpack_object *,
+		    uint8_t hash[QCREG_HASH_LEN], char *, size_t);
+static int	 page_add(struct page *, const uint8_t hash[QCREG_HASH_LEN]);
 static int	 page_chain(struct page *, const msgpack_object *, char *,
 		    size_t);
 static int	 page_signed(struct page *);
 static int	 state_put(struct page *, const struct mirror_apply *);
 static int	 page_commit(struct page *, struct qcreg_mirror_status *);
+
+/* The peaks of t (qcreg_tree_add), one per bit of its size, from the top. */
+static size_t
+tree_pack(const struct qcreg_tree *t, uint8_t out[TREE_BYTES_MAX])
+{
+	size_t	 n = 0;
+	int	 level;
+
+	for (level = 63; level >= 0; level--)
+		if ((t->size >> level) & 1)
+			memcpy(out + QCREG_HASH_LEN * n++, t->peaks[level],
+			    QCREG_HASH_LEN);
+	return n * QCREG_HASH_LEN;
+}
+
+/* The tree of size leaves from its packed peaks; -1 if they do not fit. */
+static int
+tree_unpack(struct qcreg_tree *t, uint64_t size, const MDB_val *v)
+{
+	const uint8_t	*p = v->mv_data;
+	size_t		 n = 0;
+	int		 level;
+
+	qcreg_tree_init(t);
+	t->size = size;
+	if (v->mv_size != (size_t)__builtin_popcountll(size) * QCREG_HASH_LEN)
+		return -1;
+	for (level = 63; level >= 0; level--)
+		if ((size >> level) & 1)
+			memcpy(t->peaks[level], p + QCREG_HASH_LEN * n++,
+			    QCREG_HASH_LEN);
+	return 0;
+}
 
 int
 mirror_state_load(struct qcreg_mirror *m, MDB_txn *txn,
@@ -39,54 +82,93 @@ mirror_state_load(struct qcreg_mirror *m, MDB_txn *txn,
 	int	 rc;
 
 	memset(st, 0, sizeof(*st));
+	qcreg_tree_init(&st->tree);
 	if ((rc = mirror_meta_u64(m, txn, "seq", &st->seq)) != 0)
 		return rc;
 	if (st->seq == 0)
 		return 0;
 	if ((rc = mirror_meta_get(m, txn, "hash", &v)) != 0 ||
-	    v.mv_size != MIRROR_HASH_LEN)
+	    v.mv_size != QCREG_HASH_LEN)
 		return mirror_fail(m, QCREG_E_STORE, "meta hash: corrupt");
-	memcpy(st->hash, v.mv_data, MIRROR_HASH_LEN);
+	memcpy(st->hash, v.mv_data, QCREG_HASH_LEN);
 	if ((rc = mirror_meta_get(m, txn, "tree", &v)) != 0 ||
-	    mirror_tree_load(&st->tree, st->seq, v.mv_data, v.mv_size) != 0)
+	    tree_unpack(&st->tree, st->seq, &v) != 0)
 		return mirror_fail(m, QCREG_E_STORE, "meta tree: corrupt");
 	return 0;
 }
 
 /*
- * Decodes and chains the records up to the checkpoint's size into p
- * (p->n of them). Returns 0; a code with the reason in why when a record
- * stops the page (those before it stay in p); or -1 out of memory.
+ * Whether rec follows p->next in the chain: 0 with its hash (a sealed
+ * record's taken as given), a code with the reason in why, or -1 out of
+ * memory.
+ */
+static int
+page_verify(struct page *p, const msgpack_object *rec,
+    uint8_t hash[QCREG_HASH_LEN], char *why, size_t whylen)
+{
+	enum qcreg_chain	 e;
+
+	if ((e = qcreg_change_verify(rec, p->next.hash, hash)) ==
+	    QCREG_CHAIN_OK)
+		return 0;
+	if (e == QCREG_CHAIN_NOMEM)
+		return -1;
+	snprintf(why, whylen, "change %llu: %s",
+	    (unsigned long long)p->next.seq + 1, qcreg_chain_strerror(e));
+	return e == QCREG_CHAIN_MALFORMED ? QCREG_E_PROTO : QCREG_E_VERIFY;
+}
+
+/* The record of hash joins p->next: the chain's end, the tree's leaf. */
+static int
+page_add(struct page *p, const uint8_t hash[QCREG_HASH_LEN])
+{
+	uint8_t	 leaf[QCREG_HASH_LEN];
+
+	if (qcreg_leaf_hash(hash, leaf) != 0 ||
+	    qcreg_tree_add(&p->next.tree, leaf) != 0)
+		return -1;
+	memcpy(p->next.hash, hash, QCREG_HASH_LEN);
+	p->next.seq++;
+	return 0;
+}
+
+/*
+ * Chains the records up to the checkpoint's size into p (p->n of them).
+ * Returns 0; a code with the reason in why when a record stops the page
+ * (those before it stay in p); or -1 out of memory.
  */
 static int
 page_chain(struct page *p, const msgpack_object *recs, char *why,
     size_t whylen)
 {
-	struct mirror_change	*ch;
+	const msgpack_object	*rec;
+	uint8_t			 hash[QCREG_HASH_LEN];
+	uint64_t		 seq;
 	uint32_t		 i;
 	int			 rc;
 
 	for (i = 0; i < recs->via.array.size; i++) {
-		ch = &p->ch[p->n];
-		if (mirror_change_decode(&recs->via.array.ptr[i], ch, why,
-		    whylen) != 0)
+		rec = &recs->via.array.ptr[i];
+		if (qc_obj_uint(qc_map_get(rec, "seq"), &seq) != 0) {
+			snprintf(why, whylen, "a change without seq after "
+			    "change %llu", (unsigned long long)p->next.seq);
 			return QCREG_E_PROTO;
-		if (ch->seq != p->next.seq + 1) {
+		}
+		if (seq != p->next.seq + 1) {
 			snprintf(why, whylen, "change %llu came after change "
 			    "%llu: a gap or a repeat in the log",
-			    (unsigned long long)ch->seq,
+			    (unsigned long long)seq,
 			    (unsigned long long)p->next.seq);
 			return QCREG_E_PROTO;
 		}
-		if (ch->seq > p->cp->size)
+		if (seq > p->cp->size)
 			break;
-		if ((rc = mirror_change_verify(ch, p->next.hash, why,
-		    whylen)) != 0)
-			return rc == 1 ? QCREG_E_VERIFY : -1;
-		if (mirror_tree_append(&p->next.tree, ch->hash) != 0)
+		if ((rc = page_verify(p, rec, hash, why, whylen)) != 0)
+			return rc;
+		if (mirror_change_decode(rec, &p->ch[p->n], why, whylen) != 0)
+			return QCREG_E_PROTO;
+		if (page_add(p, hash) != 0)
 			return -1;
-		memcpy(p->next.hash, ch->hash, MIRROR_HASH_LEN);
-		p->next.seq = ch->seq;
 		p->n++;
 	}
 	return 0;
@@ -96,14 +178,13 @@ page_chain(struct page *p, const msgpack_object *recs, char *why,
 static int
 page_signed(struct page *p)
 {
-	uint8_t	 root[MIRROR_HASH_LEN];
+	uint8_t	 root[QCREG_HASH_LEN];
 
-	if (mirror_tree_root(&p->next.tree, root) != 0)
+	if (qcreg_tree_root(&p->next.tree, root) != 0)
 		return mirror_fail(p->m, QCREG_E_NOMEM, "hashing failed");
 	if (p->next.seq < p->cp->size)
-		return mirror_consistency(p->m, p->next.seq, p->cp->size,
-		    root, p->cp);
-	if (memcmp(root, p->cp->root, MIRROR_HASH_LEN) != 0)
+		return mirror_consistency(p->m, p->next.seq, root, p->cp);
+	if (memcmp(root, p->cp->root, QCREG_HASH_LEN) != 0)
 		return mirror_fail(p->m, QCREG_E_VERIFY, "changes 1 to %llu "
 		    "do not make the tree the registry signed (checkpoint of "
 		    "size %llu): a record differs", (unsigned long long)
@@ -116,13 +197,14 @@ static int
 state_put(struct page *p, const struct mirror_apply *a)
 {
 	struct qcreg_mirror	*m = p->m;
+	uint8_t			 tree[TREE_BYTES_MAX];
 	int			 rc;
 
 	if ((rc = mirror_meta_put_u64(m, a->txn, "seq", p->next.seq)) != 0 ||
 	    (rc = mirror_meta_put(m, a->txn, "hash", p->next.hash,
-	    MIRROR_HASH_LEN)) != 0 ||
-	    (rc = mirror_meta_put(m, a->txn, "tree", p->next.tree.node,
-	    mirror_tree_bytes(&p->next.tree))) != 0)
+	    QCREG_HASH_LEN)) != 0 ||
+	    (rc = mirror_meta_put(m, a->txn, "tree", tree,
+	    tree_pack(&p->next.tree, tree))) != 0)
 		return rc;
 	/* Withdrawn fields linger in freed pages until the file is rewritten. */
 	if (a->withdrawn > 0 &&
@@ -171,7 +253,7 @@ page_commit(struct page *p, struct qcreg_mirror_status *st)
 int
 mirror_page(struct qcreg_mirror *m, struct mirror_state *state,
     const msgpack_object *recs, uint32_t limit,
-    const struct mirror_checkpoint *cp, const msgpack_sbuffer *cp_raw,
+    const struct qcreg_checkpoint *cp, const msgpack_sbuffer *cp_raw,
     struct qcreg_mirror_status *st)
 {
 	struct page	 p;

@@ -17,10 +17,10 @@
 #include "qcreg_mirror_int.h"
 
 static int	 at_checkpoint(struct qcreg_mirror *, struct mirror_state *,
-		    const struct mirror_checkpoint *, const msgpack_sbuffer *,
+		    const struct qcreg_checkpoint *, const msgpack_sbuffer *,
 		    struct qcreg_mirror_status *);
 static int	 pages(struct qcreg_mirror *, struct mirror_state *,
-		    struct qcreg_reply *, const struct mirror_checkpoint *,
+		    struct qcreg_reply *, const struct qcreg_checkpoint *,
 		    const msgpack_sbuffer *, struct qcreg_mirror_status *);
 static int	 sync_run(struct qcreg_mirror *, unsigned,
 		    struct qcreg_mirror_status *);
@@ -31,16 +31,16 @@ static int	 sync_run(struct qcreg_mirror *, unsigned,
  */
 static int
 at_checkpoint(struct qcreg_mirror *m, struct mirror_state *state,
-    const struct mirror_checkpoint *cp, const msgpack_sbuffer *raw,
+    const struct qcreg_checkpoint *cp, const msgpack_sbuffer *raw,
     struct qcreg_mirror_status *st)
 {
-	uint8_t	 root[MIRROR_HASH_LEN];
+	uint8_t	 root[QCREG_HASH_LEN];
 	MDB_txn	*txn;
 	int	 rc;
 
-	if (cp->size > 0 && mirror_tree_root(&state->tree, root) != 0)
+	if (qcreg_tree_root(&state->tree, root) != 0)
 		return mirror_fail(m, QCREG_E_NOMEM, "hashing failed");
-	if (cp->size > 0 && memcmp(root, cp->root, MIRROR_HASH_LEN) != 0)
+	if (memcmp(root, cp->root, QCREG_HASH_LEN) != 0)
 		return mirror_fail(m, QCREG_E_VERIFY, "the registry's signed "
 		    "log of %llu records is not the one the mirror holds: its "
 		    "history changed", (unsigned long long)cp->size);
@@ -64,7 +64,7 @@ at_checkpoint(struct qcreg_mirror *m, struct mirror_state *state,
  */
 static int
 pages(struct qcreg_mirror *m, struct mirror_state *state,
-    struct qcreg_reply *first, const struct mirror_checkpoint *cp,
+    struct qcreg_reply *first, const struct qcreg_checkpoint *cp,
     const msgpack_sbuffer *raw, struct qcreg_mirror_status *st)
 {
 	struct qcreg_reply	*r = first;
@@ -103,7 +103,7 @@ static int
 sync_run(struct qcreg_mirror *m, unsigned wait_s,
     struct qcreg_mirror_status *st)
 {
-	struct mirror_checkpoint cp;
+	struct qcreg_checkpoint	 cp;
 	struct mirror_state	 state;
 	struct qcreg_reply	*first = NULL;
 	msgpack_sbuffer		 raw;

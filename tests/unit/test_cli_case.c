@@ -132,6 +132,7 @@ cli_begin(struct cli *cli, struct out *o)
 	memset(cli, 0, sizeof(*cli));
 	memset(o, 0, sizeof(*o));
 	cli->c = conn_new();
+	cli->hello = qcreg_hello_result(cli->c);
 	cli->tz = 8 * 60;
 	cli->out = open_memstream(&o->buf, &o->len);
 	assert_non_null(cli->out);
