@@ -1,14 +1,9 @@
 /*
  * libqcreg mirror: the list definitions hello gives (PROTOCOL.md 4.2, 5
  * hello), reduced to what a check needs: the type, the grade field and
- * the verdict of each grade, and the start and end date fields.
- *
- * hello names none of the three fields today. Until it does ("grade",
- * "start" and "end" of a list, used when present), they are found from
- * the schema: the grade field of a rating list is the enum field whose
- * values are the grades of its verdicts; the start and end are its two
- * date fields, in schema order. A list where that is ambiguous is
- * refused rather than guessed.
+ * the verdict of each grade, and the start and end date fields (hello's
+ * "grade", "start" and "end"; a list without start or end has no such
+ * limit).
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,11 +17,7 @@ static const char *const verdict_names[] = { "clear", "caution", "listed" };
 static int	 name_copy(const msgpack_object *, char *);
 static int	 name_index(const msgpack_object *, const char *const *, int);
 static int	 verdicts_parse(const msgpack_object *, struct mirror_list *);
-static int	 grade_find(const msgpack_object *, struct mirror_list *);
-static int	 is_grade_field(const msgpack_object *,
-		    const struct mirror_list *);
-static int	 dates_find(const msgpack_object *, const msgpack_object *,
-		    struct mirror_list *);
+static int	 role_copy(const msgpack_object *, const char *, char *);
 static int	 list_parse(const msgpack_object *, struct mirror_list *,
 		    char *, size_t);
 
@@ -77,109 +68,44 @@ verdicts_parse(const msgpack_object *v, struct mirror_list *l)
 	return 0;
 }
 
-/* An enum field whose values are exactly the grades of l's verdicts. */
+/* A field name that key of def holds, into out ("" when absent). */
 static int
-is_grade_field(const msgpack_object *f, const struct mirror_list *l)
+role_copy(const msgpack_object *def, const char *key, char *out)
 {
-	const msgpack_object	*vals = qc_map_get(f, "values");
-	uint32_t		 i;
-	int			 g;
+	const msgpack_object	*o = qc_map_get(def, key);
 
-	if (!qc_obj_streq(qc_map_get(f, "type"), "enum") || vals == NULL ||
-	    vals->type != MSGPACK_OBJECT_ARRAY ||
-	    vals->via.array.size != (uint32_t)l->ngrades)
-		return 0;
-	for (i = 0; i < vals->via.array.size; i++) {
-		for (g = 0; g < l->ngrades; g++)
-			if (qc_obj_streq(&vals->via.array.ptr[i], l->grades[g]))
-				break;
-		if (g == l->ngrades)
-			return 0;
-	}
-	return 1;
-}
-
-/* The grade field of a rating list (see the top of the file). */
-static int
-grade_find(const msgpack_object *fields, struct mirror_list *l)
-{
-	const msgpack_object	*f;
-	uint32_t		 i;
-
-	for (i = 0; i < fields->via.array.size; i++) {
-		f = &fields->via.array.ptr[i];
-		if (is_grade_field(f, l))
-			return name_copy(qc_map_get(f, "name"), l->grade);
-	}
-	return -1;
-}
-
-/* The start and end date fields (see the top of the file). */
-static int
-dates_find(const msgpack_object *def, const msgpack_object *fields,
-    struct mirror_list *l)
-{
-	const msgpack_object	*f, *s = qc_map_get(def, "start"),
-				*e = qc_map_get(def, "end");
-	char			 found[2][MIRROR_NAME_MAX];
-	uint32_t		 i;
-	int			 n = 0;
-
-	if (s != NULL || e != NULL)
-		return (s != NULL && s->type != MSGPACK_OBJECT_NIL &&
-		    name_copy(s, l->start) != 0) ||
-		    (e != NULL && e->type != MSGPACK_OBJECT_NIL &&
-		    name_copy(e, l->end) != 0) ? -1 : 0;
-	for (i = 0; i < fields->via.array.size; i++) {
-		f = &fields->via.array.ptr[i];
-		if (!qc_obj_streq(qc_map_get(f, "type"), "date"))
-			continue;
-		if (n == 2 || name_copy(qc_map_get(f, "name"), found[n]) != 0)
-			return -1;
-		n++;
-	}
-	if (n == 1)
-		return -1;
-	if (n == 2) {
-		memcpy(l->start, found[0], MIRROR_NAME_MAX);
-		memcpy(l->end, found[1], MIRROR_NAME_MAX);
-	}
-	return 0;
+	out[0] = '\0';
+	return o == NULL ? 0 : name_copy(o, out);
 }
 
 static int
 list_parse(const msgpack_object *def, struct mirror_list *l, char *why,
     size_t whylen)
 {
-	const msgpack_object	*fields = qc_map_get(def, "fields"), *g;
-	int			 t;
+	int	 t;
 
 	memset(l, 0, sizeof(*l));
 	if (name_copy(qc_map_get(def, "name"), l->name) != 0) {
 		snprintf(why, whylen, "hello: a list without a good name");
 		return -1;
 	}
-	if ((t = name_index(qc_map_get(def, "type"), type_names, 3)) == -1 ||
-	    fields == NULL || fields->type != MSGPACK_OBJECT_ARRAY) {
+	if ((t = name_index(qc_map_get(def, "type"), type_names, 3)) == -1) {
 		snprintf(why, whylen, "hello: list %s: no type this mirror "
-		    "knows, or no fields", l->name);
+		    "knows", l->name);
 		return -1;
 	}
 	l->type = (enum mirror_ltype)t;
-	if (l->type == ML_RATING) {
-		g = qc_map_get(def, "grade");
-		if (verdicts_parse(qc_map_get(def, "verdicts"), l) != 0 ||
-		    (g != NULL ? name_copy(g, l->grade) :
-		    grade_find(fields, l)) != 0) {
-			snprintf(why, whylen, "hello: rating list %s: no "
-			    "verdicts, or no grade field to read them by",
-			    l->name);
-			return -1;
-		}
+	if (role_copy(def, "start", l->start) != 0 ||
+	    role_copy(def, "end", l->end) != 0 ||
+	    role_copy(def, "grade", l->grade) != 0) {
+		snprintf(why, whylen, "hello: list %s: a start, end or grade "
+		    "that is not a field name", l->name);
+		return -1;
 	}
-	if (dates_find(def, fields, l) != 0) {
-		snprintf(why, whylen, "hello: list %s: cannot tell its start "
-		    "and end date fields (hello should name them)", l->name);
+	if (l->type == ML_RATING && (l->grade[0] == '\0' ||
+	    verdicts_parse(qc_map_get(def, "verdicts"), l) != 0)) {
+		snprintf(why, whylen, "hello: rating list %s: no grade field "
+		    "or no verdicts", l->name);
 		return -1;
 	}
 	return 0;
