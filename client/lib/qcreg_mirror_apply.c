@@ -8,13 +8,19 @@
  *   case_open of an objection         the entry is disputed by the case
  *   case_close without a version      an upheld objection: no longer
  *   withdraw, or any record shown without its payload
- *                                     the entry is deleted: it stopped
- *                                     being public (its records come
- *                                     without payload once withdrawn)
+ *                                     the entry's fields are deleted: it
+ *                                     stopped being public (its records
+ *                                     come without payload once withdrawn)
  *   sealed, escalation_dismiss        nothing a platform may know
  *
  * A disputed case stays with the entry through new versions until the
- * case is closed, as the server keeps it.
+ * case is closed, as the server keeps it; it even outlives a withdrawal
+ * (an objection still open when a repair removed the entry marks the
+ * entry when it is listed again). So a withdrawn entry with an open
+ * objection stays as a stub: removed, no fields, the case id. A record
+ * without payload still says whose it is: a case_open a platform sees is
+ * an objection's (notice and repair cases are sealed), a case_close ends
+ * its case.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +34,16 @@ static int	 entry_get(struct mirror_apply *, const MDB_val *,
 		    struct mirror_entry *);
 static int	 entry_put(struct mirror_apply *, const MDB_val *,
 		    const struct mirror_entry *);
-static int	 entry_delete(struct mirror_apply *, const MDB_val *);
+static int	 entry_keep(struct mirror_apply *, const MDB_val *,
+		    const struct mirror_entry *);
+static void	 stub_init(struct mirror_entry *);
 static void	 date_field(const msgpack_object *, const char *, int32_t *);
 static int	 version_apply(struct mirror_apply *, const MDB_val *,
 		    const struct mirror_change *, const msgpack_object *);
 static int	 dispute_set(struct mirror_apply *, const MDB_val *,
 		    const struct mirror_change *, uint64_t);
+static int	 withdraw(struct mirror_apply *, const MDB_val *,
+		    const struct mirror_change *);
 static int	 removes(const msgpack_object *);
 
 /* The entry at k: 1 found, 0 not there, or an error code. */
@@ -70,17 +80,28 @@ entry_put(struct mirror_apply *a, const MDB_val *k,
 	return rc != 0 ? mirror_lmdb_fail(a->m, rc, "writing an entry") : 0;
 }
 
+/* An entry with no fields, kept for its open objection alone. */
+static void
+stub_init(struct mirror_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->removed = 1;
+	e->start = MIRROR_NO_START;
+	e->end = MIRROR_NO_END;
+}
+
+/* Stores e, or deletes it when it is a stub with no dispute left. */
 static int
-entry_delete(struct mirror_apply *a, const MDB_val *k)
+entry_keep(struct mirror_apply *a, const MDB_val *k,
+    const struct mirror_entry *e)
 {
 	int	 rc;
 
-	if ((rc = mdb_del(a->txn, a->m->entries, (MDB_val *)k, NULL)) ==
-	    MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
+	if (e->payload_len > 0 || e->disputed != 0)
+		return entry_put(a, k, e);
+	if ((rc = mdb_del(a->txn, a->m->entries, (MDB_val *)k, NULL)) != 0 &&
+	    rc != MDB_NOTFOUND)
 		return mirror_lmdb_fail(a->m, rc, "deleting an entry");
-	a->withdrawn++;
 	return 0;
 }
 
@@ -153,7 +174,7 @@ version_apply(struct mirror_apply *a, const MDB_val *k,
 	return entry_put(a, k, &e);
 }
 
-/* The entry at k disputed by case (0: no longer), if there is one. */
+/* The entry at k disputed by case_id (0: no longer by ch's case). */
 static int
 dispute_set(struct mirror_apply *a, const MDB_val *k,
     const struct mirror_change *ch, uint64_t case_id)
@@ -161,12 +182,42 @@ dispute_set(struct mirror_apply *a, const MDB_val *k,
 	struct mirror_entry	 e;
 	int			 has;
 
-	if ((has = entry_get(a, k, &e)) <= 0)
+	if ((has = entry_get(a, k, &e)) < 0)
 		return has;
+	if (!has)
+		stub_init(&e);
 	if (case_id == 0 && e.disputed != ch->case_id)
 		return 0;
 	e.disputed = case_id;
-	return entry_put(a, k, &e);
+	return entry_keep(a, k, &e);
+}
+
+/*
+ * The entry at k stopped being public: its fields are deleted (counted
+ * in a->withdrawn: the data file must be rewritten), its dispute kept.
+ */
+static int
+withdraw(struct mirror_apply *a, const MDB_val *k,
+    const struct mirror_change *ch)
+{
+	struct mirror_entry	 e;
+	uint64_t		 disputed = 0;
+	int			 has;
+
+	if ((has = entry_get(a, k, &e)) < 0)
+		return has;
+	if (has) {
+		disputed = e.disputed;
+		if (e.payload_len > 0)
+			a->withdrawn++;
+	}
+	if (ch->op == MOP_CASE_OPEN)
+		disputed = ch->case_id;
+	else if (ch->op == MOP_CASE_CLOSE && disputed == ch->case_id)
+		disputed = 0;
+	stub_init(&e);
+	e.disputed = disputed;
+	return entry_keep(a, k, &e);
 }
 
 int
@@ -185,7 +236,7 @@ mirror_apply(struct mirror_apply *a, const struct mirror_change *ch)
 	k.mv_size = mirror_entry_key(key, ch->subject, ch->subject_len,
 	    ch->list, ch->list_len);
 	if (ch->payload == NULL || ch->op == MOP_WITHDRAW)
-		return entry_delete(a, &k);
+		return withdraw(a, &k, ch);
 	msgpack_unpacked_init(&up);
 	if (msgpack_unpack_next(&up, (const char *)ch->payload,
 	    ch->payload_len, &off) != MSGPACK_UNPACK_SUCCESS ||

@@ -8,7 +8,8 @@
  *   u64 version, u64 seq, u64 disputed, then the version's payload
  *
  * The payload is kept as the registry sent it ({"fields", ...}): the
- * fields a platform may see.
+ * fields a platform may see. A withdrawn entry still under objection is
+ * a stub: removed, no grade, no dates, no payload (qcreg_mirror_apply.c).
  */
 #include <string.h>
 

@@ -185,7 +185,7 @@ int		 mirror_consistency(struct qcreg_mirror *, uint64_t from,
 struct mirror_apply {
 	struct qcreg_mirror	*m;
 	MDB_txn			*txn;
-	uint64_t		 withdrawn;	/* entries deleted */
+	uint64_t		 withdrawn;	/* entries whose fields went */
 };
 
 int		 mirror_apply(struct mirror_apply *,

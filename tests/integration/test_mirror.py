@@ -143,6 +143,29 @@ def random_history(s, rnd, entries, cases, n):
 			c.close()
 
 
+def disputes(s):
+	"""Objections the random history may not leave open at its end: one
+	open; one carried through a new version; one whose entry a repair
+	withdrew, still open when the subject is listed again; one upheld after
+	the withdrawal, before the new listing. Returns their subjects."""
+	xs = [new_uscc() for _ in range(4)]
+	with s.connect(QUALITY) as q:
+		ob = {}
+		for x in xs:
+			q.ok("put", list="credit", subject=x, fields=credit_fields("D"))
+			ob[x] = q.ok("case_open", list="credit", subject=x, kind="objection", received_on=day(0),
+				     text="异议")["case"]
+		q.ok("put", list="credit", subject=xs[1], fields=credit_fields("C"))
+		for x in xs[2:]:
+			cid = q.ok("case_open", list="credit", subject=x, kind="repair", received_on=day(0),
+				   text="申请修复")["case"]
+			q.ok("case_close", case=cid, outcome="approved", reason="准予")
+		q.ok("case_close", case=ob[xs[3]], outcome="upheld", reason="维持")
+		for x in xs[2:]:
+			q.ok("put", list="credit", subject=x, fields=credit_fields("B"))
+	return xs
+
+
 @suite.test(timeout=600)
 def mirror_answers_as_the_server(ctx):
 	"""After random writes, removals and cases, synced in steps, the mirror
@@ -158,6 +181,8 @@ def mirror_answers_as_the_server(ctx):
 	cases = []
 	for step in range(4):
 		random_history(s, rnd, entries, cases, 150)
+		if step == 1:
+			everyone += disputes(s)
 		synced(s, d)
 		same_answers(s, d, everyone)
 	with s.connect(REGULATOR) as reg:
@@ -166,7 +191,7 @@ def mirror_answers_as_the_server(ctx):
 		check(op in ops, "the history has a %s record: %s" % (op, sorted(set(ops))))
 	res = same_answers(s, d, everyone)
 	check(any(h.get("disputed") for r in res for h in r.get("hits", [])), "a disputed hit was compared")
-	check(len({r.get("verdict") for r in res}) == 3, "every verdict was compared")
+	eq({r["verdict"] for r in res if "verdict" in r}, set(VERDICTS), "the verdicts compared")
 	same_answers(s, d, everyone, ["--lists", "tourism,credit"])
 	fresh = os.path.join(mktemp(), "m")
 	synced(s, fresh)
