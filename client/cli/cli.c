@@ -82,8 +82,8 @@ static const struct cli_cmd cmds[] = {
 	{ "verify", "--pubkey FILE [--since CHECKPOINT_FILE] "
 	    "[--save CHECKPOINT_FILE]", O_PUBKEY | O_SINCE | O_SAVE, O_PUBKEY,
 	    0, 0, cmd_verify, 0 },
-	{ "mirror", "DIR --pubkey FILE [--interval S] [--once] "
-	    "[--timezone +HH:MM]", O_PUBKEY | O_INTERVAL | O_ONCE | O_TIMEZONE,
+	{ "mirror", "DIR --pubkey FILE [--once] [--timezone +HH:MM]",
+	    O_PUBKEY | O_ONCE | O_TIMEZONE,
 	    O_PUBKEY, 1, 1, cmd_mirror, 1 },
 	{ "mirror-check", "DIR SUBJECT... | DIR - [--lists a,b] [--on DATE]",
 	    O_LISTS | O_ON, 0, 2, -1, cmd_mirror_check, 1 },
@@ -125,7 +125,6 @@ static const struct option longopts[] = {
 	{ "closed", no_argument, NULL, O_CLOSED },
 	{ "pubkey", required_argument, NULL, O_PUBKEY },
 	{ "save", required_argument, NULL, O_SAVE },
-	{ "interval", required_argument, NULL, O_INTERVAL },
 	{ "once", no_argument, NULL, O_ONCE },
 	{ "on", required_argument, NULL, O_ON },
 	{ "timezone", required_argument, NULL, O_TIMEZONE },
@@ -219,14 +218,20 @@ usage(FILE *f)
 "                              Reports the first break, e.g. \"change 42:\n"
 "                              hash does not match its content\"\n"
 "mirror (a platform's verified local copy of the registry):\n"
-"  mirror DIR --pubkey FILE [--interval S] [--once] [--timezone +HH:MM]\n"
-"                              keep DIR in sync with the registry: every\n"
-"                              record and checkpoint verified with the\n"
-"                              registry's public key FILE (PEM); prints\n"
-"                              each step (seq, checkpoint size); syncs\n"
-"                              every S seconds (default 5) until SIGTERM\n"
-"                              or SIGINT; --once: one sync, then exit;\n"
-"                              --timezone: the registry's (default +08:00)\n"
+"  mirror DIR --pubkey FILE [--once] [--timezone +HH:MM]\n"
+"                              keep a platform's copy of the registry in\n"
+"                              DIR (made if missing): every record and\n"
+"                              checkpoint verified with the registry's\n"
+"                              public key FILE (PEM), withdrawn entries'\n"
+"                              fields deleted; prints each page applied\n"
+"                              (seq, checkpoint size), then follows each\n"
+"                              write as it comes (a long poll) until\n"
+"                              SIGTERM or SIGINT; network and server\n"
+"                              failures are retried. --once: one sync,\n"
+"                              then exit; --timezone: the registry's UTC\n"
+"                              offset (default +08:00), which decides\n"
+"                              states. One process syncs a DIR; any\n"
+"                              number may mirror-check it meanwhile\n"
 "  mirror-check DIR SUBJECT... | DIR - [--lists a,b] [--on DATE]\n"
 "                              check as 'check' does, from the mirror in\n"
 "                              DIR, without the network; --on: as of DATE\n"
@@ -467,12 +472,6 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 		return 0;
 	case O_SAVE:
 		cli->save = arg;
-		return 0;
-	case O_INTERVAL:
-		if (cli_parse_int(arg, 1, 86400, &v) != 0)
-			return usage_error("--interval: seconds, 1 to 86400: %s",
-			    arg);
-		cli->interval = (unsigned)v;
 		return 0;
 	case O_ONCE:
 		cli->once = 1;

@@ -40,7 +40,6 @@
 #define O_CLOSED	0x20000
 #define O_PUBKEY	0x40000
 #define O_SAVE		0x80000
-#define O_INTERVAL	0x100000
 #define O_ONCE		0x200000
 #define O_ON		0x400000
 #define O_TIMEZONE	0x800000
@@ -78,7 +77,6 @@ struct cli {
 	int		 within;	/* --within, --due=N; or -1 */
 	const char	*pubkey;	/* --pubkey: the registry's key file */
 	const char	*save;		/* --save: where the checkpoint goes */
-	unsigned	 interval;	/* --interval: seconds between syncs */
 	int		 once;		/* --once */
 	const char	*on;		/* --on: the day a check is as of */
 	const char	*timezone;	/* --timezone: the registry's offset */

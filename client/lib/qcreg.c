@@ -211,6 +211,7 @@ qcreg_connect(struct qcreg **cp, const char *host, unsigned port,
 		return QCREG_E_NOMEM;
 	}
 	c->fd = -1;
+	c->stop_fd = -1;
 	c->timeout_ms = opts->timeout_ms == 0 ? QCREG_TIMEOUT_DEFAULT :
 	    opts->timeout_ms;
 	msgpack_sbuffer_init(&c->out);
@@ -302,6 +303,8 @@ qcreg_code_name(int code)
 		return "verify";
 	case QCREG_E_STORE:
 		return "store";
+	case QCREG_E_STOPPED:
+		return "stopped";
 	default:
 		if (code >= 0 && code < QC_E_COUNT)
 			return qc_err_name((enum qc_err)code);

@@ -65,6 +65,7 @@
 #define QCREG_E_USAGE	(-6)	/* a bad argument or call sequence */
 #define QCREG_E_VERIFY	(-7)	/* mirror: a record or checkpoint is false */
 #define QCREG_E_STORE	(-8)	/* mirror: its local files failed (LMDB) */
+#define QCREG_E_STOPPED	(-9)	/* mirror: its stop descriptor was readable */
 
 #define QCREG_TIMEOUT_DEFAULT	30000	/* ms, see struct qcreg_opts */
 #define QCREG_NO_VERSION	(-1)	/* put/remove: no if_version */
@@ -287,7 +288,7 @@ const char	*qcreg_errmsg(const struct qcreg *);
 /*
  * Short name of a code: the wire name of a protocol code ("ok",
  * "not_found" ...) or "io", "tls", "timeout", "protocol", "nomem", "usage",
- * "verify", "store".
+ * "verify", "store", "stopped".
  */
 const char	*qcreg_code_name(int code);
 
@@ -676,18 +677,19 @@ const char	*qcreg_chain_strerror(enum qcreg_chain);
  * data beside it, in sync, and checks sellers locally.
  *
  * A mirror is a directory with an LMDB data file. qcreg_mirror_sync()
- * reads the change log (op changes) from the last record it applied,
- * verifies each record's chain hash (a sealed record gives its hash; a
- * record without payload its payload_hash; a payload must hash to its
- * payload_hash), applies what a platform sees of it, and checks the
- * result against a checkpoint signed by the registry's key. A page of
- * records is committed in one LMDB transaction, and only once the tree of
- * the log up to its last record is proven a prefix of the signed tree
- * (RFC 9162 consistency proof; at the checkpoint itself, the same root):
- * a process killed at any moment resumes with no gap and no duplicate,
- * and nothing unverified is ever answered from. A false record or
- * checkpoint is refused with QCREG_E_VERIFY and a message naming its seq;
- * the records before it stay applied.
+ * reads the change log (op changes) from the last record it applied on a
+ * connection of its own, chains each record onto the one before
+ * (qcreg_change_verify: a sealed record gives its hash, a record without
+ * payload its payload_hash, a payload must hash to its payload_hash),
+ * applies what a platform sees of it, and checks the result against a
+ * checkpoint signed by the registry's key. A page of records is committed
+ * in one LMDB transaction, and only once the tree of the log up to its
+ * last record is proven a prefix of the signed tree (RFC 9162 consistency
+ * proof; at the checkpoint itself, the same root): a process killed at
+ * any moment resumes with no gap and no duplicate, and nothing unverified
+ * is ever answered from. A false record or checkpoint is refused with
+ * QCREG_E_VERIFY and a message naming its seq; the records before it stay
+ * applied.
  *
  * qcreg_mirror_check() answers as `check` answers a platform (hits,
  * verdicts, disputes; no escalations), from the local copy alone. States
@@ -695,9 +697,10 @@ const char	*qcreg_chain_strerror(enum qcreg_chain);
  * an entry that was pending when fetched is a hit once its start date has
  * come.
  *
- * Withdrawn entries (PROTOCOL.md 4.7) are deleted, and the data file is
- * then rewritten as a compacted copy swapped in atomically, so their
- * fields are gone from the mirror's files, not only unreachable.
+ * Withdrawn entries (PROTOCOL.md 4.7) lose their fields (an open
+ * objection's case id stays, as the registry keeps it), and the data
+ * file is then rewritten as a compacted copy swapped in atomically, so
+ * the fields are gone from the mirror's files, not only unreachable.
  *
  * Several processes may open one mirror: one syncs (it holds
  * DIR/sync.lock), others check; a checker moves to a rewritten data file
@@ -711,9 +714,8 @@ struct qcreg_mirror_status {
 	uint64_t	 target;	/* size of the checkpoint synced toward */
 	uint64_t	 verified;	/* size of the last checkpoint reached */
 	uint64_t	 applied;	/* records this sync applied */
-	uint64_t	 withdrawn;	/* entries it deleted */
+	uint64_t	 withdrawn;	/* entries whose fields it deleted */
 	int		 compacted;	/* it rewrote the data file */
-	int		 waited;	/* the server held it for wait_s */
 };
 
 struct qcreg_mirror_conf {
@@ -747,13 +749,20 @@ int		 qcreg_mirror_open(struct qcreg_mirror **mp, const char *dir,
 /*
  * Brings the mirror up to a checkpoint the registry signs now (connecting
  * or reconnecting as needed), then rewrites the data file if it deleted
- * withdrawn entries. Once the mirror is up to date it waits up to wait_s
- * seconds for a new record first, when the server can (changes `wait`;
- * st->waited is then set, and a caller polling in a loop need not sleep);
- * otherwise it returns at once. st (may be NULL) says how far it got.
+ * withdrawn entries' fields. With wait_s (1 .. 60), a mirror already up to
+ * date first waits up to wait_s seconds for a new record (the `changes`
+ * long poll): a follower calls it in a loop and applies each write within
+ * a moment of its commit. st (may be NULL) says how far it got.
  */
 int		 qcreg_mirror_sync(struct qcreg_mirror *, unsigned wait_s,
 		    struct qcreg_mirror_status *st);
+/*
+ * Makes fd (-1: none, the default) stop syncs: once it is readable, a
+ * sync waiting for the registry (the long poll included) ends at once
+ * with QCREG_E_STOPPED, the pages before applied. For a signal handler
+ * that writes to a pipe; connecting waits out opts->timeout_ms.
+ */
+void		 qcreg_mirror_stop_fd(struct qcreg_mirror *, int fd);
 /*
  * check, answered locally as for a platform: *out as qcreg_check gives it
  * (freed with qcreg_check_free), n >= 1 subjects of any number. A list of
@@ -781,5 +790,17 @@ const msgpack_object *qcreg_mirror_hello(const struct qcreg_mirror *);
 const char	*qcreg_mirror_errmsg(const struct qcreg_mirror *);
 /* Closes the connection and the data file; NULL is ignored. */
 void		 qcreg_mirror_close(struct qcreg_mirror *);
+
+/*
+ * The long poll of a follower (PROTOCOL.md 5, changes): changes after
+ * since, and with wait_s (1 .. 60) an answer the server holds until the
+ * log grows past since or wait_s seconds pass (then empty). Answers leave
+ * a connection in order, so keep it on a connection of its own, with a
+ * timeout longer than wait_s. wait_s 0 is qcreg_changes.
+ */
+int		 qcreg_changes_wait(struct qcreg *, uint64_t since,
+		    uint32_t limit, unsigned wait_s, struct qcreg_reply **);
+int		 qcreg_queue_changes_wait(struct qcreg *, uint64_t since,
+		    uint32_t limit, unsigned wait_s);
 
 #endif

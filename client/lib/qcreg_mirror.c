@@ -99,6 +99,7 @@ qcreg_mirror_open(struct qcreg_mirror **mp, const char *dir,
 		return QCREG_E_NOMEM;
 	}
 	m->lock_fd = -1;
+	m->stop_fd = -1;
 	m->utc_offset = MIRROR_TZ_DEFAULT;
 	msgpack_unpacked_init(&m->hello);
 	m->rw = conf != NULL && conf->host != NULL;
@@ -143,6 +144,14 @@ qcreg_mirror_close(struct qcreg_mirror *m)
 	free((char *)m->opts.key_file);
 	free(m->dir);
 	free(m);
+}
+
+void
+qcreg_mirror_stop_fd(struct qcreg_mirror *m, int fd)
+{
+	m->stop_fd = fd;
+	if (m->c != NULL)
+		qcreg_io_stop_fd(m->c, fd);
 }
 
 const char *

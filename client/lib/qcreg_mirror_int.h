@@ -138,7 +138,7 @@ struct qcreg_mirror {
 	unsigned	 port;
 	struct qcreg_opts opts;
 	uint8_t		 pub[QC_PUB_LEN];
-	int		 no_wait;	/* the server refused changes' wait */
+	int		 stop_fd;	/* qcreg_mirror_stop_fd, or -1 */
 	int		(*progress)(void *, const struct qcreg_mirror_status *);
 	void		*progress_arg;
 

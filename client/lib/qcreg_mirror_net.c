@@ -1,8 +1,9 @@
 /*
  * libqcreg mirror: what it asks the registry. hello (kept: the list
- * definitions), changes (with `wait` while the server takes it), and
- * checkpoint and consistency, whose answers are verified here.
+ * definitions), changes (with `wait`, the long poll), and checkpoint and
+ * consistency, whose answers are verified here.
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +14,7 @@
 #define WAIT_GRACE_MS	30000
 
 static int	 hello_keep(struct qcreg_mirror *);
-static int	 changes_send(struct qcreg *, uint64_t, uint32_t, unsigned,
-		    struct qcreg_reply **);
+static int	 stopped(const struct qcreg_mirror *);
 
 /*
  * Keeps hello's list definitions when they differ from the stored ones
@@ -69,6 +69,15 @@ done:
 	return rc;
 }
 
+/* Whether the stop descriptor is readable already. */
+static int
+stopped(const struct qcreg_mirror *m)
+{
+	struct pollfd	 pfd = { .fd = m->stop_fd, .events = POLLIN };
+
+	return m->stop_fd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
 /* A live connection to the registry, and its list definitions kept. */
 int
 mirror_connect(struct qcreg_mirror *m)
@@ -80,34 +89,19 @@ mirror_connect(struct qcreg_mirror *m)
 		return 0;
 	qcreg_close(m->c);
 	m->c = NULL;
+	if (stopped(m))
+		return mirror_fail(m, QCREG_E_STOPPED, "stopped");
 	if ((rc = qcreg_connect(&m->c, m->host, m->port, &m->opts, err,
 	    sizeof(err))) != 0)
 		return mirror_fail(m, rc, "connect: %s", err);
+	qcreg_io_stop_fd(m->c, m->stop_fd);
 	return hello_keep(m);
-}
-
-/* changes {since, limit, wait?}, as a single call. */
-static int
-changes_send(struct qcreg *c, uint64_t since, uint32_t limit,
-    unsigned wait_s, struct qcreg_reply **out)
-{
-	struct qcreg_req	 q;
-	int			 rc;
-
-	if ((rc = qcreg_single_begin(c)) != 0 ||
-	    (rc = qcreg_req_begin(&q, c, QCREG_OP_CHANGES,
-	    2 + (wait_s > 0))) != 0 ||
-	    (rc = qcreg_req_end(&q, qc_pack_kv_uint(&q.pk, "since",
-	    since) != 0 || qc_pack_kv_uint(&q.pk, "limit", limit) != 0 ||
-	    (wait_s > 0 && qc_pack_kv_uint(&q.pk, "wait", wait_s) != 0))) != 0)
-		return rc;
-	return qcreg_single_end(c, out);
 }
 
 /*
  * A page of the change log after since. With wait_s, the server holds an
- * empty answer up to wait_s seconds for a new record; a server that
- * refuses the argument (bad_request) is asked without it from then on.
+ * empty answer up to wait_s seconds for a new record (the connection's
+ * timeout is stretched to cover it).
  */
 int
 mirror_changes(struct qcreg_mirror *m, uint64_t since, uint32_t limit,
@@ -115,19 +109,11 @@ mirror_changes(struct qcreg_mirror *m, uint64_t since, uint32_t limit,
 {
 	int	 rc;
 
-	*out = NULL;
-	if (m->no_wait)
-		wait_s = 0;
 	if (wait_s > 0)
 		qcreg_set_timeout(m->c, (int)(wait_s * 1000 + WAIT_GRACE_MS));
-	rc = changes_send(m->c, since, limit, wait_s, out);
-	if (wait_s > 0) {
+	rc = qcreg_changes_wait(m->c, since, limit, wait_s, out);
+	if (wait_s > 0)
 		qcreg_set_timeout(m->c, m->opts.timeout_ms);
-		if (rc == QC_E_BAD_REQUEST) {
-			m->no_wait = 1;
-			rc = changes_send(m->c, since, limit, 0, out);
-		}
-	}
 	if (rc != 0)
 		return mirror_fail(m, rc, "changes after %llu: %s",
 		    (unsigned long long)since, qcreg_errmsg(m->c));

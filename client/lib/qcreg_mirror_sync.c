@@ -22,6 +22,7 @@ static int	 at_checkpoint(struct qcreg_mirror *, struct mirror_state *,
 static int	 pages(struct qcreg_mirror *, struct mirror_state *,
 		    struct qcreg_reply *, const struct qcreg_checkpoint *,
 		    const msgpack_sbuffer *, struct qcreg_mirror_status *);
+static int	 has_records(const struct qcreg_reply *);
 static int	 sync_run(struct qcreg_mirror *, unsigned,
 		    struct qcreg_mirror_status *);
 
@@ -99,6 +100,17 @@ pages(struct qcreg_mirror *m, struct mirror_state *state,
 	return rc;
 }
 
+/* Whether a changes answer holds records (else its wait ended empty). */
+static int
+has_records(const struct qcreg_reply *r)
+{
+	const msgpack_object	*a;
+
+	a = qc_map_get(qcreg_reply_result(r), "changes");
+	return a != NULL && a->type == MSGPACK_OBJECT_ARRAY &&
+	    a->via.array.size > 0;
+}
+
 static int
 sync_run(struct qcreg_mirror *m, unsigned wait_s,
     struct qcreg_mirror_status *st)
@@ -122,7 +134,10 @@ sync_run(struct qcreg_mirror *m, unsigned wait_s,
 	if (wait_s > 0 && (rc = mirror_changes(m, state.seq,
 	    qcreg_max_limit(m->c), wait_s, &first)) != 0)
 		return rc;
-	st->waited = wait_s > 0 && !m->no_wait;
+	if (first != NULL && !has_records(first)) {
+		qcreg_reply_free(first);	/* the wait ended empty */
+		first = NULL;
+	}
 	msgpack_sbuffer_init(&raw);
 	if ((rc = mirror_checkpoint(m, &cp, &raw)) == 0) {
 		st->target = cp.size;

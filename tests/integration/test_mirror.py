@@ -7,9 +7,9 @@ as JSON and as text, with the same exit status."""
 import json
 import os
 import random
+import re
 import signal
 import subprocess
-import time
 
 from harness import *
 
@@ -256,21 +256,46 @@ def wrong_key_is_refused(ctx):
 	eq(mirror_seq(d), 0, "nothing applied")
 
 
-def run_until_killed(s, d, delay):
-	"""Starts a sync of d and SIGKILLs it after delay seconds; True if it
-	was still running then."""
+def mirror_proc(s, d, *extra):
+	"""qcreg mirror on d as the platform, its output in pipes."""
 	crt, key = cert_path(PLATFORM)
 	exe = QCREG if os.path.isabs(QCREG) else os.path.join(ROOT, QCREG)
-	p = subprocess.Popen([exe, "--server", "127.0.0.1:%d" % s.port, "--ca", CA, "--cert", crt,
-			      "--key", key, "mirror", d, "--pubkey", PUB, "--once"], cwd=ROOT,
-			     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-	time.sleep(delay)
-	running = p.poll() is None
-	p.kill()
-	_, err = p.communicate(timeout=30)
-	if not running:
-		eq(p.returncode, 0, "a sync that ended by itself: %s" % err.decode())
-	return running
+	return subprocess.Popen([exe, "--server", "127.0.0.1:%d" % s.port, "--ca", CA, "--cert", crt,
+				 "--key", key, "mirror", d, "--pubkey", PUB] + list(extra), cwd=ROOT,
+				stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_until(p, pattern, what):
+	"""Lines of p's output up to one matching pattern: its match."""
+	for line in p.stdout:
+		m = re.match(pattern, line.strip())
+		if m:
+			return m
+	fail("%s: qcreg mirror ended first (exit %s): %s" % (what, p.wait(timeout=30), p.stderr.read()))
+
+
+PAGE_LINE = r"mirror: seq (\d+), checkpoint (\d+)$"
+
+
+def killed_mid_sync(s, d, pages):
+	"""Runs qcreg mirror --once on d and, at its pages-th page below the
+	checkpoint, freezes the server (SIGSTOP), so that the sync cannot go on
+	past the pages it has in hand, and SIGKILLs it. Returns the seq of that
+	page and the checkpoint's size."""
+	p = mirror_proc(s, d, "--once")
+	try:
+		while pages > 0:
+			m = read_until(p, PAGE_LINE, "a page")
+			seq, target = int(m.group(1)), int(m.group(2))
+			pages -= seq < target
+		s.proc.send_signal(signal.SIGSTOP)
+		p.kill()
+		p.wait(timeout=30)
+	finally:
+		s.proc.send_signal(signal.SIGCONT)
+		p.stdout.close()
+		p.stderr.close()
+	return seq, target
 
 
 def import_credit(s, n, tag):
@@ -283,16 +308,18 @@ def import_credit(s, n, tag):
 @suite.test(timeout=900)
 def sigkill_mid_sync_resumes(ctx):
 	"""qcreg mirror killed with SIGKILL in the middle of syncs, again and
-	again while the log grows (withdrawals included): each start resumes
-	where the last commit left it, and the end is the server's answers."""
+	again while the log grows (withdrawals included): each run has ten
+	pages or more to apply and is killed after one to five, with the server
+	frozen so that it cannot finish; each start resumes where the last
+	commit left it, and the end is the server's answers."""
 	avoid_midnight()
 	s = ctx.fresh_server("mirror-kill")
-	import_credit(s, 40000, "bulk")
 	repaired = []
 	d = os.path.join(mktemp(), "m")
 	rnd = random.Random(9)
-	kills, seqs = 0, []
+	seqs = []
 	for i in range(16):
+		import_credit(s, 10 * MAX_LIMIT, "run%d" % i)
 		with s.connect(QUALITY) as q:
 			for _ in range(20):
 				x = new_uscc()
@@ -302,12 +329,13 @@ def sigkill_mid_sync_resumes(ctx):
 						   received_on=day(0), text="申请修复")["case"]
 					q.ok("case_close", case=cid, outcome="approved", reason="准予")
 					repaired.append(x)
-		kills += run_until_killed(s, d, rnd.uniform(0.05, 0.5))
+		page, target = killed_mid_sync(s, d, rnd.randint(1, 5))
 		seqs.append(mirror_seq(d))
+		check(page <= seqs[-1] < target, "run %d: killed mid-sync, the pages printed kept (page %d, "
+		      "checkpoint %d, mirror at %d)" % (i, page, target, seqs[-1]))
 		check(seqs == sorted(seqs), "the mirror never goes back: %s" % seqs)
 		rc, _, err = qcreg(s, ["mirror-check", d, repaired[0] if repaired else new_uscc()], cn=PLATFORM)
 		check(rc in (0, 1), "the killed mirror still answers: %s" % err)
-	check(kills >= 10, "only %d of 16 runs were killed mid-sync (seqs %s)" % (kills, seqs))
 	synced(s, d)
 	with s.connect(REGULATOR) as reg:
 		eq(mirror_seq(d), reg.ok("stats")["head"], "the mirror holds every record")
@@ -345,30 +373,23 @@ def withdrawn_fields_leave_the_files(ctx):
 
 @suite.test(timeout=120)
 def follower_follows_and_stops_on_sigterm(ctx):
+	"""qcreg mirror without --once applies each write as it comes (it keeps
+	a long poll open; it has no interval to sleep), and SIGTERM stops it
+	while it waits: exit 0, "stopped"."""
 	s = ctx.fresh_server("mirror-follow")
 	d = os.path.join(mktemp(), "m")
-	crt, key = cert_path(PLATFORM)
-	exe = QCREG if os.path.isabs(QCREG) else os.path.join(ROOT, QCREG)
-	p = subprocess.Popen([exe, "--server", "127.0.0.1:%d" % s.port, "--ca", CA, "--cert", crt,
-			      "--key", key, "mirror", d, "--pubkey", PUB, "--interval", "1"], cwd=ROOT,
-			     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+	p = mirror_proc(s, d)
 	try:
+		read_until(p, r"mirror: synced: seq 0,", "the first sync")
 		x = new_uscc()
-		with s.connect(QUALITY) as q:
-			q.ok("put", list="credit", subject=x, fields=credit_fields("D"))
-		line = ""
-		deadline = time.monotonic() + 30
-		while "synced: seq 1," not in line:
-			check(time.monotonic() < deadline, "the follower did not report seq 1")
-			line = p.stdout.readline()
-			check(line != "", "the follower exited: %s" % p.stderr.read())
-		with s.connect(QUALITY) as q:
-			q.ok("put", list="credit", subject=new_uscc(), fields=credit_fields("A"))
-		while "synced: seq 2," not in line:
-			check(time.monotonic() < deadline, "the follower did not follow to seq 2")
-			line = p.stdout.readline()
-		same_answers(s, d, [x])
+		for n, grade in ((1, "D"), (2, "A"), (3, "C")):
+			with s.connect(QUALITY) as q:
+				q.ok("put", list="credit", subject=x, fields=credit_fields(grade))
+			read_until(p, r"mirror: synced: seq %d," % n, "following to seq %d" % n)
+			same_answers(s, d, [x])
 	finally:
 		p.send_signal(signal.SIGTERM)
 		rc = p.wait(timeout=30)
-	eq(rc, 0, "exit status after SIGTERM")
+		rest, err = p.communicate(timeout=30)
+	eq(rc, 0, "exit status after SIGTERM: %s" % err)
+	eq(rest, "mirror: stopped\n", "what it says last")
