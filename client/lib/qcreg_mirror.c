@@ -133,6 +133,7 @@ qcreg_mirror_close(struct qcreg_mirror *m)
 	if (m == NULL)
 		return;
 	qcreg_close(m->c);
+	mirror_filter_free(m);
 	mirror_store_close(m);
 	if (m->lock_fd != -1)
 		close(m->lock_fd);

@@ -30,12 +30,8 @@
 #include "msg.h"
 #include "qcreg_mirror_int.h"
 
-static int	 entry_get(struct mirror_apply *, const MDB_val *,
-		    struct mirror_entry *);
-static int	 entry_put(struct mirror_apply *, const MDB_val *,
-		    const struct mirror_entry *);
 static int	 entry_keep(struct mirror_apply *, const MDB_val *,
-		    const struct mirror_entry *);
+		    const struct mirror_entry *, int, uint64_t);
 static void	 stub_init(struct mirror_entry *);
 static void	 date_field(const msgpack_object *, const char *, int32_t *);
 static int	 version_apply(struct mirror_apply *, const MDB_val *,
@@ -45,40 +41,6 @@ static int	 dispute_set(struct mirror_apply *, const MDB_val *,
 static int	 withdraw(struct mirror_apply *, const MDB_val *,
 		    const struct mirror_change *);
 static int	 removes(const msgpack_object *);
-
-/* The entry at k: 1 found, 0 not there, or an error code. */
-static int
-entry_get(struct mirror_apply *a, const MDB_val *k, struct mirror_entry *e)
-{
-	MDB_val	 v;
-	int	 rc;
-
-	if ((rc = mdb_get(a->txn, a->m->entries, (MDB_val *)k, &v)) ==
-	    MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return mirror_lmdb_fail(a->m, rc, "reading an entry");
-	if (mirror_entry_decode(v.mv_data, v.mv_size, e) != 0)
-		return mirror_fail(a->m, QCREG_E_STORE, "a corrupt entry");
-	return 1;
-}
-
-static int
-entry_put(struct mirror_apply *a, const MDB_val *k,
-    const struct mirror_entry *e)
-{
-	MDB_val	 v;
-	int	 rc;
-
-	v.mv_size = mirror_entry_size(e);
-	if ((v.mv_data = malloc(v.mv_size)) == NULL)
-		return mirror_fail(a->m, QCREG_E_NOMEM, "out of memory");
-	/* e may point into the stored value: encode before the put. */
-	mirror_entry_encode(e, v.mv_data);
-	rc = mdb_put(a->txn, a->m->entries, (MDB_val *)k, &v, 0);
-	free(v.mv_data);
-	return rc != 0 ? mirror_lmdb_fail(a->m, rc, "writing an entry") : 0;
-}
 
 /* An entry with no fields, kept for its open objection alone. */
 static void
@@ -90,19 +52,17 @@ stub_init(struct mirror_entry *e)
 	e->end = MIRROR_NO_END;
 }
 
-/* Stores e, or deletes it when it is a stub with no dispute left. */
+/*
+ * Stores e (that had, or did not have, a row at k before record seq), or
+ * deletes it when it is a stub with no dispute left.
+ */
 static int
 entry_keep(struct mirror_apply *a, const MDB_val *k,
-    const struct mirror_entry *e)
+    const struct mirror_entry *e, int had, uint64_t seq)
 {
-	int	 rc;
-
-	if (e->payload_len > 0 || e->disputed != 0)
-		return entry_put(a, k, e);
-	if ((rc = mdb_del(a->txn, a->m->entries, (MDB_val *)k, NULL)) != 0 &&
-	    rc != MDB_NOTFOUND)
-		return mirror_lmdb_fail(a->m, rc, "deleting an entry");
-	return 0;
+	if (e->has_fields || e->disputed != 0)
+		return mirror_row_put(a, k, e, had ? 0 : seq);
+	return had ? mirror_row_del(a, a->m->entries, k) : 0;
 }
 
 /*
@@ -139,14 +99,15 @@ version_apply(struct mirror_apply *a, const MDB_val *k,
 	const msgpack_object	*fields = qc_map_get(payload, "fields"), *g;
 	const struct mirror_list *l = NULL;
 	struct mirror_entry	 old, e;
-	int			 li, has;
+	int			 li, has, rc;
 
 	if (fields == NULL || fields->type != MSGPACK_OBJECT_MAP)
 		return mirror_fail(a->m, QCREG_E_PROTO, "change %llu: a "
 		    "version without fields", (unsigned long long)ch->seq);
-	if ((has = entry_get(a, k, &old)) < 0)
+	if ((has = mirror_row_get(a, k, &old)) < 0)
 		return has;
 	memset(&e, 0, sizeof(e));
+	e.has_fields = 1;
 	e.removed = ch->op == MOP_REMOVE ||
 	    (ch->op == MOP_CASE_CLOSE && removes(payload));
 	e.start = MIRROR_NO_START;
@@ -169,9 +130,9 @@ version_apply(struct mirror_apply *a, const MDB_val *k,
 	e.disputed = has ? old.disputed : 0;
 	if (ch->op == MOP_CASE_CLOSE && e.disputed == ch->case_id)
 		e.disputed = 0;
-	e.payload = ch->payload;
-	e.payload_len = ch->payload_len;
-	return entry_put(a, k, &e);
+	if ((rc = mirror_row_put(a, k, &e, has ? 0 : ch->seq)) != 0)
+		return rc;
+	return mirror_row_payload(a, k, ch->payload, ch->payload_len);
 }
 
 /* The entry at k disputed by case_id (0: no longer by ch's case). */
@@ -182,14 +143,14 @@ dispute_set(struct mirror_apply *a, const MDB_val *k,
 	struct mirror_entry	 e;
 	int			 has;
 
-	if ((has = entry_get(a, k, &e)) < 0)
+	if ((has = mirror_row_get(a, k, &e)) < 0)
 		return has;
 	if (!has)
 		stub_init(&e);
 	if (case_id == 0 && e.disputed != ch->case_id)
 		return 0;
 	e.disputed = case_id;
-	return entry_keep(a, k, &e);
+	return entry_keep(a, k, &e, has, ch->seq);
 }
 
 /*
@@ -202,22 +163,25 @@ withdraw(struct mirror_apply *a, const MDB_val *k,
 {
 	struct mirror_entry	 e;
 	uint64_t		 disputed = 0;
-	int			 has;
+	int			 has, rc;
 
-	if ((has = entry_get(a, k, &e)) < 0)
+	if ((has = mirror_row_get(a, k, &e)) < 0)
 		return has;
-	if (has) {
+	if (has)
 		disputed = e.disputed;
-		if (e.payload_len > 0)
-			a->withdrawn++;
+	if (has && e.has_fields) {
+		a->withdrawn++;
+		if ((rc = mirror_row_del(a, a->m->payloads, k)) != 0)
+			return rc;
 	}
 	if (ch->op == MOP_CASE_OPEN)
 		disputed = ch->case_id;
 	else if (ch->op == MOP_CASE_CLOSE && disputed == ch->case_id)
 		disputed = 0;
 	stub_init(&e);
+	e.seq = ch->seq;
 	e.disputed = disputed;
-	return entry_keep(a, k, &e);
+	return entry_keep(a, k, &e, has, ch->seq);
 }
 
 int

@@ -5,7 +5,8 @@
  * lists), end date and open objection; the verdict the worst of them.
  *
  * One read transaction serves the whole batch. A first pass looks every
- * subject up and notes its hits (pointing into the data file, valid
+ * subject up (the subject filter first, qcreg_mirror_filter.c; then the
+ * entries) and notes its hits (pointing into the data file, valid
  * while the transaction lasts); the result is then built in one
  * allocation, as a check answer from the network is (qcreg_check.c).
  */
@@ -119,6 +120,8 @@ lookup(struct batch *b, const char *canon, size_t len, struct found *hits,
 	int			 rc, li;
 
 	*found = 0;
+	if (!mirror_filter_maybe(b->m, canon, len))
+		return 0;
 	memcpy(key, canon, len);
 	key[len] = '\0';
 	k.mv_data = key;
@@ -290,6 +293,8 @@ check_at(struct qcreg_mirror *m, int32_t today, const char *const *subjects,
 	if ((rc = mdb_txn_begin(m->env, NULL, MDB_RDONLY, &txn)) != 0 ||
 	    (rc = mdb_cursor_open(txn, m->entries, &b.cur)) != 0)
 		rc = mirror_lmdb_fail(m, rc, "starting a read");
+	else
+		rc = mirror_filter_update(m, txn);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = look(&b, i, subjects[i]);
 	if (rc == 0 && (k = malloc(sizeof(*k) + n * sizeof(*k->items) +

@@ -2,20 +2,23 @@
  * libqcreg mirror: an entry as stored, and its state.
  *
  * Key: subject NUL list, so that one subject's entries are adjacent and
- * a check seeks once per subject. Value (integers big-endian):
+ * a check seeks once per subject. Value (integers big-endian), what a
+ * check needs and no more, so that many fit a page:
  *
- *   u8 flags (1: removed), u8 grade_len, grade, i32 start, i32 end,
- *   u64 version, u64 seq, u64 disputed, then the version's payload
+ *   u8 flags (1: removed, 2: its fields are in `payloads`), u8 grade_len,
+ *   grade, i32 start, i32 end, u64 version, u64 seq, u64 disputed
  *
- * The payload is kept as the registry sent it ({"fields", ...}): the
- * fields a platform may see. A withdrawn entry still under objection is
- * a stub: removed, no grade, no dates, no payload (qcreg_mirror_apply.c).
+ * `payloads` keeps, under the same key, the version's payload as the
+ * registry sent it ({"fields", ...}): the fields a platform may see. A
+ * withdrawn entry still under objection is a stub: removed, no grade, no
+ * dates, no fields (qcreg_mirror_apply.c).
  */
 #include <string.h>
 
 #include "qcreg_mirror_int.h"
 
 #define ENTRY_REMOVED	0x01
+#define ENTRY_FIELDS	0x02
 #define ENTRY_FIXED	(1 + 1 + 4 + 4 + 8 + 8 + 8)
 
 static void	 put_be(uint8_t *, uint64_t, int);
@@ -57,7 +60,7 @@ mirror_entry_key(uint8_t out[MIRROR_KEY_MAX], const char *subject,
 size_t
 mirror_entry_size(const struct mirror_entry *e)
 {
-	return ENTRY_FIXED + e->grade_len + e->payload_len;
+	return ENTRY_FIXED + e->grade_len;
 }
 
 /* Writes e into out, mirror_entry_size(e) bytes. */
@@ -66,7 +69,8 @@ mirror_entry_encode(const struct mirror_entry *e, uint8_t *out)
 {
 	uint8_t	*p = out;
 
-	*p++ = e->removed ? ENTRY_REMOVED : 0;
+	*p++ = (e->removed ? ENTRY_REMOVED : 0) |
+	    (e->has_fields ? ENTRY_FIELDS : 0);
 	*p++ = (uint8_t)e->grade_len;
 	if (e->grade_len > 0)
 		memcpy(p, e->grade, e->grade_len);
@@ -76,9 +80,6 @@ mirror_entry_encode(const struct mirror_entry *e, uint8_t *out)
 	put_be(p + 8, e->version, 8);
 	put_be(p + 16, e->seq, 8);
 	put_be(p + 24, e->disputed, 8);
-	p += 32;
-	if (e->payload_len > 0)
-		memcpy(p, e->payload, e->payload_len);
 }
 
 /* Points e into a stored value; -1 if it is not one. */
@@ -87,9 +88,10 @@ mirror_entry_decode(const void *v, size_t len, struct mirror_entry *e)
 {
 	const uint8_t	*p = v;
 
-	if (len < ENTRY_FIXED || len < ENTRY_FIXED + (size_t)p[1])
+	if (len < ENTRY_FIXED || len != ENTRY_FIXED + (size_t)p[1])
 		return -1;
 	e->removed = (p[0] & ENTRY_REMOVED) != 0;
+	e->has_fields = (p[0] & ENTRY_FIELDS) != 0;
 	e->grade_len = p[1];
 	e->grade = e->grade_len > 0 ? (const char *)p + 2 : NULL;
 	p += 2 + e->grade_len;
@@ -98,8 +100,6 @@ mirror_entry_decode(const void *v, size_t len, struct mirror_entry *e)
 	e->version = get_be(p + 8, 8);
 	e->seq = get_be(p + 16, 8);
 	e->disputed = get_be(p + 24, 8);
-	e->payload = p + 32;
-	e->payload_len = len - ENTRY_FIXED - e->grade_len;
 	return 0;
 }
 

@@ -2,14 +2,17 @@
  * libqcreg mirror internals, shared by client/lib/qcreg_mirror*.c only.
  *
  * The data file (LMDB, one per generation: DIR/data.<gen>.mdb, the live
- * one named by DIR/current) holds two databases:
+ * one named by DIR/current) holds four databases:
  *
  *   meta     "format", "seq" (u64), "hash" (the chain hash at seq),
- *            "tree" (the tree's frontier at seq), "hello" ({"lists"}),
+ *            "tree" (the tree's peaks at seq), "hello" ({"lists"}),
  *            "tz" (UTC offset, minutes), "checkpoint" (the last signed
  *            checkpoint reached, as received), "compact" (withdrawn
  *            entries were deleted since the file was last rewritten)
  *   entries  subject NUL list -> an entry (qcreg_mirror_entry.c)
+ *   payloads subject NUL list -> the payload of the entry's version
+ *   added    seq (u64) -> the subject of the entry the record created,
+ *            read by the subject filter (qcreg_mirror_filter.c)
  */
 #ifndef QCREG_MIRROR_INT_H
 #define QCREG_MIRROR_INT_H
@@ -20,6 +23,7 @@
 
 #include <lmdb.h>
 
+#include "bloom.h"
 #include "qcreg_int.h"
 #include "subject.h"
 
@@ -28,6 +32,8 @@
 #define MIRROR_NAME_MAX		64	/* list and field names, with NUL */
 #define MIRROR_LIST_KEY_MAX	(MIRROR_NAME_MAX - 1)
 #define MIRROR_GRADE_MAX	255	/* bytes of a stored grade */
+/* A stored entry: flags, grade_len, grade, dates, version, seq, case. */
+#define MIRROR_ENTRY_MAX	(2 + MIRROR_GRADE_MAX + 4 + 4 + 8 + 8 + 8)
 #define MIRROR_NO_START		INT32_MIN
 #define MIRROR_NO_END		INT32_MAX
 /* subject NUL list */
@@ -65,6 +71,7 @@ int		 mirror_change_decode(const msgpack_object *,
 /* An entry as the mirror keeps it (qcreg_mirror_entry.c). */
 struct mirror_entry {
 	int		 removed;
+	int		 has_fields;	/* `payloads` holds its version's */
 	const char	*grade;		/* NULL: none */
 	size_t		 grade_len;
 	int32_t		 start;		/* MIRROR_NO_START: none */
@@ -72,8 +79,6 @@ struct mirror_entry {
 	uint64_t	 version;
 	uint64_t	 seq;
 	uint64_t	 disputed;	/* the open objection case, or 0 */
-	const uint8_t	*payload;	/* the version's payload, as received */
-	size_t		 payload_len;
 };
 
 size_t		 mirror_entry_key(uint8_t out[MIRROR_KEY_MAX],
@@ -85,6 +90,23 @@ int		 mirror_entry_decode(const void *, size_t,
 		    struct mirror_entry *);
 int		 mirror_entry_active(const struct mirror_entry *,
 		    int32_t today);
+
+/*
+ * The subjects that have an entry, as far as the `added` log was read
+ * (qcreg_mirror_filter.c).
+ */
+struct mirror_filter {
+	struct bloom	 f_bloom;
+	int		 f_built;
+	unsigned long	 f_gen;		/* of the data file it was read from */
+	uint64_t	 f_last;	/* seq of the last row read */
+	uint64_t	 f_n;		/* subjects added */
+};
+
+int		 mirror_filter_update(struct qcreg_mirror *, MDB_txn *);
+int		 mirror_filter_maybe(const struct qcreg_mirror *, const char *,
+		    size_t);
+void		 mirror_filter_free(struct qcreg_mirror *);
 
 /* A list definition from hello (qcreg_mirror_lists.c). */
 enum mirror_ltype {
@@ -127,6 +149,9 @@ struct qcreg_mirror {
 	MDB_env		*env;
 	MDB_dbi		 meta;
 	MDB_dbi		 entries;
+	MDB_dbi		 payloads;
+	MDB_dbi		 added;
+	struct mirror_filter filter;
 	int		 utc_offset;	/* minutes */
 	struct mirror_lists lists;
 	msgpack_unpacked hello;		/* {"lists": [...]} as stored */
@@ -190,6 +215,16 @@ struct mirror_apply {
 
 int		 mirror_apply(struct mirror_apply *,
 		    const struct mirror_change *);
+
+/* qcreg_mirror_rows.c */
+int		 mirror_row_get(struct mirror_apply *, const MDB_val *,
+		    struct mirror_entry *);
+int		 mirror_row_put(struct mirror_apply *, const MDB_val *,
+		    const struct mirror_entry *, uint64_t created);
+int		 mirror_row_payload(struct mirror_apply *, const MDB_val *,
+		    const uint8_t *, size_t);
+int		 mirror_row_del(struct mirror_apply *, MDB_dbi,
+		    const MDB_val *);
 
 /* qcreg_mirror_page.c */
 struct mirror_state {

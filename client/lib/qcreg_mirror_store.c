@@ -21,7 +21,7 @@
 #include "msg.h"
 #include "qcreg_mirror_int.h"
 
-#define MIRROR_FORMAT	"qcreg-mirror-1"
+#define MIRROR_FORMAT	"qcreg-mirror-2"
 /* Address space for the data file; the file grows as it needs. */
 #define MIRROR_MAP_SIZE	((size_t)64 * 1024 * 1024 * 1024)
 #define OPEN_TRIES	5	/* a reader racing a rewrite retries */
@@ -29,6 +29,7 @@
 static int	 lock_take(struct qcreg_mirror *);
 static int	 current_read(struct qcreg_mirror *, unsigned long *);
 static int	 env_open(struct qcreg_mirror *, unsigned long);
+static int	 format_check(struct qcreg_mirror *, MDB_txn *);
 static int	 dbs_open(struct qcreg_mirror *, int);
 static int	 env_init(struct qcreg_mirror *);
 static void	 strays_remove(struct qcreg_mirror *);
@@ -132,7 +133,7 @@ env_open(struct qcreg_mirror *m, unsigned long gen)
 	mirror_data_path(m, gen, path, sizeof(path));
 	if ((rc = mdb_env_create(&m->env)) != 0)
 		return mirror_lmdb_fail(m, rc, "mdb_env_create");
-	if ((rc = mdb_env_set_maxdbs(m->env, 2)) != 0 ||
+	if ((rc = mdb_env_set_maxdbs(m->env, 4)) != 0 ||
 	    (rc = mdb_env_set_mapsize(m->env, MIRROR_MAP_SIZE)) != 0 ||
 	    (rc = mdb_env_open(m->env, path, MDB_NOSUBDIR |
 	    (m->rw ? 0 : MDB_RDONLY), 0600)) != 0) {
@@ -144,7 +145,27 @@ env_open(struct qcreg_mirror *m, unsigned long gen)
 	return 0;
 }
 
-/* The two databases (created when create is set). */
+/* A file of another format (or none: a new file) is not read. */
+static int
+format_check(struct qcreg_mirror *m, MDB_txn *txn)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	if ((rc = mirror_meta_get(m, txn, "format", &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != strlen(MIRROR_FORMAT) ||
+	    memcmp(v.mv_data, MIRROR_FORMAT, v.mv_size) != 0)
+		return mirror_fail(m, QCREG_E_STORE, "%s holds a mirror of "
+		    "another format (%.*s, not %s): remove it and sync again",
+		    m->dir, v.mv_size > 32 ? 32 : (int)v.mv_size,
+		    (const char *)v.mv_data, MIRROR_FORMAT);
+	return 0;
+}
+
+/* The four databases (created when create is set). */
 static int
 dbs_open(struct qcreg_mirror *m, int create)
 {
@@ -154,8 +175,17 @@ dbs_open(struct qcreg_mirror *m, int create)
 	if ((rc = mdb_txn_begin(m->env, NULL, create ? 0 : MDB_RDONLY,
 	    &txn)) != 0)
 		return mirror_lmdb_fail(m, rc, "mdb_txn_begin");
-	if ((rc = mdb_dbi_open(txn, "meta", fl, &m->meta)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "entries", fl, &m->entries)) != 0) {
+	if ((rc = mdb_dbi_open(txn, "meta", fl, &m->meta)) != 0) {
+		mdb_txn_abort(txn);
+		return mirror_lmdb_fail(m, rc, "opening the databases");
+	}
+	if ((rc = format_check(m, txn)) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if ((rc = mdb_dbi_open(txn, "entries", fl, &m->entries)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "payloads", fl, &m->payloads)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "added", fl, &m->added)) != 0) {
 		mdb_txn_abort(txn);
 		return mirror_lmdb_fail(m, rc, "opening the databases");
 	}

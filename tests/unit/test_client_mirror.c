@@ -6,7 +6,8 @@
  * no consistency proof). Checked: the stored entry's encoding; states
  * computed at check time (a pending entry is a hit once its day has
  * come, an expired one no longer); verdicts, list filters and disputes as
- * the server gives them, an objection outliving a withdrawal; withdrawn
+ * the server gives them, an objection outliving a withdrawal; the
+ * subject filter read on and grown as entries come; withdrawn
  * fields gone from every file of the mirror once it is rewritten; a page
  * chained and its tree and state kept, a false record refused by seq.
  */
@@ -299,8 +300,7 @@ static void
 test_entry_codec(void **state)
 {
 	struct mirror_entry	 e, d;
-	uint8_t			 buf[128], key[MIRROR_KEY_MAX];
-	const char		*payload = "\x81\xa6" "fields\x80";
+	uint8_t			 buf[MIRROR_ENTRY_MAX], key[MIRROR_KEY_MAX];
 
 	(void)state;
 	memset(&e, 0, sizeof(e));
@@ -311,9 +311,8 @@ test_entry_codec(void **state)
 	e.version = 3;
 	e.seq = 41;
 	e.disputed = 40;
-	e.payload = (const uint8_t *)payload;
-	e.payload_len = strlen(payload) + 1;
-	assert_true(mirror_entry_size(&e) <= sizeof(buf));
+	e.has_fields = 1;
+	assert_int_equal(mirror_entry_size(&e), 35);
 	mirror_entry_encode(&e, buf);
 	assert_int_equal(mirror_entry_decode(buf, mirror_entry_size(&e), &d),
 	    0);
@@ -324,9 +323,9 @@ test_entry_codec(void **state)
 	assert_int_equal(d.version, 3);
 	assert_int_equal(d.seq, 41);
 	assert_int_equal(d.disputed, 40);
-	assert_int_equal(d.payload_len, e.payload_len);
-	assert_memory_equal(d.payload, payload, e.payload_len);
+	assert_true(d.has_fields);
 	assert_int_equal(mirror_entry_decode(buf, 5, &d), -1);
+	assert_int_equal(mirror_entry_decode(buf, 36, &d), -1);
 
 	/* Active from its start to its end, both days included. */
 	assert_false(mirror_entry_active(&e, 19999));
@@ -520,6 +519,62 @@ test_disputes(void **state)
 	k = check_on(f, f->today, SITE2, NULL, 0);
 	want_hit(&k->items[0], "credit", NULL, 8);
 	qcreg_check_free(k);
+}
+
+/*
+ * The subject filter: built at the first check, read on as entries are
+ * created, made anew when more subjects came than it has room for; every
+ * subject with an entry is still found.
+ */
+static void
+test_filter_grows(void **state)
+{
+	struct fix		*f = *state;
+	struct mirror_apply	 a = { .m = f->m };
+	struct mirror_change	 ch;
+	struct qcreg_check	*k;
+	msgpack_sbuffer		 sb;
+	const char		*kv[] = { "name", "某网", NULL };
+	const char		*subjects[2];
+	char			 subj[3000][40];
+	int			 i;
+
+	k = check_on(f, f->today, SITE, NULL, 0);
+	assert_int_equal(k->items[0].nhits, 0);
+	qcreg_check_free(k);
+	assert_true(f->m->filter.f_built);
+	assert_true(f->m->filter.f_bloom.b_capacity < 3000);
+	msgpack_sbuffer_init(&sb);
+	payload_fields(&sb, kv);
+	assert_int_equal(mdb_txn_begin(f->m->env, NULL, 0, &a.txn), 0);
+	for (i = 0; i < 3000; i++) {
+		snprintf(subj[i], sizeof(subj[i]), "site:s%d.example.cn", i);
+		memset(&ch, 0, sizeof(ch));
+		ch.seq = (uint64_t)i + 1;
+		ch.op = MOP_PUT;
+		ch.list = "tourism-watch";
+		ch.list_len = strlen(ch.list);
+		ch.subject = subj[i];
+		ch.subject_len = strlen(subj[i]);
+		ch.version = 1;
+		ch.payload = (const uint8_t *)sb.data;
+		ch.payload_len = sb.size;
+		assert_int_equal(mirror_apply(&a, &ch), 0);
+	}
+	assert_int_equal(mdb_txn_commit(a.txn), 0);
+	msgpack_sbuffer_destroy(&sb);
+	for (i = 0; i < 3000; i += 2) {
+		subjects[0] = subj[i];
+		subjects[1] = subj[i + 1];
+		assert_int_equal(qcreg_mirror_check_on(f->m, f->today,
+		    subjects, 2, NULL, 0, &k), 0);
+		want_hit(&k->items[0], "tourism-watch", NULL, 0);
+		want_hit(&k->items[1], "tourism-watch", NULL, 0);
+		qcreg_check_free(k);
+	}
+	assert_int_equal(f->m->filter.f_n, 3000);
+	assert_int_equal(f->m->filter.f_last, 3000);
+	assert_true(f->m->filter.f_bloom.b_capacity >= 3000);
 }
 
 /* Withdrawn fields leave the files once the data file is rewritten. */
@@ -749,6 +804,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_verdicts_and_lists,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disputes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_filter_grows, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_withdraw_rewrites, setup,
 		    teardown),
