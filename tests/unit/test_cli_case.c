@@ -112,6 +112,7 @@ conn_new(void)
 	assert_non_null(c);
 	assert_non_null(r);
 	c->fd = -1;
+	c->stop_fd = -1;
 	msgpack_sbuffer_init(&c->out);
 	msgpack_sbuffer_init(&c->req);
 	memcpy(r->r_body, sb.data, sb.size);
