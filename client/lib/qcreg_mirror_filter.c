@@ -21,7 +21,10 @@
 static int	 filter_new(struct qcreg_mirror *, MDB_txn *, uint64_t);
 static int	 filter_read(struct qcreg_mirror *, MDB_txn *);
 
-/* An empty filter with room for twice the log's rows and more. */
+/*
+ * An empty filter with room for the log's rows and more (bloom_init
+ * rounds up to a power of two: room to grow; a full one is made anew).
+ */
 static int
 filter_new(struct qcreg_mirror *m, MDB_txn *txn, uint64_t more)
 {
@@ -32,8 +35,7 @@ filter_new(struct qcreg_mirror *m, MDB_txn *txn, uint64_t more)
 	mirror_filter_free(m);
 	if ((rc = mdb_stat(txn, m->added, &st)) != 0)
 		return mirror_lmdb_fail(m, rc, "the added log");
-	if (bloom_init(&f->f_bloom, 2 * (st.ms_entries + more) +
-	    FILTER_MIN) != 0)
+	if (bloom_init(&f->f_bloom, st.ms_entries + more + FILTER_MIN) != 0)
 		return mirror_fail(m, QCREG_E_NOMEM, "out of memory");
 	f->f_built = 1;
 	f->f_gen = m->gen;
