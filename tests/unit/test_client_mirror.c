@@ -45,6 +45,8 @@ static void	 pack_lists(msgpack_packer *);
 static int	 setup(void **);
 static int	 teardown(void **);
 static void	 payload_fields(msgpack_sbuffer *, const char *const *);
+static void	 change_init(struct mirror_change *, uint64_t, enum mirror_op,
+		    const char *, const char *);
 static void	 apply(struct fix *, const struct mirror_change *);
 static void	 put(struct fix *, uint64_t, const char *, const char *,
 		    enum mirror_op, const char *const *);
@@ -189,6 +191,20 @@ payload_fields(msgpack_sbuffer *sb, const char *const *kv)
 		pk_str(&pk, *kv);
 }
 
+/* A record of seq about (list, subject), nothing else set. */
+static void
+change_init(struct mirror_change *ch, uint64_t seq, enum mirror_op op,
+    const char *list, const char *subject)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->seq = seq;
+	ch->op = op;
+	ch->list = list;
+	ch->list_len = strlen(list);
+	ch->subject = subject;
+	ch->subject_len = strlen(subject);
+}
+
 /* ch applied in a transaction of its own, as a page of one would be. */
 static void
 apply(struct fix *f, const struct mirror_change *ch)
@@ -213,13 +229,7 @@ put(struct fix *f, uint64_t seq, const char *list, const char *subject,
 
 	msgpack_sbuffer_init(&sb);
 	payload_fields(&sb, kv);
-	memset(&ch, 0, sizeof(ch));
-	ch.seq = seq;
-	ch.op = op;
-	ch.list = list;
-	ch.list_len = strlen(list);
-	ch.subject = subject;
-	ch.subject_len = strlen(subject);
+	change_init(&ch, seq, op, list, subject);
 	ch.version = seq;
 	ch.case_id = op == MOP_CASE_CLOSE ? seq - 1 : 0;
 	ch.payload = (const uint8_t *)sb.data;
@@ -245,13 +255,7 @@ mark(struct fix *f, uint64_t seq, enum mirror_op op, const char *list,
 	msgpack_pack_map(&pk, 1);
 	pk_str(&pk, op == MOP_CASE_OPEN ? "kind" : "reason");
 	pk_str(&pk, kind != NULL ? kind : "repair");
-	memset(&ch, 0, sizeof(ch));
-	ch.seq = seq;
-	ch.op = op;
-	ch.list = list;
-	ch.list_len = strlen(list);
-	ch.subject = subject;
-	ch.subject_len = strlen(subject);
+	change_init(&ch, seq, op, list, subject);
 	ch.case_id = case_id;
 	if (kind != NULL) {
 		ch.payload = (const uint8_t *)sb.data;
@@ -549,13 +553,8 @@ test_filter_grows(void **state)
 	assert_int_equal(mdb_txn_begin(f->m->env, NULL, 0, &a.txn), 0);
 	for (i = 0; i < 3000; i++) {
 		snprintf(subj[i], sizeof(subj[i]), "site:s%d.example.cn", i);
-		memset(&ch, 0, sizeof(ch));
-		ch.seq = (uint64_t)i + 1;
-		ch.op = MOP_PUT;
-		ch.list = "tourism-watch";
-		ch.list_len = strlen(ch.list);
-		ch.subject = subj[i];
-		ch.subject_len = strlen(subj[i]);
+		change_init(&ch, (uint64_t)i + 1, MOP_PUT, "tourism-watch",
+		    subj[i]);
 		ch.version = 1;
 		ch.payload = (const uint8_t *)sb.data;
 		ch.payload_len = sb.size;
