@@ -673,7 +673,7 @@ enum qcreg_chain qcreg_change_verify(const msgpack_object *rec,
 const char	*qcreg_chain_strerror(enum qcreg_chain);
 
 /*
- * Mirror (PROTOCOL.md 4.7, 4.9): a platform keeps the registry's public
+ * Mirror (PROTOCOL.md 4.7, 4.9, 4.11): a platform keeps the registry's public
  * data beside it, in sync, and checks sellers locally.
  *
  * A mirror is a directory with an LMDB data file. qcreg_mirror_sync()
@@ -711,8 +711,8 @@ struct qcreg_mirror;
 
 struct qcreg_mirror_status {
 	uint64_t	 seq;		/* the last record applied */
-	uint64_t	 target;	/* size of the checkpoint synced toward */
-	uint64_t	 verified;	/* size of the last checkpoint reached */
+	uint64_t	 target;	/* size of the checkpoint aimed at */
+	uint64_t	 verified;	/* size of the last one reached */
 	uint64_t	 applied;	/* records this sync applied */
 	uint64_t	 withdrawn;	/* entries whose fields it deleted */
 	int		 compacted;	/* it rewrote the data file */

@@ -104,7 +104,8 @@ qcreg_mirror_open(struct qcreg_mirror **mp, const char *dir,
 	msgpack_unpacked_init(&m->hello);
 	m->rw = conf != NULL && conf->host != NULL;
 	if (dir == NULL || *dir == '\0')
-		rc = mirror_fail(m, QCREG_E_USAGE, "a mirror needs a directory");
+		rc = mirror_fail(m, QCREG_E_USAGE, "a mirror needs a "
+		    "directory");
 	else if ((m->dir = strdup(dir)) == NULL)
 		rc = mirror_fail(m, QCREG_E_NOMEM, "out of memory");
 	else if (m->rw && conf->pubkey == NULL)

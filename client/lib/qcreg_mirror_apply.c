@@ -22,8 +22,6 @@
  * an objection's (notice and repair cases are sealed), a case_close ends
  * its case.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"

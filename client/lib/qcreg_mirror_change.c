@@ -72,10 +72,11 @@ mirror_change_decode(const msgpack_object *o, struct mirror_change *ch,
 			break;
 	if (i == MOP_COUNT) {
 		snprintf(why, whylen, "change %llu: op '%.*s' is not one this "
-		    "mirror knows%s; it stops there", (unsigned long long)ch->seq,
-		    oplen > 32 ? 32 : (int)oplen, op, qc_obj_streq(qc_map_get(o,
-		    "op"), "restore") ? " (the registry was restored from a "
-		    "backup: its history forked)" : "");
+		    "mirror knows%s; it stops there",
+		    (unsigned long long)ch->seq, oplen > 32 ? 32 : (int)oplen,
+		    op, qc_obj_streq(qc_map_get(o, "op"), "restore") ? " (the "
+		    "registry was restored from a backup: its history forked)" :
+		    "");
 		return -1;
 	}
 	ch->op = (enum mirror_op)i;

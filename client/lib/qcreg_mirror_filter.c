@@ -49,6 +49,7 @@ filter_read(struct qcreg_mirror *m, MDB_txn *txn)
 	struct mirror_filter	*f = &m->filter;
 	MDB_cursor		*cur;
 	MDB_cursor_op		 op = MDB_SET_RANGE;
+	const uint8_t		*p;
 	uint8_t			 from[8];
 	uint64_t		 seq = f->f_last + 1;
 	MDB_val			 k, v;
@@ -72,8 +73,9 @@ filter_read(struct qcreg_mirror *m, MDB_txn *txn)
 		}
 		bloom_add(&f->f_bloom, v.mv_data, v.mv_size);
 		f->f_n++;
+		p = k.mv_data;
 		for (f->f_last = 0, i = 0; i < 8; i++)
-			f->f_last = f->f_last << 8 | ((const uint8_t *)k.mv_data)[i];
+			f->f_last = f->f_last << 8 | p[i];
 	}
 	mdb_cursor_close(cur);
 	if (rc == -1)

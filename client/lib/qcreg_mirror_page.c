@@ -206,7 +206,7 @@ state_put(struct page *p, const struct mirror_apply *a)
 	    (rc = mirror_meta_put(m, a->txn, "tree", tree,
 	    tree_pack(&p->next.tree, tree))) != 0)
 		return rc;
-	/* Withdrawn fields linger in freed pages until the file is rewritten. */
+	/* Withdrawn fields linger in freed pages until a rewrite. */
 	if (a->withdrawn > 0 &&
 	    (rc = mirror_meta_put_u64(m, a->txn, "compact", 1)) != 0)
 		return rc;

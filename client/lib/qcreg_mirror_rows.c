@@ -4,7 +4,6 @@
  * `payloads`, and, for an entry key it creates, a row of `added` (the
  * subject filter's log, qcreg_mirror_filter.c).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "qcreg_mirror_int.h"
