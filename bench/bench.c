@@ -18,7 +18,7 @@ enum {
 	O_SERVER = 256, O_CA, O_CERT, O_KEY, O_CERTDIR, O_CONNS,
 	O_PIPE, O_THREADS, O_DUR, O_WARM, O_MIX, O_BATCH, O_GEN,
 	O_SEED, O_HIT, O_KEYS, O_PROTO, O_NEWCONN, O_NORESUME, O_LOAD,
-	O_IDLE, O_HOLD, O_JSON, O_LABEL, O_PRINT, O_FROM
+	O_IDLE, O_HOLD, O_JSON, O_LABEL, O_PRINT, O_FROM, O_MIRROR, O_PUBKEY
 };
 
 /* What the command line said beyond struct bench_opts. */
@@ -76,6 +76,8 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, O_JSON },
 	{ "label", required_argument, NULL, O_LABEL },
 	{ "print-keys", required_argument, NULL, O_PRINT },
+	{ "mirror", required_argument, NULL, O_MIRROR },
+	{ "pubkey", required_argument, NULL, O_PUBKEY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -96,11 +98,16 @@ usage(void)
 "         [--new-conn [--no-resume]] [--json] [--label TEXT]\n"
 "       qcreg-bench --load [--gen-keys M] [--load-from I] [--cert-dir DIR]\n"
 "       qcreg-bench --idle N [--hold S] ...\n"
+"       qcreg-bench --mirror DIR [--pubkey FILE] [--batch B] [--duration S]\n"
+"         [--warmup S] [--gen-keys M] [--seed S] [--hit-ratio H] ...\n"
 "       qcreg-bench --print-keys N [--gen-keys M] [--seed S]\n"
 "ops for --mix: check1 (check of 1 subject / GET), checkB (check of --batch\n"
 "subjects / MGET), get (get / GET), put (put of a credit entry / SET);\n"
 "qcreg only: checkS (signed check of --batch subjects), proof (inclusion\n"
-"proof of a random record of the first --gen-keys), checkpoint\n");
+"proof of a random record of the first --gen-keys), checkpoint\n"
+"--mirror: sync the mirror in DIR from the server (key: --pubkey, default\n"
+"certs/dev/signing-1.pub), then qcreg_mirror_check of --batch subjects on\n"
+"one thread\n");
 	exit(2);
 }
 
@@ -225,22 +232,33 @@ report_text(const struct bench_opts *o, const struct bench_result *r)
 	double			 el = r->elapsed > 0 ? r->elapsed : 1;
 
 	mix_string(o, mix, sizeof(mix));
-	printf("qcreg-bench%s%s: %s %s, %d conns", o->label ? " " : "",
-	    o->label ? o->label : "", o->proto == PROTO_QCREG ? "qcreg" :
-	    "redis", mode_names[o->mode], o->conns);
-	if (o->mode == MODE_LOAD) {
-		printf(", pipeline %d\n", o->pipeline);
+	printf("qcreg-bench%s%s: ", o->label ? " " : "", o->label ?
+	    o->label : "");
+	if (o->mirror != NULL)
+		printf("mirror %s, one thread, check of %d subjects, %.1f s "
+		    "after %.1f s warm-up; synced %" PRIu64 " records in "
+		    "%.1f s first\n", o->mirror, o->batch, o->duration,
+		    o->warmup, r->synced, r->sync_s);
+	else {
+		printf("%s %s, %d conns", o->proto == PROTO_QCREG ? "qcreg" :
+		    "redis", mode_names[o->mode], o->conns);
+		if (o->mode == MODE_LOAD)
+			printf(", pipeline %d\n", o->pipeline);
+		else {
+			printf(" x pipeline %d, %d thread%s, mix %s",
+			    o->mode == MODE_RUN ? o->pipeline : 1, o->threads,
+			    o->threads > 1 ? "s" : "", mix);
+			if (o->mix[OP_CHECKB] > 0 || o->mix[OP_CHECKS] > 0)
+				printf(" (batch %d)", o->batch);
+			printf(", %.1f s after %.1f s warm-up\n", o->duration,
+			    o->warmup);
+		}
+	}
+	if (o->mode == MODE_LOAD)
 		printf("  loaded      %" PRIu64 " of %" PRIu64 " entries in "
 		    "%.1f s (%.0f/s)\n", r->loaded, o->nkeys - o->load_from,
 		    el, (double)r->loaded / el);
-	} else {
-		printf(" x pipeline %d, %d thread%s, mix %s", o->mode ==
-		    MODE_RUN ? o->pipeline : 1, o->threads, o->threads > 1 ?
-		    "s" : "", mix);
-		if (o->mix[OP_CHECKB] > 0 || o->mix[OP_CHECKS] > 0)
-			printf(" (batch %d)", o->batch);
-		printf(", %.1f s after %.1f s warm-up\n", o->duration,
-		    o->warmup);
+	else {
 		printf("  requests    %" PRIu64 " (%.1f/s)\n", r->requests,
 		    (double)r->requests / el);
 		printf("  subjects    %.1f/s\n", (double)r->subjects / el);
@@ -275,14 +293,17 @@ report_json(const struct bench_opts *o, const struct bench_result *r)
 	    "\"subjects_per_s\":%.1f,\"handshakes\":%" PRIu64 ","
 	    "\"resumed\":%" PRIu64 ",\"p50_us\":%.1f,\"p99_us\":%.1f,"
 	    "\"p999_us\":%.1f,\"max_us\":%.1f,\"client_cpu_s\":%.3f,"
-	    "\"loaded\":%" PRIu64 ",\"errors\":%" PRIu64 ","
+	    "\"loaded\":%" PRIu64 ",\"synced\":%" PRIu64 ","
+	    "\"sync_s\":%.3f,\"errors\":%" PRIu64 ","
 	    "\"conn_errors\":%" PRIu64 ",\"first_error\":",
-	    o->proto == PROTO_QCREG ? "qcreg" : "redis", mode_names[o->mode],
+	    o->proto == PROTO_QCREG ? "qcreg" : "redis", o->mirror != NULL ?
+	    "mirror" : mode_names[o->mode],
 	    o->conns, o->pipeline, o->threads, o->batch, mix, el,
 	    r->requests, (double)r->requests / el, (double)r->subjects / el,
 	    r->handshakes, r->resumed, hist_quantile(h, 0.5) / 1e3,
 	    hist_quantile(h, 0.99) / 1e3, hist_quantile(h, 0.999) / 1e3,
-	    h->h_max / 1e3, r->cpu, r->loaded, r->errors, r->conn_errors);
+	    h->h_max / 1e3, r->cpu, r->loaded, r->synced, r->sync_s,
+	    r->errors, r->conn_errors);
 	json_str(stdout, r->first_error);
 	printf("}\n");
 }
@@ -340,6 +361,8 @@ opt_conn(struct bench_opts *o, struct args *a, int ch, const char *arg)
 		o->mode = MODE_IDLE;
 		o->idle = parse_u64("--idle", arg, 1, 1000000);
 		break;
+	case O_MIRROR: o->mirror = arg; break;
+	case O_PUBKEY: o->pubkey = arg; break;
 	default:
 		return 0;
 	}
@@ -404,6 +427,7 @@ opts_default(struct bench_opts *o)
 	o->cert = "certs/dev/shop-platform.crt";
 	o->key = "certs/dev/shop-platform.key";
 	o->cert_dir = "certs/dev";
+	o->pubkey = "certs/dev/signing-1.pub";
 	o->conns = 50;
 	o->pipeline = 1;
 	o->threads = 1;
@@ -447,7 +471,8 @@ bench_run(const struct bench_opts *o, struct keyset *ks)
 		fprintf(stderr, "qcreg-bench: out of memory\n");
 		return 2;
 	}
-	rc = engine_run(o, ks, r);
+	rc = o->mirror != NULL ? mirror_run(o, ks, r) :
+	    engine_run(o, ks, r);
 	keyset_free(ks);
 	if (rc == -1) {
 		free(r);

@@ -71,6 +71,8 @@ struct bench_opts {
 	double		 hit_ratio;
 	const char	*keys_file;
 	uint64_t	 idle;		/* idle mode: connections to open */
+	const char	*mirror;	/* --mirror: its directory, else NULL */
+	const char	*pubkey;	/* mirror mode: the registry's key */
 };
 
 /*
@@ -246,6 +248,8 @@ struct bench_result {
 	uint64_t	 handshakes;	/* completed, measured window */
 	uint64_t	 resumed;	/* of which resumed */
 	uint64_t	 loaded;	/* load mode: entries acknowledged */
+	uint64_t	 synced;	/* --mirror: records applied */
+	double		 sync_s;	/* --mirror: seconds it took */
 	double		 elapsed;	/* s, measured window */
 	double		 cpu;		/* client CPU seconds in the window */
 	struct hist	 hist;
@@ -265,6 +269,9 @@ void		 btls_error(const char *what, char *err, size_t errsize);
 
 /* Runs the engine as the options say; 0 if it ran (errors or not). */
 int		 engine_run(const struct bench_opts *, const struct keyset *,
+		    struct bench_result *);
+/* The same with --mirror, no engine (bench_mirror.c). */
+int		 mirror_run(const struct bench_opts *, const struct keyset *,
 		    struct bench_result *);
 
 #endif

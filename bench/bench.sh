@@ -15,6 +15,10 @@
 #   bench/bench.sh --replica  a replica's lag behind its primary under a
 #                               stream of durable writes at half the
 #                               primary's durable write rate (qcreg only)
+#   bench/bench.sh --mirror   a platform's mirror (libqcreg): its first
+#                               sync, then qcreg_mirror_check on one core
+#                               against the server's batch check over
+#                               mTLS, batches of 100 and 1,000 (qcreg only)
 #   bench/bench.sh --stall-check
 #                             the load that showed the lost read event
 #                               (docs/BENCH.md, "The stall"): 1,000,000
@@ -49,15 +53,18 @@ LARGE=0
 REPLICA=0
 LAG=${BENCH_LAG:-bin/qcreg-lag}
 LAG_SECONDS=${BENCH_LAG_SECONDS:-20}
+MIRROR=0
 STALL=0
 STALL_KEYS=${BENCH_STALL_KEYS:-1000000}
 
 case "${1:-}" in
 --large) LARGE=1 ;;
 --replica) REPLICA=1 ;;
+--mirror) MIRROR=1 ;;
 --stall-check) STALL=1 ;;
 "") ;;
-*) echo "usage: bench/bench.sh [--large | --replica | --stall-check]" >&2
+*) echo "usage: bench/bench.sh [--large | --replica | --mirror |" \
+	"--stall-check]" >&2
    exit 2 ;;
 esac
 
@@ -115,6 +122,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
     say "warning: ulimit -n is $(ulimit -n); the idle test may fail"
 
 if [ $LARGE -eq 0 ] && [ $STALL -eq 0 ] && [ $REPLICA -eq 0 ] &&
+    [ $MIRROR -eq 0 ] &&
     ! command -v redis-server >/dev/null; then
 	say "installing redis-server (Debian package)"
 	apt-get update -qq >/dev/null
@@ -477,6 +485,75 @@ if [ $REPLICA -eq 1 ]; then
 	say "durable puts on the primary: $rate writes/s; the stream runs at half"
 	"$LAG" --primary "127.0.0.1:$QPORT" --replica "127.0.0.1:$LPORT" \
 	    --rate $((rate / 2)) --duration "$LAG_SECONDS" --cert-dir "$CERTS"
+	echo "finished in $(( $(date +%s) - start )) s"
+	exit 0
+fi
+
+if [ $MIRROR -eq 1 ]; then
+	start_qcregd "$tmp/qcreg"
+	load qcreg "$QPORT" "$KEYS"
+	for REP in $(seq "$REPEAT"); do
+		for b in 100 1000; do
+			run "checkB-$b" qcreg "${PLATFORM[@]}" --conns 50 \
+			    --pipeline 1 --mix checkB=100 --batch "$b"
+			# The first run syncs the mirror from scratch.
+			"$BENCH" --server "127.0.0.1:$QPORT" --ca "$CERTS/ca.crt" \
+			    "${PLATFORM[@]}" --pubkey "$CERTS/signing-1.pub" \
+			    --mirror "$tmp/mirror" --gen-keys "$KEYS" --batch "$b" \
+			    --duration "$DUR" --warmup "$WARM" --json \
+			    --label "mirror-$b" > "$tmp/mirror-$b-qcreg.r$REP.json" \
+			    2>>"$tmp/bench.log" ||
+			    say "*** mirror-$b had errors: $(tail -1 "$tmp/bench.log")"
+		done
+	done
+	echo
+	echo "## Mirror check on one core vs the server's batch check over" \
+	    "mutual TLS, $KEYS entries, 20% hits, $(nproc) cores (best of" \
+	    "$REPEAT runs of $DUR s)"
+	echo
+	WARM=$WARM python3 - "$tmp" <<'EOF'
+import json, os, sys
+tmp = sys.argv[1]
+hz = os.sysconf("SC_CLK_TCK")
+warm = float(os.environ["WARM"])
+cpu = {}
+for line in open(tmp + "/cpu.txt"):
+    n, p, rep, t = line.split()
+    cpu[(n, rep)] = int(t) / hz
+def runs(name):
+    out, rep = [], 1
+    while os.path.exists("%s/%s-qcreg.r%d.json" % (tmp, name, rep)):
+        r = json.load(open("%s/%s-qcreg.r%d.json" % (tmp, name, rep)))
+        r["rep"] = str(rep)
+        out.append(r)
+        rep += 1
+    return out
+print("| batch | server subjects/s | server CPU (cores) | server per core "
+      "| mirror subjects/s, one thread | mirror per core "
+      "| mirror / server per core | mirror p50 / p99 ms |")
+print("|---|---|---|---|---|---|---|---|")
+first = None
+for b in (100, 1000):
+    s = max(runs("checkB-%d" % b), key=lambda r: r["subjects_per_s"])
+    m = runs("mirror-%d" % b)
+    first = first or next((r for r in m if r["synced"] > 0), None)
+    m = max(m, key=lambda r: r["subjects_per_s"])
+    # The server's CPU over warm-up and run, per second of them.
+    cores = cpu[("checkB-%d" % b, s["rep"])] / (s["duration"] + warm)
+    per_core = s["subjects_per_s"] / cores
+    # The mirror's calls alone were timed: their wall time and CPU time.
+    m_core = m["subjects_per_s"] * m["duration"] / m["client_cpu_s"]
+    err = " (ERRORS)" if s["errors"] or m["errors"] else ""
+    print("| %d%s | %.0f | %.2f | %.0f | %.0f | %.0f | %.1f | %.3f / %.3f |" %
+        (b, err, s["subjects_per_s"], cores, per_core, m["subjects_per_s"],
+         m_core, m_core / per_core, m["p50_us"] / 1e3, m["p99_us"] / 1e3))
+if first:
+    print()
+    print("First sync of the mirror: %d records in %.1f s (%.0f/s)" % (
+        first["synced"], first["sync_s"], first["synced"] / first["sync_s"]))
+EOF
+	echo "Mirror files: $(du -sh "$tmp/mirror" | cut -f1); the" \
+	    "server's store: $(du -sh "$tmp/qcreg" | cut -f1)"
 	echo "finished in $(( $(date +%s) - start )) s"
 	exit 0
 fi

@@ -50,43 +50,48 @@ static int	 cmd_run(struct cli *, const struct cli_cmd *,
 		 O_DUE | O_CLOSED)
 
 static const struct cli_cmd cmds[] = {
-	{ "hello", "", 0, 0, 0, 0, cmd_hello },
-	{ "check", "SUBJECT... | -", O_LISTS, 0, 1, -1, cmd_check },
-	{ "get", "SUBJECT", O_LISTS, 0, 1, 1, cmd_get },
+	{ "hello", "", 0, 0, 0, 0, cmd_hello, 0 },
+	{ "check", "SUBJECT... | -", O_LISTS, 0, 1, -1, cmd_check, 0 },
+	{ "get", "SUBJECT", O_LISTS, 0, 1, 1, cmd_get, 0 },
 	{ "put", "LIST SUBJECT FIELD=VALUE...", O_IFVER | O_IDEM, 0, 3, -1,
-	    cmd_put },
+	    cmd_put, 0 },
 	{ "remove", "LIST SUBJECT --reason TEXT", O_REASON | O_IFVER | O_IDEM,
-	    O_REASON, 2, 2, cmd_remove },
-	{ "history", "SUBJECT", O_LIST, 0, 1, 1, cmd_history },
+	    O_REASON, 2, 2, cmd_remove, 0 },
+	{ "history", "SUBJECT", O_LIST, 0, 1, 1, cmd_history, 0 },
 	{ "scan", "LIST", O_AFTER | O_LIMIT | O_STATE | O_ALL, 0, 1, 1,
-	    cmd_scan },
-	{ "changes", "", O_SINCE | O_LIMIT, 0, 0, 0, cmd_changes },
-	{ "stats", "", 0, 0, 0, 0, cmd_stats },
-	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import },
+	    cmd_scan, 0 },
+	{ "changes", "", O_SINCE | O_LIMIT, 0, 0, 0, cmd_changes, 0 },
+	{ "stats", "", 0, 0, 0, 0, cmd_stats, 0 },
+	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
 	{ "notify", "LIST SUBJECT FIELD=VALUE... --received-on DATE "
 	    "--text TEXT", O_RECEIVED | O_TEXT | O_IDEM, O_RECEIVED | O_TEXT,
-	    3, -1, cmd_notify },
+	    3, -1, cmd_notify, 0 },
 	{ "case open", "LIST SUBJECT --kind KIND --received-on DATE "
 	    "--text TEXT [FIELD=VALUE...]", O_KIND | O_RECEIVED | O_TEXT |
-	    O_IDEM, O_KIND | O_RECEIVED | O_TEXT, 2, -1, cmd_case_open },
+	    O_IDEM, O_KIND | O_RECEIVED | O_TEXT, 2, -1, cmd_case_open, 0 },
 	{ "case close", "CASE OUTCOME --reason TEXT [FIELD=VALUE...]",
-	    O_REASON | O_IFVER | O_IDEM, O_REASON, 2, -1, cmd_case_close },
+	    O_REASON | O_IFVER | O_IDEM, O_REASON, 2, -1, cmd_case_close, 0 },
 	/* One argument: the N of --due N. */
 	{ "case list", "[--state S] [--within N] [--list L] [--kind K]",
-	    O_CASES, 0, 0, 1, cmd_cases },
+	    O_CASES, 0, 0, 1, cmd_cases, 0 },
 	{ "cases", "[--overdue | --due [N] | --closed] [--list L] [--kind K]",
-	    O_CASES, 0, 0, 1, cmd_cases },
-	{ "escalations", "[LIST]", 0, 0, 0, 1, cmd_escalations },
+	    O_CASES, 0, 0, 1, cmd_cases, 0 },
+	{ "escalations", "[LIST]", 0, 0, 0, 1, cmd_escalations, 0 },
 	{ "dismiss", "LIST SUBJECT --reason TEXT", O_REASON | O_IDEM,
-	    O_REASON, 2, 2, cmd_dismiss },
+	    O_REASON, 2, 2, cmd_dismiss, 0 },
 	{ "verify", "--pubkey FILE [--since CHECKPOINT_FILE] "
 	    "[--save CHECKPOINT_FILE]", O_PUBKEY | O_SINCE | O_SAVE, O_PUBKEY,
-	    0, 0, cmd_verify },
+	    0, 0, cmd_verify, 0 },
+	{ "mirror", "DIR --pubkey FILE [--once] [--timezone +HH:MM]",
+	    O_PUBKEY | O_ONCE | O_TIMEZONE,
+	    O_PUBKEY, 1, 1, cmd_mirror, 1 },
+	{ "mirror-check", "DIR SUBJECT... | DIR - [--lists a,b] [--on DATE]",
+	    O_LISTS | O_ON, 0, 2, -1, cmd_mirror_check, 1 },
 };
 
 /* getopt_long codes of the global options (command ones use O_* bits). */
 enum {
-	G_SERVER = 0x100000,
+	G_SERVER = 0x10000000,
 	G_CA,
 	G_CERT,
 	G_KEY,
@@ -120,6 +125,9 @@ static const struct option longopts[] = {
 	{ "closed", no_argument, NULL, O_CLOSED },
 	{ "pubkey", required_argument, NULL, O_PUBKEY },
 	{ "save", required_argument, NULL, O_SAVE },
+	{ "once", no_argument, NULL, O_ONCE },
+	{ "on", required_argument, NULL, O_ON },
+	{ "timezone", required_argument, NULL, O_TIMEZONE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -209,6 +217,24 @@ usage(FILE *f)
 "                              new checkpoint (JSON) once all verified.\n"
 "                              Reports the first break, e.g. \"change 42:\n"
 "                              hash does not match its content\"\n"
+"mirror (a platform's verified local copy of the registry):\n"
+"  mirror DIR --pubkey FILE [--once] [--timezone +HH:MM]\n"
+"                              keep a platform's copy of the registry in\n"
+"                              DIR (made if missing): every record and\n"
+"                              checkpoint verified with the registry's\n"
+"                              public key FILE (PEM), withdrawn entries'\n"
+"                              fields deleted; prints each page applied\n"
+"                              (seq, checkpoint size), then follows each\n"
+"                              write as it comes (a long poll) until\n"
+"                              SIGTERM or SIGINT; network and server\n"
+"                              failures are retried. --once: one sync,\n"
+"                              then exit; --timezone: the registry's UTC\n"
+"                              offset (default +08:00), which decides\n"
+"                              states. One process syncs a DIR; any\n"
+"                              number may mirror-check it meanwhile\n"
+"  mirror-check DIR SUBJECT... | DIR - [--lists a,b] [--on DATE]\n"
+"                              check as 'check' does, from the mirror in\n"
+"                              DIR, without the network; --on: as of DATE\n"
 "\n"
 "--idem KEY (1 to 64 bytes) makes a write safe to retry: the registry\n"
 "applies a write once per key for 24 hours and answers a repeat with the\n"
@@ -234,6 +260,9 @@ usage(FILE *f)
 "           3 if none is listed but one needs caution, 2 on any error,\n"
 "           including an invalid subject in the input (every result\n"
 "           obtained is still printed)\n"
+"  mirror-check  as check\n"
+"  mirror   0 when synced (--once) or stopped by a signal, 1 if a record\n"
+"           or checkpoint failed verification, 2 on other errors\n"
 "  import   0 if every line was written (--dry-run: if every line is\n"
 "           good), 2 if any line was bad (then none was written) or failed\n"
 "  verify   0 if everything verified, 1 at the first check that failed,\n"
@@ -444,6 +473,15 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 	case O_SAVE:
 		cli->save = arg;
 		return 0;
+	case O_ONCE:
+		cli->once = 1;
+		return 0;
+	case O_ON:
+		cli->on = arg;
+		return 0;
+	case O_TIMEZONE:
+		cli->timezone = arg;
+		return 0;
 	default:
 		return usage_error("unknown option code %d", ch);
 	}
@@ -560,7 +598,10 @@ cmd_usage(const struct cli *cli, int argc, char **argv, int *words)
 	return cmd;
 }
 
-/* Connects as ca says and runs the command with its arguments. */
+/*
+ * Connects as ca says and runs the command with its arguments; a command
+ * that makes its own connection (or none) only gets where to connect.
+ */
 static int
 cmd_run(struct cli *cli, const struct cli_cmd *cmd, struct conn_args *ca,
     int argc, char **argv)
@@ -572,12 +613,15 @@ cmd_run(struct cli *cli, const struct cli_cmd *cmd, struct conn_args *ca,
 	if (parse_server(ca->server, host, sizeof(host), &port) != 0)
 		return usage_error("bad server address: %s (HOST:PORT)",
 		    ca->server);
-	if ((rc = qcreg_connect(&cli->c, host, port, &ca->opts, err,
-	    sizeof(err))) != 0)
-		return cli_error(rc, "%s", err);
 	cli->host = host;
 	cli->port = port;
 	cli->opts = &ca->opts;
+	if (cmd->own_conn)
+		return cmd->exec(cli, argc, argv);
+	if ((rc = qcreg_connect(&cli->c, host, port, &ca->opts, err,
+	    sizeof(err))) != 0)
+		return cli_error(rc, "%s", err);
+	cli->hello = qcreg_hello_result(cli->c);
 	rc = cmd->exec(cli, argc, argv);
 	qcreg_close(cli->c);
 	cli->c = NULL;

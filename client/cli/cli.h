@@ -40,9 +40,14 @@
 #define O_CLOSED	0x20000
 #define O_PUBKEY	0x40000
 #define O_SAVE		0x80000
+#define O_ONCE		0x200000
+#define O_ON		0x400000
+#define O_TIMEZONE	0x800000
 
 struct cli {
 	struct qcreg	*c;
+	/* The hello result whose schemas label values (the connection's). */
+	const msgpack_object *hello;
 	/* Where c went, for a command that opens more connections. */
 	const char	*host;
 	unsigned	 port;
@@ -72,6 +77,9 @@ struct cli {
 	int		 within;	/* --within, --due=N; or -1 */
 	const char	*pubkey;	/* --pubkey: the registry's key file */
 	const char	*save;		/* --save: where the checkpoint goes */
+	int		 once;		/* --once */
+	const char	*on;		/* --on: the day a check is as of */
+	const char	*timezone;	/* --timezone: the registry's offset */
 };
 
 struct cli_cmd {
@@ -82,6 +90,7 @@ struct cli_cmd {
 	int		 min_args;
 	int		 max_args;	/* -1: any number */
 	int		(*exec)(struct cli *, int, char **);
+	int		 own_conn;	/* it connects itself, if at all */
 };
 
 /* cli_error.c */
@@ -156,6 +165,36 @@ int		 lines_init(struct lines *, FILE *, size_t);
 int		 lines_next(struct lines *, char **, size_t *);
 void		 lines_free(struct lines *);
 
+/* cli_check_in.c: the subjects of check, in batches of up to max. */
+struct chk_in {
+	int		 argc;
+	char		**argv;
+	int		 argi;
+	int		 from_stdin;	/* the argument was "-" */
+	struct lines	 lines;
+	char		**v;		/* the batch: v[0 .. n) */
+	size_t		 n;
+	size_t		 max;
+};
+
+int		 chk_in_open(struct chk_in *, int, char **, size_t);
+int		 chk_in_next(struct chk_in *);
+void		 chk_in_close(struct chk_in *);
+
+/* cli_check_out.c: the results of check, and the exit status. */
+struct chk {
+	struct cli	*cli;
+	unsigned long	 listed;	/* subjects with verdict listed */
+	unsigned long	 caution;	/* subjects with verdict caution */
+	unsigned long	 invalid;	/* subjects refused */
+	unsigned long	 total;
+	int		 first;		/* no JSON item printed yet */
+};
+
+void		 chk_begin(struct chk *, struct cli *);
+int		 chk_print(struct chk *, const struct qcreg_check *);
+int		 chk_end(struct chk *, int);
+
 /* One file per command group. */
 int		 cmd_hello(struct cli *, int, char **);
 int		 cmd_stats(struct cli *, int, char **);
@@ -174,5 +213,7 @@ int		 cmd_cases(struct cli *, int, char **);
 int		 cmd_escalations(struct cli *, int, char **);
 int		 cmd_dismiss(struct cli *, int, char **);
 int		 cmd_verify(struct cli *, int, char **);
+int		 cmd_mirror(struct cli *, int, char **);
+int		 cmd_mirror_check(struct cli *, int, char **);
 
 #endif

@@ -173,7 +173,8 @@ pr_label(struct cli *cli, const char *list, const char *field,
 	const char	*label;
 	size_t		 len;
 
-	label = qcreg_field_label(cli->c, list, field, value, vlen, &len);
+	label = qcreg_hello_field_label(cli->hello, list, field, value, vlen,
+	    &len);
 	if (label == NULL)
 		return;
 	fputs(" (", cli->out);

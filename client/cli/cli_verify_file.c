@@ -7,10 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
 #include "cli_json.h"
 #include "cli_verify.h"
 
@@ -24,29 +20,11 @@ static json_t	*to_json(const struct qcreg_checkpoint *);
 int
 verify_pubkey_load(const char *path, uint8_t *pub)
 {
-	EVP_PKEY	*key;
-	FILE		*f;
-	size_t		 len = QC_PUB_LEN;
-	int		 ok;
+	char	 err[512];
+	int	 rc;
 
-	if ((f = fopen(path, "r")) == NULL)
-		return cli_error(QCREG_E_USAGE, "--pubkey %s: %s", path,
-		    strerror(errno));
-	key = PEM_read_PUBKEY(f, NULL, NULL, NULL);
-	if (fclose(f) != 0 || key == NULL) {
-		EVP_PKEY_free(key);
-		ERR_clear_error();
-		return cli_error(QCREG_E_USAGE, "--pubkey %s: not a PEM public "
-		    "key", path);
-	}
-	ok = EVP_PKEY_get_id(key) == EVP_PKEY_ED25519 &&
-	    EVP_PKEY_get_raw_public_key(key, pub, &len) == 1 &&
-	    len == QC_PUB_LEN;
-	EVP_PKEY_free(key);
-	ERR_clear_error();
-	if (!ok)
-		return cli_error(QCREG_E_USAGE, "--pubkey %s: not an Ed25519 "
-		    "public key", path);
+	if ((rc = qcreg_pubkey_load(path, pub, err, sizeof(err))) != 0)
+		return cli_error(rc, "--pubkey %s", err);
 	return CLI_OK;
 }
 

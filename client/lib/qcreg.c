@@ -211,6 +211,7 @@ qcreg_connect(struct qcreg **cp, const char *host, unsigned port,
 		return QCREG_E_NOMEM;
 	}
 	c->fd = -1;
+	c->stop_fd = -1;
 	c->timeout_ms = opts->timeout_ms == 0 ? QCREG_TIMEOUT_DEFAULT :
 	    opts->timeout_ms;
 	msgpack_sbuffer_init(&c->out);
@@ -298,6 +299,12 @@ qcreg_code_name(int code)
 		return "nomem";
 	case QCREG_E_USAGE:
 		return "usage";
+	case QCREG_E_VERIFY:
+		return "verify";
+	case QCREG_E_STORE:
+		return "store";
+	case QCREG_E_STOPPED:
+		return "stopped";
 	default:
 		if (code >= 0 && code < QC_E_COUNT)
 			return qc_err_name((enum qc_err)code);
@@ -347,14 +354,14 @@ qcreg_hello_result(const struct qcreg *c)
 	return c->hello != NULL ? c->hello->r_result : NULL;
 }
 
-/* The hello schema of field in list, or NULL. */
+/* The schema of field in list in a hello result, or NULL. */
 static const msgpack_object *
-field_schema(const struct qcreg *c, const char *list, const char *field)
+field_schema(const msgpack_object *hello, const char *list, const char *field)
 {
 	const msgpack_object	*lists, *l, *fields, *f;
 	size_t			 i, j;
 
-	if ((lists = qc_map_get(qcreg_hello_result(c), "lists")) == NULL ||
+	if ((lists = qc_map_get(hello, "lists")) == NULL ||
 	    lists->type != MSGPACK_OBJECT_ARRAY)
 		return NULL;
 	for (i = 0; i < lists->via.array.size; i++) {
@@ -378,10 +385,10 @@ enum qcreg_ftype
 qcreg_field_type(const struct qcreg *c, const char *list, const char *field)
 {
 	static const char *const names[] = { "text", "enum", "int", "date" };
-	const msgpack_object	*f = field_schema(c, list, field), *t;
+	const msgpack_object	*t, *f;
 	size_t			 k;
 
-	if (f == NULL)
+	if ((f = field_schema(qcreg_hello_result(c), list, field)) == NULL)
 		return QCREG_FT_UNKNOWN;
 	t = qc_map_get(f, "type");
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
@@ -394,9 +401,17 @@ const char *
 qcreg_field_label(const struct qcreg *c, const char *list, const char *field,
     const char *value, size_t vlen, size_t *len)
 {
+	return qcreg_hello_field_label(qcreg_hello_result(c), list, field,
+	    value, vlen, len);
+}
+
+const char *
+qcreg_hello_field_label(const msgpack_object *hello, const char *list,
+    const char *field, const char *value, size_t vlen, size_t *len)
+{
 	const msgpack_object	*label;
 
-	label = qc_map_getn(qc_map_get(field_schema(c, list, field),
+	label = qc_map_getn(qc_map_get(field_schema(hello, list, field),
 	    "labels"), value, vlen);
 	if (label == NULL || label->type != MSGPACK_OBJECT_STR)
 		return NULL;

@@ -22,6 +22,9 @@
  * qcreg_errmsg() gives an English message for the last failure;
  * qcreg_code_name() the short name of any code ("not_found", "io" ...).
  *
+ * A mirror (qcreg_mirror_*, at the end) keeps a verified local copy of
+ * what a platform sees and answers check without the network.
+ *
  * Single calls (qcreg_check, qcreg_get ...) send one request and wait for
  * its answer. The pipeline (qcreg_queue_*, qcreg_flush, qcreg_next_reply)
  * sends many requests without waiting and reads the answers in order.
@@ -60,6 +63,9 @@
 #define QCREG_E_PROTO	(-4)	/* the server's answer broke the protocol */
 #define QCREG_E_NOMEM	(-5)	/* out of memory */
 #define QCREG_E_USAGE	(-6)	/* a bad argument or call sequence */
+#define QCREG_E_VERIFY	(-7)	/* mirror: a record or checkpoint is false */
+#define QCREG_E_STORE	(-8)	/* mirror: its local files failed (LMDB) */
+#define QCREG_E_STOPPED	(-9)	/* mirror: its stop descriptor was readable */
 
 #define QCREG_TIMEOUT_DEFAULT	30000	/* ms, see struct qcreg_opts */
 #define QCREG_NO_VERSION	(-1)	/* put/remove: no if_version */
@@ -281,7 +287,8 @@ const char	*qcreg_errmsg(const struct qcreg *);
 
 /*
  * Short name of a code: the wire name of a protocol code ("ok",
- * "not_found" ...) or "io", "tls", "timeout", "protocol", "nomem", "usage".
+ * "not_found" ...) or "io", "tls", "timeout", "protocol", "nomem", "usage",
+ * "verify", "store", "stopped".
  */
 const char	*qcreg_code_name(int code);
 
@@ -308,6 +315,10 @@ enum qcreg_ftype qcreg_field_type(const struct qcreg *, const char *list,
 const char	*qcreg_field_label(const struct qcreg *, const char *list,
 		    const char *field, const char *value, size_t vlen,
 		    size_t *len);
+/* As qcreg_field_label, from a hello result map (or a mirror's). */
+const char	*qcreg_hello_field_label(const msgpack_object *hello,
+		    const char *list, const char *field, const char *value,
+		    size_t vlen, size_t *len);
 
 /*
  * Single calls. Each sends one request and waits for its answer; they
@@ -380,13 +391,16 @@ int		 qcreg_scan(struct qcreg *, const char *list, const char *after,
 int		 qcreg_changes(struct qcreg *, uint64_t since, uint32_t limit,
 		    struct qcreg_reply **);
 /*
- * The same as a long poll: with nothing after since, the server holds
- * the answer up to wait_s seconds (at most 60) for a new record. Keep it
- * on a connection of its own, with a timeout longer than wait_s
- * (qcreg_set_timeout).
+ * The long poll of a follower (PROTOCOL.md 5, changes): changes after
+ * since, and with wait_s (1 .. 60) an answer the server holds until the
+ * log grows past since or wait_s seconds pass (then empty). Answers leave
+ * a connection in order, so keep it on a connection of its own, with a
+ * timeout longer than wait_s. wait_s 0 is qcreg_changes.
  */
 int		 qcreg_changes_wait(struct qcreg *, uint64_t since,
 		    uint32_t limit, unsigned wait_s, struct qcreg_reply **);
+int		 qcreg_queue_changes_wait(struct qcreg *, uint64_t since,
+		    uint32_t limit, unsigned wait_s);
 
 /* stats: counts per list and state. */
 int		 qcreg_stats(struct qcreg *, struct qcreg_reply **);
@@ -668,5 +682,124 @@ enum qcreg_chain qcreg_change_verify(const msgpack_object *rec,
 		    uint8_t hash[QCREG_HASH_LEN]);
 /* An English phrase for a result of qcreg_change_verify(). */
 const char	*qcreg_chain_strerror(enum qcreg_chain);
+
+/*
+ * Mirror (PROTOCOL.md 4.7, 4.9, 4.11): a platform keeps the registry's public
+ * data beside it, in sync, and checks sellers locally.
+ *
+ * A mirror is a directory with an LMDB data file. qcreg_mirror_sync()
+ * reads the change log (op changes) from the last record it applied on a
+ * connection of its own, chains each record onto the one before
+ * (qcreg_change_verify: a sealed record gives its hash, a record without
+ * payload its payload_hash, a payload must hash to its payload_hash),
+ * applies what a platform sees of it, and checks the result against a
+ * checkpoint signed by the registry's key. A page of records is committed
+ * in one LMDB transaction, and only once the tree of the log up to its
+ * last record is proven a prefix of the signed tree (RFC 9162 consistency
+ * proof; at the checkpoint itself, the same root): a process killed at
+ * any moment resumes with no gap and no duplicate, and nothing unverified
+ * is ever answered from. A false record or checkpoint is refused with
+ * QCREG_E_VERIFY and a message naming its seq; the records before it stay
+ * applied.
+ *
+ * qcreg_mirror_check() answers as `check` answers a platform (hits,
+ * verdicts, disputes; no escalations), from the local copy alone. States
+ * are computed at check time, against today in the registry's time zone:
+ * an entry that was pending when fetched is a hit once its start date has
+ * come.
+ *
+ * Withdrawn entries (PROTOCOL.md 4.7) lose their fields (an open
+ * objection's case id stays, as the registry keeps it), and the data
+ * file is then rewritten as a compacted copy swapped in atomically, so
+ * the fields are gone from the mirror's files, not only unreachable.
+ *
+ * Several processes may open one mirror: one syncs (it holds
+ * DIR/sync.lock), others check; a checker moves to a rewritten data file
+ * by itself. A handle is not thread-safe. Calls return 0, a code as above
+ * (QCREG_E_* or a protocol error), and qcreg_mirror_errmsg() explains.
+ */
+struct qcreg_mirror;
+
+struct qcreg_mirror_status {
+	uint64_t	 seq;		/* the last record applied */
+	uint64_t	 target;	/* size of the checkpoint aimed at */
+	uint64_t	 verified;	/* size of the last one reached */
+	uint64_t	 applied;	/* records this sync applied */
+	uint64_t	 withdrawn;	/* entries whose fields it deleted */
+	int		 compacted;	/* it rewrote the data file */
+};
+
+struct qcreg_mirror_conf {
+	/* The registry; host NULL opens an existing mirror to check only. */
+	const char		*host;
+	unsigned		 port;
+	const struct qcreg_opts	*opts;
+	/* Its Ed25519 checkpoint key, raw (qcreg_pubkey_load). */
+	const uint8_t		*pubkey;
+	/*
+	 * The registry's UTC offset ("+08:00"), which today's date for
+	 * states is taken in; NULL keeps the mirror's (+08:00 when new).
+	 */
+	const char		*timezone;
+	/*
+	 * Called after each page committed (may be NULL); a non-zero
+	 * return ends the sync there, and it returns 0.
+	 */
+	int			(*progress)(void *,
+				    const struct qcreg_mirror_status *);
+	void			*progress_arg;
+};
+
+/*
+ * Opens the mirror in dir (created, with the directory, when conf->host
+ * is set and there is none). On failure *mp is NULL and err says why.
+ */
+int		 qcreg_mirror_open(struct qcreg_mirror **mp, const char *dir,
+		    const struct qcreg_mirror_conf *conf, char *err,
+		    size_t errsize);
+/*
+ * Brings the mirror up to a checkpoint the registry signs now (connecting
+ * or reconnecting as needed), then rewrites the data file if it deleted
+ * withdrawn entries' fields. With wait_s (1 .. 60), a mirror already up to
+ * date first waits up to wait_s seconds for a new record (the `changes`
+ * long poll): a follower calls it in a loop and applies each write within
+ * a moment of its commit. st (may be NULL) says how far it got.
+ */
+int		 qcreg_mirror_sync(struct qcreg_mirror *, unsigned wait_s,
+		    struct qcreg_mirror_status *st);
+/*
+ * Makes fd (-1: none, the default) stop syncs: once it is readable, a
+ * sync waiting for the registry (the long poll included) ends at once
+ * with QCREG_E_STOPPED, the pages before applied. For a signal handler
+ * that writes to a pipe; connecting waits out opts->timeout_ms.
+ */
+void		 qcreg_mirror_stop_fd(struct qcreg_mirror *, int fd);
+/*
+ * check, answered locally as for a platform: *out as qcreg_check gives it
+ * (freed with qcreg_check_free), n >= 1 subjects of any number. A list of
+ * lists that the mirror does not know is QC_E_UNKNOWN_LIST.
+ */
+int		 qcreg_mirror_check(struct qcreg_mirror *,
+		    const char *const *subjects, size_t n,
+		    const char *const *lists, size_t nlists,
+		    struct qcreg_check **out);
+/* As qcreg_mirror_check, as of day ("YYYY-MM-DD") instead of today. */
+int		 qcreg_mirror_check_on(struct qcreg_mirror *, const char *day,
+		    const char *const *subjects, size_t n,
+		    const char *const *lists, size_t nlists,
+		    struct qcreg_check **out);
+/*
+ * The raw Ed25519 public key in the PEM file at path (the registry's,
+ * as `make certs` writes signing-N.pub) into pub. Returns 0, or
+ * QCREG_E_USAGE with the reason in err.
+ */
+int		 qcreg_pubkey_load(const char *path, uint8_t pub[QC_PUB_LEN],
+		    char *err, size_t errsize);
+/* The list definitions kept from hello: a map {"lists": [...]}. */
+const msgpack_object *qcreg_mirror_hello(const struct qcreg_mirror *);
+/* Message for the last failure ("" if none). */
+const char	*qcreg_mirror_errmsg(const struct qcreg_mirror *);
+/* Closes the connection and the data file; NULL is ignored. */
+void		 qcreg_mirror_close(struct qcreg_mirror *);
 
 #endif

@@ -53,6 +53,7 @@ struct qcreg {
 	SSL		*ssl;
 	BIO_METHOD	*biom;
 	int		 timeout_ms;	/* < 0: none */
+	int		 stop_fd;	/* readable: waits stop; -1: none */
 	int		 dead;		/* transport unusable */
 	int		 dead_code;	/* the code that killed it */
 	int		 eof;		/* the socket read returned 0 */
@@ -133,6 +134,7 @@ void		 qcreg_tls_shutdown(struct qcreg *);
 /* qcreg_io.c */
 int		 qcreg_io_connect(struct qcreg *, const char *, unsigned);
 int		 qcreg_io_wait(struct qcreg *, short, short *);
+void		 qcreg_io_stop_fd(struct qcreg *, int);
 int		 qcreg_io_flush(struct qcreg *);
 int		 qcreg_io_frame(struct qcreg *, const uint8_t **, uint32_t *);
 void		 qcreg_io_consume(struct qcreg *, uint32_t);

@@ -26,19 +26,20 @@
 #include "frame.h"
 #include "qcreg_int.h"
 
-static int	 poll_fd(int, short, int, short *);
+static int	 poll_fd(int, short, int, int, short *);
 static int	 io_fill(struct qcreg *);
 static int	 in_reserve(struct qcreg *);
 static int	 scan_frames(struct qcreg *);
 
 /*
- * Waits until fd has one of events or timeout_ms (< 0: forever) passes.
- * Returns 0 (revents set), 1 on timeout, -1 with errno on failure.
+ * Waits until fd has one of events or timeout_ms (< 0: forever) passes,
+ * or stop_fd (-1: none) is readable. Returns 0 (revents set), 1 on
+ * timeout, 2 when stopped, -1 with errno on failure.
  */
 static int
-poll_fd(int fd, short events, int timeout_ms, short *revents)
+poll_fd(int fd, short events, int stop_fd, int timeout_ms, short *revents)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd[2];
 	struct timespec	 now, end;
 	long		 left;
 	int		 n;
@@ -61,13 +62,17 @@ poll_fd(int fd, short events, int timeout_ms, short *revents)
 			if (left < 0)
 				left = 0;
 		}
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, (int)left);
+		pfd[0].fd = fd;
+		pfd[0].events = events;
+		pfd[1].fd = stop_fd;
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		n = poll(pfd, stop_fd >= 0 ? 2 : 1, (int)left);
+		if (n > 0 && pfd[1].revents != 0)
+			return 2;
 		if (n > 0) {
 			if (revents != NULL)
-				*revents = pfd.revents;
+				*revents = pfd[0].revents;
 			return 0;
 		}
 		if (n == 0)
@@ -77,19 +82,30 @@ poll_fd(int fd, short events, int timeout_ms, short *revents)
 	}
 }
 
-/* Waits for events on the connection; a timeout kills it. */
+/* Waits for events on the connection; a timeout or a stop kills it. */
 int
 qcreg_io_wait(struct qcreg *c, short events, short *revents)
 {
 	int	 r;
 
-	if ((r = poll_fd(c->fd, events, c->timeout_ms, revents)) == 0)
+	if ((r = poll_fd(c->fd, events, c->stop_fd, c->timeout_ms,
+	    revents)) == 0)
 		return 0;
 	if (r == 1)
 		return qcreg_die(c, QCREG_E_TIMEOUT,
 		    "timed out after %d ms waiting for the server",
 		    c->timeout_ms);
+	if (r == 2)
+		return qcreg_die(c, QCREG_E_STOPPED, "stopped while waiting "
+		    "for the server");
 	return qcreg_die(c, QCREG_E_IO, "poll: %s", strerror(errno));
+}
+
+/* Watches fd (-1: none) in every later wait: readable, it stops them. */
+void
+qcreg_io_stop_fd(struct qcreg *c, int fd)
+{
+	c->stop_fd = fd;
 }
 
 /* Opens a TCP connection to the first address of host that answers. */
@@ -122,7 +138,7 @@ qcreg_io_connect(struct qcreg *c, const char *host, unsigned port)
 			break;
 		}
 		if (errno == EINPROGRESS) {
-			r = poll_fd(fd, POLLOUT, c->timeout_ms, &rev);
+			r = poll_fd(fd, POLLOUT, -1, c->timeout_ms, &rev);
 			len = sizeof(soerr);
 			if (r == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR,
 			    &soerr, &len) == 0) {

@@ -307,14 +307,22 @@ qcreg_queue_scan(struct qcreg *c, const char *list, const char *after,
 int
 qcreg_queue_changes(struct qcreg *c, uint64_t since, uint32_t limit)
 {
+	return qcreg_queue_changes_wait(c, since, limit, 0);
+}
+
+int
+qcreg_queue_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
+    unsigned wait_s)
+{
 	struct qcreg_req	 q;
 	int			 rc;
 
 	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_CHANGES,
-	    1 + (limit > 0))) != 0)
+	    1 + (limit > 0) + (wait_s > 0))) != 0)
 		return rc;
 	return qcreg_req_end(&q, qc_pack_kv_uint(&q.pk, "since", since) != 0 ||
-	    (limit > 0 && qc_pack_kv_uint(&q.pk, "limit", limit) != 0));
+	    (limit > 0 && qc_pack_kv_uint(&q.pk, "limit", limit) != 0) ||
+	    (wait_s > 0 && qc_pack_kv_uint(&q.pk, "wait", wait_s) != 0));
 }
 
 int
@@ -499,30 +507,18 @@ int
 qcreg_changes(struct qcreg *c, uint64_t since, uint32_t limit,
     struct qcreg_reply **out)
 {
-	int	 rc;
-
-	*out = NULL;
-	if ((rc = qcreg_single_begin(c)) != 0 ||
-	    (rc = qcreg_queue_changes(c, since, limit)) != 0)
-		return rc;
-	return qcreg_single_end(c, out);
+	return qcreg_changes_wait(c, since, limit, 0, out);
 }
 
 int
 qcreg_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
     unsigned wait_s, struct qcreg_reply **out)
 {
-	struct qcreg_req	 q;
-	int			 rc;
+	int	 rc;
 
 	*out = NULL;
 	if ((rc = qcreg_single_begin(c)) != 0 ||
-	    (rc = qcreg_req_begin(&q, c, QCREG_OP_CHANGES,
-	    1 + (limit > 0) + (wait_s > 0))) != 0 ||
-	    (rc = qcreg_req_end(&q, qc_pack_kv_uint(&q.pk, "since",
-	    since) != 0 || (limit > 0 && qc_pack_kv_uint(&q.pk, "limit",
-	    limit) != 0) || (wait_s > 0 && qc_pack_kv_uint(&q.pk, "wait",
-	    wait_s) != 0))) != 0)
+	    (rc = qcreg_queue_changes_wait(c, since, limit, wait_s)) != 0)
 		return rc;
 	return qcreg_single_end(c, out);
 }

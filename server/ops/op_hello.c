@@ -14,6 +14,8 @@
 static int		 pack_list(msgpack_packer *, const struct config *,
 			    const struct list_def *);
 static int		 pack_field(msgpack_packer *, const struct field_def *);
+static int		 pack_role(msgpack_packer *, const struct list_def *,
+			    const char *, int);
 static int		 pack_labels_count(const struct field_def *);
 static int		 pack_labels(msgpack_packer *, const struct field_def *);
 static int		 pack_verdicts(msgpack_packer *, const struct list_def *);
@@ -197,9 +199,17 @@ pack_field(msgpack_packer *pk, const struct field_def *f)
 	return 0;
 }
 
+/* "key": the name of field i, unless i is -1 (the list names none). */
+static int
+pack_role(msgpack_packer *pk, const struct list_def *l, const char *key,
+    int i)
+{
+	return i == -1 ? 0 : qc_pack_kv_str(pk, key, l->l_fields[i].f_name);
+}
+
 /*
- * {name, title, type, kinds, fields, procedures, verdicts? (rating),
- * escalation? (a watch list that escalates)}
+ * {name, title, type, kinds, fields, start?, end?, grade?, procedures,
+ * verdicts? (rating), escalation? (a watch list that escalates)}
  */
 static int
 pack_list(msgpack_packer *pk, const struct config *cfg,
@@ -207,10 +217,12 @@ pack_list(msgpack_packer *pk, const struct config *cfg,
 {
 	int	 k, nk = 0, i, rating = l->l_type == LT_RATING;
 	int	 escalates = l->l_escalate_to != -1;
+	int	 roles = (l->l_start != -1) + (l->l_end != -1) +
+		    (l->l_grade != -1);
 
 	for (k = 0; k < QC_KIND_COUNT; k++)
 		nk += (l->l_kinds >> k) & 1;
-	if (msgpack_pack_map(pk, 6 + rating + escalates) != 0 ||
+	if (msgpack_pack_map(pk, 6 + roles + rating + escalates) != 0 ||
 	    qc_pack_kv_str(pk, "name", l->l_name) != 0 ||
 	    qc_pack_kv_str(pk, "title", l->l_title) != 0 ||
 	    qc_pack_kv_str(pk, "type", config_list_type_name(l->l_type)) != 0 ||
@@ -226,7 +238,10 @@ pack_list(msgpack_packer *pk, const struct config *cfg,
 	for (i = 0; i < l->l_nfields; i++)
 		if (pack_field(pk, &l->l_fields[i]) != 0)
 			return -1;
-	if (pack_procedures(pk, l) != 0 ||
+	if (pack_role(pk, l, "start", l->l_start) != 0 ||
+	    pack_role(pk, l, "end", l->l_end) != 0 ||
+	    pack_role(pk, l, "grade", l->l_grade) != 0 ||
+	    pack_procedures(pk, l) != 0 ||
 	    (rating && pack_verdicts(pk, l) != 0))
 		return -1;
 	if (escalates && pack_escalation(pk, cfg, l) != 0)

@@ -249,6 +249,7 @@ conn_new(const uint8_t *desc, size_t n, size_t inlen)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->fd = -1;
+	c->stop_fd = -1;
 	c->timeout_ms = 1000;
 	msgpack_sbuffer_init(&c->out);
 	c->max_send = c->max_recv = QC_FRAME_MAX_DEFAULT;

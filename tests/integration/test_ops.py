@@ -40,7 +40,7 @@ EXPECTED_LISTS = [
 		text("report", False, 64),
 		date("valid_from", False),
 		date("valid_until", False)],
-	 "procedures": procedures(),
+	 "start": "valid_from", "end": "valid_until", "grade": "grade", "procedures": procedures(),
 	 "verdicts": {"A": "clear", "B": "clear", "C": "caution", "D": "listed"}},
 	{"name": "tourism", "type": "blacklist", "kinds": ["uscc", "guide", "site", "plate"], "fields": [
 		text("name", True, 256),
@@ -51,14 +51,14 @@ EXPECTED_LISTS = [
 		text("decision", True, 64),
 		date("listed_on", True),
 		date("expires_on", False)],
-	 "procedures": procedures(repair_after=365, publish_days=1825)},
+	 "start": "listed_on", "end": "expires_on", "procedures": procedures(repair_after=365, publish_days=1825)},
 	{"name": "advertising", "type": "blacklist", "kinds": ["uscc", "site"], "fields": [
 		text("name", True, 256),
 		text("reason", True, None),
 		text("decision", True, 64),
 		date("listed_on", True),
 		date("expires_on", False)],
-	 "procedures": procedures(repair_after=365)},
+	 "start": "listed_on", "end": "expires_on", "procedures": procedures(repair_after=365)},
 	{"name": "tourism-watch", "type": "watch", "kinds": ["uscc", "guide", "site", "plate"], "fields": [
 		text("name", True, 256),
 		{"name": "category", "type": "enum", "required": True,
@@ -68,7 +68,7 @@ EXPECTED_LISTS = [
 		text("decision", False, 64),
 		date("listed_on", True),
 		date("expires_on", False)],
-	 "procedures": procedures(),
+	 "start": "listed_on", "end": "expires_on", "procedures": procedures(),
 	 "escalation": {"to": "tourism", "after": 2, "window": 365}},
 ]
 
@@ -77,7 +77,7 @@ FIELD_SPEC = {"name": "str", "type": "str", "required": "bool", "values?": ["str
 HELLO_SPEC = {"server": "str", "proto": "uint", "principal": "str", "role": ("str", "nil"),
 	      "writable": ["str"],
 	      "lists": [{"name": "str", "title": "str", "type": "str", "kinds": ["str"], "fields": [FIELD_SPEC],
-			 "procedures": {"notice_days": "uint", "objection_days": "uint", "repair_days": "uint",
+			 "start?": "str", "end?": "str", "grade?": "str", "procedures": {"notice_days": "uint", "objection_days": "uint", "repair_days": "uint",
 					"repair_after": "uint", "publish_days": "uint"},
 			 "verdicts?": "map", "escalation?": {"to": "str", "after": "uint", "window": "uint"}}],
 	      "limits": {"max_frame": "uint", "max_batch": "uint", "max_limit": "uint"},
@@ -113,7 +113,7 @@ def hello_every_principal(ctx):
 						if "max_len" in gf:
 							wf["max_len"] = 1024
 					eq(gf, wf, "hello field descriptor %s.%s" % (want["name"], wf["name"]))
-				for k in ("verdicts", "escalation"):
+				for k in ("start", "end", "grade", "verdicts", "escalation"):
 					eq(got.get(k), want.get(k), "hello %s of list %s" % (k, want["name"]))
 
 

@@ -112,6 +112,7 @@ conn_new(void)
 	assert_non_null(c);
 	assert_non_null(r);
 	c->fd = -1;
+	c->stop_fd = -1;
 	msgpack_sbuffer_init(&c->out);
 	msgpack_sbuffer_init(&c->req);
 	memcpy(r->r_body, sb.data, sb.size);
@@ -132,6 +133,7 @@ cli_begin(struct cli *cli, struct out *o)
 	memset(cli, 0, sizeof(*cli));
 	memset(o, 0, sizeof(*o));
 	cli->c = conn_new();
+	cli->hello = qcreg_hello_result(cli->c);
 	cli->tz = 8 * 60;
 	cli->out = open_memstream(&o->buf, &o->len);
 	assert_non_null(cli->out);

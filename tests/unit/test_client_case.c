@@ -40,6 +40,7 @@ conn_new(void)
 	c = calloc(1, sizeof(*c));
 	assert_non_null(c);
 	c->fd = -1;
+	c->stop_fd = -1;
 	msgpack_sbuffer_init(&c->out);
 	msgpack_sbuffer_init(&c->req);
 	c->max_send = c->max_recv = QC_FRAME_MAX_DEFAULT;

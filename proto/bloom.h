@@ -1,10 +1,11 @@
 /*
- * A blocked Bloom filter over the subjects that have a summary: most
+ * A blocked Bloom filter over the subjects that have an entry: most
  * `check` lookups are misses, and a miss answered here costs one cache
- * line instead of an LMDB B-tree walk. The writer adds subjects before it
- * commits them; workers read concurrently. Bits are never cleared (a
- * removed subject is a false positive that falls through to LMDB).
- * filter.h grows it as subjects are added.
+ * line instead of an LMDB B-tree walk. Shared by qcregd (its writer adds
+ * subjects before it commits them, workers read concurrently;
+ * server/db/filter.h grows it) and the client's mirror. Bits are never
+ * cleared (a removed subject is a false positive that falls through to
+ * LMDB).
  */
 #ifndef QCD_BLOOM_H
 #define QCD_BLOOM_H
