@@ -43,7 +43,9 @@
  * tree whose root the registry signs (PROTOCOL.md 4.4, 4.9). qcreg_checkpoint,
  * qcreg_proof and qcreg_consistency fetch what the registry states; the
  * pure functions under "Verifying the log" check it on this side, with
- * nothing but the answers and the registry's Ed25519 public key.
+ * nothing but the answers and the registry's Ed25519 public key. A check
+ * answer may be signed too ("Signed answers"), for a platform to keep
+ * and re-check years later with only the public key.
  */
 #ifndef QCREG_H
 #define QCREG_H
