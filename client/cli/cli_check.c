@@ -36,8 +36,8 @@ chk_take(struct chk *k)
 }
 
 /*
- * check, --signed or --verify-signed (which needs no connection), once
- * the options are known to fit together.
+ * Checks that the options fit together, then runs check, check --signed
+ * or check --verify-signed (the one that needs no connection).
  */
 int
 cmd_check(struct cli *cli, int argc, char **argv)
