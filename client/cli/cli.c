@@ -51,7 +51,10 @@ static int	 cmd_run(struct cli *, const struct cli_cmd *,
 
 static const struct cli_cmd cmds[] = {
 	{ "hello", "", 0, 0, 0, 0, cmd_hello, 0 },
-	{ "check", "SUBJECT... | -", O_LISTS, 0, 1, -1, cmd_check, 0 },
+	/* Connects itself: --verify-signed needs no connection. */
+	{ "check", "SUBJECT... | - [--lists a,b] [--signed [--pubkey FILE]] | "
+	    "--verify-signed FILE --pubkey FILE", O_LISTS | O_SIGNED |
+	    O_VERIFY_SIGNED | O_PUBKEY, 0, 1, -1, cmd_check, 1 },
 	{ "get", "SUBJECT", O_LISTS, 0, 1, 1, cmd_get, 0 },
 	{ "put", "LIST SUBJECT FIELD=VALUE...", O_IFVER | O_IDEM, 0, 3, -1,
 	    cmd_put, 0 },
@@ -128,6 +131,8 @@ static const struct option longopts[] = {
 	{ "once", no_argument, NULL, O_ONCE },
 	{ "on", required_argument, NULL, O_ON },
 	{ "timezone", required_argument, NULL, O_TIMEZONE },
+	{ "signed", no_argument, NULL, O_SIGNED },
+	{ "verify-signed", no_argument, NULL, O_VERIFY_SIGNED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -145,6 +150,20 @@ usage(FILE *f)
 "                              listed, and its active entries; '-' reads one\n"
 "                              subject per line from stdin (blank lines are\n"
 "                              skipped); results come in input order\n"
+"  check --signed SUBJECT... | - [--lists a,b] [--pubkey FILE]\n"
+"                              one answer signed by the registry (at most\n"
+"                              max_batch subjects): the results, then the\n"
+"                              signed block (origin, time, size and root of\n"
+"                              the log, key_id, signature) and whether the\n"
+"                              signature verifies: with FILE (a PEM Ed25519\n"
+"                              public key) if given, else with the key the\n"
+"                              server lists for key_id in hello. --json:\n"
+"                              the answer exactly as signed, to keep\n"
+"  check --verify-signed FILE --pubkey FILE\n"
+"                              re-check an answer kept from --json --signed\n"
+"                              (FILE or '-' for stdin) with the public key\n"
+"                              of its key_id, without the network: printed\n"
+"                              as --signed prints it\n"
 "  get SUBJECT [--lists a,b]   the current entries of a subject\n"
 "  put LIST SUBJECT FIELD=VALUE... [--if-version N] [--idem KEY]\n"
 "                              list or update an entry (an int field of the\n"
@@ -259,7 +278,9 @@ usage(FILE *f)
 "  check    0 if every subject is clear, 1 if at least one is listed,\n"
 "           3 if none is listed but one needs caution, 2 on any error,\n"
 "           including an invalid subject in the input (every result\n"
-"           obtained is still printed)\n"
+"           obtained is still printed); with --signed or --verify-signed\n"
+"           also 2 if the signature does not verify or the server has no\n"
+"           signing key\n"
 "  mirror-check  as check\n"
 "  mirror   0 when synced (--once) or stopped by a signal, 1 if a record\n"
 "           or checkpoint failed verification, 2 on other errors\n"
@@ -482,6 +503,9 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 	case O_TIMEZONE:
 		cli->timezone = arg;
 		return 0;
+	case O_SIGNED:
+	case O_VERIFY_SIGNED:
+		return 0;	/* seen in cli->given */
 	default:
 		return usage_error("unknown option code %d", ch);
 	}
@@ -598,15 +622,30 @@ cmd_usage(const struct cli *cli, int argc, char **argv, int *words)
 	return cmd;
 }
 
+/* Connects to cli->host as cli->opts say; the hello answer labels. */
+int
+cli_connect(struct cli *cli)
+{
+	char	 err[512];
+	int	 rc;
+
+	if ((rc = qcreg_connect(&cli->c, cli->host, cli->port, cli->opts, err,
+	    sizeof(err))) != 0)
+		return cli_error(rc, "%s", err);
+	cli->hello = qcreg_hello_result(cli->c);
+	return CLI_OK;
+}
+
 /*
  * Connects as ca says and runs the command with its arguments; a command
- * that makes its own connection (or none) only gets where to connect.
+ * that makes its own connection (or none) only gets where to connect,
+ * and cli_connect() if it wants one.
  */
 static int
 cmd_run(struct cli *cli, const struct cli_cmd *cmd, struct conn_args *ca,
     int argc, char **argv)
 {
-	char		 host[256], err[512];
+	char		 host[256];
 	unsigned	 port;
 	int		 rc;
 
@@ -616,12 +655,8 @@ cmd_run(struct cli *cli, const struct cli_cmd *cmd, struct conn_args *ca,
 	cli->host = host;
 	cli->port = port;
 	cli->opts = &ca->opts;
-	if (cmd->own_conn)
-		return cmd->exec(cli, argc, argv);
-	if ((rc = qcreg_connect(&cli->c, host, port, &ca->opts, err,
-	    sizeof(err))) != 0)
-		return cli_error(rc, "%s", err);
-	cli->hello = qcreg_hello_result(cli->c);
+	if (!cmd->own_conn && (rc = cli_connect(cli)) != CLI_OK)
+		return rc;
 	rc = cmd->exec(cli, argc, argv);
 	qcreg_close(cli->c);
 	cli->c = NULL;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
 #include <msgpack.h>
 
 #include "qcreg.h"
@@ -43,6 +44,8 @@
 #define O_ONCE		0x200000
 #define O_ON		0x400000
 #define O_TIMEZONE	0x800000
+#define O_SIGNED	0x1000000
+#define O_VERIFY_SIGNED	0x2000000
 
 struct cli {
 	struct qcreg	*c;
@@ -92,6 +95,9 @@ struct cli_cmd {
 	int		(*exec)(struct cli *, int, char **);
 	int		 own_conn;	/* it connects itself, if at all */
 };
+
+/* cli.c: connects as the options say (for commands with own_conn). */
+int		 cli_connect(struct cli *);
 
 /* cli_error.c */
 int		 cli_error(int, const char *, ...)
@@ -191,9 +197,19 @@ struct chk {
 	int		 first;		/* no JSON item printed yet */
 };
 
+void		 chk_init(struct chk *, struct cli *);
 void		 chk_begin(struct chk *, struct cli *);
 int		 chk_print(struct chk *, const struct qcreg_check *);
+void		 chk_tally(struct chk *, const struct qcreg_check *);
 int		 chk_end(struct chk *, int);
+int		 chk_status(const struct chk *, int);
+
+/* cli_check_signed.c, cli_check_stored.c: signed answers (--signed). */
+int		 chk_signed(struct cli *, int, char **);
+int		 chk_signed_show(struct cli *, json_t *,
+		    const struct qcreg_check *, const struct qcreg_checkpoint *,
+		    const uint8_t *);
+int		 chk_stored(struct cli *, int, char **);
 
 /* One file per command group. */
 int		 cmd_hello(struct cli *, int, char **);

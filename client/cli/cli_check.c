@@ -4,13 +4,15 @@
  * Subjects (arguments, or lines of stdin with "-") go out in batches of
  * the server's max_batch, CHECK_WINDOW batches in flight at once; answers
  * come back in order, so results print in input order while memory stays
- * bounded by the window.
+ * bounded by the window. A signed answer (--signed, --verify-signed) is
+ * cli_check_signed.c's and cli_check_stored.c's.
  */
 #include "cli.h"
 
 #define CHECK_WINDOW	8
 
 static int	 chk_take(struct chk *);
+static int	 chk_all(struct cli *, int, char **);
 
 /* Reads the answer to the oldest batch and prints it. */
 static int
@@ -33,8 +35,33 @@ chk_take(struct chk *k)
 	return rc;
 }
 
+/*
+ * Checks that the options fit together, then runs check, check --signed
+ * or check --verify-signed (the one that needs no connection).
+ */
 int
 cmd_check(struct cli *cli, int argc, char **argv)
+{
+	unsigned	 sig = cli->given & (O_SIGNED | O_VERIFY_SIGNED);
+	int		 rc;
+
+	if (sig == (O_SIGNED | O_VERIFY_SIGNED))
+		return cli_error(QCREG_E_USAGE, "--signed asks the registry, "
+		    "--verify-signed reads a kept answer: give one");
+	if ((cli->given & O_PUBKEY) && sig == 0)
+		return cli_error(QCREG_E_USAGE, "--pubkey goes with --signed "
+		    "or --verify-signed");
+	if (sig == O_VERIFY_SIGNED)
+		return chk_stored(cli, argc, argv);
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	return sig == O_SIGNED ? chk_signed(cli, argc, argv) :
+	    chk_all(cli, argc, argv);
+}
+
+/* Every subject, in pipelined batches. */
+static int
+chk_all(struct cli *cli, int argc, char **argv)
 {
 	struct chk	 k;
 	struct chk_in	 in;

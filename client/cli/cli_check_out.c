@@ -193,13 +193,20 @@ chk_print_json(struct chk *k, const struct qcreg_check *res)
 	return CLI_OK;
 }
 
-/* Starts the output (the JSON document's head). */
+/* Nothing counted, nothing printed yet. */
 void
-chk_begin(struct chk *k, struct cli *cli)
+chk_init(struct chk *k, struct cli *cli)
 {
 	memset(k, 0, sizeof(*k));
 	k->cli = cli;
 	k->first = 1;
+}
+
+/* Starts the output (the JSON document's head). */
+void
+chk_begin(struct chk *k, struct cli *cli)
+{
+	chk_init(k, cli);
 	/* Streamed: only the items are built (cli_json), one at a time. */
 	if (cli->json)
 		fputs("{\"results\":[", cli->out);
@@ -215,15 +222,32 @@ chk_print(struct chk *k, const struct qcreg_check *res)
 	return CLI_OK;
 }
 
-/*
- * Ends the output; the exit status: rc if the run failed, else 2 if a
- * subject was invalid, 1 if one is listed, 3 if one needs caution, 0.
- */
+/* Counts an answer's verdicts that the caller prints its own way. */
+void
+chk_tally(struct chk *k, const struct qcreg_check *res)
+{
+	size_t	 i;
+
+	for (i = 0; i < res->n; i++)
+		chk_count(k, &res->items[i]);
+}
+
+/* Ends the output (chk_begin's); the exit status as chk_status. */
 int
 chk_end(struct chk *k, int rc)
 {
 	if (k->cli->json)
 		fputs(k->first ? "]}\n" : "\n]}\n", k->cli->out);
+	return chk_status(k, rc);
+}
+
+/*
+ * The exit status: rc if the run failed, else 2 if a subject was
+ * invalid, 1 if one is listed, 3 if one needs caution, 0.
+ */
+int
+chk_status(const struct chk *k, int rc)
+{
 	if (rc != CLI_OK)
 		return rc;
 	if (k->invalid > 0)

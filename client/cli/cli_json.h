@@ -56,6 +56,14 @@ int		 cli_json_write_pair(FILE *f, const char *k1, uint64_t v1,
 		    const char *k2, uint64_t v2);
 
 /*
+ * Packs v as msgpack, the way back from cli_json_from_msgpack: null as
+ * nil, booleans, integers (unsigned when >= 0), reals as float64,
+ * strings as str of their length (NUL bytes kept), arrays, objects as
+ * maps with str keys. Returns 0, or -1 when out of memory.
+ */
+int		 cli_json_pack(msgpack_packer *pk, json_t *v);
+
+/*
  * Parses one line of JSON Lines: exactly one JSON object in len bytes at
  * s. Refuses invalid UTF-8, "\u0000", lone surrogates, duplicate keys
  * and integers beyond the int64 range. Returns a new reference, or NULL

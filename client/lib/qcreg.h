@@ -43,7 +43,9 @@
  * tree whose root the registry signs (PROTOCOL.md 4.4, 4.9). qcreg_checkpoint,
  * qcreg_proof and qcreg_consistency fetch what the registry states; the
  * pure functions under "Verifying the log" check it on this side, with
- * nothing but the answers and the registry's Ed25519 public key.
+ * nothing but the answers and the registry's Ed25519 public key. A check
+ * answer may be signed too ("Signed answers"), for a platform to keep
+ * and re-check years later with only the public key.
  */
 #ifndef QCREG_H
 #define QCREG_H
@@ -148,6 +150,14 @@ struct qcreg_check_item {
 	const struct qcreg_hit	*hits;		/* active entries, config order */
 	/* NULL unless the subject is escalated (and the caller may know). */
 	const struct qcreg_escalation *escalation;
+	/*
+	 * The subject's raw_len bytes exactly as the server sent them (NUL
+	 * bytes included) when subject had to show some of them as '?':
+	 * control characters, which only a subject refused as invalid can
+	 * hold. NULL otherwise. A signed answer's text covers these bytes.
+	 */
+	const char		*raw_subject;
+	size_t			 raw_len;
 };
 
 struct qcreg_check {
@@ -682,6 +692,66 @@ enum qcreg_chain qcreg_change_verify(const msgpack_object *rec,
 		    uint8_t hash[QCREG_HASH_LEN]);
 /* An English phrase for a result of qcreg_change_verify(). */
 const char	*qcreg_chain_strerror(enum qcreg_chain);
+
+/*
+ * Signed answers (PROTOCOL.md 5, check, "Signed answers"). A check asked
+ * with signed: true carries, beside its results, the tree (size, root)
+ * of the snapshot it was read from and one Ed25519 signature, by the key
+ * that key_id names, over a canonical text of the whole answer. A
+ * platform keeps the answer and shows, years later and with nothing but
+ * the public key of that key_id, what it was told and when.
+ *
+ * The signed block has the fields of a checkpoint, so it is held in a
+ * struct qcreg_checkpoint (its signature covers the answer's text, not
+ * the checkpoint text: verify it with qcreg_check_verify). Its size and
+ * root can also be proven part of the log with qcreg_consistency.
+ *
+ * What to keep: the result map as the server sent it, as msgpack bytes
+ * (msgpack_pack_object of qcreg_reply_result) or in any form that gives
+ * the same map back (JSON: `qcreg --json check --signed`). Strings are
+ * compared byte for byte, so keep them exactly.
+ */
+
+/*
+ * check with signed: true; as qcreg_check, but *out is the reply, whose
+ * result map (qcreg_reply_result) is the answer to keep. A server
+ * without a signing key answers QC_E_UNAVAILABLE.
+ */
+int		 qcreg_check_signed(struct qcreg *, const char *const *subjects,
+		    size_t n, const char *const *lists, size_t nlists,
+		    struct qcreg_reply **out);
+/* The same, pipelined (see Pipeline). */
+int		 qcreg_queue_check_signed(struct qcreg *,
+		    const char *const *subjects, size_t n,
+		    const char *const *lists, size_t nlists);
+/*
+ * Decodes a signed check answer, the result map of a reply or one read
+ * back from storage: its results into *out (as qcreg_reply_check gives
+ * them, freed with qcreg_check_free) and its signed block into *sig.
+ * Returns 0; QCREG_E_PROTO when the map is not a check answer or has no
+ * signed block (or a malformed one); QCREG_E_NOMEM. Decoding verifies
+ * nothing: see qcreg_check_verify.
+ */
+int		 qcreg_check_parse(const msgpack_object *result,
+		    struct qcreg_check **out, struct qcreg_checkpoint *sig);
+/*
+ * As qcreg_check_parse, from the len msgpack bytes of a stored result
+ * map. The bytes are checked as the library checks a frame before they
+ * are unpacked, so any bytes are safe to give.
+ */
+int		 qcreg_check_load(const void *buf, size_t len,
+		    struct qcreg_check **out, struct qcreg_checkpoint *sig);
+/*
+ * 1 if sig is signed and its signature verifies, with pub (the raw
+ * 32-byte Ed25519 public key of sig->key_id), over the canonical text of
+ * k under sig: any change to a subject, a verdict, a hit, an escalation,
+ * the order of the results or a field of sig fails. 0 otherwise, also
+ * when out of memory. Which key is sig->key_id's comes from the caller's
+ * own copy or from hello (qcreg_signing_key).
+ */
+int		 qcreg_check_verify(const struct qcreg_check *k,
+		    const struct qcreg_checkpoint *sig,
+		    const uint8_t pub[QC_PUB_LEN]);
 
 /*
  * Mirror (PROTOCOL.md 4.7, 4.9, 4.11): a platform keeps the registry's public

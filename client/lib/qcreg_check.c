@@ -29,6 +29,7 @@ struct check_arena {
 static int	 opt_str(const msgpack_object *, const char *, size_t *);
 static int	 need_str(const msgpack_object *, const char *, size_t *);
 static const char *put_str(char **, const msgpack_object *);
+static int	 needs_raw(const msgpack_object *);
 static int	 opt_uint(const msgpack_object *, const char *, uint64_t *);
 static int	 verdict_of(const msgpack_object *);
 static int	 hit_size(const msgpack_object *, size_t *);
@@ -83,6 +84,19 @@ put_str(char **p, const msgpack_object *v)
 			s[i] = '?';
 	*p = s + n + 1;
 	return s;
+}
+
+/* 1 if put_str would show some byte of str v as '?'. */
+static int
+needs_raw(const msgpack_object *v)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < v->via.str.size; i++)
+		if ((unsigned char)v->via.str.ptr[i] < 0x20 ||
+		    v->via.str.ptr[i] == 0x7f)
+			return 1;
+	return 0;
 }
 
 /*
@@ -160,12 +174,13 @@ escalation_size(const msgpack_object *it, size_t *nesc, size_t *bytes)
 
 /*
  * The first pass over the results array res: checks the shape of every
- * item, hit and escalation, and counts them and the string bytes.
+ * item, hit and escalation, and counts them and the string bytes (a
+ * subject twice when it needs its raw copy).
  */
 static int
 check_size(const msgpack_object *res, struct check_sizes *sz)
 {
-	const msgpack_object	*it, *hits, *e;
+	const msgpack_object	*it, *hits, *e, *subject;
 	const char		*s;
 	size_t			 i, j, len;
 
@@ -173,6 +188,9 @@ check_size(const msgpack_object *res, struct check_sizes *sz)
 		it = &res->via.array.ptr[i];
 		if (need_str(it, "subject", &sz->bytes) != 0)
 			return -1;
+		subject = qc_map_get(it, "subject");
+		if (needs_raw(subject))
+			sz->bytes += subject->via.str.size + 1;
 		if ((e = qc_map_get(it, "error")) != NULL) {
 			if (qc_obj_str(e, &s, &len) != 0)
 				return -1;
@@ -199,7 +217,7 @@ static void
 check_fill(struct qcreg_check *k, const msgpack_object *res,
     struct check_arena *a)
 {
-	const msgpack_object	*it, *hits, *h, *e;
+	const msgpack_object	*it, *hits, *h, *e, *subject;
 	struct qcreg_check_item	*item;
 	struct qcreg_escalation	*esc;
 	struct qcreg_hit	*hit;
@@ -209,12 +227,22 @@ check_fill(struct qcreg_check *k, const msgpack_object *res,
 	for (i = 0; i < k->n; i++) {
 		it = &res->via.array.ptr[i];
 		item = &k->items[i];
-		item->subject = put_str(&a->str, qc_map_get(it, "subject"));
+		subject = qc_map_get(it, "subject");
+		item->subject = put_str(&a->str, subject);
 		item->error = QC_OK;
 		item->verdict = QCREG_CLEAR;
 		item->nhits = 0;
 		item->hits = a->hit;
 		item->escalation = NULL;
+		item->raw_subject = NULL;
+		item->raw_len = 0;
+		if (needs_raw(subject)) {
+			item->raw_len = subject->via.str.size;
+			memcpy(a->str, subject->via.str.ptr, item->raw_len);
+			a->str[item->raw_len] = '\0';
+			item->raw_subject = a->str;
+			a->str += item->raw_len + 1;
+		}
 		if ((e = qc_map_get(it, "error")) != NULL) {
 			(void)qc_obj_str(e, &s, &len);
 			item->error = (int)qc_err_from_name(s, len);
@@ -246,15 +274,44 @@ check_fill(struct qcreg_check *k, const msgpack_object *res,
 	}
 }
 
+/*
+ * The results array res of a check answer (a reply's, or one kept) into
+ * *out: 0, QCREG_E_PROTO if it is malformed, or QCREG_E_NOMEM.
+ */
+int
+qcreg_check_results(const msgpack_object *res, struct qcreg_check **out)
+{
+	struct qcreg_check	*k;
+	struct check_sizes	 sz = { 0, 0, 0 };
+	struct check_arena	 a;
+	size_t			 n;
+
+	*out = NULL;
+	if (res == NULL || res->type != MSGPACK_OBJECT_ARRAY ||
+	    check_size(res, &sz) != 0)
+		return QCREG_E_PROTO;
+	n = res->via.array.size;
+	/* Items, hits, escalations (all pointer-aligned), then strings. */
+	k = malloc(sizeof(*k) + n * sizeof(*k->items) +
+	    sz.nhits * sizeof(*a.hit) + sz.nesc * sizeof(*a.esc) + sz.bytes);
+	if (k == NULL)
+		return QCREG_E_NOMEM;
+	k->n = n;
+	k->items = (struct qcreg_check_item *)(k + 1);
+	a.hit = (struct qcreg_hit *)(k->items + n);
+	a.esc = (struct qcreg_escalation *)(a.hit + sz.nhits);
+	a.str = (char *)(a.esc + sz.nesc);
+	check_fill(k, res, &a);
+	*out = k;
+	return 0;
+}
+
 int
 qcreg_check_decode(const struct qcreg_reply *r, struct qcreg_check **out,
     const char **why)
 {
 	const msgpack_object	*res;
-	struct qcreg_check	*k;
-	struct check_sizes	 sz = { 0, 0, 0 };
-	struct check_arena	 a;
-	size_t			 n;
+	int			 rc;
 
 	*out = NULL;
 	*why = "";
@@ -266,33 +323,16 @@ qcreg_check_decode(const struct qcreg_reply *r, struct qcreg_check **out,
 		*why = "not the answer to a check";
 		return QCREG_E_USAGE;
 	}
-	*why = "malformed result";
 	res = qc_map_get(r->r_result, "results");
-	if (res == NULL || res->type != MSGPACK_OBJECT_ARRAY)
-		return QCREG_E_PROTO;
-	n = res->via.array.size;
-	if (n != r->r_n) {
+	if (res != NULL && res->type == MSGPACK_OBJECT_ARRAY &&
+	    res->via.array.size != r->r_n) {
 		*why = "the number of results differs from the subjects sent";
 		return QCREG_E_PROTO;
 	}
-	if (check_size(res, &sz) != 0)
-		return QCREG_E_PROTO;
-	/* Items, hits, escalations (all pointer-aligned), then strings. */
-	k = malloc(sizeof(*k) + n * sizeof(*k->items) +
-	    sz.nhits * sizeof(*a.hit) + sz.nesc * sizeof(*a.esc) + sz.bytes);
-	if (k == NULL) {
-		*why = "out of memory";
-		return QCREG_E_NOMEM;
-	}
-	k->n = n;
-	k->items = (struct qcreg_check_item *)(k + 1);
-	a.hit = (struct qcreg_hit *)(k->items + n);
-	a.esc = (struct qcreg_escalation *)(a.hit + sz.nhits);
-	a.str = (char *)(a.esc + sz.nesc);
-	check_fill(k, res, &a);
-	*out = k;
-	*why = "";
-	return 0;
+	if ((rc = qcreg_check_results(res, out)) != 0)
+		*why = rc == QCREG_E_NOMEM ? "out of memory" :
+		    "malformed result";
+	return rc;
 }
 
 void

@@ -163,6 +163,8 @@ int		 qcreg_checkpoint_decode(const msgpack_object *,
 		    struct qcreg_checkpoint *);
 
 /* qcreg_check.c */
+int		 qcreg_check_results(const msgpack_object *,
+		    struct qcreg_check **);
 int		 qcreg_check_decode(const struct qcreg_reply *,
 		    struct qcreg_check **, const char **);
 

@@ -13,6 +13,8 @@ static int	 req_push(struct qcreg_req *, int);
 static int	 pend_push(struct qcreg *, uint64_t, enum qcreg_op, uint32_t);
 static int	 pack_strs(msgpack_packer *, const char *, const char *const *,
 		    size_t);
+static int	 queue_check(struct qcreg *, const char *const *, size_t,
+		    const char *const *, size_t, int);
 
 /*
  * Starts a request frame in c->req: the envelope with the length
@@ -169,9 +171,10 @@ qcreg_queue_hello(struct qcreg *c)
 	return qcreg_req_end(&q, 0);
 }
 
-int
-qcreg_queue_check(struct qcreg *c, const char *const *subjects, size_t n,
-    const char *const *lists, size_t nlists)
+/* A check, with signed: true if sign. */
+static int
+queue_check(struct qcreg *c, const char *const *subjects, size_t n,
+    const char *const *lists, size_t nlists, int sign)
 {
 	struct qcreg_req	 q;
 	int			 rc;
@@ -181,12 +184,28 @@ qcreg_queue_check(struct qcreg *c, const char *const *subjects, size_t n,
 		return qcreg_fail(c, QCREG_E_USAGE,
 		    "check needs 1 or more subjects");
 	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_CHECK,
-	    1 + (nlists > 0))) != 0)
+	    1 + (nlists > 0) + (sign != 0))) != 0)
 		return rc;
 	q.n = (uint32_t)n;
 	return qcreg_req_end(&q,
 	    pack_strs(&q.pk, "subjects", subjects, n) != 0 ||
-	    (nlists > 0 && pack_strs(&q.pk, "lists", lists, nlists) != 0));
+	    (nlists > 0 && pack_strs(&q.pk, "lists", lists, nlists) != 0) ||
+	    (sign && (qc_pack_cstr(&q.pk, "signed") != 0 ||
+	    msgpack_pack_true(&q.pk) != 0)));
+}
+
+int
+qcreg_queue_check(struct qcreg *c, const char *const *subjects, size_t n,
+    const char *const *lists, size_t nlists)
+{
+	return queue_check(c, subjects, n, lists, nlists, 0);
+}
+
+int
+qcreg_queue_check_signed(struct qcreg *c, const char *const *subjects,
+    size_t n, const char *const *lists, size_t nlists)
+{
+	return queue_check(c, subjects, n, lists, nlists, 1);
 }
 
 int

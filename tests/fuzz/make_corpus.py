@@ -13,6 +13,7 @@ Input formats (see each tests/fuzz/fuzz_*.c):
   fuzz_subject  the raw subject bytes
   fuzz_config   an INI file
   fuzz_reply    header byte n, n op bytes, then answer frames
+  fuzz_signed   one msgpack map, a signed check answer as kept
 """
 
 import base64
@@ -465,6 +466,36 @@ def reply_seeds():
     return seeds
 
 
+# A signed check answer as a platform keeps it, for fuzz_signed (the
+# signatures are not real: only the shapes matter).
+SIGNED_KEYS = ["signed", "origin", "time", "size", "root", "key_id",
+               "signature", "verdict", "escalation", "disputed", "to",
+               "count", "first", "last", "clear", "caution", "listed",
+               "tourism-watch"]
+
+
+def signed_seeds():
+    block = {"origin": "qcreg development registry", "time": 1700000000,
+             "size": 42, "root": "ab" * 32, "key_id": "dev-1",
+             "signature": "cd" * 64}
+    listed = {"subject": "uscc:" + U1, "verdict": "listed", "hits": [
+        {"list": "credit", "grade": "C", "until": "2027-06-30"},
+        {"list": "tourism", "disputed": 57}],
+        "escalation": {"list": "tourism-watch", "to": "tourism", "count": 2,
+                       "first": "2025-01-02", "last": "2025-03-04"}}
+    clear = {"subject": "guide:D-3501-000123", "verdict": "clear",
+             "hits": []}
+    bad = {"subject": "bad\tsub%ject\x00\x7f", "error": "invalid_subject"}
+    return [
+        pack({"results": [listed, clear, bad], "signed": block}),
+        pack({"results": [clear], "signed": block}),
+        pack({"results": [], "signed": dict(block, size=0)}),
+        pack({"results": [bad], "signed": {k: block[k] for k in
+                                           ("origin", "time", "size",
+                                            "root")}}),
+    ]
+
+
 def main():
     msgpack_dict = MSGPACK_TYPES + mp_strs(KEYS + OPS + LISTS + FIELDS
                                            + VALUES)
@@ -496,6 +527,8 @@ def main():
         "-9223372036854775808", "65536"])
     write_corpus("fuzz_reply", reply_seeds())
     write_dict("fuzz_reply", msgpack_dict)
+    write_corpus("fuzz_signed", signed_seeds())
+    write_dict("fuzz_signed", msgpack_dict + mp_strs(SIGNED_KEYS))
     return 0
 
 

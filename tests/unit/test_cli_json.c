@@ -1,6 +1,7 @@
 /*
  * The command line's JSON on libjansson (client/cli/cli_json.h): msgpack
- * answers written as JSON, and JSON Lines read for import.
+ * answers written as JSON and packed back, and JSON Lines read for
+ * import.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,6 +321,48 @@ test_round_trip(void **state)
 	mp_free(&m);
 }
 
+/* JSON packed back into msgpack gives the bytes it was made from. */
+static void
+test_pack_back(void **state)
+{
+	struct mp	 m;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	json_t		*j;
+
+	(void)state;
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 7);
+	pk_str(&m.pk, "subject");
+	assert_int_equal(msgpack_pack_str_with_body(&m.pk, "a\0b\t%", 5), 0);
+	pk_str(&m.pk, "n");
+	msgpack_pack_int64(&m.pk, -5);
+	pk_str(&m.pk, "size");
+	msgpack_pack_uint64(&m.pk, INT64_MAX);
+	pk_str(&m.pk, "flags");
+	msgpack_pack_array(&m.pk, 3);
+	msgpack_pack_true(&m.pk);
+	msgpack_pack_false(&m.pk);
+	msgpack_pack_nil(&m.pk);
+	pk_str(&m.pk, "d");
+	msgpack_pack_double(&m.pk, 1.5);
+	pk_str(&m.pk, "hits");
+	msgpack_pack_array(&m.pk, 1);
+	msgpack_pack_map(&m.pk, 0);
+	pk_str(&m.pk, "名称");
+	pk_str(&m.pk, "企业");
+	j = cli_json_from_msgpack(mp_obj(&m));
+	assert_non_null(j);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	assert_int_equal(cli_json_pack(&pk, j), 0);
+	assert_int_equal(sb.size, m.sb.size);
+	assert_memory_equal(sb.data, m.sb.data, sb.size);
+	json_decref(j);
+	msgpack_sbuffer_destroy(&sb);
+	mp_free(&m);
+}
+
 static void
 test_write_pair(void **state)
 {
@@ -357,6 +400,7 @@ main(void)
 		cmocka_unit_test(test_write_hashes),
 		cmocka_unit_test(test_write_repeated_key),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_pack_back),
 		cmocka_unit_test(test_write_pair),
 		cmocka_unit_test(test_write_null),
 	};
