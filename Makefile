@@ -58,7 +58,8 @@ INC_server  = $(INC_ops) -Iserver/replica -Iclient/lib -Iserver/net -Iserver
 INC_lib     = $(INC_proto) -Iclient/lib
 INC_cli     = $(INC_lib) -Iclient/cli $(CLI_CFLAGS)
 INC_bench   = $(INC_lib) -Ibench
-INC_tests   = $(INC_server) -Iclient/lib -Iclient/cli $(CLI_CFLAGS)
+INC_tests   = $(INC_server) -Iclient/lib -Iclient/cli -Itests/support \
+	      $(CLI_CFLAGS)
 $(O)/proto/%.o:		INC = $(INC_proto)
 $(O)/server/common/%.o:	INC = $(INC_common)
 $(O)/server/db/%.o:	INC = $(INC_db)
@@ -115,15 +116,20 @@ $(BIN)/qcreg-lag: $(call obj,bench/lag/replica_lag.c bench/bench_hist.c \
 	    bench/bench_keys.c) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(O)/tests/%: $(O)/tests/unit/%.o $(SERVER_A) $(LIB_A) $(PROTO_A)
+# What the unit tests share (tests/support/): all, and the daemon's.
+TESTLIB	 = $(O)/tests/support/testlib.o
+TESTLIB_SERVER = $(TESTLIB) $(O)/tests/support/testlib_server.o
+$(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_SERVER) $(SERVER_A) $(LIB_A) \
+	    $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 # Tests of the client side need no server; test_cli_* test CLI code.
-$(O)/tests/test_client_%: $(O)/tests/unit/test_client_%.o $(LIB_A) $(PROTO_A)
+$(O)/tests/test_client_%: $(O)/tests/unit/test_client_%.o $(TESTLIB) \
+	    $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
-$(O)/tests/test_cli_%: $(O)/tests/unit/test_cli_%.o $(CLI_A) $(LIB_A) \
-	    $(PROTO_A)
+$(O)/tests/test_cli_%: $(O)/tests/unit/test_cli_%.o $(TESTLIB) $(CLI_A) \
+	    $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS) -lcmocka
 # A test tool: edits a stored value in place (tests/tools/lmdb_poke.c).

@@ -157,25 +157,33 @@ machine_load() {
 	    printf "%.0f", 100 * busy / (busy + idle) }'
 }
 
+# Starts qcregd with config $1 and data $2, named $3 (its log, port file):
+# its pid in SPID, its port in SPORT.
+start_server() {
+	local conf=$1 data=$2 name=$3 n=0
+	mkdir -p "$data"
+	rm -f "$tmp/$name.port"
+	"$QCREGD" --config "$conf" --listen 127.0.0.1:0 --data "$data" \
+	    --port-file "$tmp/$name.port" 2>"$tmp/$name.log" &
+	SPID=$!
+	while [ ! -s "$tmp/$name.port" ]; do
+		kill -0 "$SPID" 2>/dev/null || die "$name did not start: \
+$(tail -3 "$tmp/$name.log")"
+		[ $n -lt 200 ] || die "$name did not write its port"
+		sleep 0.05
+		n=$((n + 1))
+	done
+	SPORT=$(cat "$tmp/$name.port")
+}
+
 start_qcregd() {
-	local data=$1 n=0
 	# The idle test opens 10,000 connections on top of the others.
 	sed -e 's/^max_connections = .*/max_connections = 20000/' \
 	    -e "s/^idle_timeout = .*/idle_timeout = ${IDLE_TIMEOUT:-300}/" \
 	    "$CONF" > "$tmp/qcregd.conf"
-	mkdir -p "$data"
-	rm -f "$tmp/port"
-	"$QCREGD" --config "$tmp/qcregd.conf" --listen 127.0.0.1:0 \
-	    --data "$data" --port-file "$tmp/port" 2>"$tmp/qcregd.log" &
-	qpid=$!
-	while [ ! -s "$tmp/port" ]; do
-		kill -0 "$qpid" 2>/dev/null || die "qcregd did not start: \
-$(tail -3 "$tmp/qcregd.log")"
-		[ $n -lt 200 ] || die "qcregd did not write its port"
-		sleep 0.05
-		n=$((n + 1))
-	done
-	QPORT=$(cat "$tmp/port")
+	start_server "$tmp/qcregd.conf" "$1" qcregd
+	qpid=$SPID
+	QPORT=$SPORT
 }
 
 free_port() {
@@ -456,23 +464,12 @@ fi
 
 # A replica of the qcregd on $QPORT, its port in LPORT.
 start_replica() {
-	local n=0
 	sed -e "s/^; replica_of = .*/replica_of = 127.0.0.1:$QPORT/" \
 	    -e 's/^signing_key/; signing_key/' "$tmp/qcregd.conf" \
 	    > "$tmp/replica.conf"
-	mkdir -p "$tmp/replica"
-	"$QCREGD" --config "$tmp/replica.conf" --listen 127.0.0.1:0 \
-	    --data "$tmp/replica" --port-file "$tmp/lport" \
-	    2>"$tmp/replica.log" &
-	lpid=$!
-	while [ ! -s "$tmp/lport" ]; do
-		kill -0 "$lpid" 2>/dev/null || die "the replica did not start: \
-$(tail -3 "$tmp/replica.log")"
-		[ $n -lt 200 ] || die "the replica did not write its port"
-		sleep 0.05
-		n=$((n + 1))
-	done
-	LPORT=$(cat "$tmp/lport")
+	start_server "$tmp/replica.conf" "$tmp/replica" replica
+	lpid=$SPID
+	LPORT=$SPORT
 }
 
 if [ $REPLICA -eq 1 ]; then

@@ -127,3 +127,14 @@ qc_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v)
 		return -1;
 	return msgpack_pack_uint64(pk, v);
 }
+
+const char *
+qc_arena_str(char **p, const char *s, size_t len)
+{
+	char	*at = *p;
+
+	memcpy(at, s, len);
+	at[len] = '\0';
+	*p += len + 1;
+	return at;
+}

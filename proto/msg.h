@@ -22,6 +22,11 @@ int		 qc_obj_str(const msgpack_object *o, const char **s, size_t *len);
 int		 qc_obj_uint(const msgpack_object *o, uint64_t *v);
 /* Copies a str object into buf (NUL-terminated); -1 if not a str or too long. */
 int		 qc_obj_strcpy(const msgpack_object *o, char *buf, size_t size);
+/*
+ * Copies the len bytes at s and a NUL into an arena at *p (room checked
+ * by the caller), moves *p past them and returns where they went.
+ */
+const char	*qc_arena_str(char **p, const char *s, size_t len);
 
 /* Packs a NUL-terminated string; returns msgpack's 0 / -1. */
 int		 qc_pack_cstr(msgpack_packer *pk, const char *s);

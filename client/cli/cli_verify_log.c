@@ -14,7 +14,6 @@
 static int	 may_history(const struct verify *, const msgpack_object *);
 static int	 status_of(struct verify *, uint64_t, const msgpack_object *,
 		    const msgpack_object *, int *);
-static const char *append(char **, const char *, size_t);
 static int	 vrec_add(struct verify *, const msgpack_object *, uint64_t);
 static int	 root_check(struct verify *, const struct qcreg_tree *,
 		    const uint8_t *, const char *);
@@ -83,18 +82,6 @@ status_of(struct verify *v, uint64_t seq, const msgpack_object *op,
 	return CLI_OK;
 }
 
-/* Copies the len bytes at s and a NUL to *p, and moves *p past them. */
-static const char *
-append(char **p, const char *s, size_t len)
-{
-	char	*at = *p;
-
-	memcpy(at, s, len);
-	at[len] = '\0';
-	*p += len + 1;
-	return at;
-}
-
 /* Keeps a record that wrote a version (its chain already verified). */
 static int
 vrec_add(struct verify *v, const msgpack_object *rec, uint64_t seq)
@@ -131,9 +118,10 @@ vrec_add(struct verify *v, const msgpack_object *rec, uint64_t seq)
 	if ((r->mem = p = malloc(list->via.str.size + subject->via.str.size +
 	    principal->via.str.size + 3 + bl)) == NULL)
 		return cli_error(QCREG_E_NOMEM, "out of memory");
-	r->list = append(&p, list->via.str.ptr, list->via.str.size);
-	r->subject = append(&p, subject->via.str.ptr, subject->via.str.size);
-	r->principal = append(&p, principal->via.str.ptr,
+	r->list = qc_arena_str(&p, list->via.str.ptr, list->via.str.size);
+	r->subject = qc_arena_str(&p, subject->via.str.ptr,
+	    subject->via.str.size);
+	r->principal = qc_arena_str(&p, principal->via.str.ptr,
 	    principal->via.str.size);
 	if (payload != NULL) {
 		memcpy(p, payload->via.bin.ptr, bl);

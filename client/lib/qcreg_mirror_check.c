@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "msg.h"
 #include "qcreg_mirror_int.h"
 
 /* A hit found, until the result is built. */
@@ -55,7 +56,6 @@ static void	*grow(void *, size_t *, size_t, size_t);
 static int	 lookup(struct batch *, const char *, size_t,
 		    struct found *, unsigned *);
 static int	 look(struct batch *, size_t, const char *);
-static const char *put(char **, const char *, size_t);
 static void	 fill(const struct batch *, const char *const *, size_t,
 		    struct qcreg_check *);
 static int	 check_at(struct qcreg_mirror *, int32_t,
@@ -203,18 +203,6 @@ look(struct batch *b, size_t i, const char *subject)
 	return 0;
 }
 
-/* Copies a string into the arena at *p; returns where it went. */
-static const char *
-put(char **p, const char *s, size_t len)
-{
-	char	*d = *p;
-
-	memcpy(d, s, len);
-	d[len] = '\0';
-	*p = d + len + 1;
-	return d;
-}
-
 /* The result k, from what the first pass found. */
 static void
 fill(const struct batch *b, const char *const *subjects, size_t n,
@@ -235,23 +223,25 @@ fill(const struct batch *b, const char *const *subjects, size_t n,
 		it->hits = hit;
 		if (lk->canon == (size_t)-1) {
 			s = str;
-			it->subject = put(&str, subjects[i],
+			it->subject = qc_arena_str(&str, subjects[i],
 			    strlen(subjects[i]));
 			qcreg_sanitize(s);
 			it->error = QC_E_INVALID_SUBJECT;
 			continue;
 		}
-		it->subject = put(&str, b->names + lk->canon,
+		it->subject = qc_arena_str(&str, b->names + lk->canon,
 		    strlen(b->names + lk->canon));
 		it->verdict = lk->verdict;
 		it->nhits = lk->nhits;
 		for (j = 0; j < lk->nhits; j++, hit++) {
 			f = &b->found[lk->first + j];
 			memset(hit, 0, sizeof(*hit));
-			hit->list = put(&str, b->m->lists.l[f->li].name,
+			hit->list = qc_arena_str(&str,
+			    b->m->lists.l[f->li].name,
 			    strlen(b->m->lists.l[f->li].name));
 			if (f->grade != NULL)
-				hit->grade = put(&str, f->grade, f->grade_len);
+				hit->grade = qc_arena_str(&str, f->grade,
+				    f->grade_len);
 			if (f->end != MIRROR_NO_END) {
 				qc_date_format(f->end, str);
 				hit->until = str;

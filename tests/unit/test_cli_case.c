@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "msg.h"
 #include "qcreg_int.h"
+#include "testlib.h"
 
 /* A msgpack value packed by a test, then unpacked. */
 struct mp {
@@ -33,16 +34,9 @@ struct out {
 static struct qcreg *conn_new(void);
 static void	 cli_begin(struct cli *, struct out *);
 static void	 cli_end(struct cli *);
-static void	 pk_str(msgpack_packer *, const char *);
 static void	 mp_init(struct mp *);
 static const msgpack_object *mp_obj(struct mp *);
 static void	 mp_free(struct mp *);
-
-static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(qc_pack_cstr(pk, s), 0);
-}
 
 static void
 mp_init(struct mp *m)
@@ -85,27 +79,27 @@ conn_new(void)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
-	pk_str(&pk, "lists");
+	tl_pack_str(&pk, "lists");
 	msgpack_pack_array(&pk, 1);
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "name");
-	pk_str(&pk, "tourism");
-	pk_str(&pk, "fields");
+	tl_pack_str(&pk, "name");
+	tl_pack_str(&pk, "tourism");
+	tl_pack_str(&pk, "fields");
 	msgpack_pack_array(&pk, 2);
 	msgpack_pack_map(&pk, 3);
-	pk_str(&pk, "name");
-	pk_str(&pk, "category");
-	pk_str(&pk, "type");
-	pk_str(&pk, "enum");
-	pk_str(&pk, "labels");
+	tl_pack_str(&pk, "name");
+	tl_pack_str(&pk, "category");
+	tl_pack_str(&pk, "type");
+	tl_pack_str(&pk, "enum");
+	tl_pack_str(&pk, "labels");
 	msgpack_pack_map(&pk, 1);
-	pk_str(&pk, "unlicensed_guide");
-	pk_str(&pk, "未经许可从事导游活动");
+	tl_pack_str(&pk, "unlicensed_guide");
+	tl_pack_str(&pk, "未经许可从事导游活动");
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "name");
-	pk_str(&pk, "score");
-	pk_str(&pk, "type");
-	pk_str(&pk, "int");
+	tl_pack_str(&pk, "name");
+	tl_pack_str(&pk, "score");
+	tl_pack_str(&pk, "type");
+	tl_pack_str(&pk, "int");
 
 	c = calloc(1, sizeof(*c));
 	r = calloc(1, sizeof(*r) + sb.size);
@@ -227,15 +221,15 @@ test_dispute_escalation(void **state)
 	putc('\n', cli.out);
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 5);
-	pk_str(&m.pk, "list");
-	pk_str(&m.pk, "tourism-watch");
-	pk_str(&m.pk, "to");
-	pk_str(&m.pk, "tourism");
-	pk_str(&m.pk, "count");
+	tl_pack_str(&m.pk, "list");
+	tl_pack_str(&m.pk, "tourism-watch");
+	tl_pack_str(&m.pk, "to");
+	tl_pack_str(&m.pk, "tourism");
+	tl_pack_str(&m.pk, "count");
 	msgpack_pack_uint64(&m.pk, 2);
-	pk_str(&m.pk, "first");
-	pk_str(&m.pk, "2025-11-01");
-	pk_str(&m.pk, "last");
+	tl_pack_str(&m.pk, "first");
+	tl_pack_str(&m.pk, "2025-11-01");
+	tl_pack_str(&m.pk, "last");
 	msgpack_pack_uint64(&m.pk, 7);		/* not a str: shown as ? */
 	pr_escalation_obj(cli.out, mp_obj(&m));
 	mp_free(&m);
@@ -261,44 +255,44 @@ test_proposed_and_disputed(void **state)
 	mp_init(&m);
 	msgpack_pack_array(&m.pk, 1);
 	msgpack_pack_map(&m.pk, 5);
-	pk_str(&m.pk, "list");
-	pk_str(&m.pk, "tourism");
-	pk_str(&m.pk, "case");
+	tl_pack_str(&m.pk, "list");
+	tl_pack_str(&m.pk, "tourism");
+	tl_pack_str(&m.pk, "case");
 	msgpack_pack_uint64(&m.pk, 57);
-	pk_str(&m.pk, "deadline");
-	pk_str(&m.pk, "2027-01-05");
-	pk_str(&m.pk, "provisional");
+	tl_pack_str(&m.pk, "deadline");
+	tl_pack_str(&m.pk, "2027-01-05");
+	tl_pack_str(&m.pk, "provisional");
 	msgpack_pack_true(&m.pk);
-	pk_str(&m.pk, "fields");
+	tl_pack_str(&m.pk, "fields");
 	msgpack_pack_map(&m.pk, 2);
-	pk_str(&m.pk, "name");
-	pk_str(&m.pk, "张某");
-	pk_str(&m.pk, "category");
-	pk_str(&m.pk, "unlicensed_guide");
+	tl_pack_str(&m.pk, "name");
+	tl_pack_str(&m.pk, "张某");
+	tl_pack_str(&m.pk, "category");
+	tl_pack_str(&m.pk, "unlicensed_guide");
 	pr_proposed(&cli, mp_obj(&m), 2);
 	mp_free(&m);
 
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 9);
-	pk_str(&m.pk, "list");
-	pk_str(&m.pk, "tourism");
-	pk_str(&m.pk, "version");
+	tl_pack_str(&m.pk, "list");
+	tl_pack_str(&m.pk, "tourism");
+	tl_pack_str(&m.pk, "version");
 	msgpack_pack_uint64(&m.pk, 1);
-	pk_str(&m.pk, "status");
-	pk_str(&m.pk, "listed");
-	pk_str(&m.pk, "state");
-	pk_str(&m.pk, "active");
-	pk_str(&m.pk, "fields");
+	tl_pack_str(&m.pk, "status");
+	tl_pack_str(&m.pk, "listed");
+	tl_pack_str(&m.pk, "state");
+	tl_pack_str(&m.pk, "active");
+	tl_pack_str(&m.pk, "fields");
 	msgpack_pack_map(&m.pk, 1);
-	pk_str(&m.pk, "name");
-	pk_str(&m.pk, "张某");
-	pk_str(&m.pk, "disputed");
+	tl_pack_str(&m.pk, "name");
+	tl_pack_str(&m.pk, "张某");
+	tl_pack_str(&m.pk, "disputed");
 	msgpack_pack_uint64(&m.pk, 58);
-	pk_str(&m.pk, "at");
+	tl_pack_str(&m.pk, "at");
 	msgpack_pack_uint64(&m.pk, 1772323200);
-	pk_str(&m.pk, "seq");
+	tl_pack_str(&m.pk, "seq");
 	msgpack_pack_uint64(&m.pk, 41);
-	pk_str(&m.pk, "case");
+	tl_pack_str(&m.pk, "case");
 	msgpack_pack_uint64(&m.pk, 40);
 	pr_entry(&cli, mp_obj(&m), 2);
 	mp_free(&m);

@@ -15,6 +15,7 @@
 #include <msgpack.h>
 
 #include "cli_json.h"
+#include "testlib.h"
 
 /* A msgpack value packed by a test, then unpacked. */
 struct mp {
@@ -26,7 +27,6 @@ struct mp {
 static void	 mp_init(struct mp *);
 static const msgpack_object *mp_obj(struct mp *);
 static void	 mp_free(struct mp *);
-static void	 pk_str(msgpack_packer *, const char *);
 static char	*written(json_t *);
 static char	*written_obj(const msgpack_object *);
 static json_t	*parse(const char *, char *, size_t);
@@ -56,12 +56,6 @@ mp_free(struct mp *m)
 {
 	msgpack_unpacked_destroy(&m->up);
 	msgpack_sbuffer_destroy(&m->sb);
-}
-
-static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(msgpack_pack_str_with_body(pk, s, strlen(s)), 0);
 }
 
 /* What cli_json_write writes for v, NUL-terminated (the caller frees). */
@@ -208,17 +202,17 @@ test_write_answer(void **state)
 	(void)state;
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 10);
-	pk_str(&m.pk, "名称");
-	pk_str(&m.pk, "福州某某食品有限公司\"");
-	pk_str(&m.pk, "n");
+	tl_pack_str(&m.pk, "名称");
+	tl_pack_str(&m.pk, "福州某某食品有限公司\"");
+	tl_pack_str(&m.pk, "n");
 	msgpack_pack_int64(&m.pk, -5);
-	pk_str(&m.pk, "at");
+	tl_pack_str(&m.pk, "at");
 	msgpack_pack_uint64(&m.pk, 1796052395);
-	pk_str(&m.pk, "big");
+	tl_pack_str(&m.pk, "big");
 	msgpack_pack_uint64(&m.pk, 9007199254740993ULL);
-	pk_str(&m.pk, "u");
+	tl_pack_str(&m.pk, "u");
 	msgpack_pack_uint64(&m.pk, UINT64_MAX);
-	pk_str(&m.pk, "a");
+	tl_pack_str(&m.pk, "a");
 	msgpack_pack_array(&m.pk, 4);
 	msgpack_pack_nil(&m.pk);
 	msgpack_pack_true(&m.pk);
@@ -230,8 +224,8 @@ test_write_answer(void **state)
 	msgpack_pack_double(&m.pk, zero / zero);
 	msgpack_pack_nil(&m.pk);		/* a key of no text */
 	msgpack_pack_ext_with_body(&m.pk, "x", 1, 1);
-	pk_str(&m.pk, "k\xff");			/* a key of bad UTF-8 */
-	pk_str(&m.pk, "");
+	tl_pack_str(&m.pk, "k\xff");			/* a key of bad UTF-8 */
+	tl_pack_str(&m.pk, "");
 	s = written_obj(mp_obj(&m));
 	assert_string_equal(s, "{\"名称\":\"福州某某食品有限公司\\\"\","
 	    "\"n\":-5,\"at\":1796052395,\"big\":9007199254740993,"
@@ -257,9 +251,9 @@ test_write_hashes(void **state)
 		raw[i] = (unsigned char)(i * 37 + 11);
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 2);
-	pk_str(&m.pk, "hash");
-	pk_str(&m.pk, hex);
-	pk_str(&m.pk, "raw");
+	tl_pack_str(&m.pk, "hash");
+	tl_pack_str(&m.pk, hex);
+	tl_pack_str(&m.pk, "raw");
 	msgpack_pack_bin_with_body(&m.pk, raw, sizeof(raw));
 	s = written_obj(mp_obj(&m));
 	snprintf(want, sizeof(want), "{\"hash\":\"%s\",\"raw\":\"", hex);
@@ -282,11 +276,11 @@ test_write_repeated_key(void **state)
 	(void)state;
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 3);
-	pk_str(&m.pk, "a");
+	tl_pack_str(&m.pk, "a");
 	msgpack_pack_uint64(&m.pk, 1);
-	pk_str(&m.pk, "b");
+	tl_pack_str(&m.pk, "b");
 	msgpack_pack_uint64(&m.pk, 2);
-	pk_str(&m.pk, "a");
+	tl_pack_str(&m.pk, "a");
 	msgpack_pack_uint64(&m.pk, 3);
 	s = written_obj(mp_obj(&m));
 	assert_string_equal(s, "{\"a\":3,\"b\":2}");
@@ -305,9 +299,9 @@ test_round_trip(void **state)
 	(void)state;
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 2);
-	pk_str(&m.pk, "reason");
-	pk_str(&m.pk, "信用修复：已完成整改\n\x7f\x01");
-	pk_str(&m.pk, "seq");
+	tl_pack_str(&m.pk, "reason");
+	tl_pack_str(&m.pk, "信用修复：已完成整改\n\x7f\x01");
+	tl_pack_str(&m.pk, "seq");
 	msgpack_pack_uint64(&m.pk, INT64_MAX);
 	s = written_obj(mp_obj(&m));
 	r = parse(s, err, sizeof(err));
@@ -333,24 +327,24 @@ test_pack_back(void **state)
 	(void)state;
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 7);
-	pk_str(&m.pk, "subject");
+	tl_pack_str(&m.pk, "subject");
 	assert_int_equal(msgpack_pack_str_with_body(&m.pk, "a\0b\t%", 5), 0);
-	pk_str(&m.pk, "n");
+	tl_pack_str(&m.pk, "n");
 	msgpack_pack_int64(&m.pk, -5);
-	pk_str(&m.pk, "size");
+	tl_pack_str(&m.pk, "size");
 	msgpack_pack_uint64(&m.pk, INT64_MAX);
-	pk_str(&m.pk, "flags");
+	tl_pack_str(&m.pk, "flags");
 	msgpack_pack_array(&m.pk, 3);
 	msgpack_pack_true(&m.pk);
 	msgpack_pack_false(&m.pk);
 	msgpack_pack_nil(&m.pk);
-	pk_str(&m.pk, "d");
+	tl_pack_str(&m.pk, "d");
 	msgpack_pack_double(&m.pk, 1.5);
-	pk_str(&m.pk, "hits");
+	tl_pack_str(&m.pk, "hits");
 	msgpack_pack_array(&m.pk, 1);
 	msgpack_pack_map(&m.pk, 0);
-	pk_str(&m.pk, "名称");
-	pk_str(&m.pk, "企业");
+	tl_pack_str(&m.pk, "名称");
+	tl_pack_str(&m.pk, "企业");
 	j = cli_json_from_msgpack(mp_obj(&m));
 	assert_non_null(j);
 	msgpack_sbuffer_init(&sb);

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "msg.h"
 #include "qcreg_int.h"
+#include "testlib.h"
 
 /* A request read back from the output queue. */
 struct sent {
@@ -26,10 +27,6 @@ struct sent {
 static struct qcreg *conn_new(void);
 static void	 sent_take(struct qcreg *, struct sent *);
 static void	 sent_free(struct sent *);
-static void	 want_str(const msgpack_object *, const char *, const char *);
-static void	 want_uint(const msgpack_object *, const char *, uint64_t);
-static struct qcreg_reply *reply_new(msgpack_sbuffer *, int);
-static void	 pk_str(msgpack_packer *, const char *);
 
 /* A connection with nothing in flight and no transport. */
 static struct qcreg *
@@ -76,48 +73,6 @@ sent_free(struct sent *s)
 	msgpack_unpacked_destroy(&s->up);
 }
 
-static void
-want_str(const msgpack_object *o, const char *key, const char *want)
-{
-	if (!qc_obj_streq(qc_map_get(o, key), want))
-		fail_msg("%s is not \"%s\"", key, want);
-}
-
-static void
-want_uint(const msgpack_object *o, const char *key, uint64_t want)
-{
-	uint64_t	 v;
-
-	assert_int_equal(qc_obj_uint(qc_map_get(o, key), &v), 0);
-	assert_int_equal(v, want);
-}
-
-/* A success reply to op whose result is the map packed in sb. */
-static struct qcreg_reply *
-reply_new(msgpack_sbuffer *sb, int op)
-{
-	struct qcreg_reply	*r;
-	size_t			 off = 0;
-
-	r = calloc(1, sizeof(*r) + sb->size);
-	assert_non_null(r);
-	memcpy(r->r_body, sb->data, sb->size);
-	r->r_len = sb->size;
-	r->r_op = op;
-	msgpack_unpacked_init(&r->r_up);
-	assert_int_equal(msgpack_unpack_next(&r->r_up, r->r_body, r->r_len,
-	    &off), MSGPACK_UNPACK_SUCCESS);
-	r->r_result = &r->r_up.data;
-	msgpack_sbuffer_clear(sb);
-	return r;
-}
-
-static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(qc_pack_cstr(pk, s), 0);
-}
-
 /* case_open: every argument, fields only when there are some, idem. */
 static void
 test_case_open_request(void **state)
@@ -135,16 +90,16 @@ test_case_open_request(void **state)
 	    "k-1"), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 7);
-	want_uint(s.req, "id", 1);
-	want_str(s.req, "op", "case_open");
-	want_str(s.req, "list", "tourism");
-	want_str(s.req, "subject", "guide:D-4101-000123");
-	want_str(s.req, "kind", "notice");
-	want_str(s.req, "received_on", "2026-09-28");
-	want_str(s.req, "text", "拟列入");
-	want_str(qc_map_get(s.req, "fields"), "name", "张某");
-	want_uint(qc_map_get(s.req, "fields"), "score", 55);
-	want_str(s.req, "idem", "k-1");
+	tl_want_uint(s.req, "id", 1);
+	tl_want_str(s.req, "op", "case_open");
+	tl_want_str(s.req, "list", "tourism");
+	tl_want_str(s.req, "subject", "guide:D-4101-000123");
+	tl_want_str(s.req, "kind", "notice");
+	tl_want_str(s.req, "received_on", "2026-09-28");
+	tl_want_str(s.req, "text", "拟列入");
+	tl_want_str(qc_map_get(s.req, "fields"), "name", "张某");
+	tl_want_uint(qc_map_get(s.req, "fields"), "score", 55);
+	tl_want_str(s.req, "idem", "k-1");
 	sent_free(&s);
 
 	/* An objection: no fields, no idem. */
@@ -153,7 +108,7 @@ test_case_open_request(void **state)
 	    NULL), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 5);
-	want_uint(s.req, "id", 2);
+	tl_want_uint(s.req, "id", 2);
 	assert_null(qc_map_get(s.req, "fields"));
 	assert_null(qc_map_get(s.req, "idem"));
 	sent_free(&s);
@@ -189,13 +144,13 @@ test_case_close_request(void **state)
 	    f, 1, 3, "k"), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 6);
-	want_str(s.req, "op", "case_close");
-	want_uint(s.req, "case", 57);
-	want_str(s.req, "outcome", "corrected");
-	want_str(s.req, "reason", "复核");
-	want_str(qc_map_get(s.req, "fields"), "grade", "B");
-	want_uint(s.req, "if_version", 3);
-	want_str(s.req, "idem", "k");
+	tl_want_str(s.req, "op", "case_close");
+	tl_want_uint(s.req, "case", 57);
+	tl_want_str(s.req, "outcome", "corrected");
+	tl_want_str(s.req, "reason", "复核");
+	tl_want_str(qc_map_get(s.req, "fields"), "grade", "B");
+	tl_want_uint(s.req, "if_version", 3);
+	tl_want_str(s.req, "idem", "k");
 	sent_free(&s);
 
 	assert_int_equal(qcreg_queue_case_close(c, 58, "upheld", "r", NULL, 0,
@@ -224,7 +179,7 @@ test_cases_request(void **state)
 	assert_int_equal(qcreg_queue_cases(c, NULL), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2);
-	want_str(s.req, "op", "cases");
+	tl_want_str(s.req, "op", "cases");
 	sent_free(&s);
 
 	memset(&f, 0, sizeof(f));
@@ -243,12 +198,12 @@ test_cases_request(void **state)
 	assert_int_equal(qcreg_queue_cases(c, &f), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 6);
-	want_str(s.req, "state", "due");
-	want_uint(s.req, "within", 0);
-	want_str(s.req, "list", "credit");
-	want_str(s.req, "kind", "repair");
-	want_uint(s.req, "after", 41);
-	want_uint(s.req, "limit", 7);
+	tl_want_str(s.req, "state", "due");
+	tl_want_uint(s.req, "within", 0);
+	tl_want_str(s.req, "list", "credit");
+	tl_want_str(s.req, "kind", "repair");
+	tl_want_uint(s.req, "after", 41);
+	tl_want_uint(s.req, "limit", 7);
 	sent_free(&s);
 	qcreg_close(c);
 }
@@ -267,24 +222,24 @@ test_other_requests(void **state)
 	assert_int_equal(qcreg_queue_escalations(c, NULL, NULL, 0), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2);
-	want_str(s.req, "op", "escalations");
+	tl_want_str(s.req, "op", "escalations");
 	sent_free(&s);
 	assert_int_equal(qcreg_queue_escalations(c, "tourism", "site:a.cn",
 	    5), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 3);
-	want_str(s.req, "list", "tourism");
-	want_str(s.req, "after", "site:a.cn");
-	want_uint(s.req, "limit", 5);
+	tl_want_str(s.req, "list", "tourism");
+	tl_want_str(s.req, "after", "site:a.cn");
+	tl_want_uint(s.req, "limit", 5);
 	sent_free(&s);
 
 	assert_int_equal(qcreg_queue_escalation_dismiss(c, "tourism",
 	    "site:a.cn", "不予列入", "d-1"), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 4);
-	want_str(s.req, "op", "escalation_dismiss");
-	want_str(s.req, "reason", "不予列入");
-	want_str(s.req, "idem", "d-1");
+	tl_want_str(s.req, "op", "escalation_dismiss");
+	tl_want_str(s.req, "reason", "不予列入");
+	tl_want_str(s.req, "idem", "d-1");
 	sent_free(&s);
 	assert_int_equal(qcreg_queue_escalation_dismiss(c, "tourism",
 	    "site:a.cn", NULL, NULL), QCREG_E_USAGE);
@@ -299,15 +254,15 @@ test_other_requests(void **state)
 	    "p-1"), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 5);
-	want_uint(s.req, "if_version", 0);
-	want_str(s.req, "idem", "p-1");
+	tl_want_uint(s.req, "if_version", 0);
+	tl_want_str(s.req, "idem", "p-1");
 	sent_free(&s);
 	assert_int_equal(qcreg_queue_remove_idem(c, "credit", "x", "r",
 	    QCREG_NO_VERSION, "r-1"), 0);
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 4);
-	want_str(s.req, "op", "remove");
-	want_str(s.req, "idem", "r-1");
+	tl_want_str(s.req, "op", "remove");
+	tl_want_str(s.req, "idem", "r-1");
 	sent_free(&s);
 	assert_int_equal(qcreg_queue_remove_idem(c, "credit", "x", "r",
 	    QCREG_NO_VERSION, ""), QCREG_E_USAGE);
@@ -350,10 +305,10 @@ test_case_opened(void **state)
 	msgpack_pack_map(&pk, 4);
 	assert_int_equal(qc_pack_kv_uint(&pk, "case", 57), 0);
 	assert_int_equal(qc_pack_kv_str(&pk, "deadline", "2027-01-05"), 0);
-	pk_str(&pk, "provisional");
+	tl_pack_str(&pk, "provisional");
 	msgpack_pack_true(&pk);
 	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 57), 0);
-	r = reply_new(&sb, QCREG_OP_CASE_OPEN);
+	r = tl_reply(&sb, QCREG_OP_CASE_OPEN, 0);
 	assert_int_equal(qcreg_reply_case_opened(r, &o), 0);
 	assert_int_equal(o.case_id, 57);
 	assert_int_equal(o.seq, 57);
@@ -367,7 +322,7 @@ test_case_opened(void **state)
 	assert_int_equal(qc_pack_kv_uint(&pk, "case", 60), 0);
 	assert_int_equal(qc_pack_kv_str(&pk, "deadline", "2026-10-19"), 0);
 	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 60), 0);
-	r = reply_new(&sb, QCREG_OP_CASE_OPEN);
+	r = tl_reply(&sb, QCREG_OP_CASE_OPEN, 0);
 	assert_int_equal(qcreg_reply_case_opened(r, &o), 0);
 	assert_int_equal(o.provisional, 0);
 	assert_string_equal(o.deadline, "2026-10-19");
@@ -380,7 +335,7 @@ test_case_opened(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		msgpack_sbuffer_write(&sb, bad[i].mp, bad[i].len);
-		r = reply_new(&sb, QCREG_OP_CASE_OPEN);
+		r = tl_reply(&sb, QCREG_OP_CASE_OPEN, 0);
 		if (qcreg_reply_case_opened(r, &o) != QCREG_E_PROTO)
 			fail_msg("%s: not refused", bad[i].why);
 		qcreg_reply_free(r);
@@ -407,7 +362,7 @@ test_write_answers(void **state)
 	msgpack_pack_map(&pk, 2);
 	assert_int_equal(qc_pack_kv_uint(&pk, "version", 2), 0);
 	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 60), 0);
-	r = reply_new(&sb, QCREG_OP_CASE_CLOSE);
+	r = tl_reply(&sb, QCREG_OP_CASE_CLOSE, 0);
 	assert_int_equal(qcreg_reply_write(r, &w), 0);
 	assert_int_equal(w.version, 2);
 	assert_int_equal(w.seq, 60);
@@ -415,7 +370,7 @@ test_write_answers(void **state)
 
 	msgpack_pack_map(&pk, 1);
 	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 61), 0);
-	r = reply_new(&sb, QCREG_OP_CASE_CLOSE);
+	r = tl_reply(&sb, QCREG_OP_CASE_CLOSE, 0);
 	assert_int_equal(qcreg_reply_write(r, &w), 0);
 	assert_int_equal(w.version, 0);
 	assert_int_equal(w.seq, 61);
@@ -432,13 +387,13 @@ test_write_answers(void **state)
 	msgpack_pack_map(&pk, 2);
 	assert_int_equal(qc_pack_kv_uint(&pk, "version", 0), 0);
 	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 62), 0);
-	r = reply_new(&sb, QCREG_OP_CASE_CLOSE);
+	r = tl_reply(&sb, QCREG_OP_CASE_CLOSE, 0);
 	assert_int_equal(qcreg_reply_write(r, &w), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 	msgpack_pack_map(&pk, 2);
 	assert_int_equal(qc_pack_kv_str(&pk, "version", "2"), 0);
 	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 62), 0);
-	r = reply_new(&sb, QCREG_OP_CASE_CLOSE);
+	r = tl_reply(&sb, QCREG_OP_CASE_CLOSE, 0);
 	assert_int_equal(qcreg_reply_write(r, &w), QCREG_E_PROTO);
 	assert_string_equal(qcreg_reply_op(r), "case_close");
 	qcreg_reply_free(r);

@@ -15,6 +15,7 @@
 
 #include "msg.h"
 #include "qcreg.h"
+#include "testlib.h"
 
 #define ZERO	"00000000000000000000000000000000" \
 		"00000000000000000000000000000000"
@@ -60,18 +61,11 @@ static const struct rec remove3 = { 3, 1772323202, "tourism-bureau",
     "0e8efdf010e4b86f6b4c9bd796271dcd7e802215194e43766f9affbcd8356f6e",
     "b8069d159ca34e6f6b2a4004d7f5697f48fe56671c9cd83b9f38b4c1329daa9f" };
 
-static void	 pk_str(msgpack_packer *, const char *);
 static void	 pk_hex(msgpack_packer *, const char *);
 static void	 pack_rec(msgpack_sbuffer *, const struct rec *, int);
 static enum qcreg_chain verify(const struct rec *, int, const char *,
 		    uint8_t *);
 static void	 want_hash(const uint8_t *, const char *);
-
-static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(qc_pack_cstr(pk, s), 0);
-}
 
 /* hex as the bytes it stands for, a bin. */
 static void
@@ -96,14 +90,14 @@ pack_rec(msgpack_sbuffer *sb, const struct rec *r, int sealed)
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	if (sealed) {
 		msgpack_pack_map(&pk, 4);
-		pk_str(&pk, "seq");
+		tl_pack_str(&pk, "seq");
 		msgpack_pack_uint64(&pk, r->seq);
-		pk_str(&pk, "at");
+		tl_pack_str(&pk, "at");
 		msgpack_pack_uint64(&pk, r->at);
-		pk_str(&pk, "op");
-		pk_str(&pk, "sealed");
-		pk_str(&pk, "hash");
-		pk_str(&pk, r->hash);
+		tl_pack_str(&pk, "op");
+		tl_pack_str(&pk, "sealed");
+		tl_pack_str(&pk, "hash");
+		tl_pack_str(&pk, r->hash);
 		return;
 	}
 	n = 2 + (r->principal != NULL) + (r->op != NULL) + (r->list != NULL) +
@@ -111,26 +105,26 @@ pack_rec(msgpack_sbuffer *sb, const struct rec *r, int sealed)
 	    (r->payload_hash != NULL) + (r->payload != NULL) +
 	    (r->prev != NULL) + (r->hash != NULL);
 	msgpack_pack_map(&pk, n);
-	pk_str(&pk, "seq");
+	tl_pack_str(&pk, "seq");
 	msgpack_pack_uint64(&pk, r->seq);
-	pk_str(&pk, "at");
+	tl_pack_str(&pk, "at");
 	msgpack_pack_uint64(&pk, r->at);
-#define KV_STR(k) if (r->k != NULL) { pk_str(&pk, #k); pk_str(&pk, r->k); }
+#define KV_STR(k) if (r->k != NULL) { tl_pack_str(&pk, #k); tl_pack_str(&pk, r->k); }
 	KV_STR(principal);
 	KV_STR(op);
 	KV_STR(list);
 	KV_STR(subject);
 	if (r->version != 0) {
-		pk_str(&pk, "version");
+		tl_pack_str(&pk, "version");
 		msgpack_pack_uint64(&pk, r->version);
 	}
 	if (r->case_id != 0) {
-		pk_str(&pk, "case");
+		tl_pack_str(&pk, "case");
 		msgpack_pack_uint64(&pk, r->case_id);
 	}
 	KV_STR(payload_hash);
 	if (r->payload != NULL) {
-		pk_str(&pk, "payload");
+		tl_pack_str(&pk, "payload");
 		pk_hex(&pk, r->payload);
 	}
 	KV_STR(prev);

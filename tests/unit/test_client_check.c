@@ -13,39 +13,11 @@
 
 #include "msg.h"
 #include "qcreg_int.h"
+#include "testlib.h"
 
-static struct qcreg_reply *reply_new(msgpack_sbuffer *, int, uint32_t);
-static void	 pk_str(msgpack_packer *, const char *);
 static void	 pk_hit(msgpack_packer *, const char *, const char *,
 		    const char *);
 static void	 pk_escalation(msgpack_packer *, const char *, uint64_t);
-
-/* A success reply to op whose result is the map packed in sb. */
-static struct qcreg_reply *
-reply_new(msgpack_sbuffer *sb, int op, uint32_t n)
-{
-	struct qcreg_reply	*r;
-	size_t			 off = 0;
-
-	r = calloc(1, sizeof(*r) + sb->size);
-	assert_non_null(r);
-	memcpy(r->r_body, sb->data, sb->size);
-	r->r_len = sb->size;
-	r->r_op = op;
-	r->r_n = n;
-	msgpack_unpacked_init(&r->r_up);
-	assert_int_equal(msgpack_unpack_next(&r->r_up, r->r_body, r->r_len,
-	    &off), MSGPACK_UNPACK_SUCCESS);
-	r->r_result = &r->r_up.data;
-	msgpack_sbuffer_clear(sb);
-	return r;
-}
-
-static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(qc_pack_cstr(pk, s), 0);
-}
 
 /* A hit; grade or until NULL leaves the key out, "" packs nil. */
 static void
@@ -53,18 +25,18 @@ pk_hit(msgpack_packer *pk, const char *list, const char *grade,
     const char *until)
 {
 	msgpack_pack_map(pk, 1 + (grade != NULL) + (until != NULL));
-	pk_str(pk, "list");
-	pk_str(pk, list);
+	tl_pack_str(pk, "list");
+	tl_pack_str(pk, list);
 	if (grade != NULL) {
-		pk_str(pk, "grade");
+		tl_pack_str(pk, "grade");
 		if (*grade == '\0')
 			msgpack_pack_nil(pk);
 		else
-			pk_str(pk, grade);
+			tl_pack_str(pk, grade);
 	}
 	if (until != NULL) {
-		pk_str(pk, "until");
-		pk_str(pk, until);
+		tl_pack_str(pk, "until");
+		tl_pack_str(pk, until);
 	}
 }
 
@@ -73,16 +45,16 @@ static void
 pk_escalation(msgpack_packer *pk, const char *to, uint64_t n)
 {
 	msgpack_pack_map(pk, 5);
-	pk_str(pk, "list");
-	pk_str(pk, "tourism-watch");
-	pk_str(pk, "to");
-	pk_str(pk, to);
-	pk_str(pk, "count");
+	tl_pack_str(pk, "list");
+	tl_pack_str(pk, "tourism-watch");
+	tl_pack_str(pk, "to");
+	tl_pack_str(pk, to);
+	tl_pack_str(pk, "count");
 	msgpack_pack_uint64(pk, n);
-	pk_str(pk, "first");
-	pk_str(pk, "2025-11-01");
-	pk_str(pk, "last");
-	pk_str(pk, "2026-03-01");
+	tl_pack_str(pk, "first");
+	tl_pack_str(pk, "2025-11-01");
+	tl_pack_str(pk, "last");
+	tl_pack_str(pk, "2026-03-01");
 }
 
 /*
@@ -101,51 +73,51 @@ test_check_procedures(void **state)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
-	pk_str(&pk, "results");
+	tl_pack_str(&pk, "results");
 	msgpack_pack_array(&pk, 3);
 	/* 1: listed on tourism (disputed by case 57), escalated. */
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "guide:D-4101-000123");
-	pk_str(&pk, "verdict");
-	pk_str(&pk, "listed");
-	pk_str(&pk, "escalation");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "guide:D-4101-000123");
+	tl_pack_str(&pk, "verdict");
+	tl_pack_str(&pk, "listed");
+	tl_pack_str(&pk, "escalation");
 	pk_escalation(&pk, "tourism\x07", 2);
-	pk_str(&pk, "hits");
+	tl_pack_str(&pk, "hits");
 	msgpack_pack_array(&pk, 2);
 	msgpack_pack_map(&pk, 3);
-	pk_str(&pk, "list");
-	pk_str(&pk, "tourism");
-	pk_str(&pk, "until");
-	pk_str(&pk, "2029-03-01");
-	pk_str(&pk, "disputed");
+	tl_pack_str(&pk, "list");
+	tl_pack_str(&pk, "tourism");
+	tl_pack_str(&pk, "until");
+	tl_pack_str(&pk, "2029-03-01");
+	tl_pack_str(&pk, "disputed");
 	msgpack_pack_uint64(&pk, 57);
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "list");
-	pk_str(&pk, "tourism-watch");
-	pk_str(&pk, "disputed");
+	tl_pack_str(&pk, "list");
+	tl_pack_str(&pk, "tourism-watch");
+	tl_pack_str(&pk, "disputed");
 	msgpack_pack_nil(&pk);
 	/* 2: escalated, but its watch entry has expired: no hits. */
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "site:a.example.cn");
-	pk_str(&pk, "verdict");
-	pk_str(&pk, "clear");
-	pk_str(&pk, "hits");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "site:a.example.cn");
+	tl_pack_str(&pk, "verdict");
+	tl_pack_str(&pk, "clear");
+	tl_pack_str(&pk, "hits");
 	msgpack_pack_array(&pk, 0);
-	pk_str(&pk, "escalation");
+	tl_pack_str(&pk, "escalation");
 	pk_escalation(&pk, "tourism", 3);
 	/* 3: escalation nil. */
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "site:b.example.cn");
-	pk_str(&pk, "verdict");
-	pk_str(&pk, "clear");
-	pk_str(&pk, "hits");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "site:b.example.cn");
+	tl_pack_str(&pk, "verdict");
+	tl_pack_str(&pk, "clear");
+	tl_pack_str(&pk, "hits");
 	msgpack_pack_array(&pk, 0);
-	pk_str(&pk, "escalation");
+	tl_pack_str(&pk, "escalation");
 	msgpack_pack_nil(&pk);
-	r = reply_new(&sb, QCREG_OP_CHECK, 3);
+	r = tl_reply(&sb, QCREG_OP_CHECK, 3);
 
 	assert_int_equal(qcreg_reply_check(r, &k), 0);
 	qcreg_reply_free(r);
@@ -181,46 +153,46 @@ test_check_ok(void **state)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
-	pk_str(&pk, "results");
+	tl_pack_str(&pk, "results");
 	msgpack_pack_array(&pk, 5);
 	msgpack_pack_map(&pk, 3);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "uscc:91350100M000100Y43");
-	pk_str(&pk, "verdict");
-	pk_str(&pk, "listed");
-	pk_str(&pk, "hits");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "uscc:91350100M000100Y43");
+	tl_pack_str(&pk, "verdict");
+	tl_pack_str(&pk, "listed");
+	tl_pack_str(&pk, "hits");
 	msgpack_pack_array(&pk, 2);
 	pk_hit(&pk, "credit", "C", "2027-06-30");
 	pk_hit(&pk, "advertising", "", "2028-01-15");
 	msgpack_pack_map(&pk, 3);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "guide:D-3501-000123");
-	pk_str(&pk, "hits");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "guide:D-3501-000123");
+	tl_pack_str(&pk, "hits");
 	msgpack_pack_array(&pk, 0);
-	pk_str(&pk, "verdict");		/* keys in any order */
-	pk_str(&pk, "clear");
+	tl_pack_str(&pk, "verdict");		/* keys in any order */
+	tl_pack_str(&pk, "clear");
 	msgpack_pack_map(&pk, 3);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "site:watched.example.cn");
-	pk_str(&pk, "verdict");
-	pk_str(&pk, "caution");
-	pk_str(&pk, "hits");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "site:watched.example.cn");
+	tl_pack_str(&pk, "verdict");
+	tl_pack_str(&pk, "caution");
+	tl_pack_str(&pk, "hits");
 	msgpack_pack_array(&pk, 1);
 	pk_hit(&pk, "tourism-watch", NULL, NULL);
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "uscc:91350100M000100Y44");
-	pk_str(&pk, "error");
-	pk_str(&pk, "invalid_subject");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "uscc:91350100M000100Y44");
+	tl_pack_str(&pk, "error");
+	tl_pack_str(&pk, "invalid_subject");
 	msgpack_pack_map(&pk, 3);
-	pk_str(&pk, "subject");
-	pk_str(&pk, "plate:\xe9\x97\xbd" "A\x1b[2J");	/* a control char */
-	pk_str(&pk, "verdict");
-	pk_str(&pk, "listed");
-	pk_str(&pk, "hits");
+	tl_pack_str(&pk, "subject");
+	tl_pack_str(&pk, "plate:\xe9\x97\xbd" "A\x1b[2J");	/* a control char */
+	tl_pack_str(&pk, "verdict");
+	tl_pack_str(&pk, "listed");
+	tl_pack_str(&pk, "hits");
 	msgpack_pack_array(&pk, 1);
 	pk_hit(&pk, "tourism", NULL, NULL);
-	r = reply_new(&sb, QCREG_OP_CHECK, 5);
+	r = tl_reply(&sb, QCREG_OP_CHECK, 5);
 
 	assert_int_equal(qcreg_reply_check(r, &k), 0);
 	qcreg_reply_free(r);	/* the result stands alone */
@@ -320,9 +292,9 @@ test_check_malformed(void **state)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		msgpack_pack_map(&pk, 1);
-		pk_str(&pk, "results");
+		tl_pack_str(&pk, "results");
 		msgpack_sbuffer_write(&sb, cases[i].mp, cases[i].len);
-		r = reply_new(&sb, QCREG_OP_CHECK, 1);
+		r = tl_reply(&sb, QCREG_OP_CHECK, 1);
 		k = (struct qcreg_check *)&sb;
 		if (qcreg_reply_check(r, &k) != QCREG_E_PROTO)
 			fail_msg("%s: not refused", cases[i].why);
@@ -349,7 +321,7 @@ test_wrong_reply(void **state)
 	msgpack_pack_map(&pk, 2);
 	assert_int_equal(qc_pack_kv_uint(&pk, "version", 3), 0);
 	assert_int_equal(qc_pack_kv_uint(&pk, "seq", 42), 0);
-	r = reply_new(&sb, QCREG_OP_PUT, 0);
+	r = tl_reply(&sb, QCREG_OP_PUT, 0);
 	assert_int_equal(qcreg_reply_check(r, &k), QCREG_E_USAGE);
 	assert_int_equal(qcreg_reply_write(r, &w), 0);
 	assert_int_equal(w.version, 3);
@@ -362,13 +334,13 @@ test_wrong_reply(void **state)
 	/* A write answer without seq. */
 	msgpack_pack_map(&pk, 1);
 	assert_int_equal(qc_pack_kv_uint(&pk, "version", 3), 0);
-	r = reply_new(&sb, QCREG_OP_REMOVE, 0);
+	r = tl_reply(&sb, QCREG_OP_REMOVE, 0);
 	assert_int_equal(qcreg_reply_write(r, &w), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 
 	/* An error reply gives its code to every decoder. */
 	msgpack_pack_map(&pk, 0);
-	r = reply_new(&sb, QCREG_OP_CHECK, 1);
+	r = tl_reply(&sb, QCREG_OP_CHECK, 1);
 	r->r_code = QC_E_TOO_LARGE;
 	r->r_msg = strdup("1001 subjects, at most 1000");
 	assert_int_equal(qcreg_reply_check(r, &k), QC_E_TOO_LARGE);

@@ -26,6 +26,7 @@
 #include "date.h"
 #include "msg.h"
 #include "qcreg_mirror_int.h"
+#include "testlib.h"
 
 #define SITE	"site:cheap-tours.example.cn"
 #define SITE2	"site:other-tours.example.cn"
@@ -40,7 +41,6 @@ struct fix {
 	char			 yesterday[QC_DATE_LEN + 1];
 };
 
-static void	 pk_str(msgpack_packer *, const char *);
 static void	 pack_lists(msgpack_packer *);
 static int	 setup(void **);
 static int	 teardown(void **);
@@ -62,12 +62,6 @@ static void	 pack_record(msgpack_packer *, uint64_t, const char *,
 		    const char *, const char *, const char *const *,
 		    const uint8_t *, uint8_t *);
 
-static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(qc_pack_cstr(pk, s), 0);
-}
-
 /*
  * hello's lists, as the development configuration has them: credit
  * (rating, grade, valid_from/valid_until), tourism (blacklist,
@@ -77,43 +71,43 @@ static void
 pack_lists(msgpack_packer *pk)
 {
 	msgpack_pack_map(pk, 1);
-	pk_str(pk, "lists");
+	tl_pack_str(pk, "lists");
 	msgpack_pack_array(pk, 3);
 	msgpack_pack_map(pk, 6);
-	pk_str(pk, "name");
-	pk_str(pk, "credit");
-	pk_str(pk, "type");
-	pk_str(pk, "rating");
-	pk_str(pk, "grade");
-	pk_str(pk, "grade");
-	pk_str(pk, "start");
-	pk_str(pk, "valid_from");
-	pk_str(pk, "end");
-	pk_str(pk, "valid_until");
-	pk_str(pk, "verdicts");
+	tl_pack_str(pk, "name");
+	tl_pack_str(pk, "credit");
+	tl_pack_str(pk, "type");
+	tl_pack_str(pk, "rating");
+	tl_pack_str(pk, "grade");
+	tl_pack_str(pk, "grade");
+	tl_pack_str(pk, "start");
+	tl_pack_str(pk, "valid_from");
+	tl_pack_str(pk, "end");
+	tl_pack_str(pk, "valid_until");
+	tl_pack_str(pk, "verdicts");
 	msgpack_pack_map(pk, 4);
-	pk_str(pk, "A");
-	pk_str(pk, "clear");
-	pk_str(pk, "B");
-	pk_str(pk, "clear");
-	pk_str(pk, "C");
-	pk_str(pk, "caution");
-	pk_str(pk, "D");
-	pk_str(pk, "listed");
+	tl_pack_str(pk, "A");
+	tl_pack_str(pk, "clear");
+	tl_pack_str(pk, "B");
+	tl_pack_str(pk, "clear");
+	tl_pack_str(pk, "C");
+	tl_pack_str(pk, "caution");
+	tl_pack_str(pk, "D");
+	tl_pack_str(pk, "listed");
 	msgpack_pack_map(pk, 4);
-	pk_str(pk, "name");
-	pk_str(pk, "tourism");
-	pk_str(pk, "type");
-	pk_str(pk, "blacklist");
-	pk_str(pk, "start");
-	pk_str(pk, "listed_on");
-	pk_str(pk, "end");
-	pk_str(pk, "expires_on");
+	tl_pack_str(pk, "name");
+	tl_pack_str(pk, "tourism");
+	tl_pack_str(pk, "type");
+	tl_pack_str(pk, "blacklist");
+	tl_pack_str(pk, "start");
+	tl_pack_str(pk, "listed_on");
+	tl_pack_str(pk, "end");
+	tl_pack_str(pk, "expires_on");
 	msgpack_pack_map(pk, 2);
-	pk_str(pk, "name");
-	pk_str(pk, "tourism-watch");
-	pk_str(pk, "type");
-	pk_str(pk, "watch");
+	tl_pack_str(pk, "name");
+	tl_pack_str(pk, "tourism-watch");
+	tl_pack_str(pk, "type");
+	tl_pack_str(pk, "watch");
 }
 
 /*
@@ -185,10 +179,10 @@ payload_fields(msgpack_sbuffer *sb, const char *const *kv)
 		n++;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
-	pk_str(&pk, "fields");
+	tl_pack_str(&pk, "fields");
 	msgpack_pack_map(&pk, n);
 	for (; *kv != NULL; kv++)
-		pk_str(&pk, *kv);
+		tl_pack_str(&pk, *kv);
 }
 
 /* A record of seq about (list, subject), nothing else set. */
@@ -253,8 +247,8 @@ mark(struct fix *f, uint64_t seq, enum mirror_op op, const char *list,
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
-	pk_str(&pk, op == MOP_CASE_OPEN ? "kind" : "reason");
-	pk_str(&pk, kind != NULL ? kind : "repair");
+	tl_pack_str(&pk, op == MOP_CASE_OPEN ? "kind" : "reason");
+	tl_pack_str(&pk, kind != NULL ? kind : "repair");
 	change_init(&ch, seq, op, list, subject);
 	ch.case_id = case_id;
 	if (kind != NULL) {
@@ -384,10 +378,10 @@ test_lists_refused(void **state)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, 1);
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "name");
-	pk_str(&pk, "credit");
-	pk_str(&pk, "type");
-	pk_str(&pk, "rating");
+	tl_pack_str(&pk, "name");
+	tl_pack_str(&pk, "credit");
+	tl_pack_str(&pk, "type");
+	tl_pack_str(&pk, "rating");
 	msgpack_unpacked_init(&up);
 	assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, NULL),
 	    MSGPACK_UNPACK_SUCCESS);
@@ -639,13 +633,13 @@ pack_record(msgpack_packer *pk, uint64_t seq, const char *principal,
 	msgpack_sbuffer_write(&body, (const char *)prev, QCREG_HASH_LEN);
 	msgpack_packer_init(&bp, &body, msgpack_sbuffer_write);
 	msgpack_pack_array(&bp, 10);
-	pk_str(&bp, "qcreg-change-v2");
+	tl_pack_str(&bp, "qcreg-change-v2");
 	msgpack_pack_uint64(&bp, seq);
 	msgpack_pack_uint64(&bp, 1772323200);
-	pk_str(&bp, principal);
-	pk_str(&bp, "put");
-	pk_str(&bp, "tourism");
-	pk_str(&bp, subject);
+	tl_pack_str(&bp, principal);
+	tl_pack_str(&bp, "put");
+	tl_pack_str(&bp, "tourism");
+	tl_pack_str(&bp, subject);
 	msgpack_pack_uint64(&bp, 1);
 	msgpack_pack_nil(&bp);
 	msgpack_pack_bin_with_body(&bp, ph, QCREG_HASH_LEN);
@@ -662,7 +656,7 @@ pack_record(msgpack_packer *pk, uint64_t seq, const char *principal,
 	qc_pack_kv_uint(pk, "version", 1);
 	qc_hex(ph, QCREG_HASH_LEN, hex);
 	qc_pack_kv_str(pk, "payload_hash", hex);
-	pk_str(pk, "payload");
+	tl_pack_str(pk, "payload");
 	msgpack_pack_bin_with_body(pk, payload.data, payload.size);
 	qc_hex(prev, QCREG_HASH_LEN, hex);
 	qc_pack_kv_str(pk, "prev", hex);

@@ -19,6 +19,7 @@
 
 #include "msg.h"
 #include "qcreg.h"
+#include "testlib.h"
 
 /* What pack_answer changes from the answer that was signed. */
 enum tamper {
@@ -69,7 +70,6 @@ static uint8_t	 pub[QC_PUB_LEN], other_pub[QC_PUB_LEN];
 static char	 sig_hex[2 * QC_SIG_LEN + 1];
 
 static void	 make_key(uint8_t, uint8_t *, EVP_PKEY **);
-static void	 pk_str(msgpack_packer *, const char *);
 static void	 pk_kv(msgpack_packer *, const char *, const char *);
 static void	 pk_uint(msgpack_packer *, const char *, uint64_t);
 static void	 pack_first(msgpack_packer *, enum tamper);
@@ -99,12 +99,6 @@ make_key(uint8_t first, uint8_t *raw_pub, EVP_PKEY **keyp)
 }
 
 static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(qc_pack_cstr(pk, s), 0);
-}
-
-static void
 pk_kv(msgpack_packer *pk, const char *k, const char *v)
 {
 	assert_int_equal(qc_pack_kv_str(pk, k, v), 0);
@@ -124,7 +118,7 @@ pack_first(msgpack_packer *pk, enum tamper t)
 	pk_kv(pk, "subject", t == T_SUBJECT ? "uscc:91350100M000100Y44" :
 	    "uscc:91350100M000100Y43");
 	pk_kv(pk, "verdict", t == T_VERDICT ? "caution" : "listed");
-	pk_str(pk, "hits");
+	tl_pack_str(pk, "hits");
 	msgpack_pack_array(pk, t == T_EXTRA_HIT ? 3 : 2);
 	msgpack_pack_map(pk, t == T_NO_GRADE ? 2 : 3);
 	pk_kv(pk, "list", t == T_LIST ? "credis" : "credit");
@@ -140,7 +134,7 @@ pack_first(msgpack_packer *pk, enum tamper t)
 	}
 	if (t == T_NO_ESCALATION)
 		return;
-	pk_str(pk, "escalation");
+	tl_pack_str(pk, "escalation");
 	msgpack_pack_map(pk, 5);
 	pk_kv(pk, "list", "tourism-watch");
 	pk_kv(pk, "to", "tourism");
@@ -156,7 +150,7 @@ pack_clear(msgpack_packer *pk, enum tamper t)
 	msgpack_pack_map(pk, 3);
 	pk_kv(pk, "subject", "guide:D-3501-000123");
 	pk_kv(pk, "verdict", "clear");
-	pk_str(pk, "hits");
+	tl_pack_str(pk, "hits");
 	msgpack_pack_array(pk, 0);
 }
 
@@ -170,7 +164,7 @@ pack_invalid(msgpack_packer *pk, enum tamper t)
 	if (t == T_INVALID_SUBJECT)
 		s[BAD_LEN - 1] = 0x7e;
 	msgpack_pack_map(pk, 2);
-	pk_str(pk, "subject");
+	tl_pack_str(pk, "subject");
 	msgpack_pack_str_with_body(pk, s, BAD_LEN);
 	pk_kv(pk, "error", t == T_ERROR_NAME ? "bad_request" :
 	    "invalid_subject");
@@ -182,7 +176,7 @@ pack_caution(msgpack_packer *pk)
 	msgpack_pack_map(pk, 3);
 	pk_kv(pk, "subject", "site:example.com");
 	pk_kv(pk, "verdict", "caution");
-	pk_str(pk, "hits");
+	tl_pack_str(pk, "hits");
 	msgpack_pack_array(pk, 1);
 	msgpack_pack_map(pk, 2);
 	pk_kv(pk, "list", "tourism-watch");
@@ -220,7 +214,7 @@ pack_answer(msgpack_sbuffer *sb, enum tamper t)
 	msgpack_sbuffer_clear(sb);
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "results");
+	tl_pack_str(&pk, "results");
 	msgpack_pack_array(&pk, t == T_DROPPED ? 3 : 4);
 	pack_first(&pk, t);
 	if (t == T_ORDER) {
@@ -233,7 +227,7 @@ pack_answer(msgpack_sbuffer *sb, enum tamper t)
 		pack_invalid(&pk, t);
 		pack_caution(&pk);
 	}
-	pk_str(&pk, "signed");
+	tl_pack_str(&pk, "signed");
 	pack_signed(&pk, t);
 }
 
@@ -389,11 +383,11 @@ pack_block(msgpack_sbuffer *sb, int fields)
 	msgpack_sbuffer_clear(sb);
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, fields < 0 ? 1 : 2);
-	pk_str(&pk, "results");
+	tl_pack_str(&pk, "results");
 	msgpack_pack_array(&pk, 0);
 	if (fields < 0)
 		return;
-	pk_str(&pk, "signed");
+	tl_pack_str(&pk, "signed");
 	msgpack_pack_map(&pk, (size_t)fields);
 	pk_kv(&pk, "origin", "o");
 	pk_uint(&pk, "time", 1);

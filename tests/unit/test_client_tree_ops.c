@@ -17,6 +17,7 @@
 #include "frame.h"
 #include "msg.h"
 #include "qcreg_int.h"
+#include "testlib.h"
 
 #define H1	"1a4a2cce9c9d0ae01884df616c9060c0" \
 		"e823e56bb868813c0474433226fd6452"
@@ -34,9 +35,6 @@ struct sent {
 
 static struct qcreg *conn_new(void);
 static void	 sent_take(struct qcreg *, struct sent *);
-static void	 want_uint(const msgpack_object *, const char *, uint64_t);
-static struct qcreg_reply *reply_new(msgpack_sbuffer *, int);
-static void	 pk_str(msgpack_packer *, const char *);
 static void	 pk_checkpoint(msgpack_packer *, int, const char *);
 static void	 pk_hashes(msgpack_packer *, const char *, size_t,
 		    const char *);
@@ -78,61 +76,26 @@ sent_take(struct qcreg *c, struct sent *s)
 	c->pq_head = 0;
 }
 
-static void
-want_uint(const msgpack_object *o, const char *key, uint64_t want)
-{
-	uint64_t	 v;
-
-	assert_int_equal(qc_obj_uint(qc_map_get(o, key), &v), 0);
-	assert_int_equal(v, want);
-}
-
-/* A success reply to op whose result is the map packed in sb. */
-static struct qcreg_reply *
-reply_new(msgpack_sbuffer *sb, int op)
-{
-	struct qcreg_reply	*r;
-	size_t			 off = 0;
-
-	r = calloc(1, sizeof(*r) + sb->size);
-	assert_non_null(r);
-	memcpy(r->r_body, sb->data, sb->size);
-	r->r_len = sb->size;
-	r->r_op = op;
-	msgpack_unpacked_init(&r->r_up);
-	assert_int_equal(msgpack_unpack_next(&r->r_up, r->r_body, r->r_len,
-	    &off), MSGPACK_UNPACK_SUCCESS);
-	r->r_result = &r->r_up.data;
-	msgpack_sbuffer_clear(sb);
-	return r;
-}
-
-static void
-pk_str(msgpack_packer *pk, const char *s)
-{
-	assert_int_equal(qc_pack_cstr(pk, s), 0);
-}
-
 /* A checkpoint answer, signed or not, with key_id (NULL: left out). */
 static void
 pk_checkpoint(msgpack_packer *pk, int sig, const char *key_id)
 {
 	msgpack_pack_map(pk, 4 + sig + (key_id != NULL));
-	pk_str(pk, "origin");
-	pk_str(pk, "qcreg test registry");
-	pk_str(pk, "size");
+	tl_pack_str(pk, "origin");
+	tl_pack_str(pk, "qcreg test registry");
+	tl_pack_str(pk, "size");
 	msgpack_pack_uint64(pk, 13);
-	pk_str(pk, "root");
-	pk_str(pk, H1);
-	pk_str(pk, "time");
+	tl_pack_str(pk, "root");
+	tl_pack_str(pk, H1);
+	tl_pack_str(pk, "time");
 	msgpack_pack_uint64(pk, 1796102400);
 	if (key_id != NULL) {
-		pk_str(pk, "key_id");
-		pk_str(pk, key_id);
+		tl_pack_str(pk, "key_id");
+		tl_pack_str(pk, key_id);
 	}
 	if (sig) {
-		pk_str(pk, "signature");
-		pk_str(pk, SIG);
+		tl_pack_str(pk, "signature");
+		tl_pack_str(pk, SIG);
 	}
 }
 
@@ -142,10 +105,10 @@ pk_hashes(msgpack_packer *pk, const char *key, size_t n, const char *hash)
 {
 	size_t	 i;
 
-	pk_str(pk, key);
+	tl_pack_str(pk, key);
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (i = 0; i < n; i++)
-		pk_str(pk, hash);
+		tl_pack_str(pk, hash);
 }
 
 static void
@@ -165,8 +128,8 @@ tree_requests(void **state)
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 4);
 	assert_true(qc_obj_streq(qc_map_get(s.req, "op"), "proof"));
-	want_uint(s.req, "seq", 5);
-	want_uint(s.req, "size", 13);
+	tl_want_uint(s.req, "seq", 5);
+	tl_want_uint(s.req, "size", 13);
 	msgpack_unpacked_destroy(&s.up);
 
 	/* size 0 and to 0: the head, sent as nothing */
@@ -180,13 +143,13 @@ tree_requests(void **state)
 	sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 3);
 	assert_true(qc_obj_streq(qc_map_get(s.req, "op"), "consistency"));
-	want_uint(s.req, "from", 3);
+	tl_want_uint(s.req, "from", 3);
 	assert_null(qc_map_get(s.req, "to"));
 	msgpack_unpacked_destroy(&s.up);
 
 	assert_int_equal(qcreg_queue_consistency(c, 3, 8), 0);
 	sent_take(c, &s);
-	want_uint(s.req, "to", 8);
+	tl_want_uint(s.req, "to", 8);
 	msgpack_unpacked_destroy(&s.up);
 
 	/* seq 0 and from 0: refused, nothing queued */
@@ -211,7 +174,7 @@ checkpoint_answers(void **state)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 
 	pk_checkpoint(&pk, 1, "test-1");
-	r = reply_new(&sb, QCREG_OP_CHECKPOINT);
+	r = tl_reply(&sb, QCREG_OP_CHECKPOINT, 0);
 	assert_int_equal(qcreg_reply_checkpoint(r, &cp), 0);
 	assert_string_equal(cp.origin, "qcreg test registry");
 	assert_int_equal(cp.size, 13);
@@ -229,7 +192,7 @@ checkpoint_answers(void **state)
 
 	/* a registry without a signing key */
 	pk_checkpoint(&pk, 0, NULL);
-	r = reply_new(&sb, QCREG_OP_CHECKPOINT);
+	r = tl_reply(&sb, QCREG_OP_CHECKPOINT, 0);
 	assert_int_equal(qcreg_reply_checkpoint(r, &cp), 0);
 	assert_int_equal(cp.is_signed, 0);
 	assert_string_equal(cp.key_id, "");
@@ -237,30 +200,30 @@ checkpoint_answers(void **state)
 
 	/* half a signature, an empty key_id, a key_id too long */
 	pk_checkpoint(&pk, 0, "test-1");
-	r = reply_new(&sb, QCREG_OP_CHECKPOINT);
+	r = tl_reply(&sb, QCREG_OP_CHECKPOINT, 0);
 	assert_int_equal(qcreg_reply_checkpoint(r, &cp), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 	pk_checkpoint(&pk, 1, "");
-	r = reply_new(&sb, QCREG_OP_CHECKPOINT);
+	r = tl_reply(&sb, QCREG_OP_CHECKPOINT, 0);
 	assert_int_equal(qcreg_reply_checkpoint(r, &cp), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 	pk_checkpoint(&pk, 1, "k0123456789012345678901234567890123456789"
 	    "012345678901234567890123");
-	r = reply_new(&sb, QCREG_OP_CHECKPOINT);
+	r = tl_reply(&sb, QCREG_OP_CHECKPOINT, 0);
 	assert_int_equal(qcreg_reply_checkpoint(r, &cp), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 
 	/* a root that is not hex */
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "origin");
-	pk_str(&pk, "o");
-	pk_str(&pk, "size");
+	tl_pack_str(&pk, "origin");
+	tl_pack_str(&pk, "o");
+	tl_pack_str(&pk, "size");
 	msgpack_pack_uint64(&pk, 1);
-	pk_str(&pk, "root");
-	pk_str(&pk, "zz");
-	pk_str(&pk, "time");
+	tl_pack_str(&pk, "root");
+	tl_pack_str(&pk, "zz");
+	tl_pack_str(&pk, "time");
 	msgpack_pack_uint64(&pk, 1);
-	r = reply_new(&sb, QCREG_OP_CHECKPOINT);
+	r = tl_reply(&sb, QCREG_OP_CHECKPOINT, 0);
 	assert_int_equal(qcreg_reply_checkpoint(r, &cp), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 	msgpack_sbuffer_destroy(&sb);
@@ -282,14 +245,14 @@ proof_answers(void **state)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "seq");
+	tl_pack_str(&pk, "seq");
 	msgpack_pack_uint64(&pk, 5);
-	pk_str(&pk, "size");
+	tl_pack_str(&pk, "size");
 	msgpack_pack_uint64(&pk, 13);
-	pk_str(&pk, "root");
-	pk_str(&pk, H1);
+	tl_pack_str(&pk, "root");
+	tl_pack_str(&pk, H1);
 	pk_hashes(&pk, "path", 4, H2);
-	r = reply_new(&sb, QCREG_OP_PROOF);
+	r = tl_reply(&sb, QCREG_OP_PROOF, 0);
 	assert_int_equal(qcreg_reply_proof(r, &p), 0);
 	assert_int_equal(p.seq, 5);
 	assert_int_equal(p.size, 13);
@@ -300,26 +263,26 @@ proof_answers(void **state)
 
 	/* more hashes than any tree needs */
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "seq");
+	tl_pack_str(&pk, "seq");
 	msgpack_pack_uint64(&pk, 5);
-	pk_str(&pk, "size");
+	tl_pack_str(&pk, "size");
 	msgpack_pack_uint64(&pk, 13);
-	pk_str(&pk, "root");
-	pk_str(&pk, H1);
+	tl_pack_str(&pk, "root");
+	tl_pack_str(&pk, H1);
 	pk_hashes(&pk, "path", QCREG_PROOF_MAX + 1, H2);
-	r = reply_new(&sb, QCREG_OP_PROOF);
+	r = tl_reply(&sb, QCREG_OP_PROOF, 0);
 	assert_int_equal(qcreg_reply_proof(r, &p), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "from");
+	tl_pack_str(&pk, "from");
 	msgpack_pack_uint64(&pk, 3);
-	pk_str(&pk, "to");
+	tl_pack_str(&pk, "to");
 	msgpack_pack_uint64(&pk, 13);
-	pk_str(&pk, "root");
-	pk_str(&pk, H1);
+	tl_pack_str(&pk, "root");
+	tl_pack_str(&pk, H1);
 	pk_hashes(&pk, "proof", 0, H2);
-	r = reply_new(&sb, QCREG_OP_CONSISTENCY);
+	r = tl_reply(&sb, QCREG_OP_CONSISTENCY, 0);
 	assert_int_equal(qcreg_reply_consistency(r, &k), 0);
 	assert_int_equal(k.from, 3);
 	assert_int_equal(k.to, 13);
@@ -328,14 +291,14 @@ proof_answers(void **state)
 
 	/* a hash of the wrong length */
 	msgpack_pack_map(&pk, 4);
-	pk_str(&pk, "from");
+	tl_pack_str(&pk, "from");
 	msgpack_pack_uint64(&pk, 3);
-	pk_str(&pk, "to");
+	tl_pack_str(&pk, "to");
 	msgpack_pack_uint64(&pk, 13);
-	pk_str(&pk, "root");
-	pk_str(&pk, H1);
+	tl_pack_str(&pk, "root");
+	tl_pack_str(&pk, H1);
 	pk_hashes(&pk, "proof", 1, "0e8e");
-	r = reply_new(&sb, QCREG_OP_CONSISTENCY);
+	r = tl_reply(&sb, QCREG_OP_CONSISTENCY, 0);
 	assert_int_equal(qcreg_reply_consistency(r, &k), QCREG_E_PROTO);
 	qcreg_reply_free(r);
 	msgpack_sbuffer_destroy(&sb);
@@ -355,19 +318,19 @@ signing_keys(void **state)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	assert_int_equal(qcreg_signing_key(c, "dev-1", pub), 0);
 	msgpack_pack_map(&pk, 1);
-	pk_str(&pk, "keys");
+	tl_pack_str(&pk, "keys");
 	msgpack_pack_array(&pk, 2);
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "key_id");
-	pk_str(&pk, "dev-1");
-	pk_str(&pk, "public_key");
-	pk_str(&pk, PUB);
+	tl_pack_str(&pk, "key_id");
+	tl_pack_str(&pk, "dev-1");
+	tl_pack_str(&pk, "public_key");
+	tl_pack_str(&pk, PUB);
 	msgpack_pack_map(&pk, 2);
-	pk_str(&pk, "key_id");
-	pk_str(&pk, "dev-2");
-	pk_str(&pk, "public_key");
-	pk_str(&pk, "03a1");
-	c->hello = reply_new(&sb, QCREG_OP_HELLO);
+	tl_pack_str(&pk, "key_id");
+	tl_pack_str(&pk, "dev-2");
+	tl_pack_str(&pk, "public_key");
+	tl_pack_str(&pk, "03a1");
+	c->hello = tl_reply(&sb, QCREG_OP_HELLO, 0);
 	assert_int_equal(qcreg_signing_key(c, "dev-1", pub), 1);
 	assert_int_equal(qc_unhex(PUB, sizeof(want), want), 0);
 	assert_memory_equal(pub, want, sizeof(want));

@@ -18,6 +18,7 @@
 #include "fields.h"
 #include "op.h"
 #include "writer.h"
+#include "testlib.h"
 
 /* The three shipped lists, and "meter" with unbounded and signed ints. */
 static const char conf_text[] =
@@ -105,25 +106,8 @@ static void	 credit_min(struct mp *, uint32_t);
 static int
 setup(void **state)
 {
-	char		 path[512], err[1024];
-	const char	*t = getenv("TMPDIR");
-	FILE		*f;
-	int		 fd;
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/qcreg-test-fields.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		return -1;
-	if (fputs(conf_text, f) < 0 || fclose(f) != 0)
-		return -1;
-	cfg = config_load(path, err, sizeof(err));
-	unlink(path);
-	if (cfg == NULL) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	return 0;
+	return (cfg = tl_config(conf_text)) == NULL ? -1 : 0;
 }
 
 static int

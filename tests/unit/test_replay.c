@@ -22,6 +22,7 @@
 #include "record.h"
 #include "sig.h"
 #include "store.h"
+#include "testlib.h"
 #include "writer.h"
 
 #define USCC	"uscc:91350100M000100Y43"
@@ -54,35 +55,17 @@ struct fx {
 static int
 setup(void **state)
 {
-	const char	*t = getenv("TMPDIR");
-	char		 path[512], err[1024];
 	struct fx	*fx;
-	FILE		*f;
-	int		 fd, i;
+	int		 i;
 
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
+	if ((fx = calloc(1, sizeof(*fx))) == NULL ||
+	    (fx->cfg = tl_config(conf_text)) == NULL)
 		return -1;
-	snprintf(path, sizeof(path), "%s/qcreg-test-replay.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		return -1;
-	if (fputs(conf_text, f) < 0 || fclose(f) != 0)
-		return -1;
-	fx->cfg = config_load(path, err, sizeof(err));
-	unlink(path);
-	if (fx->cfg == NULL) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	for (i = 0; i < 2; i++) {
-		snprintf(fx->dir[i], sizeof(fx->dir[i]),
-		    "%s/qcreg-test-replay.XXXXXX",
-		    t != NULL && *t != '\0' ? t : "/tmp");
-		if (mkdtemp(fx->dir[i]) == NULL ||
+	for (i = 0; i < 2; i++)
+		if (tl_tmpdir(fx->dir[i], sizeof(fx->dir[i]), "replay") == -1 ||
 		    store_open(&fx->st[i], fx->dir[i], 16 * 1024 * 1024,
 		    8) == -1)
 			return -1;
-	}
 	msgpack_sbuffer_init(&fx->scratch);
 	fx->page.rp_recs = fx->recs;
 	*state = fx;

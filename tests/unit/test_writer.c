@@ -32,6 +32,7 @@
 #include "store.h"
 #include "summary.h"
 #include "writer.h"
+#include "testlib.h"
 
 #define USCC		"uscc:91350100M000100Y43"
 /* Another subject: the writer takes it as a key (dispatch checks it). */
@@ -129,29 +130,11 @@ static void	 route_clear(void);
 static int
 setup(void **state)
 {
-	const char	*t = getenv("TMPDIR");
-	char		 path[512], err[1024];
 	struct fx	*fx;
-	FILE		*f;
-	int		 fd;
 
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/qcreg-test-writer.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		return -1;
-	if (fputs(conf_text, f) < 0 || fclose(f) != 0)
-		return -1;
-	fx->cfg = config_load(path, err, sizeof(err));
-	unlink(path);
-	if (fx->cfg == NULL) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	snprintf(fx->dir, sizeof(fx->dir), "%s/qcreg-test-writer.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	if (mkdtemp(fx->dir) == NULL)
+	if ((fx = calloc(1, sizeof(*fx))) == NULL ||
+	    (fx->cfg = tl_config(conf_text)) == NULL ||
+	    tl_tmpdir(fx->dir, sizeof(fx->dir), "writer") == -1)
 		return -1;
 	snprintf(fx->cfg->data_dir, sizeof(fx->cfg->data_dir), "%s",
 	    fx->dir);

@@ -1,0 +1,38 @@
+/*
+ * Helpers the cmocka unit tests share: packing and checking msgpack
+ * values, and a libqcreg reply built in memory as if a server had sent
+ * it. Each fails the running test on any error.
+ */
+#ifndef QC_TESTLIB_H
+#define QC_TESTLIB_H
+
+#include <msgpack.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct qcreg_reply;
+
+/* Packs s as a msgpack str. */
+void		 tl_pack_str(msgpack_packer *, const char *s);
+/* o's key holds the str want / the uint want. */
+void		 tl_want_str(const msgpack_object *o, const char *key,
+		    const char *want);
+void		 tl_want_uint(const msgpack_object *o, const char *key,
+		    uint64_t want);
+/*
+ * A success reply to op (enum qcreg_op) whose result is the map packed in
+ * sb (which is then emptied); n: the subjects sent, for a check. Freed
+ * with qcreg_reply_free().
+ */
+struct qcreg_reply *tl_reply(msgpack_sbuffer *sb, int op, uint32_t n);
+
+/*
+ * Tests of the daemon's layers only (testlib_server.c). A new directory
+ * qcreg-test-NAME.XXXXXX under $TMPDIR or /tmp into out: 0 or -1.
+ */
+int		 tl_tmpdir(char *out, size_t cap, const char *name);
+/* The config written in text; NULL (the reason on stderr) if refused. */
+struct config	*tl_config(const char *text);
+
+#endif
