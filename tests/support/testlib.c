@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "frame.h"
 #include "msg.h"
 #include "qcreg_int.h"
 #include "testlib.h"
@@ -52,4 +53,47 @@ tl_reply(msgpack_sbuffer *sb, int op, uint32_t n)
 	r->r_result = &r->r_up.data;
 	msgpack_sbuffer_clear(sb);
 	return r;
+}
+
+struct qcreg *
+tl_conn(void)
+{
+	struct qcreg	*c;
+
+	c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	c->fd = -1;
+	c->stop_fd = -1;
+	msgpack_sbuffer_init(&c->out);
+	msgpack_sbuffer_init(&c->req);
+	c->max_send = c->max_recv = QC_FRAME_MAX_DEFAULT;
+	c->next_id = 1;
+	c->handshaken = c->established = 1;
+	return c;
+}
+
+void
+tl_sent_take(struct qcreg *c, struct tl_sent *s)
+{
+	size_t		 off = 0;
+	uint32_t	 len;
+
+	assert_true(c->out.size >= QC_FRAME_HDR);
+	len = qc_frame_get_len((const uint8_t *)c->out.data);
+	assert_int_equal(c->out.size, QC_FRAME_HDR + len);
+	msgpack_unpacked_init(&s->up);
+	assert_int_equal(msgpack_unpack_next(&s->up, c->out.data +
+	    QC_FRAME_HDR, len, &off), MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(off, len);
+	s->req = &s->up.data;
+	assert_int_equal(s->req->type, MSGPACK_OBJECT_MAP);
+	msgpack_sbuffer_clear(&c->out);
+	c->pq_count = 0;
+	c->pq_head = 0;
+}
+
+void
+tl_sent_free(struct tl_sent *s)
+{
+	msgpack_unpacked_destroy(&s->up);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct config;
+struct qcreg;
 struct qcreg_reply;
 
 /* Packs s as a msgpack str. */
@@ -26,6 +27,19 @@ void		 tl_want_uint(const msgpack_object *o, const char *key,
  * with qcreg_reply_free().
  */
 struct qcreg_reply *tl_reply(msgpack_sbuffer *sb, int op, uint32_t n);
+
+/* A libqcreg connection with nothing in flight and no transport. */
+struct qcreg	*tl_conn(void);
+
+/* A request read back from a connection's output queue. */
+struct tl_sent {
+	msgpack_unpacked	 up;
+	const msgpack_object	*req;	/* a map */
+};
+
+/* The one request queued on c: unpacks its frame, empties the queue. */
+void		 tl_sent_take(struct qcreg *c, struct tl_sent *);
+void		 tl_sent_free(struct tl_sent *);
 
 /*
  * Tests of the daemon's layers only (testlib_server.c). A new directory

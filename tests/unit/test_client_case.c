@@ -18,60 +18,6 @@
 #include "qcreg_int.h"
 #include "testlib.h"
 
-/* A request read back from the output queue. */
-struct sent {
-	msgpack_unpacked	 up;
-	const msgpack_object	*req;
-};
-
-static struct qcreg *conn_new(void);
-static void	 sent_take(struct qcreg *, struct sent *);
-static void	 sent_free(struct sent *);
-
-/* A connection with nothing in flight and no transport. */
-static struct qcreg *
-conn_new(void)
-{
-	struct qcreg	*c;
-
-	c = calloc(1, sizeof(*c));
-	assert_non_null(c);
-	c->fd = -1;
-	c->stop_fd = -1;
-	msgpack_sbuffer_init(&c->out);
-	msgpack_sbuffer_init(&c->req);
-	c->max_send = c->max_recv = QC_FRAME_MAX_DEFAULT;
-	c->next_id = 1;
-	c->handshaken = c->established = 1;
-	return c;
-}
-
-/* The one request queued: unpacks its frame and empties the queue. */
-static void
-sent_take(struct qcreg *c, struct sent *s)
-{
-	size_t		 off = 0;
-	uint32_t	 len;
-
-	assert_true(c->out.size >= QC_FRAME_HDR);
-	len = qc_frame_get_len((const uint8_t *)c->out.data);
-	assert_int_equal(c->out.size, QC_FRAME_HDR + len);
-	msgpack_unpacked_init(&s->up);
-	assert_int_equal(msgpack_unpack_next(&s->up, c->out.data +
-	    QC_FRAME_HDR, len, &off), MSGPACK_UNPACK_SUCCESS);
-	assert_int_equal(off, len);
-	s->req = &s->up.data;
-	assert_int_equal(s->req->type, MSGPACK_OBJECT_MAP);
-	msgpack_sbuffer_clear(&c->out);
-	c->pq_count = 0;
-	c->pq_head = 0;
-}
-
-static void
-sent_free(struct sent *s)
-{
-	msgpack_unpacked_destroy(&s->up);
-}
 
 /* case_open: every argument, fields only when there are some, idem. */
 static void
@@ -81,14 +27,14 @@ test_case_open_request(void **state)
 		{ "name", QCREG_V_STR, "张某", 0 },
 		{ "score", QCREG_V_INT, NULL, 55 },
 	};
-	struct qcreg	*c = conn_new();
-	struct sent	 s;
+	struct qcreg	*c = tl_conn();
+	struct tl_sent	 s;
 
 	(void)state;
 	assert_int_equal(qcreg_queue_case_open(c, "tourism",
 	    "guide:D-4101-000123", "notice", "2026-09-28", "拟列入", f, 2,
 	    "k-1"), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 7);
 	tl_want_uint(s.req, "id", 1);
 	tl_want_str(s.req, "op", "case_open");
@@ -100,18 +46,18 @@ test_case_open_request(void **state)
 	tl_want_str(qc_map_get(s.req, "fields"), "name", "张某");
 	tl_want_uint(qc_map_get(s.req, "fields"), "score", 55);
 	tl_want_str(s.req, "idem", "k-1");
-	sent_free(&s);
+	tl_sent_free(&s);
 
 	/* An objection: no fields, no idem. */
 	assert_int_equal(qcreg_queue_case_open(c, "tourism",
 	    "guide:D-4101-000123", "objection", "2026-09-28", "异议", NULL, 0,
 	    NULL), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 5);
 	tl_want_uint(s.req, "id", 2);
 	assert_null(qc_map_get(s.req, "fields"));
 	assert_null(qc_map_get(s.req, "idem"));
-	sent_free(&s);
+	tl_sent_free(&s);
 
 	/* Missing arguments and bad keys: refused, nothing queued. */
 	assert_int_equal(qcreg_queue_case_open(c, "tourism", "x", NULL,
@@ -136,13 +82,13 @@ test_case_close_request(void **state)
 	static const struct qcreg_field f[] = {
 		{ "grade", QCREG_V_STR, "B", 0 },
 	};
-	struct qcreg	*c = conn_new();
-	struct sent	 s;
+	struct qcreg	*c = tl_conn();
+	struct tl_sent	 s;
 
 	(void)state;
 	assert_int_equal(qcreg_queue_case_close(c, 57, "corrected", "复核",
 	    f, 1, 3, "k"), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 6);
 	tl_want_str(s.req, "op", "case_close");
 	tl_want_uint(s.req, "case", 57);
@@ -151,14 +97,14 @@ test_case_close_request(void **state)
 	tl_want_str(qc_map_get(s.req, "fields"), "grade", "B");
 	tl_want_uint(s.req, "if_version", 3);
 	tl_want_str(s.req, "idem", "k");
-	sent_free(&s);
+	tl_sent_free(&s);
 
 	assert_int_equal(qcreg_queue_case_close(c, 58, "upheld", "r", NULL, 0,
 	    QCREG_NO_VERSION, NULL), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 3);
 	assert_null(qc_map_get(s.req, "if_version"));
-	sent_free(&s);
+	tl_sent_free(&s);
 
 	assert_int_equal(qcreg_queue_case_close(c, 58, NULL, "r", NULL, 0,
 	    QCREG_NO_VERSION, NULL), QCREG_E_USAGE);
@@ -172,22 +118,22 @@ static void
 test_cases_request(void **state)
 {
 	struct qcreg_case_filter	 f;
-	struct qcreg			*c = conn_new();
-	struct sent			 s;
+	struct qcreg			*c = tl_conn();
+	struct tl_sent			 s;
 
 	(void)state;
 	assert_int_equal(qcreg_queue_cases(c, NULL), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2);
 	tl_want_str(s.req, "op", "cases");
-	sent_free(&s);
+	tl_sent_free(&s);
 
 	memset(&f, 0, sizeof(f));
 	f.within = -1;
 	assert_int_equal(qcreg_queue_cases(c, &f), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2);
-	sent_free(&s);
+	tl_sent_free(&s);
 
 	f.state = "due";
 	f.within = 0;
@@ -196,7 +142,7 @@ test_cases_request(void **state)
 	f.after = 41;
 	f.limit = 7;
 	assert_int_equal(qcreg_queue_cases(c, &f), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 6);
 	tl_want_str(s.req, "state", "due");
 	tl_want_uint(s.req, "within", 0);
@@ -204,7 +150,7 @@ test_cases_request(void **state)
 	tl_want_str(s.req, "kind", "repair");
 	tl_want_uint(s.req, "after", 41);
 	tl_want_uint(s.req, "limit", 7);
-	sent_free(&s);
+	tl_sent_free(&s);
 	qcreg_close(c);
 }
 
@@ -215,55 +161,55 @@ test_other_requests(void **state)
 	static const struct qcreg_field f[] = {
 		{ "grade", QCREG_V_STR, "B", 0 },
 	};
-	struct qcreg	*c = conn_new();
-	struct sent	 s;
+	struct qcreg	*c = tl_conn();
+	struct tl_sent	 s;
 
 	(void)state;
 	assert_int_equal(qcreg_queue_escalations(c, NULL, NULL, 0), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2);
 	tl_want_str(s.req, "op", "escalations");
-	sent_free(&s);
+	tl_sent_free(&s);
 	assert_int_equal(qcreg_queue_escalations(c, "tourism", "site:a.cn",
 	    5), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 3);
 	tl_want_str(s.req, "list", "tourism");
 	tl_want_str(s.req, "after", "site:a.cn");
 	tl_want_uint(s.req, "limit", 5);
-	sent_free(&s);
+	tl_sent_free(&s);
 
 	assert_int_equal(qcreg_queue_escalation_dismiss(c, "tourism",
 	    "site:a.cn", "不予列入", "d-1"), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 4);
 	tl_want_str(s.req, "op", "escalation_dismiss");
 	tl_want_str(s.req, "reason", "不予列入");
 	tl_want_str(s.req, "idem", "d-1");
-	sent_free(&s);
+	tl_sent_free(&s);
 	assert_int_equal(qcreg_queue_escalation_dismiss(c, "tourism",
 	    "site:a.cn", NULL, NULL), QCREG_E_USAGE);
 
 	assert_int_equal(qcreg_queue_put(c, "credit", "x", f, 1,
 	    QCREG_NO_VERSION), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 3);
 	assert_null(qc_map_get(s.req, "idem"));
-	sent_free(&s);
+	tl_sent_free(&s);
 	assert_int_equal(qcreg_queue_put_idem(c, "credit", "x", f, 1, 0,
 	    "p-1"), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 5);
 	tl_want_uint(s.req, "if_version", 0);
 	tl_want_str(s.req, "idem", "p-1");
-	sent_free(&s);
+	tl_sent_free(&s);
 	assert_int_equal(qcreg_queue_remove_idem(c, "credit", "x", "r",
 	    QCREG_NO_VERSION, "r-1"), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2 + 4);
 	tl_want_str(s.req, "op", "remove");
 	tl_want_str(s.req, "idem", "r-1");
-	sent_free(&s);
+	tl_sent_free(&s);
 	assert_int_equal(qcreg_queue_remove_idem(c, "credit", "x", "r",
 	    QCREG_NO_VERSION, ""), QCREG_E_USAGE);
 	qcreg_close(c);

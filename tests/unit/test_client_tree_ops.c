@@ -27,54 +27,9 @@
 #define PUB	"03a107bff3ce10be1d70dd18e74bc099" \
 		"67e4d6309ba50d5f1ddc8664125531b8"
 
-/* A request read back from the output queue. */
-struct sent {
-	msgpack_unpacked	 up;
-	const msgpack_object	*req;
-};
-
-static struct qcreg *conn_new(void);
-static void	 sent_take(struct qcreg *, struct sent *);
 static void	 pk_checkpoint(msgpack_packer *, int, const char *);
 static void	 pk_hashes(msgpack_packer *, const char *, size_t,
 		    const char *);
-
-/* A connection with nothing in flight and no transport. */
-static struct qcreg *
-conn_new(void)
-{
-	struct qcreg	*c;
-
-	c = calloc(1, sizeof(*c));
-	assert_non_null(c);
-	c->fd = -1;
-	c->stop_fd = -1;
-	msgpack_sbuffer_init(&c->out);
-	msgpack_sbuffer_init(&c->req);
-	c->max_send = c->max_recv = QC_FRAME_MAX_DEFAULT;
-	c->next_id = 1;
-	c->handshaken = c->established = 1;
-	return c;
-}
-
-/* The one request queued: unpacks its frame and empties the queue. */
-static void
-sent_take(struct qcreg *c, struct sent *s)
-{
-	size_t		 off = 0;
-	uint32_t	 len;
-
-	assert_true(c->out.size >= QC_FRAME_HDR);
-	len = qc_frame_get_len((const uint8_t *)c->out.data);
-	assert_int_equal(c->out.size, QC_FRAME_HDR + len);
-	msgpack_unpacked_init(&s->up);
-	assert_int_equal(msgpack_unpack_next(&s->up, c->out.data +
-	    QC_FRAME_HDR, len, &off), MSGPACK_UNPACK_SUCCESS);
-	s->req = &s->up.data;
-	msgpack_sbuffer_clear(&c->out);
-	c->pq_count = 0;
-	c->pq_head = 0;
-}
 
 /* A checkpoint answer, signed or not, with key_id (NULL: left out). */
 static void
@@ -114,43 +69,43 @@ pk_hashes(msgpack_packer *pk, const char *key, size_t n, const char *hash)
 static void
 tree_requests(void **state)
 {
-	struct qcreg	*c = conn_new();
-	struct sent	 s;
+	struct qcreg	*c = tl_conn();
+	struct tl_sent	 s;
 
 	(void)state;
 	assert_int_equal(qcreg_queue_checkpoint(c), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 2);
 	assert_true(qc_obj_streq(qc_map_get(s.req, "op"), "checkpoint"));
-	msgpack_unpacked_destroy(&s.up);
+	tl_sent_free(&s);
 
 	assert_int_equal(qcreg_queue_proof(c, 5, 13), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 4);
 	assert_true(qc_obj_streq(qc_map_get(s.req, "op"), "proof"));
 	tl_want_uint(s.req, "seq", 5);
 	tl_want_uint(s.req, "size", 13);
-	msgpack_unpacked_destroy(&s.up);
+	tl_sent_free(&s);
 
 	/* size 0 and to 0: the head, sent as nothing */
 	assert_int_equal(qcreg_queue_proof(c, 5, 0), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 3);
 	assert_null(qc_map_get(s.req, "size"));
-	msgpack_unpacked_destroy(&s.up);
+	tl_sent_free(&s);
 
 	assert_int_equal(qcreg_queue_consistency(c, 3, 0), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	assert_int_equal(s.req->via.map.size, 3);
 	assert_true(qc_obj_streq(qc_map_get(s.req, "op"), "consistency"));
 	tl_want_uint(s.req, "from", 3);
 	assert_null(qc_map_get(s.req, "to"));
-	msgpack_unpacked_destroy(&s.up);
+	tl_sent_free(&s);
 
 	assert_int_equal(qcreg_queue_consistency(c, 3, 8), 0);
-	sent_take(c, &s);
+	tl_sent_take(c, &s);
 	tl_want_uint(s.req, "to", 8);
-	msgpack_unpacked_destroy(&s.up);
+	tl_sent_free(&s);
 
 	/* seq 0 and from 0: refused, nothing queued */
 	assert_int_equal(qcreg_queue_proof(c, 0, 5), QCREG_E_USAGE);
@@ -308,7 +263,7 @@ proof_answers(void **state)
 static void
 signing_keys(void **state)
 {
-	struct qcreg	*c = conn_new();
+	struct qcreg	*c = tl_conn();
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
 	uint8_t		 pub[QC_PUB_LEN], want[QC_PUB_LEN];
