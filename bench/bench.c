@@ -82,7 +82,8 @@ static const struct option longopts[] = {
 };
 
 static const char *const op_names[OP_NMIX] = {
-	"check1", "checkB", "get", "put", "checkS", "proof", "checkpoint"
+	"check1", "checkB", "get", "put", "checkS", "proof", "checkpoint",
+	"consistency"
 };
 static const char *const mode_names[] = { "run", "new-conn", "load", "idle" };
 
@@ -104,7 +105,8 @@ usage(void)
 "ops for --mix: check1 (check of 1 subject / GET), checkB (check of --batch\n"
 "subjects / MGET), get (get / GET), put (put of a credit entry / SET);\n"
 "qcreg only: checkS (signed check of --batch subjects), proof (inclusion\n"
-"proof of a random record of the first --gen-keys), checkpoint\n"
+"proof of a random record of the first --gen-keys), checkpoint,\n"
+"consistency (of a random size up to --gen-keys with the log's head)\n"
 "--mirror: sync the mirror in DIR from the server (key: --pubkey, default\n"
 "certs/dev/signing-1.pub), then qcreg_mirror_check of --batch subjects on\n"
 "one thread\n");
@@ -524,9 +526,10 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (o.proto == PROTO_REDIS && (o.mix[OP_CHECKS] > 0 ||
-	    o.mix[OP_PROOF] > 0 || o.mix[OP_TREE] > 0)) {
-		fprintf(stderr, "qcreg-bench: checkS, proof and checkpoint are "
-		    "qcreg ops\n");
+	    o.mix[OP_PROOF] > 0 || o.mix[OP_TREE] > 0 ||
+	    o.mix[OP_CONSIST] > 0)) {
+		fprintf(stderr, "qcreg-bench: checkS, proof, checkpoint and "
+		    "consistency are qcreg ops\n");
 		return 2;
 	}
 	mode_defaults(&o, &a);

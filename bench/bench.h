@@ -21,6 +21,7 @@ enum bench_op {
 	OP_CHECKS,		/* signed check of --batch subjects (qcreg) */
 	OP_PROOF,		/* inclusion proof of a random record (qcreg) */
 	OP_TREE,		/* checkpoint (qcreg) */
+	OP_CONSIST,		/* consistency of a random older size (qcreg) */
 	OP_NMIX,
 	OP_LOAD = OP_NMIX,	/* put of the next entry of the data set */
 	OP_PING,		/* hello / PING (idle connections) */
@@ -214,7 +215,7 @@ struct bench_req {
 	size_t		 subj_len[BENCH_BATCH_MAX];
 	int		 hits;		/* expected hits, -1 unknown */
 	const struct bench_entry *entry;	/* load and put */
-	uint64_t	 seq;		/* proof: the record */
+	uint64_t	 seq;		/* proof: the record; consistency: from */
 };
 
 /*

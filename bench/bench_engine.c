@@ -583,6 +583,7 @@ conn_send(struct bthread *t, struct bconn *c, enum bench_op op)
 		q->entry = &t->ent;
 		break;
 	case OP_PROOF:
+	case OP_CONSIST:
 		/* A loaded set of n entries is the log's first n records. */
 		q->seq = 1 + rng_next(&t->rng) % t->o->nkeys;
 		break;

@@ -129,6 +129,12 @@ bqc_encode(struct bqc *q, struct buf *b, const struct bench_req *r)
 	case OP_TREE:
 		rc = qc_env_request_begin(&q->q_sb, &pk, r->id, "checkpoint", 0);
 		break;
+	case OP_CONSIST:
+		/* From a random older tree to the head. */
+		rc = qc_env_request_begin(&q->q_sb, &pk, r->id, "consistency",
+		    1) != 0 || qc_pack_kv_uint(&pk, "from", r->seq) != 0 ?
+		    -1 : 0;
+		break;
 	case OP_GET:
 		rc = enc_get(q, &pk, r);
 		break;
@@ -246,6 +252,8 @@ result_verdict(struct bqc *q, const msgpack_object *res, const struct slot *s,
 		return result_has(q, res, "seq", 0, why);
 	case OP_TREE:
 		return result_has(q, res, "size", 0, why);
+	case OP_CONSIST:
+		return result_has(q, res, "to", 0, why);
 	case OP_GET:
 		if (s->s_hits == 0) {
 			*why = "get: found a subject that is not in the set";

@@ -4,6 +4,7 @@ record as the primary did and verifies it against the primary's hash,
 serves every read, answers writes and signed checks read_only naming the
 primary, serves the primary's checkpoint, and shows its lag in hello."""
 
+import atexit
 import os
 import random
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import threading
 import time
 
+import harness
 from harness import *
 
 suite = Suite("replica")
@@ -379,7 +381,10 @@ def haproxy_in_front(replicas):
 		f.write("\n".join(out) + "\n")
 	log = conf + ".log"
 	with open(log, "wb") as lf:
-		p = subprocess.Popen(["haproxy", "-db", "-f", conf], stdout=lf, stderr=subprocess.STDOUT)
+		p = subprocess.Popen(["haproxy", "-db", "-f", conf], stdout=lf, stderr=subprocess.STDOUT,
+				     preexec_fn=harness._pdeathsig)
+	# Stopped even when the test is cut short by its time limit.
+	atexit.register(lambda: p.poll() is None and p.kill())
 	deadline = time.monotonic() + 20
 	while True:
 		try:
