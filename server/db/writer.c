@@ -606,6 +606,11 @@ writer_apply(struct store *st, MDB_txn *txn, const struct config *cfg,
 	int		 rc, replayed = 0;
 
 	wx_init(&x, st, txn, cfg, ch, scratch, wr);
+	/*
+	 * Today is the day of the write's records, not of the request: a
+	 * replica, which has only the records, takes the same day.
+	 */
+	wr->wr_today = qc_date_today((time_t)x.x_now, cfg->utc_offset);
 	if (wr->wr_idem[0] != '\0' &&
 	    ((rc = wx_idem_replay(&x, &replayed)) != 0 || replayed))
 		return rc;

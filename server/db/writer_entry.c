@@ -26,6 +26,7 @@ wx_init(struct wx *x, struct store *st, MDB_txn *txn, const struct config *cfg,
 	x->x_scratch = scratch;
 	x->x_wr = wr;
 	x->x_subject = wr->wr_subject;
+	x->x_now = (uint64_t)time(NULL);
 }
 
 int
@@ -98,7 +99,7 @@ wx_append(struct wx *x, struct change *c)
 	int		 rc;
 
 	c->c_seq = x->x_ch->ch_seq + 1;
-	c->c_at = (uint64_t)time(NULL);
+	c->c_at = x->x_now;
 	if (x->x_replay != NULL) {
 		if (x->x_replay_at >= x->x_replay->rp_n)
 			return WX_REPLAY_SHORT;

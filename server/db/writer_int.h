@@ -28,6 +28,8 @@ struct wx {
 	const char		*x_subject;
 	struct summary		 x_sum;
 	int			 x_sum_dirty;	/* to be stored */
+	/* The write's time: its records' `at`, and its today. */
+	uint64_t		 x_now;
 	/* A replica's replay: the records the write must make, else NULL. */
 	const struct replay	*x_replay;
 	size_t			 x_replay_at;	/* the next one it appends */
