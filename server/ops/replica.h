@@ -27,7 +27,8 @@ struct replica {
 	struct checkpoint	 rp_cp;
 	char			 rp_origin[QC_ORIGIN_MAX + 1];
 	char			 rp_key_id[QC_KEY_ID_MAX + 1];
-	char			 rp_stopped[FAULT_MSG_MAX];	/* "": following */
+	/* Why following stopped; "": it goes on. */
+	char			 rp_stopped[FAULT_MSG_MAX];
 };
 
 /* A replica of primary (HOST:PORT); NULL if out of memory. */

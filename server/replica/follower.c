@@ -173,9 +173,14 @@ follower_connect(struct follower *fw, char *why, size_t len)
 }
 
 enum step
-follower_server_error(struct follower *fw, int rc, const char *what, char *why,
-    size_t len)
+follower_call_failed(struct follower *fw, int rc, const char *what,
+    char *why, size_t len)
 {
+	if (rc < 0) {
+		/* The connection failed: it is made again. */
+		snprintf(why, len, "%s: %s", what, qcreg_errmsg(fw->fw_conn));
+		return STEP_RETRY;
+	}
 	snprintf(why, len, "%s: %s (%s)", what, qcreg_code_name(rc),
 	    qcreg_errmsg(fw->fw_conn));
 	/* The primary refusing this principal will not pass by itself. */

@@ -23,9 +23,7 @@ follower_checkpoint(struct follower *fw, char *why, size_t len)
 
 	fw->fw_cp_asked = follower_clock();
 	if ((rc = qcreg_checkpoint(fw->fw_conn, &r)) != 0)
-		return rc > 0 ? follower_server_error(fw, rc, "checkpoint", why, len) :
-		    (snprintf(why, len, "checkpoint: %s",
-		    qcreg_errmsg(fw->fw_conn)), STEP_RETRY);
+		return follower_call_failed(fw, rc, "checkpoint", why, len);
 	rc = qcreg_reply_checkpoint(r, &cp);
 	qcreg_reply_free(r);
 	if (rc != 0) {
@@ -64,7 +62,7 @@ follower_serve_cp(struct follower *fw, char *why, size_t len)
 	    (head = writer_head(fw->fw_writer)) < fw->fw_cp.size)
 		return STEP_OK;
 	if (fw->fw_cp.size == 0)
-		goto serve;	/* the empty tree: its root is in the signature */
+		goto serve;	/* the empty tree: its root is signed */
 	if ((rc = mdb_txn_begin(fw->fw_store->s_env, NULL, MDB_RDONLY,
 	    &txn)) != 0) {
 		snprintf(why, len, "store: %s", mdb_strerror(rc));

@@ -52,7 +52,8 @@ enum step {
 
 
 /* follower.c */
-enum step	 follower_server_error(struct follower *, int, const char *,
+/* A libqcreg call that returned rc (not 0): why, and what to do. */
+enum step	 follower_call_failed(struct follower *, int rc, const char *,
 		    char *, size_t);
 time_t		 follower_clock(void);
 

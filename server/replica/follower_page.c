@@ -33,9 +33,7 @@ follower_fetch(struct follower *fw, char *why, size_t len)
 	wait = p->rp_n == 0 && fw->fw_caught_up ? FOLLOW_WAIT_S : 0;
 	if ((rc = qcreg_changes_wait(fw->fw_conn, since, FOLLOW_PAGE, wait,
 	    &r)) != 0)
-		return rc > 0 ? follower_server_error(fw, rc, "changes", why, len) :
-		    (snprintf(why, len, "changes: %s",
-		    qcreg_errmsg(fw->fw_conn)), STEP_RETRY);
+		return follower_call_failed(fw, rc, "changes", why, len);
 	res = qcreg_reply_result(r);
 	recs = qc_map_get(res, "changes");
 	if (recs == NULL || recs->type != MSGPACK_OBJECT_ARRAY ||
