@@ -119,7 +119,9 @@ server_reload(struct server *srv, const char *path)
 	if (!lists_equal(cfg, srv->s_cfg))
 		log_warnx("reload: list definitions changed; they take "
 		    "effect only after a restart");
-	if (ops_keys_register(srv->s_store, cfg, err, sizeof(err)) != 0) {
+	/* A replica signs nothing: its keys are its primary's. */
+	if (srv->s_replica == NULL &&
+	    ops_keys_register(srv->s_store, cfg, err, sizeof(err)) != 0) {
 		log_warnx("reload: %s; keeping the running configuration",
 		    err);
 		config_free(cfg);

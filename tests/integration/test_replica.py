@@ -8,6 +8,7 @@ import atexit
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -218,6 +219,16 @@ def serves_the_primarys_checkpoint(ctx):
 		pcp = p.ok("checkpoint")
 		eq((pcp["size"], pcp["root"], pcp["origin"]), (cp["size"], cp["root"], cp["origin"]),
 		   "the replica's checkpoint is the primary's")
+	# A key in the replica's own config is not one of the registry's.
+	write_config(replica.config, server={"replica_of": "127.0.0.1:%d" % primary.port,
+					     "signing_key": os.path.join(CERTS, "signing-2.key"),
+					     "signing_key_id": "dev-2"})
+	mark = replica.log_mark()
+	replica.proc.send_signal(signal.SIGHUP)
+	replica.wait_log(r"reload: certificates", since=mark)
+	with replica.connect(PLATFORM) as p:
+		eq([k["key_id"] for k in p.ok("hello")["keys"]], ["dev-1"], "hello's keys after SIGHUP")
+		eq(p.ok("checkpoint")["key_id"], "dev-1", "the checkpoint served after SIGHUP")
 	# A platform verifies the replica with the primary's public key alone.
 	rc, out, err = qcreg(replica, ["verify", "--pubkey", PUB1], cn=PLATFORM)
 	eq(rc, 0, "qcreg verify against the replica: %s %s" % (out, err))
