@@ -64,7 +64,9 @@ static const struct cli_cmd cmds[] = {
 	{ "scan", "LIST", O_AFTER | O_LIMIT | O_STATE | O_ALL, 0, 1, 1,
 	    cmd_scan, 0 },
 	{ "changes", "", O_SINCE | O_LIMIT, 0, 0, 0, cmd_changes, 0 },
-	{ "stats", "", 0, 0, 0, 0, cmd_stats, 0 },
+	{ "stats", "[--by list|region|month|grade] [--list L] [--region CODE] "
+	    "[--from DATE] [--to DATE]", O_BY | O_LIST | O_REGION | O_FROM |
+	    O_TO, 0, 0, 0, cmd_stats, 0 },
 	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
 	{ "notify", "LIST SUBJECT FIELD=VALUE... --received-on DATE "
 	    "--text TEXT", O_RECEIVED | O_TEXT | O_IDEM, O_RECEIVED | O_TEXT,
@@ -110,6 +112,10 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "lists", required_argument, NULL, O_LISTS },
 	{ "list", required_argument, NULL, O_LIST },
+	{ "by", required_argument, NULL, O_BY },
+	{ "region", required_argument, NULL, O_REGION },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "to", required_argument, NULL, O_TO },
 	{ "if-version", required_argument, NULL, O_IFVER },
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "after", required_argument, NULL, O_AFTER },
@@ -175,7 +181,13 @@ usage(FILE *f)
 "                              walk a list (--all follows 'next' to the end)\n"
 "  changes [--since SEQ] [--limit N]\n"
 "                              the change log\n"
-"  stats                       counts per list and state\n"
+"  stats [--by list|region|month|grade] [--list L] [--region CODE]\n"
+"        [--from DATE] [--to DATE]\n"
+"                              counts of current entries by list and state;\n"
+"                              --by region: by province, or by the division\n"
+"                              one level below --region (41: Henan's cities);\n"
+"                              --by month: by start date; --by grade: rating\n"
+"                              lists by grade; --from/--to: start dates\n"
 "  import [--list L] [--dry-run] FILE|-\n"
 "                              write entries from JSON Lines, one object\n"
 "                              {\"list\", \"subject\", \"fields\"} per line\n"
@@ -502,6 +514,18 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 		return 0;
 	case O_TIMEZONE:
 		cli->timezone = arg;
+		return 0;
+	case O_BY:
+		cli->by = arg;
+		return 0;
+	case O_REGION:
+		cli->region = arg;
+		return 0;
+	case O_FROM:
+		cli->from = arg;
+		return 0;
+	case O_TO:
+		cli->to = arg;
 		return 0;
 	case O_SIGNED:
 	case O_VERIFY_SIGNED:

@@ -46,6 +46,10 @@
 #define O_TIMEZONE	0x800000
 #define O_SIGNED	0x1000000
 #define O_VERIFY_SIGNED	0x2000000
+#define O_BY		0x100000
+#define O_REGION	0x4000000
+#define O_FROM		0x8000000
+#define O_TO		0x20000000	/* above the global option codes */
 
 struct cli {
 	struct qcreg	*c;
@@ -83,6 +87,8 @@ struct cli {
 	int		 once;		/* --once */
 	const char	*on;		/* --on: the day a check is as of */
 	const char	*timezone;	/* --timezone: the registry's offset */
+	/* stats: --by, --region, --from, --to */
+	const char	*by, *region, *from, *to;
 };
 
 struct cli_cmd {

@@ -200,6 +200,67 @@ cmd_hello(struct cli *cli, int argc, char **argv)
 }
 
 /*
+ *   head 43, 120 entries by region
+ *   REGION  NAME      TOTAL  ACTIVE  PENDING  EXPIRED  REMOVED
+ *   4101    郑州市        31      25        2        3        1
+ * (by grade: LIST and GRADE instead of REGION and NAME; no key: "-")
+ */
+static int
+stats_rows(struct cli *cli, const msgpack_object *res)
+{
+	static const char *const cols[] = { "total", "active", "pending",
+	    "expired", "removed" };
+	static const char *const heads[] = { "TOTAL", "ACTIVE", "PENDING",
+	    "EXPIRED", "REMOVED" };
+	const msgpack_object	*rows = qc_map_get(res, "rows"), *row, *key;
+	const msgpack_object	*by = qc_map_get(res, "by");
+	struct table		 t;
+	uint32_t		 i, j;
+	int			 rc, grade = qc_obj_streq(by, "grade");
+	int			 region = qc_obj_streq(by, "region");
+
+	fputs("head ", cli->out);
+	pr_scalar(cli->out, qc_map_get(res, "head"));
+	fputs(", ", cli->out);
+	pr_scalar(cli->out, qc_map_get(res, "total"));
+	fputs(" entries by ", cli->out);
+	pr_scalar(cli->out, by);
+	putc('\n', cli->out);
+	tbl_init(&t, 5 + 1 + (grade || region));
+	t.right = grade || region ? 0x7c : 0x3e;	/* the counts */
+	if (grade) {
+		tbl_add(&t, "LIST", 4);
+		tbl_add(&t, "GRADE", 5);
+	} else {
+		tbl_add(&t, region ? "REGION" : "MONTH", region ? 6 : 5);
+		if (region)
+			tbl_add(&t, "NAME", 4);
+	}
+	for (j = 0; j < 5; j++)
+		tbl_add(&t, heads[j], strlen(heads[j]));
+	for (i = 0; rows != NULL && rows->type == MSGPACK_OBJECT_ARRAY &&
+	    i < rows->via.array.size; i++) {
+		row = &rows->via.array.ptr[i];
+		key = qc_map_get(row, "key");
+		if (grade)
+			tbl_obj(&t, qc_map_get(row, "list"));
+		if (key == NULL || key->type != MSGPACK_OBJECT_STR)
+			tbl_add(&t, "-", 1);
+		else
+			tbl_obj(&t, key);
+		if (region && qc_map_get(row, "name") != NULL)
+			tbl_obj(&t, qc_map_get(row, "name"));
+		else if (region)
+			tbl_add(&t, "", 0);
+		for (j = 0; j < 5; j++)
+			tbl_obj(&t, qc_map_get(row, cols[j]));
+	}
+	rc = tbl_print(&t, cli->out);
+	tbl_free(&t);
+	return rc;
+}
+
+/*
  *   head 43, total 3
  *   LIST    TOTAL  ACTIVE  PENDING  EXPIRED  REMOVED  GRADES
  *   credit      1       0        0        0        1  A 0, B 0, ...
@@ -220,13 +281,16 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 	uint32_t		 i, j;
 	int			 rc, n;
 
+	struct qcreg_stats_query sq = { cli->by, cli->list, cli->region,
+	    cli->from, cli->to };
+
 	(void)argc;
 	(void)argv;
-	if ((rc = qcreg_stats(cli->c, &r)) != 0)
+	if ((rc = qcreg_stats_by(cli->c, &sq, &r)) != 0)
 		return cli_fail(cli, rc);
 	res = qcreg_reply_result(r);
-	if (cli->json) {
-		rc = pr_json(cli, res);
+	if (cli->json || qc_map_get(res, "rows") != NULL) {
+		rc = cli->json ? pr_json(cli, res) : stats_rows(cli, res);
 		qcreg_reply_free(r);
 		return rc;
 	}

@@ -414,6 +414,21 @@ int		 qcreg_queue_changes_wait(struct qcreg *, uint64_t since,
 
 /* stats: counts per list and state. */
 int		 qcreg_stats(struct qcreg *, struct qcreg_reply **);
+/*
+ * stats grouped and filtered (PROTOCOL.md 5, stats); each member NULL:
+ * not sent. by: list, region, month or grade; region: a division code of
+ * 2, 4 or 6 digits; from, to: dates YYYY-MM-DD bounding the entries'
+ * start dates.
+ */
+struct qcreg_stats_query {
+	const char	*by;
+	const char	*list;
+	const char	*region;
+	const char	*from;
+	const char	*to;
+};
+int		 qcreg_stats_by(struct qcreg *,
+		    const struct qcreg_stats_query *, struct qcreg_reply **);
 
 /*
  * Procedures (PROTOCOL.md 4.6): cases with deadlines in working days,
@@ -553,6 +568,8 @@ int		 qcreg_queue_scan(struct qcreg *, const char *list,
 int		 qcreg_queue_changes(struct qcreg *, uint64_t since,
 		    uint32_t limit);
 int		 qcreg_queue_stats(struct qcreg *);
+int		 qcreg_queue_stats_by(struct qcreg *,
+		    const struct qcreg_stats_query *);
 int		 qcreg_queue_checkpoint(struct qcreg *);
 int		 qcreg_queue_proof(struct qcreg *, uint64_t seq, uint64_t size);
 int		 qcreg_queue_consistency(struct qcreg *, uint64_t from,

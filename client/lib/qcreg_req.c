@@ -347,12 +347,34 @@ qcreg_queue_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
 int
 qcreg_queue_stats(struct qcreg *c)
 {
-	struct qcreg_req	 q;
-	int			 rc;
+	return qcreg_queue_stats_by(c, NULL);
+}
 
-	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_STATS, 0)) != 0)
+int
+qcreg_queue_stats_by(struct qcreg *c, const struct qcreg_stats_query *sq)
+{
+	static const struct qcreg_stats_query	 none;
+	const char	*keys[] = { "by", "list", "region", "from", "to" };
+	const char	*vals[5];
+	struct qcreg_req q;
+	size_t		 i, n = 0;
+	int		 rc, bad = 0;
+
+	if (sq == NULL)
+		sq = &none;
+	vals[0] = sq->by;
+	vals[1] = sq->list;
+	vals[2] = sq->region;
+	vals[3] = sq->from;
+	vals[4] = sq->to;
+	for (i = 0; i < 5; i++)
+		n += vals[i] != NULL;
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_STATS, n)) != 0)
 		return rc;
-	return qcreg_req_end(&q, 0);
+	for (i = 0; i < 5 && !bad; i++)
+		bad = vals[i] != NULL &&
+		    qc_pack_kv_str(&q.pk, keys[i], vals[i]) != 0;
+	return qcreg_req_end(&q, bad);
 }
 
 int
@@ -545,11 +567,18 @@ qcreg_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
 int
 qcreg_stats(struct qcreg *c, struct qcreg_reply **out)
 {
+	return qcreg_stats_by(c, NULL, out);
+}
+
+int
+qcreg_stats_by(struct qcreg *c, const struct qcreg_stats_query *sq,
+    struct qcreg_reply **out)
+{
 	int	 rc;
 
 	*out = NULL;
 	if ((rc = qcreg_single_begin(c)) != 0 ||
-	    (rc = qcreg_queue_stats(c)) != 0)
+	    (rc = qcreg_queue_stats_by(c, sq)) != 0)
 		return rc;
 	return qcreg_single_end(c, out);
 }

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "signer.h"
 #include "config_parse.h"
+#include "regions.h"
 #include "date.h"
 #include "subject.h"
 #include "utf8.h"
@@ -186,6 +187,7 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	PATH_KEY("key", key_file);
 	PATH_KEY("crl", crl_file);
 	PATH_KEY("calendar", calendar_file);
+	PATH_KEY("regions", regions_file);
 	PATH_KEY("signing_key", signing_key_file);
 	PATH_KEY("replica_cert", replica_cert);
 	PATH_KEY("replica_key", replica_key);
@@ -472,6 +474,10 @@ config_load(const char *path, char *err, size_t errlen)
 	    (ps.cfg->calendar = calendar_load(ps.cfg->calendar_file, ps.err,
 	    sizeof(ps.err))) == NULL)
 		snprintf(err, errlen, "calendar: %s", ps.err);
+	else if (ps.cfg->regions_file[0] != '\0' &&
+	    (ps.cfg->regions = regions_load(ps.cfg->regions_file, ps.err,
+	    sizeof(ps.err))) == NULL)
+		snprintf(err, errlen, "regions: %s", ps.err);
 	else if ((ps.cfg->signing_key_file[0] != '\0') !=
 	    (ps.cfg->signing_key_id[0] != '\0'))
 		snprintf(err, errlen, "%s: signing_key and signing_key_id go "
@@ -521,6 +527,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nlists; i++)
 		config_free_list(&cfg->lists[i]);
 	calendar_free(cfg->calendar);
+	regions_free(cfg->regions);
 	signer_free(cfg->signer);
 	for (p = cfg->principals; p != NULL; p = next) {
 		next = p->p_next;

@@ -91,6 +91,7 @@ struct list_def {
 };
 
 struct calendar;
+struct regions;
 struct signer;
 
 struct principal {
@@ -120,6 +121,9 @@ struct config {
 	char		 key_file[1024];
 	char		 crl_file[1024];	/* empty: no CRL */
 	char		 calendar_file[1024];	/* empty: weekdays only */
+	/* Division names for the region statistics; read at start. */
+	char		 regions_file[1024];	/* empty: codes only */
+	struct regions	*regions;
 	/* Loaded from calendar_file; SIGHUP swaps it (config_calendar). */
 	struct calendar	*calendar;
 	char		 signing_key_file[1024];	/* empty: unsigned */

@@ -64,6 +64,10 @@ static const struct {
 	[ARG_TO] = { "to", read_to },
 	[ARG_SIGNED] = { "signed", read_signed },
 	[ARG_WAIT] = { "wait", read_wait },
+	[ARG_BY] = { "by", read_by },
+	[ARG_REGION] = { "region", read_region },
+	[ARG_DAY_FROM] = { "from", read_day_from },
+	[ARG_DAY_TO] = { "to", read_day_to },
 };
 
 int
@@ -157,6 +161,10 @@ args_parse(struct req *q)
 	v->a_signed = 0;
 	v->a_wait = 0;
 	v->a_min_seq = 0;
+	v->a_by = STATS_BY_LIST;
+	v->a_region[0] = '\0';
+	v->a_day_from = INT32_MIN;
+	v->a_day_to = INT32_MAX;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);

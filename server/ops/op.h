@@ -61,6 +61,10 @@ enum arg_id {
 	ARG_TO,			/* a tree size, >= 1 */
 	ARG_SIGNED,		/* bool: sign the answer */
 	ARG_WAIT,		/* seconds a long poll may wait, 0..60 */
+	ARG_BY,			/* how stats groups */
+	ARG_REGION,		/* a division code: 2, 4 or 6 digits */
+	ARG_DAY_FROM,		/* a date ("from" of stats) */
+	ARG_DAY_TO,		/* a date ("to" of stats) */
 	ARG_COUNT
 };
 
@@ -84,6 +88,17 @@ struct op_entry {
 	uint32_t	 op_limit;	/* default page size (ARG_LIMIT) */
 	struct arg_spec	 op_args[OP_MAX_ARGS];	/* ends at ARG_NONE */
 	enum op_status	(*op_run)(struct req *);
+};
+
+_Static_assert(ARG_COUNT <= 32, "args.a_has holds a bit per argument");
+
+/* How stats groups its counts (PROTOCOL.md 5, stats). */
+enum stats_by {
+	STATS_BY_LIST = 0,
+	STATS_BY_REGION,
+	STATS_BY_MONTH,
+	STATS_BY_GRADE,
+	STATS_BY_COUNT
 };
 
 /* Checked argument values; a_has has bit (1 << arg_id) when given. */
@@ -116,6 +131,9 @@ struct args {
 	int			 a_signed;
 	uint32_t		 a_wait;
 	uint64_t		 a_min_seq;	/* 0: none */
+	enum stats_by		 a_by;
+	char			 a_region[7];	/* "": all */
+	int32_t			 a_day_from, a_day_to;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)

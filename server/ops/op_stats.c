@@ -1,12 +1,14 @@
 /*
- * stats: counts by list and state (and grade for ratings).
+ * stats: counts by list and state (and grade for ratings) of the current
+ * entries the filters keep; grouped otherwise in op_stats_group.c.
  */
 #include <string.h>
 
 #include "entry.h"
 #include "msg.h"
 #include "op.h"
-#include "summary.h"
+#include "regions.h"
+#include "stats.h"
 
 struct list_count {
 	uint64_t	 lc_total;
@@ -14,64 +16,91 @@ struct list_count {
 	uint64_t	 lc_grade[CFG_MAX_VALUES];
 };
 
-static void		 stats_add(struct req *, const struct summary_hit *,
-			    struct list_count *);
-static int		 stats_count(struct req *, MDB_txn *,
-			    struct list_count *);
+static stats_fn		 stats_add;
 static int		 stats_pack(msgpack_packer *, const struct list_def *,
 			    const struct list_count *);
 
-/* Counts one current entry. */
-static void
-stats_add(struct req *q, const struct summary_hit *h, struct list_count *lc)
+int
+stats_subject_region(const char *subject, size_t len, char out[7])
 {
-	const struct config	*cfg = q->q_cfg;
-	const struct field_def	*gf;
-	const struct list_def	*l;
-	enum state		 st;
-	int			 li, i;
+	static const char	 prefix[] = "uscc:";
+	size_t			 p = sizeof(prefix) - 1;
 
-	if ((li = config_list_index(cfg, h->h_list, h->h_list_len)) == -1)
-		return;
-	l = &cfg->lists[li];
-	st = state_of(h->h_flags & SUMMARY_REMOVED, h->h_start, h->h_end,
-	    q->q_today);
-	lc[li].lc_total++;
-	lc[li].lc_state[st]++;
-	if (l->l_type != LT_RATING || st != ST_ACTIVE || h->h_grade == NULL)
-		return;
-	gf = &l->l_fields[l->l_grade];
-	for (i = 0; i < gf->f_nvalues; i++)
-		if (strlen(gf->f_values[i]) == h->h_grade_len &&
-		    memcmp(gf->f_values[i], h->h_grade, h->h_grade_len) == 0)
-			lc[li].lc_grade[i]++;
+	if (len != p + 18 || memcmp(subject, prefix, p) != 0 ||
+	    !regions_code_valid(subject + p + 2, 6))
+		return 0;
+	memcpy(out, subject + p + 2, 6);
+	out[6] = '\0';
+	return 1;
 }
 
-/* One pass over the summary: every current entry. */
-static int
-stats_count(struct req *q, MDB_txn *txn, struct list_count *counts)
+int
+stats_walk(struct req *q, MDB_txn *txn, stats_fn *fn, void *arg)
 {
+	const struct args	*a = &q->q_args;
+	int			 dated = ARG_HAS(q, ARG_DAY_FROM) ||
+				    ARG_HAS(q, ARG_DAY_TO);
+	size_t			 rlen = strlen(a->a_region);
 	struct summary_hit	 h;
 	const uint8_t		*p, *end;
 	MDB_cursor		*cur;
 	MDB_val			 k, v;
-	int			 rc, hit;
+	char			 region[7];
+	int			 rc, hit, li;
 
 	if ((rc = mdb_cursor_open(txn, q->q_store->s_summary, &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (rlen > 0 && (!stats_subject_region(k.mv_data, k.mv_size,
+		    region) || memcmp(region, a->a_region, rlen) != 0))
+			continue;
 		p = v.mv_data;
 		end = p + v.mv_size;
-		while ((hit = summary_next(&p, end, &h)) == 1)
-			stats_add(q, &h, counts);
-		if (hit == -1) {
-			rc = MDB_CORRUPTED;
-			break;
+		while ((hit = summary_next(&p, end, &h)) == 1) {
+			li = config_list_index(q->q_cfg, h.h_list,
+			    h.h_list_len);
+			if (li == -1 || (a->a_list != -1 && li != a->a_list) ||
+			    (dated && (h.h_start == DATE_NONE_START ||
+			    h.h_start < a->a_day_from ||
+			    h.h_start > a->a_day_to)))
+				continue;
+			if ((rc = fn(q, k.mv_data, k.mv_size, &h,
+			    state_of(h.h_flags & SUMMARY_REMOVED, h.h_start,
+			    h.h_end, q->q_today), li, arg)) != 0)
+				break;
 		}
+		if (hit == -1)
+			rc = MDB_CORRUPTED;
+		if (rc != 0)
+			break;
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Counts one entry for its list. */
+static int
+stats_add(struct req *q, const char *subject, size_t len,
+    const struct summary_hit *h, enum state st, int li, void *arg)
+{
+	const struct list_def	*l = &q->q_cfg->lists[li];
+	struct list_count	*lc = (struct list_count *)arg + li;
+	const struct field_def	*gf;
+	int			 i;
+
+	(void)subject;
+	(void)len;
+	lc->lc_total++;
+	lc->lc_state[st]++;
+	if (l->l_type != LT_RATING || st != ST_ACTIVE || h->h_grade == NULL)
+		return 0;
+	gf = &l->l_fields[l->l_grade];
+	for (i = 0; i < gf->f_nvalues; i++)
+		if (strlen(gf->f_values[i]) == h->h_grade_len &&
+		    memcmp(gf->f_values[i], h->h_grade, h->h_grade_len) == 0)
+			lc->lc_grade[i]++;
+	return 0;
 }
 
 static int
@@ -112,8 +141,14 @@ op_stats(struct req *q)
 	memset(counts, 0, sizeof(counts));
 	if ((txn = req_txn(q)) == NULL)
 		return OP_ERROR;
-	if ((rc = store_head(q->q_store, txn, &head, hash)) != 0 ||
-	    (rc = stats_count(q, txn, counts)) != 0)
+	if (q->q_args.a_day_from > q->q_args.a_day_to)
+		return req_fail(q, QC_E_BAD_REQUEST, "from: after to");
+	if ((rc = store_head(q->q_store, txn, &head, hash)) != 0)
+		return req_fail(q, QC_E_INTERNAL, "store: %s",
+		    mdb_strerror(rc));
+	if (q->q_args.a_by != STATS_BY_LIST)
+		return stats_grouped(q, txn, head);
+	if ((rc = stats_walk(q, txn, stats_add, counts)) != 0)
 		return req_fail(q, QC_E_INTERNAL, "store: %s",
 		    mdb_strerror(rc));
 	for (i = 0; i < cfg->nlists; i++)

@@ -159,6 +159,13 @@ const struct op_entry op_table[] = {
 	{
 		.op_name = "stats",
 		.op_roles = ROLES_COUNTERS,
+		.op_args = {
+			{ ARG_BY, 0 },
+			{ ARG_LIST, 0 },
+			{ ARG_REGION, 0 },
+			{ ARG_DAY_FROM, 0 },
+			{ ARG_DAY_TO, 0 },
+		},
 		.op_run = op_stats,
 	},
 	{

@@ -1208,7 +1208,8 @@ def write_config(path, **sections):
 						  m.group(2) if v is None else v))
 			continue
 		if sec == "server" and m and not l.startswith(";") and m.group(1) in (
-				"ca", "cert", "key", "crl", "calendar", "replica_cert", "replica_key"):
+				"ca", "cert", "key", "crl", "calendar", "regions", "replica_cert",
+				"replica_key"):
 			out.append("%s = %s" % (m.group(1), os.path.join(ROOT, m.group(2))))
 			continue
 		out.append(l)
