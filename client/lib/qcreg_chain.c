@@ -5,12 +5,9 @@
  */
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "loghash.h"
 #include "msg.h"
 #include "qcreg_int.h"
-
-#define CHANGE_BODY_TAG	"qcreg-change-v2"
 
 /* The keys of a change record that its hash covers. */
 struct change {
@@ -30,11 +27,8 @@ struct change {
 static int	 change_read(const msgpack_object *, struct change *);
 static int	 opt_uint(const msgpack_object *, const char *, int *,
 		    uint64_t *);
-static int	 pack_opt_uint(msgpack_packer *, int, uint64_t);
-static int	 pack_str(msgpack_packer *, const msgpack_object *);
 static int	 change_hash(const uint8_t *, const struct change *,
 		    uint8_t *);
-static int	 payload_hash(const msgpack_object *, uint8_t *);
 
 /* Key of map m, which may be absent (*has 0), else must be a uint. */
 static int
@@ -69,64 +63,24 @@ change_read(const msgpack_object *m, struct change *c)
 	return 0;
 }
 
-static int
-pack_str(msgpack_packer *pk, const msgpack_object *o)
-{
-	return msgpack_pack_str_with_body(pk, o->via.str.ptr, o->via.str.size);
-}
-
-/* v, or nil when there is none. */
-static int
-pack_opt_uint(msgpack_packer *pk, int has, uint64_t v)
-{
-	return has ? msgpack_pack_uint64(pk, v) : msgpack_pack_nil(pk);
-}
-
-/*
- * hash(n) = SHA-256(prev || body(n)); msgpack-c packs every integer and
- * string in its shortest form, as the body requires.
- */
+/* hash(n) = SHA-256(prev || body(n)), as the server makes it. */
 static int
 change_hash(const uint8_t *prev, const struct change *c, uint8_t *out)
 {
-	msgpack_sbuffer	 sb;
-	msgpack_packer	 pk;
-	EVP_MD_CTX	*ctx = NULL;
-	unsigned	 n = 0;
-	int		 ok;
+	struct qc_change_body	 b = {
+		.seq = c->seq, .at = c->at,
+		.principal = c->principal->via.str.ptr,
+		.principal_len = c->principal->via.str.size,
+		.op = c->op->via.str.ptr, .op_len = c->op->via.str.size,
+		.list = c->list->via.str.ptr, .list_len = c->list->via.str.size,
+		.subject = c->subject->via.str.ptr,
+		.subject_len = c->subject->via.str.size,
+		.has_version = c->has_version, .version = c->version,
+		.has_case = c->has_case, .case_id = c->case_id,
+		.payload_hash = c->payload_hash,
+	};
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	ok = msgpack_pack_array(&pk, 10) == 0 &&
-	    qc_pack_cstr(&pk, CHANGE_BODY_TAG) == 0 &&
-	    msgpack_pack_uint64(&pk, c->seq) == 0 &&
-	    msgpack_pack_uint64(&pk, c->at) == 0 &&
-	    pack_str(&pk, c->principal) == 0 &&
-	    pack_str(&pk, c->op) == 0 &&
-	    pack_str(&pk, c->list) == 0 &&
-	    pack_str(&pk, c->subject) == 0 &&
-	    pack_opt_uint(&pk, c->has_version, c->version) == 0 &&
-	    pack_opt_uint(&pk, c->has_case, c->case_id) == 0 &&
-	    msgpack_pack_bin_with_body(&pk, c->payload_hash,
-	    QCREG_HASH_LEN) == 0 &&
-	    (ctx = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, prev, QCREG_HASH_LEN) == 1 &&
-	    EVP_DigestUpdate(ctx, sb.data, sb.size) == 1 &&
-	    EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == QCREG_HASH_LEN;
-	EVP_MD_CTX_free(ctx);
-	msgpack_sbuffer_destroy(&sb);
-	return ok ? 0 : -1;
-}
-
-/* SHA-256 of the bytes of a bin object. */
-static int
-payload_hash(const msgpack_object *payload, uint8_t *out)
-{
-	unsigned	 n = 0;
-
-	return EVP_Digest(payload->via.bin.ptr, payload->via.bin.size, out,
-	    &n, EVP_sha256(), NULL) == 1 && n == QCREG_HASH_LEN ? 0 : -1;
+	return qc_change_hash(prev, &b, out);
 }
 
 enum qcreg_chain
@@ -155,7 +109,8 @@ qcreg_change_verify(const msgpack_object *rec,
 	if ((payload = qc_map_get(rec, "payload")) != NULL) {
 		if (payload->type != MSGPACK_OBJECT_BIN)
 			return QCREG_CHAIN_MALFORMED;
-		if (payload_hash(payload, h) != 0)
+		if (qc_sha256(payload->via.bin.ptr, payload->via.bin.size,
+		    h) != 0)
 			return QCREG_CHAIN_NOMEM;
 		if (memcmp(h, c.payload_hash, QCREG_HASH_LEN) != 0)
 			return QCREG_CHAIN_PAYLOAD;

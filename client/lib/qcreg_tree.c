@@ -6,32 +6,12 @@
  */
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "loghash.h"
 #include "qcreg.h"
 
 #define TREE_LEVELS	64	/* a tree of fewer than 2^64 leaves */
 
-static int	 sha256_prefixed(uint8_t, const uint8_t *, const uint8_t *,
-		    uint8_t *);
 static int	 hash_eq(const uint8_t *, const uint8_t *);
-
-/* SHA-256(prefix || a || b), b NULL for none. */
-static int
-sha256_prefixed(uint8_t prefix, const uint8_t *a, const uint8_t *b,
-    uint8_t *out)
-{
-	uint8_t		 buf[1 + 2 * QCREG_HASH_LEN];
-	unsigned	 n = 0;
-
-	/* Copied first, so that out may be one of the inputs. */
-	buf[0] = prefix;
-	memcpy(buf + 1, a, QCREG_HASH_LEN);
-	if (b != NULL)
-		memcpy(buf + 1 + QCREG_HASH_LEN, b, QCREG_HASH_LEN);
-	return EVP_Digest(buf, b != NULL ? sizeof(buf) : 1 + QCREG_HASH_LEN,
-	    out, &n, EVP_sha256(), NULL) == 1 && n == QCREG_HASH_LEN ? 0 : -1;
-}
 
 static int
 hash_eq(const uint8_t *a, const uint8_t *b)
@@ -43,14 +23,14 @@ int
 qcreg_leaf_hash(const uint8_t record_hash[QCREG_HASH_LEN],
     uint8_t out[QCREG_HASH_LEN])
 {
-	return sha256_prefixed(0x00, record_hash, NULL, out);
+	return qc_leaf_hash(record_hash, out);
 }
 
 int
 qcreg_node_hash(const uint8_t left[QCREG_HASH_LEN],
     const uint8_t right[QCREG_HASH_LEN], uint8_t out[QCREG_HASH_LEN])
 {
-	return sha256_prefixed(0x01, left, right, out);
+	return qc_node_hash(left, right, out);
 }
 
 void
@@ -92,8 +72,7 @@ qcreg_tree_root(const struct qcreg_tree *t, uint8_t out[QCREG_HASH_LEN])
 	unsigned	 level, n = 0;
 
 	if (t->size == 0)	/* MTH({}) = SHA-256 of nothing */
-		return EVP_Digest("", 0, out, &n, EVP_sha256(), NULL) == 1 &&
-		    n == QCREG_HASH_LEN ? 0 : -1;
+		return qc_sha256("", 0, out);
 	for (level = 0; level < TREE_LEVELS; level++) {
 		if (((t->size >> level) & 1) == 0)
 			continue;

@@ -5,8 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "loghash.h"
 #include "merkle.h"
 #include "record.h"
 
@@ -29,35 +28,21 @@ merkle_init(struct merkle *m, struct store *st, MDB_txn *txn)
 	m->mk_reads = 0;
 }
 
-/* SHA-256 over a prefix byte and one or two hashes. */
-static void
-hash_with(uint8_t prefix, const uint8_t *a, const uint8_t *b, uint8_t *out)
-{
-	uint8_t		 buf[1 + 2 * STORE_HASH_LEN];
-	unsigned	 n;
-
-	buf[0] = prefix;
-	memcpy(buf + 1, a, STORE_HASH_LEN);
-	if (b != NULL)
-		memcpy(buf + 1 + STORE_HASH_LEN, b, STORE_HASH_LEN);
-	/* SHA-256 of a buffer cannot fail but for memory: a zero hash then. */
-	if (EVP_Digest(buf, b != NULL ? sizeof(buf) : 1 + STORE_HASH_LEN, out,
-	    &n, EVP_sha256(), NULL) != 1)
-		memset(out, 0, STORE_HASH_LEN);
-}
-
 void
 merkle_leaf_hash(const uint8_t record_hash[STORE_HASH_LEN],
     uint8_t out[STORE_HASH_LEN])
 {
-	hash_with(0x00, record_hash, NULL, out);
+	/* SHA-256 of a buffer cannot fail but for memory: a zero hash then. */
+	if (qc_leaf_hash(record_hash, out) != 0)
+		memset(out, 0, STORE_HASH_LEN);
 }
 
 void
 merkle_node_hash(const uint8_t left[STORE_HASH_LEN],
     const uint8_t right[STORE_HASH_LEN], uint8_t out[STORE_HASH_LEN])
 {
-	hash_with(0x01, left, right, out);
+	if (qc_node_hash(left, right, out) != 0)
+		memset(out, 0, STORE_HASH_LEN);
 }
 
 void

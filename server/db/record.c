@@ -4,12 +4,11 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "cases.h"
 #include "date.h"
 #include "frame.h"
 #include "log.h"
+#include "loghash.h"
 #include "msg.h"
 #include "record.h"
 
@@ -182,10 +181,7 @@ payload_pack(msgpack_sbuffer *out, const struct payload_item *it, size_t n)
 int
 record_payload_hash(const void *p, size_t len, uint8_t out[STORE_HASH_LEN])
 {
-	unsigned	 n = 0;
-
-	return EVP_Digest(p, len, out, &n, EVP_sha256(), NULL) == 1 &&
-	    n == STORE_HASH_LEN ? 0 : -1;
+	return qc_sha256(p, len, out);
 }
 
 /*
@@ -196,37 +192,21 @@ static int
 body_hash(const uint8_t *prev, const struct change *c, size_t by_len,
     size_t list_len, size_t subject_len, uint8_t *out)
 {
-	uint8_t		 ph[STORE_HASH_LEN];
-	msgpack_sbuffer	 sb;
-	msgpack_packer	 pk;
-	EVP_MD_CTX	*ctx = NULL;
-	unsigned	 n = 0;
-	int		 ok;
+	uint8_t			 ph[STORE_HASH_LEN];
+	struct qc_change_body	 b = {
+		.seq = c->c_seq, .at = c->c_at,
+		.principal = c->c_by, .principal_len = by_len,
+		.op = op_names[c->c_op], .op_len = strlen(op_names[c->c_op]),
+		.list = c->c_list, .list_len = list_len,
+		.subject = c->c_subject, .subject_len = subject_len,
+		.has_version = c->c_version != 0, .version = c->c_version,
+		.has_case = c->c_case != 0, .case_id = c->c_case,
+		.payload_hash = ph,
+	};
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	ok = record_payload_hash(c->c_payload, c->c_payload_len, ph) == 0 &&
-	    msgpack_pack_array(&pk, 10) == 0 &&
-	    qc_pack_cstr(&pk, "qcreg-change-v2") == 0 &&
-	    msgpack_pack_uint64(&pk, c->c_seq) == 0 &&
-	    msgpack_pack_uint64(&pk, c->c_at) == 0 &&
-	    msgpack_pack_str_with_body(&pk, c->c_by, by_len) == 0 &&
-	    qc_pack_cstr(&pk, op_names[c->c_op]) == 0 &&
-	    msgpack_pack_str_with_body(&pk, c->c_list, list_len) == 0 &&
-	    msgpack_pack_str_with_body(&pk, c->c_subject, subject_len) == 0 &&
-	    (c->c_version != 0 ? msgpack_pack_uint64(&pk, c->c_version) :
-	    msgpack_pack_nil(&pk)) == 0 &&
-	    (c->c_case != 0 ? msgpack_pack_uint64(&pk, c->c_case) :
-	    msgpack_pack_nil(&pk)) == 0 &&
-	    msgpack_pack_bin_with_body(&pk, ph, sizeof(ph)) == 0 &&
-	    (ctx = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, prev, STORE_HASH_LEN) == 1 &&
-	    EVP_DigestUpdate(ctx, sb.data, sb.size) == 1 &&
-	    EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == STORE_HASH_LEN;
-	EVP_MD_CTX_free(ctx);
-	msgpack_sbuffer_destroy(&sb);
-	return ok ? 0 : -1;
+	if (record_payload_hash(c->c_payload, c->c_payload_len, ph) != 0)
+		return -1;
+	return qc_change_hash(prev, &b, out);
 }
 
 int
