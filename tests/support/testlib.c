@@ -97,3 +97,48 @@ tl_sent_free(struct tl_sent *s)
 {
 	msgpack_unpacked_destroy(&s->up);
 }
+
+void
+tl_mp_init(struct tl_mp *m)
+{
+	msgpack_sbuffer_init(&m->sb);
+	msgpack_packer_init(&m->pk, &m->sb, msgpack_sbuffer_write);
+	msgpack_unpacked_init(&m->up);
+}
+
+const msgpack_object *
+tl_mp_obj(struct tl_mp *m)
+{
+	size_t	 off = 0;
+
+	assert_int_equal(msgpack_unpack_next(&m->up, m->sb.data, m->sb.size,
+	    &off), MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(off, m->sb.size);
+	return &m->up.data;
+}
+
+void
+tl_mp_free(struct tl_mp *m)
+{
+	msgpack_unpacked_destroy(&m->up);
+	msgpack_sbuffer_destroy(&m->sb);
+}
+
+void
+tl_mp_key(struct tl_mp *m, const char *k)
+{
+	assert_int_equal(msgpack_pack_str_with_body(&m->pk, k, strlen(k)), 0);
+}
+
+void
+tl_mp_strn(struct tl_mp *m, const char *k, const char *v, size_t len)
+{
+	tl_mp_key(m, k);
+	assert_int_equal(msgpack_pack_str_with_body(&m->pk, v, len), 0);
+}
+
+void
+tl_mp_str(struct tl_mp *m, const char *k, const char *v)
+{
+	tl_mp_strn(m, k, v, strlen(v));
+}

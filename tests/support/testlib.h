@@ -28,6 +28,23 @@ void		 tl_want_uint(const msgpack_object *o, const char *key,
  */
 struct qcreg_reply *tl_reply(msgpack_sbuffer *sb, int op, uint32_t n);
 
+/* A msgpack value packed with pk into sb, then unpacked into up. */
+struct tl_mp {
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	msgpack_unpacked	 up;
+};
+
+void		 tl_mp_init(struct tl_mp *);
+/* Unpacks what was packed (one whole value); it lives until tl_mp_free. */
+const msgpack_object *tl_mp_obj(struct tl_mp *);
+void		 tl_mp_free(struct tl_mp *);
+/* A map key, and a key with its str value (of len bytes). */
+void		 tl_mp_key(struct tl_mp *, const char *k);
+void		 tl_mp_str(struct tl_mp *, const char *k, const char *v);
+void		 tl_mp_strn(struct tl_mp *, const char *k, const char *v,
+		    size_t len);
+
 /* A libqcreg connection with nothing in flight and no transport. */
 struct qcreg	*tl_conn(void);
 

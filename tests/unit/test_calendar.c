@@ -17,6 +17,7 @@
 
 #include "calendar.h"
 #include "date.h"
+#include "testlib.h"
 
 static char	 tmpdir[256];
 static int	 nfile;
@@ -71,12 +72,8 @@ static const char *shipped_path(void);
 static int
 setup(void **state)
 {
-	const char	*t = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/qcreg-test-calendar.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return tl_tmpdir(tmpdir, sizeof(tmpdir), "calendar");
 }
 
 static int

@@ -19,12 +19,6 @@
 #include "testlib.h"
 
 /* A msgpack value packed by a test, then unpacked. */
-struct mp {
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
-	msgpack_unpacked	 up;
-};
-
 /* What a printer wrote. */
 struct out {
 	char	*buf;
@@ -34,34 +28,6 @@ struct out {
 static struct qcreg *conn_new(void);
 static void	 cli_begin(struct cli *, struct out *);
 static void	 cli_end(struct cli *);
-static void	 mp_init(struct mp *);
-static const msgpack_object *mp_obj(struct mp *);
-static void	 mp_free(struct mp *);
-
-static void
-mp_init(struct mp *m)
-{
-	msgpack_sbuffer_init(&m->sb);
-	msgpack_packer_init(&m->pk, &m->sb, msgpack_sbuffer_write);
-	msgpack_unpacked_init(&m->up);
-}
-
-static const msgpack_object *
-mp_obj(struct mp *m)
-{
-	size_t	 off = 0;
-
-	assert_int_equal(msgpack_unpack_next(&m->up, m->sb.data, m->sb.size,
-	    &off), MSGPACK_UNPACK_SUCCESS);
-	return &m->up.data;
-}
-
-static void
-mp_free(struct mp *m)
-{
-	msgpack_unpacked_destroy(&m->up);
-	msgpack_sbuffer_destroy(&m->sb);
-}
 
 /*
  * A connection whose hello names one list, tourism, with a labelled enum
@@ -210,7 +176,7 @@ test_dispute_escalation(void **state)
 {
 	struct cli	 cli;
 	struct out	 o;
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	cli_begin(&cli, &o);
@@ -219,7 +185,7 @@ test_dispute_escalation(void **state)
 	pr_escalation(cli.out, "tourism-watch", "tour\x1bism", 1,
 	    "2025-11-01", "2026-03-01");
 	putc('\n', cli.out);
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_map(&m.pk, 5);
 	tl_pack_str(&m.pk, "list");
 	tl_pack_str(&m.pk, "tourism-watch");
@@ -231,8 +197,8 @@ test_dispute_escalation(void **state)
 	tl_pack_str(&m.pk, "2025-11-01");
 	tl_pack_str(&m.pk, "last");
 	msgpack_pack_uint64(&m.pk, 7);		/* not a str: shown as ? */
-	pr_escalation_obj(cli.out, mp_obj(&m));
-	mp_free(&m);
+	pr_escalation_obj(cli.out, tl_mp_obj(&m));
+	tl_mp_free(&m);
 	cli_end(&cli);
 	assert_string_equal(o.buf,
 	    "case 57 (异议处理中)\n"
@@ -248,11 +214,11 @@ test_proposed_and_disputed(void **state)
 {
 	struct cli	 cli;
 	struct out	 o;
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	cli_begin(&cli, &o);
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_array(&m.pk, 1);
 	msgpack_pack_map(&m.pk, 5);
 	tl_pack_str(&m.pk, "list");
@@ -269,10 +235,10 @@ test_proposed_and_disputed(void **state)
 	tl_pack_str(&m.pk, "张某");
 	tl_pack_str(&m.pk, "category");
 	tl_pack_str(&m.pk, "unlicensed_guide");
-	pr_proposed(&cli, mp_obj(&m), 2);
-	mp_free(&m);
+	pr_proposed(&cli, tl_mp_obj(&m), 2);
+	tl_mp_free(&m);
 
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_map(&m.pk, 9);
 	tl_pack_str(&m.pk, "list");
 	tl_pack_str(&m.pk, "tourism");
@@ -294,8 +260,8 @@ test_proposed_and_disputed(void **state)
 	msgpack_pack_uint64(&m.pk, 41);
 	tl_pack_str(&m.pk, "case");
 	msgpack_pack_uint64(&m.pk, 40);
-	pr_entry(&cli, mp_obj(&m), 2);
-	mp_free(&m);
+	pr_entry(&cli, tl_mp_obj(&m), 2);
+	tl_mp_free(&m);
 	cli_end(&cli);
 	assert_string_equal(o.buf,
 	    "  tourism  proposed  notice case 57, deadline 2027-01-05 "

@@ -18,45 +18,10 @@
 #include "testlib.h"
 
 /* A msgpack value packed by a test, then unpacked. */
-struct mp {
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
-	msgpack_unpacked	 up;
-};
-
-static void	 mp_init(struct mp *);
-static const msgpack_object *mp_obj(struct mp *);
-static void	 mp_free(struct mp *);
 static char	*written(json_t *);
 static char	*written_obj(const msgpack_object *);
 static json_t	*parse(const char *, char *, size_t);
 static void	 refused(const char *, const char *);
-
-static void
-mp_init(struct mp *m)
-{
-	msgpack_sbuffer_init(&m->sb);
-	msgpack_packer_init(&m->pk, &m->sb, msgpack_sbuffer_write);
-	msgpack_unpacked_init(&m->up);
-}
-
-static const msgpack_object *
-mp_obj(struct mp *m)
-{
-	size_t	 off = 0;
-
-	assert_int_equal(msgpack_unpack_next(&m->up, m->sb.data, m->sb.size,
-	    &off), MSGPACK_UNPACK_SUCCESS);
-	assert_int_equal(off, m->sb.size);
-	return &m->up.data;
-}
-
-static void
-mp_free(struct mp *m)
-{
-	msgpack_unpacked_destroy(&m->up);
-	msgpack_sbuffer_destroy(&m->sb);
-}
 
 /* What cli_json_write writes for v, NUL-terminated (the caller frees). */
 static char *
@@ -195,12 +160,12 @@ test_write_text(void **state)
 static void
 test_write_answer(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 	char		*s;
 	double		 zero = 0.0;
 
 	(void)state;
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_map(&m.pk, 10);
 	tl_pack_str(&m.pk, "名称");
 	tl_pack_str(&m.pk, "福州某某食品有限公司\"");
@@ -226,13 +191,13 @@ test_write_answer(void **state)
 	msgpack_pack_ext_with_body(&m.pk, "x", 1, 1);
 	tl_pack_str(&m.pk, "k\xff");			/* a key of bad UTF-8 */
 	tl_pack_str(&m.pk, "");
-	s = written_obj(mp_obj(&m));
+	s = written_obj(tl_mp_obj(&m));
 	assert_string_equal(s, "{\"名称\":\"福州某某食品有限公司\\\"\","
 	    "\"n\":-5,\"at\":1796052395,\"big\":9007199254740993,"
 	    "\"u\":\"18446744073709551615\",\"a\":[null,true,false,{}],"
 	    "\"7\":0.5,\"-2\":null,\"?\":null,\"k\xef\xbf\xbd\":\"\"}");
 	free(s);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 /* Hashes: hex text as it is, binary as lower-case hex. */
@@ -241,7 +206,7 @@ test_write_hashes(void **state)
 {
 	static const char hex[] = "0b7e9f2c00ff10a5d421c6cba5010000"
 	    "0b7e9f2c00ff10a5d421c6cba50100ff";
-	struct mp	 m;
+	struct tl_mp	 m;
 	unsigned char	 raw[32];
 	char		*s, want[256];
 	size_t		 i;
@@ -249,13 +214,13 @@ test_write_hashes(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(raw); i++)
 		raw[i] = (unsigned char)(i * 37 + 11);
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_map(&m.pk, 2);
 	tl_pack_str(&m.pk, "hash");
 	tl_pack_str(&m.pk, hex);
 	tl_pack_str(&m.pk, "raw");
 	msgpack_pack_bin_with_body(&m.pk, raw, sizeof(raw));
-	s = written_obj(mp_obj(&m));
+	s = written_obj(tl_mp_obj(&m));
 	snprintf(want, sizeof(want), "{\"hash\":\"%s\",\"raw\":\"", hex);
 	for (i = 0; i < sizeof(raw); i++)
 		snprintf(want + strlen(want), sizeof(want) - strlen(want),
@@ -263,18 +228,18 @@ test_write_hashes(void **state)
 	strcat(want, "\"}");
 	assert_string_equal(s, want);
 	free(s);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 /* A key the server repeats keeps its place and its last value. */
 static void
 test_write_repeated_key(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 	char		*s;
 
 	(void)state;
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_map(&m.pk, 3);
 	tl_pack_str(&m.pk, "a");
 	msgpack_pack_uint64(&m.pk, 1);
@@ -282,28 +247,28 @@ test_write_repeated_key(void **state)
 	msgpack_pack_uint64(&m.pk, 2);
 	tl_pack_str(&m.pk, "a");
 	msgpack_pack_uint64(&m.pk, 3);
-	s = written_obj(mp_obj(&m));
+	s = written_obj(tl_mp_obj(&m));
 	assert_string_equal(s, "{\"a\":3,\"b\":2}");
 	free(s);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 /* What is written reads back as the same document. */
 static void
 test_round_trip(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 	json_t		*r;
 	char		*s, err[CLI_JSON_ERR_MAX];
 
 	(void)state;
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_map(&m.pk, 2);
 	tl_pack_str(&m.pk, "reason");
 	tl_pack_str(&m.pk, "信用修复：已完成整改\n\x7f\x01");
 	tl_pack_str(&m.pk, "seq");
 	msgpack_pack_uint64(&m.pk, INT64_MAX);
-	s = written_obj(mp_obj(&m));
+	s = written_obj(tl_mp_obj(&m));
 	r = parse(s, err, sizeof(err));
 	assert_non_null(r);
 	assert_string_equal(json_string_value(json_object_get(r, "reason")),
@@ -312,20 +277,20 @@ test_round_trip(void **state)
 	    INT64_MAX);
 	json_decref(r);
 	free(s);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 /* JSON packed back into msgpack gives the bytes it was made from. */
 static void
 test_pack_back(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
 	json_t		*j;
 
 	(void)state;
-	mp_init(&m);
+	tl_mp_init(&m);
 	msgpack_pack_map(&m.pk, 7);
 	tl_pack_str(&m.pk, "subject");
 	assert_int_equal(msgpack_pack_str_with_body(&m.pk, "a\0b\t%", 5), 0);
@@ -345,7 +310,7 @@ test_pack_back(void **state)
 	msgpack_pack_map(&m.pk, 0);
 	tl_pack_str(&m.pk, "名称");
 	tl_pack_str(&m.pk, "企业");
-	j = cli_json_from_msgpack(mp_obj(&m));
+	j = cli_json_from_msgpack(tl_mp_obj(&m));
 	assert_non_null(j);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -354,7 +319,7 @@ test_pack_back(void **state)
 	assert_memory_equal(sb.data, m.sb.data, sb.size);
 	json_decref(j);
 	msgpack_sbuffer_destroy(&sb);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 static void

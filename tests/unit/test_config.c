@@ -14,6 +14,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "testlib.h"
 
 static char	 tmpdir[256];
 static int	 nfile;
@@ -33,12 +34,8 @@ static void	 test_err_not_utf8(void **);
 static int
 setup(void **state)
 {
-	const char	*t = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/qcreg-test-config.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return tl_tmpdir(tmpdir, sizeof(tmpdir), "config");
 }
 
 static int

@@ -22,6 +22,7 @@
 #include "store.h"
 #include "subject.h"
 #include "utf8.h"
+#include "testlib.h"
 
 #define USCC	"91350100M000100Y43"	/* a valid code */
 
@@ -38,12 +39,6 @@ static const char conf_principals[] =
     "[principal admin]\nrole = admin\n";
 
 /* A request being built, then unpacked. */
-struct mp {
-	msgpack_sbuffer	 sb;
-	msgpack_packer	 pk;
-	msgpack_unpacked up;
-};
-
 /* A checked request: the req, its fault, its caller. */
 struct run {
 	struct req	 q;
@@ -62,25 +57,20 @@ static int	 load(struct config **, int);
 static int	 setup(void **);
 static int	 teardown(void **);
 static void	 clean_dir(const char *);
-static void	 mp_begin(struct mp *, const char *, uint32_t);
-static void	 mp_key(struct mp *, const char *);
-static void	 mp_str(struct mp *, const char *, const char *);
-static void	 mp_strn(struct mp *, const char *, const char *, size_t);
-static void	 mp_uint(struct mp *, const char *, uint64_t);
-static void	 mp_strs(struct mp *, const char *, const char *const *,
+static void	 mp_begin(struct tl_mp *, const char *, uint32_t);
+static void	 mp_uint(struct tl_mp *, const char *, uint64_t);
+static void	 mp_strs(struct tl_mp *, const char *, const char *const *,
 		    const size_t *, uint32_t);
-static const msgpack_object *mp_end(struct mp *);
-static void	 mp_free(struct mp *);
 static void	 caller(struct caller *, const struct config *,
 		    const char *);
 static int	 parse(struct run *, const struct config *, const char *,
-		    struct mp *);
+		    struct tl_mp *);
 static void	 expect_ok(struct run *, const struct config *,
-		    const char *, struct mp *);
+		    const char *, struct tl_mp *);
 static void	 expect_fail(const struct config *, const char *,
-		    struct mp *, enum qc_err, const char *);
-static enum op_status dispatch(const char *, struct mp *, struct fault *);
-static void	 expect_refused(const char *, struct mp *, enum qc_err,
+		    struct tl_mp *, enum qc_err, const char *);
+static enum op_status dispatch(const char *, struct tl_mp *, struct fault *);
+static void	 expect_refused(const char *, struct tl_mp *, enum qc_err,
 		    const char *);
 
 /* A config with nlists lists l0, l1, ... and the principals. */
@@ -153,74 +143,34 @@ clean_dir(const char *d)
 
 /* Starts {id: 1, op: op, ...n more pairs} (op NULL: no op key). */
 static void
-mp_begin(struct mp *m, const char *op, uint32_t n)
+mp_begin(struct tl_mp *m, const char *op, uint32_t n)
 {
-	msgpack_sbuffer_init(&m->sb);
-	msgpack_packer_init(&m->pk, &m->sb, msgpack_sbuffer_write);
-	msgpack_unpacked_init(&m->up);
+	tl_mp_init(m);
 	assert_int_equal(msgpack_pack_map(&m->pk, n + 1 + (op != NULL)), 0);
 	mp_uint(m, "id", 1);
 	if (op != NULL)
-		mp_str(m, "op", op);
+		tl_mp_str(m, "op", op);
 }
 
 static void
-mp_key(struct mp *m, const char *k)
+mp_uint(struct tl_mp *m, const char *k, uint64_t v)
 {
-	assert_int_equal(msgpack_pack_str_with_body(&m->pk, k, strlen(k)), 0);
-}
-
-static void
-mp_strn(struct mp *m, const char *k, const char *v, size_t len)
-{
-	mp_key(m, k);
-	assert_int_equal(msgpack_pack_str_with_body(&m->pk, v, len), 0);
-}
-
-static void
-mp_str(struct mp *m, const char *k, const char *v)
-{
-	mp_strn(m, k, v, strlen(v));
-}
-
-static void
-mp_uint(struct mp *m, const char *k, uint64_t v)
-{
-	mp_key(m, k);
+	tl_mp_key(m, k);
 	assert_int_equal(msgpack_pack_uint64(&m->pk, v), 0);
 }
 
 /* k: an array of the n strings (lens NULL: strlen). */
 static void
-mp_strs(struct mp *m, const char *k, const char *const *v,
+mp_strs(struct tl_mp *m, const char *k, const char *const *v,
     const size_t *lens, uint32_t n)
 {
 	uint32_t	 i;
 
-	mp_key(m, k);
+	tl_mp_key(m, k);
 	assert_int_equal(msgpack_pack_array(&m->pk, n), 0);
 	for (i = 0; i < n; i++)
 		assert_int_equal(msgpack_pack_str_with_body(&m->pk, v[i],
 		    lens != NULL ? lens[i] : strlen(v[i])), 0);
-}
-
-/* Unpacks what was packed; the object lives until mp_free. */
-static const msgpack_object *
-mp_end(struct mp *m)
-{
-	size_t	 off = 0;
-
-	assert_int_equal(msgpack_unpack_next(&m->up, m->sb.data, m->sb.size,
-	    &off), MSGPACK_UNPACK_SUCCESS);
-	assert_int_equal(off, m->sb.size);
-	return &m->up.data;
-}
-
-static void
-mp_free(struct mp *m)
-{
-	msgpack_unpacked_destroy(&m->up);
-	msgpack_sbuffer_destroy(&m->sb);
 }
 
 /* The caller as net/conn.c makes it from a certificate's CN. */
@@ -236,13 +186,13 @@ caller(struct caller *who, const struct config *c, const char *name)
 /* args_parse on the request in m, as ops_dispatch sets it up. */
 static int
 parse(struct run *r, const struct config *c, const char *name,
-    struct mp *m)
+    struct tl_mp *m)
 {
 	memset(r, 0, sizeof(*r));
 	caller(&r->who, c, name);
 	r->q.q_cfg = c;
 	r->q.q_who = &r->who;
-	r->q.q_msg = mp_end(m);
+	r->q.q_msg = tl_mp_obj(m);
 	r->q.q_fault = &r->f;
 	assert_non_null(r->q.q_op = ops_find(r->q.q_msg));
 	return args_parse(&r->q);
@@ -251,7 +201,7 @@ parse(struct run *r, const struct config *c, const char *name,
 /* The arguments pass; m stays alive for the caller to look at q_args. */
 static void
 expect_ok(struct run *r, const struct config *c, const char *name,
-    struct mp *m)
+    struct tl_mp *m)
 {
 	if (parse(r, c, name, m) != 0)
 		fail_msg("refused: %s", r->f.f_msg);
@@ -260,7 +210,7 @@ expect_ok(struct run *r, const struct config *c, const char *name,
 
 /* The arguments are refused with code and exactly msg (m freed). */
 static void
-expect_fail(const struct config *c, const char *name, struct mp *m,
+expect_fail(const struct config *c, const char *name, struct tl_mp *m,
     enum qc_err code, const char *msg)
 {
 	struct run	 r;
@@ -270,7 +220,7 @@ expect_fail(const struct config *c, const char *name, struct mp *m,
 	assert_int_equal(r.f.f_code, code);
 	assert_string_equal(r.f.f_msg, msg);
 	assert_true(qc_utf8_valid(r.f.f_msg, strlen(r.f.f_msg)));
-	mp_free(m);
+	tl_mp_free(m);
 }
 
 /*
@@ -278,7 +228,7 @@ expect_fail(const struct config *c, const char *name, struct mp *m,
  * passed its checks would be a test bug (a crash).
  */
 static enum op_status
-dispatch(const char *name, struct mp *m, struct fault *f)
+dispatch(const char *name, struct tl_mp *m, struct fault *f)
 {
 	struct caller		 who;
 	struct write_route	 route;
@@ -292,16 +242,16 @@ dispatch(const char *name, struct mp *m, struct fault *f)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	memset(f, 0xa5, sizeof(*f));
-	msg = mp_end(m);
+	msg = tl_mp_obj(m);
 	rc = ops_dispatch(&env, &who, ops_find(msg), msg, &route, &pk, f);
 	ops_burst_end(&env);
 	msgpack_sbuffer_destroy(&sb);
-	mp_free(m);
+	tl_mp_free(m);
 	return rc;
 }
 
 static void
-expect_refused(const char *name, struct mp *m, enum qc_err code,
+expect_refused(const char *name, struct tl_mp *m, enum qc_err code,
     const char *msg)
 {
 	struct fault	 f;
@@ -316,7 +266,7 @@ static void
 test_lists_all(void **state)
 {
 	const char	*l31[] = { "l31" }, *l02[] = { "l2", "l0", "l2" };
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
@@ -328,7 +278,7 @@ test_lists_all(void **state)
 	assert_true(ARG_HAS(&r.q, ARG_SUBJECTS));
 	expect_ok(&r, cfg32, "platform", &m);
 	assert_int_equal(r.q.q_args.a_lists, 0xffffffffu);
-	mp_free(&m);
+	tl_mp_free(&m);
 
 	mp_begin(&m, "check", 2);
 	mp_strs(&m, "subjects", (const char *[]){ USCC }, NULL, 1);
@@ -336,16 +286,16 @@ test_lists_all(void **state)
 	expect_ok(&r, cfg32, "platform", &m);
 	assert_int_equal(r.q.q_args.a_lists, 0x80000000u);
 	assert_true(ARG_HAS(&r.q, ARG_LISTS));
-	mp_free(&m);
+	tl_mp_free(&m);
 
 	/* A name given twice counts once. */
 	mp_begin(&m, "get", 2);
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "subject", USCC);
 	mp_strs(&m, "lists", l02, NULL, 3);
 	expect_ok(&r, cfg, "regulator", &m);
 	assert_int_equal(r.q.q_args.a_lists, 0x5u);
 	assert_string_equal(r.q.q_args.a_subject, "uscc:" USCC);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 /* lists: an array of at least one string, each a configured list. */
@@ -353,31 +303,31 @@ static void
 test_lists_refused(void **state)
 {
 	const char	*bad[] = { "l0", "nope" };
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	mp_begin(&m, "get", 2);
-	mp_str(&m, "subject", USCC);
-	mp_str(&m, "lists", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "lists", "l0");
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "lists: expected a non-empty array of list names");
 
 	mp_begin(&m, "get", 2);
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "subject", USCC);
 	mp_strs(&m, "lists", NULL, NULL, 0);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "lists: expected a non-empty array of list names");
 
 	mp_begin(&m, "get", 2);
-	mp_str(&m, "subject", USCC);
-	mp_key(&m, "lists");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_key(&m, "lists");
 	assert_int_equal(msgpack_pack_array(&m.pk, 1), 0);
 	assert_int_equal(msgpack_pack_uint8(&m.pk, 0), 0);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "lists: expected a string");
 
 	mp_begin(&m, "get", 2);
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "subject", USCC);
 	mp_strs(&m, "lists", bad, NULL, 2);
 	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST,
 	    "lists: no list 'nope'");
@@ -390,7 +340,7 @@ test_lists_refused(void **state)
 	    "lists: no list 'l3'");
 
 	mp_begin(&m, "scan", 1);
-	mp_str(&m, "list", "L0");
+	tl_mp_str(&m, "list", "L0");
 	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST,
 	    "list: no list 'L0'");
 
@@ -406,7 +356,7 @@ test_lists_not_utf8(void **state)
 {
 	const char	*bad[] = { "crbdi\xa3" };
 	const size_t	 lens[] = { 6 };
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	mp_begin(&m, "check", 2);
@@ -416,7 +366,7 @@ test_lists_not_utf8(void **state)
 	    "lists: not valid UTF-8");
 
 	mp_begin(&m, "scan", 1);
-	mp_strn(&m, "list", bad[0], lens[0]);
+	tl_mp_strn(&m, "list", bad[0], lens[0]);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "list: not valid UTF-8");
 }
@@ -428,7 +378,7 @@ test_unknown_quoted_whole(void **state)
 	char		 name[3 * 30 + 1], want[128];
 	const char	*names[] = { name };
 	const size_t	 lens[] = { 90 };
-	struct mp	 m;
+	struct tl_mp	 m;
 	int		 i;
 
 	(void)state;
@@ -447,7 +397,7 @@ test_unknown_quoted_whole(void **state)
 
 	snprintf(want, sizeof(want), "list: no list '%.63s'", name);
 	mp_begin(&m, "scan", 1);
-	mp_strn(&m, "list", name, 90);
+	tl_mp_strn(&m, "list", name, 90);
 	expect_fail(cfg, "platform", &m, QC_E_UNKNOWN_LIST, want);
 }
 
@@ -481,7 +431,7 @@ test_quote_len(void **state)
 static void
 test_required(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	mp_begin(&m, "get", 0);
@@ -497,14 +447,14 @@ test_required(void **state)
 	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST, "list: required");
 
 	mp_begin(&m, "put", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
 	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
 	    "fields: required");
 
 	mp_begin(&m, "remove", 2);
-	mp_str(&m, "subject", USCC);
-	mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "list", "l0");
 	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
 	    "reason: required");
 
@@ -518,30 +468,30 @@ static void
 test_unknown_argument(void **state)
 {
 	char		 key[65];
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	mp_begin(&m, "get", 2);
-	mp_str(&m, "subject", USCC);
-	mp_str(&m, "bogus", "x");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "bogus", "x");
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "get: unknown argument 'bogus'");
 
 	/* An argument of another op. */
 	mp_begin(&m, "get", 2);
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "subject", USCC);
 	mp_uint(&m, "limit", 1);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "get: unknown argument 'limit'");
 
 	mp_begin(&m, "hello", 1);
-	mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "list", "l0");
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "hello: unknown argument 'list'");
 
 	/* Not UTF-8, a NUL inside, too long, not a string: '?'. */
 	mp_begin(&m, "get", 1);
-	mp_strn(&m, "na\xffme", "x", 1);
+	tl_mp_strn(&m, "na\xffme", "x", 1);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "get: unknown argument '?'");
 
@@ -554,12 +504,12 @@ test_unknown_argument(void **state)
 	memset(key, 'k', 64);
 	key[64] = '\0';
 	mp_begin(&m, "get", 1);
-	mp_str(&m, key, "x");
+	tl_mp_str(&m, key, "x");
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "get: unknown argument '?'");
 	key[63] = '\0';
 	mp_begin(&m, "get", 1);
-	mp_str(&m, key, "x");
+	tl_mp_str(&m, key, "x");
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "get: unknown argument 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
 	    "kkkkkkkkkkkkkkkkkkkkk'");
@@ -578,7 +528,7 @@ test_types(void **state)
 	char		 want[QC_SUBJECT_MAX + 64];
 	const char	*why = NULL;
 	char		 canon[QC_SUBJECT_MAX];
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
@@ -586,12 +536,12 @@ test_types(void **state)
 	assert_non_null(why);
 	snprintf(want, sizeof(want), "subject: %s", why);
 	mp_begin(&m, "get", 1);
-	mp_str(&m, "subject", "uscc:123");
+	tl_mp_str(&m, "subject", "uscc:123");
 	expect_fail(cfg, "platform", &m, QC_E_INVALID_SUBJECT, want);
 	snprintf(want, sizeof(want), "after: %s", why);
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "after", "uscc:123");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "after", "uscc:123");
 	expect_fail(cfg, "platform", &m, QC_E_INVALID_SUBJECT, want);
 
 	mp_begin(&m, "get", 1);
@@ -599,47 +549,47 @@ test_types(void **state)
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "subject: expected a string");
 	mp_begin(&m, "get", 1);
-	mp_strn(&m, "subject", "\xc0\xaf", 2);
+	tl_mp_strn(&m, "subject", "\xc0\xaf", 2);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "subject: not valid UTF-8");
 
 	mp_begin(&m, "changes", 1);
-	mp_key(&m, "since");
+	tl_mp_key(&m, "since");
 	assert_int_equal(msgpack_pack_int64(&m.pk, -1), 0);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "since: expected a non-negative integer");
 	mp_begin(&m, "put", 4);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
-	mp_key(&m, "fields");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_key(&m, "fields");
 	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
-	mp_str(&m, "if_version", "1");
+	tl_mp_str(&m, "if_version", "1");
 	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
 	    "if_version: expected a non-negative integer");
 	mp_begin(&m, "put", 3);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
 	mp_strs(&m, "fields", NULL, NULL, 0);
 	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
 	    "fields: expected a map");
 
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "gone");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "state", "gone");
 	expect_fail(cfg, "regulator", &m, QC_E_BAD_REQUEST,
 	    "state: expected active, pending, expired or removed");
 
 	/* Good values land in q_args. */
 	mp_begin(&m, "scan", 3);
-	mp_str(&m, "list", "l2");
-	mp_str(&m, "state", "removed");
-	mp_str(&m, "after", USCC);
+	tl_mp_str(&m, "list", "l2");
+	tl_mp_str(&m, "state", "removed");
+	tl_mp_str(&m, "after", USCC);
 	expect_ok(&r, cfg, "regulator", &m);
 	assert_int_equal(r.q.q_args.a_list, 2);
 	assert_int_equal(r.q.q_args.a_state, ST_REMOVED);
 	assert_string_equal(r.q.q_args.a_after, "uscc:" USCC);
 	assert_int_equal(r.q.q_args.a_limit, 100);	/* the op's default */
-	mp_free(&m);
+	tl_mp_free(&m);
 
 	mp_begin(&m, "changes", 1);
 	mp_uint(&m, "since", UINT64_MAX);
@@ -647,7 +597,7 @@ test_types(void **state)
 	assert_true(r.q.q_args.a_since == UINT64_MAX);
 	assert_int_equal(r.q.q_args.a_state, -1);
 	assert_int_equal(r.q.q_args.a_list, -1);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 /* max_batch, max_limit and max_text (5, 7 and 16 here). */
@@ -656,7 +606,7 @@ test_limits(void **state)
 {
 	const char	*subs[] = { USCC, "x", "site:a.cn", "y", "z", "w" };
 	char		 reason[18];
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
@@ -664,7 +614,7 @@ test_limits(void **state)
 	mp_strs(&m, "subjects", subs, NULL, 5);
 	expect_ok(&r, cfg, "platform", &m);
 	assert_int_equal(r.q.q_args.a_subjects->via.array.size, 5);
-	mp_free(&m);
+	tl_mp_free(&m);
 	mp_begin(&m, "check", 1);
 	mp_strs(&m, "subjects", subs, NULL, 6);
 	expect_fail(cfg, "platform", &m, QC_E_TOO_LARGE,
@@ -674,11 +624,11 @@ test_limits(void **state)
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "subjects: at least one subject");
 	mp_begin(&m, "check", 1);
-	mp_str(&m, "subjects", USCC);
+	tl_mp_str(&m, "subjects", USCC);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "subjects: expected an array of strings");
 	mp_begin(&m, "check", 1);
-	mp_key(&m, "subjects");
+	tl_mp_key(&m, "subjects");
 	assert_int_equal(msgpack_pack_array(&m.pk, 2), 0);
 	assert_int_equal(msgpack_pack_str_with_body(&m.pk, USCC, 18), 0);
 	assert_int_equal(msgpack_pack_true(&m.pk), 0);
@@ -693,38 +643,38 @@ test_limits(void **state)
 	mp_uint(&m, "limit", 7);
 	expect_ok(&r, cfg, "platform", &m);
 	assert_int_equal(r.q.q_args.a_limit, 7);
-	mp_free(&m);
+	tl_mp_free(&m);
 	mp_begin(&m, "changes", 1);
 	mp_uint(&m, "limit", 8);
 	expect_fail(cfg, "platform", &m, QC_E_TOO_LARGE, "limit: at most 7");
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "list", "l0");
 	mp_uint(&m, "limit", 0);
 	expect_fail(cfg, "platform", &m, QC_E_BAD_REQUEST,
 	    "limit: must be at least 1");
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "list", "l0");
 	mp_uint(&m, "limit", UINT64_MAX);
 	expect_fail(cfg, "platform", &m, QC_E_TOO_LARGE, "limit: at most 7");
 
 	memset(reason, 'r', sizeof(reason));
 	mp_begin(&m, "remove", 3);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
-	mp_strn(&m, "reason", reason, 16);
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_strn(&m, "reason", reason, 16);
 	expect_ok(&r, cfg, "bureau-a", &m);
 	assert_int_equal(r.q.q_args.a_reason_len, 16);
-	mp_free(&m);
+	tl_mp_free(&m);
 	mp_begin(&m, "remove", 3);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
-	mp_strn(&m, "reason", reason, 17);
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_strn(&m, "reason", reason, 17);
 	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
 	    "reason: 1 to 16 bytes");
 	mp_begin(&m, "remove", 3);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
-	mp_strn(&m, "reason", reason, 0);
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_strn(&m, "reason", reason, 0);
 	expect_fail(cfg, "bureau-a", &m, QC_E_BAD_REQUEST,
 	    "reason: 1 to 16 bytes");
 }
@@ -733,63 +683,63 @@ test_limits(void **state)
 static void
 test_own_list(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
 	mp_begin(&m, "remove", 3);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
-	mp_str(&m, "reason", "why");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "reason", "why");
 	expect_ok(&r, cfg, "bureau-a", &m);
 	assert_int_equal(r.q.q_args.a_list, 0);
-	mp_free(&m);
+	tl_mp_free(&m);
 
 	mp_begin(&m, "remove", 3);
-	mp_str(&m, "list", "l1");
-	mp_str(&m, "subject", USCC);
-	mp_str(&m, "reason", "why");
+	tl_mp_str(&m, "list", "l1");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "reason", "why");
 	expect_fail(cfg, "bureau-a", &m, QC_E_FORBIDDEN,
 	    "remove: bureau-a does not write list l1");
 
 	mp_begin(&m, "put", 3);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "subject", USCC);
-	mp_key(&m, "fields");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_key(&m, "fields");
 	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
 	expect_fail(cfg, "bureau-b", &m, QC_E_FORBIDDEN,
 	    "put: bureau-b does not write list l0");
 	mp_begin(&m, "put", 3);
-	mp_str(&m, "list", "l2");
-	mp_str(&m, "subject", USCC);
-	mp_key(&m, "fields");
+	tl_mp_str(&m, "list", "l2");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_key(&m, "fields");
 	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
 	expect_ok(&r, cfg, "bureau-b", &m);
 	assert_int_equal(r.q.q_args.a_list, 2);
-	mp_free(&m);
+	tl_mp_free(&m);
 
 	/* history: the list is optional; a regulator reads every list. */
 	mp_begin(&m, "history", 2);
-	mp_str(&m, "subject", USCC);
-	mp_str(&m, "list", "l2");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "list", "l2");
 	expect_fail(cfg, "bureau-a", &m, QC_E_FORBIDDEN,
 	    "history: bureau-a does not write list l2");
 	mp_begin(&m, "history", 2);
-	mp_str(&m, "subject", USCC);
-	mp_str(&m, "list", "l2");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "list", "l2");
 	expect_ok(&r, cfg, "regulator", &m);
-	mp_free(&m);
+	tl_mp_free(&m);
 	mp_begin(&m, "history", 1);
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "subject", USCC);
 	expect_ok(&r, cfg, "bureau-a", &m);
 	assert_int_equal(r.q.q_args.a_list, -1);
-	mp_free(&m);
+	tl_mp_free(&m);
 
 	/* Reading a list is not owning it. */
 	mp_begin(&m, "scan", 1);
-	mp_str(&m, "list", "l2");
+	tl_mp_str(&m, "list", "l2");
 	expect_ok(&r, cfg, "bureau-a", &m);
-	mp_free(&m);
+	tl_mp_free(&m);
 }
 
 /* "active only": a scan of another state is forbidden. */
@@ -797,26 +747,26 @@ static void
 test_dispatch_active_only(void **state)
 {
 	struct fault	 f;
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "expired");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "state", "expired");
 	expect_refused("platform", &m, QC_E_FORBIDDEN,
 	    "scan: role platform sees active entries only");
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "removed");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "state", "removed");
 	expect_refused("bureau-a", &m, QC_E_FORBIDDEN,
 	    "scan: role agency sees active entries only");
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "active");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "state", "active");
 	assert_int_equal(dispatch("platform", &m, &f), OP_DONE);
 	mp_begin(&m, "scan", 2);
-	mp_str(&m, "list", "l0");
-	mp_str(&m, "state", "removed");
+	tl_mp_str(&m, "list", "l0");
+	tl_mp_str(&m, "state", "removed");
 	assert_int_equal(dispatch("regulator", &m, &f), OP_DONE);
 }
 
@@ -825,7 +775,7 @@ static void
 test_dispatch_op_role(void **state)
 {
 	struct fault	 f;
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	mp_begin(&m, NULL, 0);
@@ -854,28 +804,28 @@ test_dispatch_op_role(void **state)
 	expect_refused("platform", &m, QC_E_FORBIDDEN,
 	    "stats: not allowed for role platform");
 	mp_begin(&m, "history", 1);
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "subject", USCC);
 	expect_refused("platform", &m, QC_E_FORBIDDEN,
 	    "history: not allowed for role platform");
 	mp_begin(&m, "get", 1);
-	mp_str(&m, "subject", USCC);
+	tl_mp_str(&m, "subject", USCC);
 	expect_refused("stranger", &m, QC_E_FORBIDDEN,
 	    "get: principal 'stranger' is not configured");
 
 	/* The role is checked before the arguments. */
 	mp_begin(&m, "put", 1);
-	mp_str(&m, "bogus", "x");
+	tl_mp_str(&m, "bogus", "x");
 	expect_refused("admin", &m, QC_E_FORBIDDEN,
 	    "put: not allowed for role admin");
 	/* Then the arguments, before the op runs (it has no store here). */
 	mp_begin(&m, "get", 1);
-	mp_str(&m, "bogus", "x");
+	tl_mp_str(&m, "bogus", "x");
 	expect_refused("platform", &m, QC_E_BAD_REQUEST,
 	    "get: unknown argument 'bogus'");
 	mp_begin(&m, "put", 3);
-	mp_str(&m, "list", "l1");
-	mp_str(&m, "subject", USCC);
-	mp_key(&m, "fields");
+	tl_mp_str(&m, "list", "l1");
+	tl_mp_str(&m, "subject", USCC);
+	tl_mp_key(&m, "fields");
 	assert_int_equal(msgpack_pack_map(&m.pk, 0), 0);
 	expect_refused("bureau-a", &m, QC_E_FORBIDDEN,
 	    "put: bureau-a does not write list l1");
@@ -954,7 +904,7 @@ test_role_matrix(void **state)
 	};
 	char		 want[128];
 	struct fault	 f;
-	struct mp	 m;
+	struct tl_mp	 m;
 	enum op_status	 rc;
 	size_t		 r;
 	int		 i, allowed;
@@ -994,13 +944,13 @@ static void
 test_find(void **state)
 {
 	const struct op_entry	*op;
-	struct mp		 m;
+	struct tl_mp		 m;
 	int			 i;
 
 	(void)state;
 	for (i = 0; i < op_table_len; i++) {
 		mp_begin(&m, op_table[i].op_name, 0);
-		assert_ptr_equal(op = ops_find(mp_end(&m)), &op_table[i]);
+		assert_ptr_equal(op = ops_find(tl_mp_obj(&m)), &op_table[i]);
 		assert_string_equal(ops_name(op), op_table[i].op_name);
 		assert_int_equal(ops_writes(op),
 		    strcmp(ops_name(op), "put") == 0 ||
@@ -1008,14 +958,14 @@ test_find(void **state)
 		    strcmp(ops_name(op), "case_open") == 0 ||
 		    strcmp(ops_name(op), "case_close") == 0 ||
 		    strcmp(ops_name(op), "escalation_dismiss") == 0);
-		mp_free(&m);
+		tl_mp_free(&m);
 	}
 	mp_begin(&m, "nope", 0);
-	assert_null(ops_find(mp_end(&m)));
-	mp_free(&m);
+	assert_null(ops_find(tl_mp_obj(&m)));
+	tl_mp_free(&m);
 	mp_begin(&m, NULL, 0);
-	assert_null(ops_find(mp_end(&m)));
-	mp_free(&m);
+	assert_null(ops_find(tl_mp_obj(&m)));
+	tl_mp_free(&m);
 }
 
 int

@@ -69,12 +69,6 @@ static const char conf_text[] =
 
 #define COMPANY	"某某质量有限公司"	/* 8 characters, 24 bytes */
 
-struct mp {
-	msgpack_sbuffer	 sb;
-	msgpack_packer	 pk;
-	msgpack_unpacked up;
-};
-
 struct run {
 	struct req	 q;
 	struct fault	 fault;		/* q.q_fault */
@@ -86,22 +80,17 @@ static struct config *cfg;
 
 static int	 setup(void **);
 static int	 teardown(void **);
-static void	 mp_begin(struct mp *, uint32_t);
-static void	 mp_key(struct mp *, const char *);
-static void	 mp_str(struct mp *, const char *, const char *);
-static void	 mp_strn(struct mp *, const char *, const char *, size_t);
-static void	 mp_int(struct mp *, const char *, int64_t);
-static const msgpack_object *mp_end(struct mp *);
-static void	 mp_free(struct mp *);
+static void	 mp_begin(struct tl_mp *, uint32_t);
+static void	 mp_int(struct tl_mp *, const char *, int64_t);
 static const struct list_def *list(const char *);
-static int	 prepare(struct run *, const char *, struct mp *);
+static int	 prepare(struct run *, const char *, struct tl_mp *);
 static void	 run_free(struct run *);
-static void	 expect_ok(struct run *, const char *, struct mp *);
-static void	 expect_bad(const char *, struct mp *, const char *);
+static void	 expect_ok(struct run *, const char *, struct tl_mp *);
+static void	 expect_bad(const char *, struct tl_mp *, const char *);
 static void	 expect_keys(struct run *, const char *const *);
 static int32_t	 day(const char *);
-static void	 tourism(struct mp *, uint32_t);
-static void	 credit_min(struct mp *, uint32_t);
+static void	 tourism(struct tl_mp *, uint32_t);
+static void	 credit_min(struct tl_mp *, uint32_t);
 
 static int
 setup(void **state)
@@ -119,57 +108,17 @@ teardown(void **state)
 }
 
 static void
-mp_begin(struct mp *m, uint32_t n)
+mp_begin(struct tl_mp *m, uint32_t n)
 {
-	msgpack_sbuffer_init(&m->sb);
-	msgpack_packer_init(&m->pk, &m->sb, msgpack_sbuffer_write);
-	msgpack_unpacked_init(&m->up);
+	tl_mp_init(m);
 	assert_int_equal(msgpack_pack_map(&m->pk, n), 0);
 }
 
 static void
-mp_key(struct mp *m, const char *k)
+mp_int(struct tl_mp *m, const char *k, int64_t v)
 {
-	assert_int_equal(msgpack_pack_str_with_body(&m->pk, k, strlen(k)), 0);
-}
-
-static void
-mp_strn(struct mp *m, const char *k, const char *v, size_t len)
-{
-	mp_key(m, k);
-	assert_int_equal(msgpack_pack_str_with_body(&m->pk, v, len), 0);
-}
-
-static void
-mp_str(struct mp *m, const char *k, const char *v)
-{
-	mp_strn(m, k, v, strlen(v));
-}
-
-static void
-mp_int(struct mp *m, const char *k, int64_t v)
-{
-	mp_key(m, k);
+	tl_mp_key(m, k);
 	assert_int_equal(msgpack_pack_int64(&m->pk, v), 0);
-}
-
-/* Unpacks what was packed; the object lives until mp_free. */
-static const msgpack_object *
-mp_end(struct mp *m)
-{
-	size_t	 off = 0;
-
-	assert_int_equal(msgpack_unpack_next(&m->up, m->sb.data, m->sb.size,
-	    &off), MSGPACK_UNPACK_SUCCESS);
-	assert_int_equal(off, m->sb.size);
-	return &m->up.data;
-}
-
-static void
-mp_free(struct mp *m)
-{
-	msgpack_unpacked_destroy(&m->up);
-	msgpack_sbuffer_destroy(&m->sb);
 }
 
 static const struct list_def *
@@ -183,7 +132,7 @@ list(const char *name)
 
 /* Runs fields_prepare on the map in m (freed here). */
 static int
-prepare(struct run *r, const char *lname, struct mp *m)
+prepare(struct run *r, const char *lname, struct tl_mp *m)
 {
 	int	 rc;
 
@@ -192,8 +141,8 @@ prepare(struct run *r, const char *lname, struct mp *m)
 	r->q.q_fault = &r->fault;
 	msgpack_unpacked_init(&r->fields);
 	assert_non_null(r->wr = write_req_new());
-	rc = fields_prepare(&r->q, list(lname), mp_end(m), r->wr);
-	mp_free(m);
+	rc = fields_prepare(&r->q, list(lname), tl_mp_obj(m), r->wr);
+	tl_mp_free(m);
 	return rc;
 }
 
@@ -206,7 +155,7 @@ run_free(struct run *r)
 
 /* fields_prepare succeeds; wr_fields is one complete map. */
 static void
-expect_ok(struct run *r, const char *lname, struct mp *m)
+expect_ok(struct run *r, const char *lname, struct tl_mp *m)
 {
 	size_t	 off = 0;
 
@@ -221,7 +170,7 @@ expect_ok(struct run *r, const char *lname, struct mp *m)
 
 /* fields_prepare refuses with bad_request and exactly msg. */
 static void
-expect_bad(const char *lname, struct mp *m, const char *msg)
+expect_bad(const char *lname, struct tl_mp *m, const char *msg)
 {
 	struct run	 r;
 
@@ -260,22 +209,22 @@ day(const char *s)
 
 /* A valid tourism map with n extra entries still to be packed. */
 static void
-tourism(struct mp *m, uint32_t extra)
+tourism(struct tl_mp *m, uint32_t extra)
 {
 	mp_begin(m, 5 + extra);
-	mp_str(m, "reason", "无证经营旅行社业务");
-	mp_str(m, "name", "张三");
-	mp_str(m, "listed_on", "2024-03-15");
-	mp_str(m, "decision", "文旅罚〔2024〕12号");
-	mp_str(m, "category", "unlicensed_agency");
+	tl_mp_str(m, "reason", "无证经营旅行社业务");
+	tl_mp_str(m, "name", "张三");
+	tl_mp_str(m, "listed_on", "2024-03-15");
+	tl_mp_str(m, "decision", "文旅罚〔2024〕12号");
+	tl_mp_str(m, "category", "unlicensed_agency");
 }
 
 static void
-credit_min(struct mp *m, uint32_t extra)
+credit_min(struct tl_mp *m, uint32_t extra)
 {
 	mp_begin(m, 2 + extra);
-	mp_str(m, "grade", "B");
-	mp_str(m, "name", COMPANY);
+	tl_mp_str(m, "grade", "B");
+	tl_mp_str(m, "name", COMPANY);
 }
 
 static void
@@ -284,18 +233,18 @@ test_credit_full(void **state)
 	static const char *const keys[] = { "name", "grade", "score",
 		"report", "valid_from", "valid_until", NULL };
 	const msgpack_object_map *map;
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
 	/* given in an order unlike the schema's */
 	mp_begin(&m, 6);
-	mp_str(&m, "valid_until", "2027-12-31");
+	tl_mp_str(&m, "valid_until", "2027-12-31");
 	mp_int(&m, "score", 95);
-	mp_str(&m, "grade", "A");
-	mp_str(&m, "report", "QC-2025-001");
-	mp_str(&m, "name", COMPANY);
-	mp_str(&m, "valid_from", "2025-01-01");
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_str(&m, "report", "QC-2025-001");
+	tl_mp_str(&m, "name", COMPANY);
+	tl_mp_str(&m, "valid_from", "2025-01-01");
 	expect_ok(&r, "credit", &m);
 	expect_keys(&r, keys);
 	map = &r.fields.data.via.map;
@@ -314,7 +263,7 @@ static void
 test_credit_minimal(void **state)
 {
 	static const char *const keys[] = { "name", "grade", NULL };
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
@@ -329,7 +278,7 @@ test_credit_minimal(void **state)
 
 	/* only an end date */
 	credit_min(&m, 1);
-	mp_str(&m, "valid_until", "2026-06-30");
+	tl_mp_str(&m, "valid_until", "2026-06-30");
 	expect_ok(&r, "credit", &m);
 	assert_int_equal(r.wr->wr_start, DATE_NONE_START);
 	assert_int_equal(r.wr->wr_end, day("2026-06-30"));
@@ -337,8 +286,8 @@ test_credit_minimal(void **state)
 
 	/* start == end is a one-day validity */
 	credit_min(&m, 2);
-	mp_str(&m, "valid_until", "2026-06-30");
-	mp_str(&m, "valid_from", "2026-06-30");
+	tl_mp_str(&m, "valid_until", "2026-06-30");
+	tl_mp_str(&m, "valid_from", "2026-06-30");
 	expect_ok(&r, "credit", &m);
 	assert_int_equal(r.wr->wr_start, r.wr->wr_end);
 	run_free(&r);
@@ -350,7 +299,7 @@ test_tourism_default_end(void **state)
 	static const char *const keys[] = { "name", "category", "reason",
 		"decision", "listed_on", "expires_on", NULL };
 	const msgpack_object	*v;
-	struct mp		 m;
+	struct tl_mp		 m;
 	struct run		 r;
 
 	(void)state;
@@ -368,11 +317,11 @@ test_tourism_default_end(void **state)
 
 	/* Feb 29 plus three years is Feb 28 */
 	mp_begin(&m, 5);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "category", "other");
-	mp_str(&m, "reason", "r");
-	mp_str(&m, "decision", "d");
-	mp_str(&m, "listed_on", "2024-02-29");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "category", "other");
+	tl_mp_str(&m, "reason", "r");
+	tl_mp_str(&m, "decision", "d");
+	tl_mp_str(&m, "listed_on", "2024-02-29");
 	expect_ok(&r, "tourism", &m);
 	assert_int_equal(r.wr->wr_end, day("2027-02-28"));
 	v = &r.fields.data.via.map.ptr[5].val;
@@ -381,7 +330,7 @@ test_tourism_default_end(void **state)
 
 	/* an explicit end wins over the default */
 	tourism(&m, 1);
-	mp_str(&m, "expires_on", "2025-01-01");
+	tl_mp_str(&m, "expires_on", "2025-01-01");
 	expect_ok(&r, "tourism", &m);
 	expect_keys(&r, keys);
 	assert_int_equal(r.wr->wr_end, day("2025-01-01"));
@@ -393,15 +342,15 @@ test_advertising_no_default(void **state)
 {
 	static const char *const keys[] = { "name", "reason", "decision",
 		"listed_on", NULL };
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
 	mp_begin(&m, 4);
-	mp_str(&m, "listed_on", "2025-05-20");
-	mp_str(&m, "decision", "市监广罚〔2025〕7号");
-	mp_str(&m, "reason", "虚假广告");
-	mp_str(&m, "name", "example.cn");
+	tl_mp_str(&m, "listed_on", "2025-05-20");
+	tl_mp_str(&m, "decision", "市监广罚〔2025〕7号");
+	tl_mp_str(&m, "reason", "虚假广告");
+	tl_mp_str(&m, "name", "example.cn");
 	expect_ok(&r, "advertising", &m);
 	expect_keys(&r, keys);
 	assert_int_equal(r.wr->wr_start, day("2025-05-20"));
@@ -414,12 +363,12 @@ test_ints_and_empty(void **state)
 {
 	static const char *const keys[] = { "zeta", "temp", "alpha", NULL };
 	static const char *const none[] = { NULL };
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
 	mp_begin(&m, 3);
-	mp_str(&m, "alpha", "abcd");
+	tl_mp_str(&m, "alpha", "abcd");
 	mp_int(&m, "temp", -7);
 	mp_int(&m, "zeta", INT64_MIN);
 	expect_ok(&r, "meter", &m);
@@ -448,7 +397,7 @@ test_ints_and_empty(void **state)
 static void
 test_not_a_map(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
@@ -472,28 +421,28 @@ test_not_a_map(void **state)
 static void
 test_required_unknown_duplicate(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	mp_begin(&m, 1);
-	mp_str(&m, "name", COMPANY);
+	tl_mp_str(&m, "name", COMPANY);
 	expect_bad("credit", &m, "fields.grade: required by list credit");
 
 	mp_begin(&m, 4);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "category", "other");
-	mp_str(&m, "decision", "d");
-	mp_str(&m, "listed_on", "2024-01-01");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "category", "other");
+	tl_mp_str(&m, "decision", "d");
+	tl_mp_str(&m, "listed_on", "2024-01-01");
 	expect_bad("tourism", &m, "fields.reason: required by list tourism");
 
 	credit_min(&m, 1);
-	mp_str(&m, "colour", "red");
+	tl_mp_str(&m, "colour", "red");
 	expect_bad("credit", &m, "fields: unknown field 'colour' for list "
 	    "credit");
 
 	/* a field of another list */
 	credit_min(&m, 1);
-	mp_str(&m, "listed_on", "2024-01-01");
+	tl_mp_str(&m, "listed_on", "2024-01-01");
 	expect_bad("credit", &m, "fields: unknown field 'listed_on' for "
 	    "list credit");
 
@@ -503,7 +452,7 @@ test_required_unknown_duplicate(void **state)
 	assert_int_equal(msgpack_pack_int(&m.pk, 1), 0);
 	expect_bad("credit", &m, "fields: unknown field '?' for list credit");
 	credit_min(&m, 1);
-	mp_str(&m, "\xff\xfe", "x");
+	tl_mp_str(&m, "\xff\xfe", "x");
 	expect_bad("credit", &m, "fields: unknown field '?' for list credit");
 	/* "name" NUL "x" is not "name" */
 	credit_min(&m, 1);
@@ -512,7 +461,7 @@ test_required_unknown_duplicate(void **state)
 	expect_bad("credit", &m, "fields: unknown field '?' for list credit");
 
 	credit_min(&m, 1);
-	mp_str(&m, "name", "second");
+	tl_mp_str(&m, "name", "second");
 	expect_bad("credit", &m, "fields.name: given twice");
 	credit_min(&m, 1);
 	mp_int(&m, "grade", 3);		/* reported as a repeat first */
@@ -522,36 +471,36 @@ test_required_unknown_duplicate(void **state)
 static void
 test_wrong_types(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	credit_min(&m, 1);
-	mp_str(&m, "score", "95");
+	tl_mp_str(&m, "score", "95");
 	expect_bad("credit", &m, "fields.score: expected an integer");
 
 	credit_min(&m, 1);
-	mp_key(&m, "score");
+	tl_mp_key(&m, "score");
 	assert_int_equal(msgpack_pack_double(&m.pk, 95.0), 0);
 	expect_bad("credit", &m, "fields.score: expected an integer");
 
 	credit_min(&m, 1);
-	mp_key(&m, "score");
+	tl_mp_key(&m, "score");
 	assert_int_equal(msgpack_pack_nil(&m.pk), 0);
 	expect_bad("credit", &m, "fields.score: expected an integer");
 
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
+	tl_mp_str(&m, "grade", "A");
 	mp_int(&m, "name", 5);
 	expect_bad("credit", &m, "fields.name: expected a string");
 
 	mp_begin(&m, 2);
-	mp_str(&m, "name", "x");
-	mp_key(&m, "grade");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_key(&m, "grade");
 	assert_int_equal(msgpack_pack_true(&m.pk), 0);
 	expect_bad("credit", &m, "fields.grade: expected a string");
 
 	credit_min(&m, 1);
-	mp_key(&m, "report");
+	tl_mp_key(&m, "report");
 	assert_int_equal(msgpack_pack_bin_with_body(&m.pk, "R1", 2), 0);
 	expect_bad("credit", &m, "fields.report: expected a string");
 
@@ -560,7 +509,7 @@ test_wrong_types(void **state)
 	expect_bad("credit", &m, "fields.valid_from: expected a string");
 
 	credit_min(&m, 1);
-	mp_key(&m, "valid_from");
+	tl_mp_key(&m, "valid_from");
 	assert_int_equal(msgpack_pack_array(&m.pk, 0), 0);
 	expect_bad("credit", &m, "fields.valid_from: expected a string");
 }
@@ -572,44 +521,44 @@ test_bad_values(void **state)
 		"2025-02-29", "2025-13-01", "2025-1-01", "20250101",
 		"2025-01-01T00:00:00", "", "1899-12-31", " 2025-01-01",
 	};
-	struct mp	 m;
+	struct tl_mp	 m;
 	size_t		 i;
 
 	(void)state;
 	for (i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
 		credit_min(&m, 1);
-		mp_str(&m, "valid_until", dates[i]);
+		tl_mp_str(&m, "valid_until", dates[i]);
 		expect_bad("credit", &m, "fields.valid_until: expected a "
 		    "date YYYY-MM-DD");
 	}
 
 	mp_begin(&m, 2);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "grade", "E");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "grade", "E");
 	expect_bad("credit", &m, "fields.grade: not one of the allowed "
 	    "values of list credit");
 	mp_begin(&m, 2);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "grade", "a");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "grade", "a");
 	expect_bad("credit", &m, "fields.grade: not one of the allowed "
 	    "values of list credit");
 	mp_begin(&m, 2);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "grade", "AB");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "grade", "AB");
 	expect_bad("credit", &m, "fields.grade: not one of the allowed "
 	    "values of list credit");
 	mp_begin(&m, 2);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "grade", "");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "grade", "");
 	expect_bad("credit", &m, "fields.grade: not one of the allowed "
 	    "values of list credit");
 
 	mp_begin(&m, 5);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "category", "unlicensed");
-	mp_str(&m, "reason", "r");
-	mp_str(&m, "decision", "d");
-	mp_str(&m, "listed_on", "2024-01-01");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "category", "unlicensed");
+	tl_mp_str(&m, "reason", "r");
+	tl_mp_str(&m, "decision", "d");
+	tl_mp_str(&m, "listed_on", "2024-01-01");
 	expect_bad("tourism", &m, "fields.category: not one of the allowed "
 	    "values of list tourism");
 }
@@ -618,7 +567,7 @@ static void
 test_text_limits(void **state)
 {
 	char		 buf[2048];
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 	int		 i;
 
@@ -627,69 +576,69 @@ test_text_limits(void **state)
 	for (i = 0; i < 85; i++)
 		memcpy(buf + i * 3, "名", 3);
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
-	mp_strn(&m, "name", buf, 255);
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_strn(&m, "name", buf, 255);
 	expect_ok(&r, "credit", &m);
 	run_free(&r);
 	memcpy(buf + 255, "名", 3);
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
-	mp_strn(&m, "name", buf, 258);
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_strn(&m, "name", buf, 258);
 	expect_bad("credit", &m, "fields.name: text of 1 to 256 bytes of "
 	    "valid UTF-8");
 
 	/* report: max_len=64 */
 	memset(buf, 'r', sizeof(buf));
 	credit_min(&m, 1);
-	mp_strn(&m, "report", buf, 64);
+	tl_mp_strn(&m, "report", buf, 64);
 	expect_ok(&r, "credit", &m);
 	run_free(&r);
 	credit_min(&m, 1);
-	mp_strn(&m, "report", buf, 65);
+	tl_mp_strn(&m, "report", buf, 65);
 	expect_bad("credit", &m, "fields.report: text of 1 to 64 bytes of "
 	    "valid UTF-8");
 
 	/* reason: no max_len, so [limits] max_text (1024) */
 	mp_begin(&m, 5);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "category", "other");
-	mp_strn(&m, "reason", buf, 1024);
-	mp_str(&m, "decision", "d");
-	mp_str(&m, "listed_on", "2024-01-01");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "category", "other");
+	tl_mp_strn(&m, "reason", buf, 1024);
+	tl_mp_str(&m, "decision", "d");
+	tl_mp_str(&m, "listed_on", "2024-01-01");
 	expect_ok(&r, "tourism", &m);
 	run_free(&r);
 	mp_begin(&m, 5);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "category", "other");
-	mp_strn(&m, "reason", buf, 1025);
-	mp_str(&m, "decision", "d");
-	mp_str(&m, "listed_on", "2024-01-01");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "category", "other");
+	tl_mp_strn(&m, "reason", buf, 1025);
+	tl_mp_str(&m, "decision", "d");
+	tl_mp_str(&m, "listed_on", "2024-01-01");
 	expect_bad("tourism", &m, "fields.reason: text of 1 to 1024 bytes "
 	    "of valid UTF-8");
 
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
-	mp_str(&m, "name", "");
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_str(&m, "name", "");
 	expect_bad("credit", &m, "fields.name: text of 1 to 256 bytes of "
 	    "valid UTF-8");
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
-	mp_str(&m, "name", "bad \xc3\x28");
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_str(&m, "name", "bad \xc3\x28");
 	expect_bad("credit", &m, "fields.name: text of 1 to 256 bytes of "
 	    "valid UTF-8");
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
-	mp_str(&m, "name", "\xe5\x90");		/* cut inside a character */
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_str(&m, "name", "\xe5\x90");		/* cut inside a character */
 	expect_bad("credit", &m, "fields.name: text of 1 to 256 bytes of "
 	    "valid UTF-8");
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
-	mp_str(&m, "name", "\xc0\xaf");		/* overlong '/' */
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_str(&m, "name", "\xc0\xaf");		/* overlong '/' */
 	expect_bad("credit", &m, "fields.name: text of 1 to 256 bytes of "
 	    "valid UTF-8");
 	mp_begin(&m, 2);
-	mp_str(&m, "grade", "A");
-	mp_strn(&m, "name", "a\0b", 3);
+	tl_mp_str(&m, "grade", "A");
+	tl_mp_strn(&m, "name", "a\0b", 3);
 	expect_bad("credit", &m, "fields.name: text of 1 to 256 bytes of "
 	    "valid UTF-8");
 }
@@ -697,7 +646,7 @@ test_text_limits(void **state)
 static void
 test_int_range(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 	struct run	 r;
 
 	(void)state;
@@ -725,7 +674,7 @@ test_int_range(void **state)
 
 	/* above INT64_MAX: out of range even for an unbounded field */
 	mp_begin(&m, 1);
-	mp_key(&m, "zeta");
+	tl_mp_key(&m, "zeta");
 	assert_int_equal(msgpack_pack_uint64(&m.pk, (uint64_t)INT64_MAX + 1),
 	    0);
 	expect_bad("meter", &m, "fields.zeta: out of range "
@@ -735,16 +684,16 @@ test_int_range(void **state)
 static void
 test_end_before_start(void **state)
 {
-	struct mp	 m;
+	struct tl_mp	 m;
 
 	(void)state;
 	credit_min(&m, 2);
-	mp_str(&m, "valid_from", "2025-06-02");
-	mp_str(&m, "valid_until", "2025-06-01");
+	tl_mp_str(&m, "valid_from", "2025-06-02");
+	tl_mp_str(&m, "valid_until", "2025-06-01");
 	expect_bad("credit", &m, "fields.valid_until: before valid_from");
 
 	tourism(&m, 1);
-	mp_str(&m, "expires_on", "2024-03-14");
+	tl_mp_str(&m, "expires_on", "2024-03-14");
 	expect_bad("tourism", &m, "fields.expires_on: before listed_on");
 }
 
@@ -756,16 +705,16 @@ static void
 test_default_end_clamped(void **state)
 {
 	const msgpack_object	*v;
-	struct mp		 m;
+	struct tl_mp		 m;
 	struct run		 r;
 
 	(void)state;
 	mp_begin(&m, 5);
-	mp_str(&m, "name", "x");
-	mp_str(&m, "category", "other");
-	mp_str(&m, "reason", "r");
-	mp_str(&m, "decision", "d");
-	mp_str(&m, "listed_on", "9998-06-01");
+	tl_mp_str(&m, "name", "x");
+	tl_mp_str(&m, "category", "other");
+	tl_mp_str(&m, "reason", "r");
+	tl_mp_str(&m, "decision", "d");
+	tl_mp_str(&m, "listed_on", "9998-06-01");
 	expect_ok(&r, "tourism", &m);
 	v = &r.fields.data.via.map.ptr[5].val;
 	assert_int_equal(v->type, MSGPACK_OBJECT_STR);
