@@ -8,22 +8,22 @@
 #include "date.h"
 #include "fields.h"
 #include "msg.h"
-#include "op.h"
+#include "record.h"
 #include "utf8.h"
 #include "writer.h"
 
-static int	 field_check(struct req *, const struct list_def *,
+static int	 field_check(struct fault *, const struct list_def *,
 		    const struct field_def *, const msgpack_object *);
-static int	 fields_collect(struct req *, const struct list_def *,
+static int	 fields_collect(struct fault *, const struct list_def *,
 		    const msgpack_object *, const msgpack_object **);
-static int	 fields_dates(struct req *, const struct list_def *,
+static int	 fields_dates(struct fault *, const struct list_def *,
 		    const msgpack_object **, struct write_req *,
 		    char[QC_DATE_LEN + 1]);
 static int	 fields_pack(const struct list_def *, const msgpack_object **,
 		    struct write_req *, const char *);
 
 static int
-field_check(struct req *q, const struct list_def *l,
+field_check(struct fault *fault, const struct list_def *l,
     const struct field_def *f, const msgpack_object *v)
 {
 	const char	*s;
@@ -36,7 +36,7 @@ field_check(struct req *q, const struct list_def *l,
 		if (qc_obj_str(v, &s, &len) == -1)
 			break;
 		if (!qc_utf8_valid(s, len) || len == 0 || len > f->f_max_len) {
-			req_fail(q, QC_E_BAD_REQUEST, "fields.%s: text of 1 to "
+			fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: text of 1 to "
 			    "%zu bytes of valid UTF-8", f->f_name,
 			    f->f_max_len);
 			return -1;
@@ -48,7 +48,7 @@ field_check(struct req *q, const struct list_def *l,
 		for (i = 0; i < f->f_nvalues; i++)
 			if (qc_obj_streq(v, f->f_values[i]))
 				return 0;
-		req_fail(q, QC_E_BAD_REQUEST, "fields.%s: not one of the "
+		fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: not one of the "
 		    "allowed values of list %s", f->f_name, l->l_name);
 		return -1;
 	case FT_INT:
@@ -63,20 +63,20 @@ field_check(struct req *q, const struct list_def *l,
 		if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
 		    v->type != MSGPACK_OBJECT_NEGATIVE_INTEGER)
 			break;
-		req_fail(q, QC_E_BAD_REQUEST, "fields.%s: out of range "
+		fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: out of range "
 		    "%" PRId64 "..%" PRId64, f->f_name, f->f_min, f->f_max);
 		return -1;
 	case FT_DATE:
 		if (qc_obj_str(v, &s, &len) == -1)
 			break;
 		if (qc_date_parse(s, len, &days) == -1) {
-			req_fail(q, QC_E_BAD_REQUEST, "fields.%s: expected a "
+			fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: expected a "
 			    "date YYYY-MM-DD", f->f_name);
 			return -1;
 		}
 		return 0;
 	}
-	req_fail(q, QC_E_BAD_REQUEST, "fields.%s: expected %s %s", f->f_name,
+	fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: expected %s %s", f->f_name,
 	    f->f_type == FT_INT ? "an" : "a",
 	    f->f_type == FT_INT ? "integer" : "string");
 	return -1;
@@ -84,7 +84,7 @@ field_check(struct req *q, const struct list_def *l,
 
 /* The request's fields by schema index: known, once each, required. */
 static int
-fields_collect(struct req *q, const struct list_def *l,
+fields_collect(struct fault *fault, const struct list_def *l,
     const msgpack_object *fields, const msgpack_object **vals)
 {
 	const msgpack_object_kv	*kv;
@@ -95,7 +95,7 @@ fields_collect(struct req *q, const struct list_def *l,
 	int			 i, fi;
 
 	if (fields == NULL || fields->type != MSGPACK_OBJECT_MAP) {
-		req_fail(q, QC_E_BAD_REQUEST, "fields: required, a map");
+		fault_set(fault, QC_E_BAD_REQUEST, "fields: required, a map");
 		return -1;
 	}
 	kv = fields->via.map.ptr;
@@ -105,22 +105,22 @@ fields_collect(struct req *q, const struct list_def *l,
 			if (qc_obj_strcpy(&kv[k].key, name, sizeof(name)) ==
 			    -1 || !qc_utf8_valid(name, strlen(name)))
 				strcpy(name, "?");
-			req_fail(q, QC_E_BAD_REQUEST, "fields: unknown field "
+			fault_set(fault, QC_E_BAD_REQUEST, "fields: unknown field "
 			    "'%s' for list %s", name, l->l_name);
 			return -1;
 		}
 		if (vals[fi] != NULL) {
-			req_fail(q, QC_E_BAD_REQUEST, "fields.%s: given twice",
+			fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: given twice",
 			    l->l_fields[fi].f_name);
 			return -1;
 		}
-		if (field_check(q, l, &l->l_fields[fi], &kv[k].val) == -1)
+		if (field_check(fault, l, &l->l_fields[fi], &kv[k].val) == -1)
 			return -1;
 		vals[fi] = &kv[k].val;
 	}
 	for (i = 0; i < l->l_nfields; i++)
 		if (l->l_fields[i].f_required && vals[i] == NULL) {
-			req_fail(q, QC_E_BAD_REQUEST, "fields.%s: required "
+			fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: required "
 			    "by list %s", l->l_fields[i].f_name, l->l_name);
 			return -1;
 		}
@@ -132,7 +132,7 @@ fields_collect(struct req *q, const struct list_def *l,
  * defaulted end date is formatted into end_buf.
  */
 static int
-fields_dates(struct req *q, const struct list_def *l,
+fields_dates(struct fault *fault, const struct list_def *l,
     const msgpack_object **vals, struct write_req *wr,
     char end_buf[QC_DATE_LEN + 1])
 {
@@ -153,7 +153,7 @@ fields_dates(struct req *q, const struct list_def *l,
 	}
 	if (wr->wr_start != DATE_NONE_START && wr->wr_end != DATE_NONE_END &&
 	    wr->wr_end < wr->wr_start) {
-		req_fail(q, QC_E_BAD_REQUEST, "fields.%s: before %s",
+		fault_set(fault, QC_E_BAD_REQUEST, "fields.%s: before %s",
 		    l->l_fields[l->l_end].f_name,
 		    l->l_fields[l->l_start].f_name);
 		return -1;
@@ -192,32 +192,18 @@ fields_pack(const struct list_def *l, const msgpack_object **vals,
 }
 
 int
-fields_prepare(struct req *q, const struct list_def *l,
+fields_prepare(struct fault *fault, const struct list_def *l,
     const msgpack_object *fields, struct write_req *wr)
 {
 	const msgpack_object	*vals[CFG_MAX_FIELDS] = { NULL };
 	char			 end_buf[QC_DATE_LEN + 1] = "";
 
-	if (fields_collect(q, l, fields, vals) == -1 ||
-	    fields_dates(q, l, vals, wr, end_buf) == -1)
+	if (fields_collect(fault, l, fields, vals) == -1 ||
+	    fields_dates(fault, l, vals, wr, end_buf) == -1)
 		return -1;
 	if (fields_pack(l, vals, wr, end_buf) == -1) {
-		req_fail(q, QC_E_INTERNAL, "out of memory");
+		fault_set(fault, QC_E_INTERNAL, "out of memory");
 		return -1;
 	}
 	return 0;
-}
-
-int
-fields_replay(const struct config *cfg, const struct list_def *l,
-    const msgpack_object *fields, struct write_req *wr, struct fault *f)
-{
-	struct req	 q;
-
-	/* Field checks only report through the request's fault. */
-	memset(&q, 0, sizeof(q));
-	q.q_cfg = cfg;
-	q.q_fault = f;
-	q.q_today = wr->wr_today;
-	return fields_prepare(&q, l, fields, wr);
 }

@@ -34,7 +34,7 @@ op_case_open(struct req *q)
 	if (op_write_text(q, &wr->wr_text, &wr->wr_text_len, a->a_text,
 	    a->a_text_len) != OP_PENDING)
 		return OP_ERROR;
-	if (notice && fields_prepare(q, wr->wr_list, a->a_fields, wr) == -1)
+	if (notice && fields_prepare(q->q_fault, wr->wr_list, a->a_fields, wr) == -1)
 		return op_write_drop(q);
 	return OP_PENDING;
 }
@@ -106,7 +106,7 @@ close_fields(struct req *q, MDB_txn *txn, const struct list_def *l)
 
 	if (q->q_args.a_fields != NULL) {
 		q->q_write->wr_has_fields = 1;
-		return fields_prepare(q, l, q->q_args.a_fields,
+		return fields_prepare(q->q_fault, l, q->q_args.a_fields,
 		    q->q_write) == -1 ? OP_ERROR : OP_DONE;
 	}
 	if ((rc = record_fetch(q->q_store, txn, q->q_args.a_case, &up,
@@ -115,7 +115,7 @@ close_fields(struct req *q, MDB_txn *txn, const struct list_def *l)
 		return req_fail(q, QC_E_INTERNAL, "reading the proposal of "
 		    "case %" PRIu64, q->q_args.a_case);
 	}
-	rc = fields_prepare(q, l, r.r_fields, q->q_write);
+	rc = fields_prepare(q->q_fault, l, r.r_fields, q->q_write);
 	msgpack_unpacked_destroy(&up);
 	return rc == -1 ? OP_ERROR : OP_DONE;
 }

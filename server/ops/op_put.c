@@ -60,7 +60,7 @@ op_put(struct req *q)
 {
 	if (op_write_prepare(q, WR_PUT) != OP_PENDING)
 		return OP_ERROR;
-	if (fields_prepare(q, q->q_write->wr_list, q->q_args.a_fields,
+	if (fields_prepare(q->q_fault, q->q_write->wr_list, q->q_args.a_fields,
 	    q->q_write) == -1) {
 		write_req_free(q->q_write);
 		q->q_write = NULL;

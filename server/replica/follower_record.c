@@ -18,7 +18,6 @@
 #include "sig.h"
 
 struct rebuild {
-	const struct config	*cfg;
 	const msgpack_object	*rec;
 	msgpack_object		 payload;
 	struct write_req	*wr;
@@ -89,7 +88,7 @@ take_fields(struct rebuild *b)
 
 	if (o == NULL)
 		return fail(b, "payload.fields: missing");
-	if (fields_replay(b->cfg, b->wr->wr_list, o, b->wr, &f) == -1)
+	if (fields_prepare(&f, b->wr->wr_list, o, b->wr) == -1)
 		return fail(b, "fields: %s", f.f_msg);
 	b->wr->wr_has_fields = 1;
 	return 0;
@@ -163,7 +162,7 @@ int
 follower_record(const struct config *cfg, const msgpack_object *rec,
     struct replay_rec *rr, char *why, size_t whylen)
 {
-	struct rebuild		 b = { cfg, rec, { 0 }, NULL, 0, why, whylen };
+	struct rebuild		 b = { rec, { 0 }, NULL, 0, why, whylen };
 	const msgpack_object	*o;
 	msgpack_unpacked	 up;
 	struct write_req	*wr;

@@ -247,7 +247,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	msgpack_unpacked	 up;
 	struct write_req	*wr;
-	struct req		 q;
 	struct fault		 f;
 	size_t			 off = 0;
 	int			 li, rc;
@@ -262,13 +261,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    MSGPACK_UNPACK_SUCCESS || off != size)
 		abort();	/* the frame target owns this contract */
 	for (li = 0; li < cfg->nlists; li++) {
-		memset(&q, 0, sizeof(q));
 		memset(&f, 0, sizeof(f));
-		q.q_cfg = cfg;
-		q.q_fault = &f;
 		if ((wr = write_req_new()) == NULL)
 			break;
-		rc = fields_prepare(&q, &cfg->lists[li], &up.data, wr);
+		rc = fields_prepare(&f, &cfg->lists[li], &up.data, wr);
 		if (rc == 0) {
 			if (f.f_code != QC_OK)
 				bad("success with an error set",

@@ -70,8 +70,7 @@ static const char conf_text[] =
 #define COMPANY	"某某质量有限公司"	/* 8 characters, 24 bytes */
 
 struct run {
-	struct req	 q;
-	struct fault	 fault;		/* q.q_fault */
+	struct fault	 fault;
 	struct write_req *wr;
 	msgpack_unpacked fields;	/* wr_fields unpacked */
 };
@@ -137,11 +136,9 @@ prepare(struct run *r, const char *lname, struct tl_mp *m)
 	int	 rc;
 
 	memset(r, 0, sizeof(*r));
-	r->q.q_cfg = cfg;
-	r->q.q_fault = &r->fault;
 	msgpack_unpacked_init(&r->fields);
 	assert_non_null(r->wr = write_req_new());
-	rc = fields_prepare(&r->q, list(lname), tl_mp_obj(m), r->wr);
+	rc = fields_prepare(&r->fault, list(lname), tl_mp_obj(m), r->wr);
 	tl_mp_free(m);
 	return rc;
 }
@@ -408,11 +405,9 @@ test_not_a_map(void **state)
 	expect_bad("credit", &m, "fields: required, a map");
 
 	memset(&r, 0, sizeof(r));
-	r.q.q_cfg = cfg;
-	r.q.q_fault = &r.fault;
 	assert_non_null(r.wr = write_req_new());
 	msgpack_unpacked_init(&r.fields);
-	assert_int_equal(fields_prepare(&r.q, list("credit"), NULL, r.wr), -1);
+	assert_int_equal(fields_prepare(&r.fault, list("credit"), NULL, r.wr), -1);
 	assert_int_equal(r.fault.f_code, QC_E_BAD_REQUEST);
 	assert_string_equal(r.fault.f_msg, "fields: required, a map");
 	run_free(&r);
