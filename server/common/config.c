@@ -48,18 +48,49 @@ config_role_name(enum role r)
 	return role_names[r];
 }
 
+/*
+ * HOST:PORT ([HOST]:PORT for an IPv6 address) into host and port, each
+ * NUL-terminated: 0, or -1 if s is not one or a part is too long.
+ */
+static int
+hostport_split(const char *s, char *host, size_t hcap, char *port,
+    size_t pcap)
+{
+	const char	*colon;
+	size_t		 hlen;
+
+	if (*s == '[') {
+		colon = strstr(s, "]:");
+		if (colon == NULL)
+			return -1;
+		s++;
+		hlen = (size_t)(colon - s);
+		colon++;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -1;
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= hcap ||
+	    strlen(colon + 1) == 0 || strlen(colon + 1) >= pcap ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+	    strtoul(colon + 1, NULL, 10) > 65535)
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
 int
 config_set_replica_of(struct config *cfg, const char *hostport)
 {
-	const char	*colon = strrchr(hostport, ':');
-	char		*end;
-	unsigned long	 port;
-
-	if (colon == NULL || colon == hostport ||
-	    strlen(hostport) >= sizeof(cfg->replica_of))
-		return -1;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || colon[1] == '\0' || port == 0 || port > 65535)
+	if (strlen(hostport) >= sizeof(cfg->replica_of) ||
+	    hostport_split(hostport, cfg->replica_host,
+	    sizeof(cfg->replica_host), cfg->replica_port,
+	    sizeof(cfg->replica_port)) == -1 ||
+	    strtoul(cfg->replica_port, NULL, 10) == 0)
 		return -1;
 	strcpy(cfg->replica_of, hostport);
 	return 0;
@@ -139,32 +170,8 @@ config_copy_name(char *dst, const char *src)
 int
 config_set_listen(struct config *cfg, const char *s)
 {
-	const char	*colon;
-	size_t		 hlen;
-
-	if (*s == '[') {
-		colon = strstr(s, "]:");
-		if (colon == NULL)
-			return -1;
-		s++;
-		hlen = (size_t)(colon - s);
-		colon++;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL)
-			return -1;
-		hlen = (size_t)(colon - s);
-	}
-	if (hlen == 0 || hlen >= sizeof(cfg->listen_host) ||
-	    strlen(colon + 1) == 0 ||
-	    strlen(colon + 1) >= sizeof(cfg->listen_port) ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-	    strtoul(colon + 1, NULL, 10) > 65535)
-		return -1;
-	memcpy(cfg->listen_host, s, hlen);
-	cfg->listen_host[hlen] = '\0';
-	strcpy(cfg->listen_port, colon + 1);
-	return 0;
+	return hostport_split(s, cfg->listen_host, sizeof(cfg->listen_host),
+	    cfg->listen_port, sizeof(cfg->listen_port));
 }
 
 #define PATH_KEY(k, field)						\

@@ -133,6 +133,8 @@ struct config {
 	struct signer	*signer;
 	/* A replica: its primary, and the certificate it presents there. */
 	char		 replica_of[300];	/* HOST:PORT; empty: a primary */
+	char		 replica_host[256];	/* ... split */
+	char		 replica_port[16];
 	char		 replica_cert[1024];
 	char		 replica_key[1024];
 	int		 utc_offset;		/* minutes */

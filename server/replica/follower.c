@@ -31,7 +31,6 @@ follower_start(const struct config *cfg, struct store *st,
     struct writer *wt, struct replica *r)
 {
 	struct follower	*fw;
-	const char	*colon = strrchr(cfg->replica_of, ':');
 
 	if ((fw = calloc(1, sizeof(*fw))) == NULL) {
 		log_warnx("replica: out of memory");
@@ -42,9 +41,6 @@ follower_start(const struct config *cfg, struct store *st,
 	fw->fw_writer = wt;
 	fw->fw_replica = r;
 	fw->fw_page.rp_recs = fw->fw_recs;
-	snprintf(fw->fw_host, sizeof(fw->fw_host), "%.*s",
-	    (int)(colon - cfg->replica_of), cfg->replica_of);
-	fw->fw_port = (unsigned)strtoul(colon + 1, NULL, 10);
 	if (pthread_mutex_init(&fw->fw_mtx, NULL) != 0 ||
 	    pthread_cond_init(&fw->fw_cond, NULL) != 0 ||
 	    pthread_create(&fw->fw_thread, NULL, follower_main, fw) != 0) {
@@ -148,7 +144,8 @@ follower_connect(struct follower *fw, char *why, size_t len)
 	uint64_t		 since;
 	uint32_t		 i;
 
-	if (qcreg_connect(&fw->fw_conn, fw->fw_host, fw->fw_port, &o, err,
+	if (qcreg_connect(&fw->fw_conn, fw->fw_cfg->replica_host,
+	    (unsigned)strtoul(fw->fw_cfg->replica_port, NULL, 10), &o, err,
 	    sizeof(err)) != 0) {
 		snprintf(why, len, "connect: %s", err);
 		return STEP_RETRY;

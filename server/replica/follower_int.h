@@ -27,8 +27,6 @@ struct follower {
 	struct store		*fw_store;
 	struct writer		*fw_writer;
 	struct replica		*fw_replica;
-	char			 fw_host[256];
-	unsigned		 fw_port;
 	struct qcreg		*fw_conn;
 	pthread_t		 fw_thread;
 	pthread_mutex_t		 fw_mtx;
