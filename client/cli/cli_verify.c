@@ -132,28 +132,18 @@ saved_check(struct verify *v)
 static int
 consistency_check(struct verify *v)
 {
-	struct qcreg_consistency p;
-	struct qcreg_reply	*r;
-	int			 rc;
+	int	 rc;
 
-	/* The empty tree is a prefix of every tree (and from 0 is refused). */
-	if (v->old.size == 0)
-		return CLI_OK;
-	if ((rc = qcreg_consistency(v->cli->c, v->old.size, v->cp.size,
-	    &r)) != 0)
-		return cli_fail(v->cli, rc);
-	rc = qcreg_reply_consistency(r, &p);
-	qcreg_reply_free(r);
-	if (rc != 0 || p.from != v->old.size || p.to != v->cp.size)
-		return cli_error(QCREG_E_PROTO, "consistency: malformed "
-		    "answer");
-	if (!qcreg_verify_consistency(v->old.size, v->cp.size, v->old.root,
-	    v->cp.root, (const uint8_t (*)[QCREG_HASH_LEN])p.proof, p.n))
+	rc = qcreg_consistency_check(v->cli->c, v->old.size, v->old.root,
+	    &v->cp);
+	if (rc == QCREG_E_PROTO)
+		return cli_error(rc, "consistency: malformed answer");
+	if (rc == QCREG_E_VERIFY)
 		return verify_fail(v, 0, "the consistency proof from %llu to "
 		    "%llu records does not verify",
 		    (unsigned long long)v->old.size,
 		    (unsigned long long)v->cp.size);
-	return CLI_OK;
+	return rc != 0 ? cli_fail(v->cli, rc) : CLI_OK;
 }
 
 static int

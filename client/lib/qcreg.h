@@ -65,7 +65,7 @@
 #define QCREG_E_PROTO	(-4)	/* the server's answer broke the protocol */
 #define QCREG_E_NOMEM	(-5)	/* out of memory */
 #define QCREG_E_USAGE	(-6)	/* a bad argument or call sequence */
-#define QCREG_E_VERIFY	(-7)	/* mirror: a record or checkpoint is false */
+#define QCREG_E_VERIFY	(-7)	/* a record, proof or checkpoint is false */
 #define QCREG_E_STORE	(-8)	/* mirror: its local files failed (LMDB) */
 #define QCREG_E_STOPPED	(-9)	/* mirror: its stop descriptor was readable */
 
@@ -511,6 +511,16 @@ int		 qcreg_proof(struct qcreg *, uint64_t seq, uint64_t size,
  */
 int		 qcreg_consistency(struct qcreg *, uint64_t from, uint64_t to,
 		    struct qcreg_reply **);
+/*
+ * Asks for and checks the proof that the tree of the first from records,
+ * whose root the caller holds (from_root), is a prefix of the signed
+ * tree of cp: 0 when it is (from 0: always); QCREG_E_VERIFY when the
+ * proof does not verify; QCREG_E_PROTO for a malformed answer; else the
+ * code of the call.
+ */
+int		 qcreg_consistency_check(struct qcreg *, uint64_t from,
+		    const uint8_t from_root[QCREG_HASH_LEN],
+		    const struct qcreg_checkpoint *cp);
 
 /*
  * Pipeline. qcreg_queue_* encode a request (same arguments as the single

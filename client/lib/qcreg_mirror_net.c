@@ -158,25 +158,17 @@ int
 mirror_consistency(struct qcreg_mirror *m, uint64_t from,
     const uint8_t from_root[QCREG_HASH_LEN], const struct qcreg_checkpoint *cp)
 {
-	struct qcreg_consistency pc;
-	struct qcreg_reply	*r;
-	int			 rc;
+	int	 rc;
 
-	if ((rc = qcreg_consistency(m->c, from, cp->size, &r)) != 0)
-		return mirror_fail(m, rc, "consistency: %s",
-		    qcreg_errmsg(m->c));
-	rc = qcreg_reply_consistency(r, &pc);
-	qcreg_reply_free(r);
-	if (rc != 0 || pc.from != from || pc.to != cp->size)
-		return mirror_fail(m, QCREG_E_PROTO, "a malformed consistency "
-		    "proof from %llu to %llu", (unsigned long long)from,
+	if ((rc = qcreg_consistency_check(m->c, from, from_root, cp)) == 0)
+		return 0;
+	if (rc == QCREG_E_PROTO)
+		return mirror_fail(m, rc, "a malformed consistency proof from "
+		    "%llu to %llu", (unsigned long long)from,
 		    (unsigned long long)cp->size);
-	if (memcmp(pc.root, cp->root, QCREG_HASH_LEN) != 0 ||
-	    !qcreg_verify_consistency(from, cp->size, from_root, cp->root,
-	    (const uint8_t (*)[QCREG_HASH_LEN])pc.proof, pc.n))
-		return mirror_fail(m, QCREG_E_VERIFY, "changes 1 to %llu do "
-		    "not make a prefix of the log the registry signed (size "
-		    "%llu)", (unsigned long long)from,
-		    (unsigned long long)cp->size);
-	return 0;
+	if (rc == QCREG_E_VERIFY)
+		return mirror_fail(m, rc, "changes 1 to %llu do not make a "
+		    "prefix of the log the registry signed (size %llu)",
+		    (unsigned long long)from, (unsigned long long)cp->size);
+	return mirror_fail(m, rc, "consistency: %s", qcreg_errmsg(m->c));
 }

@@ -166,3 +166,28 @@ qcreg_reply_consistency(const struct qcreg_reply *r,
 		return QCREG_E_PROTO;
 	return 0;
 }
+
+int
+qcreg_consistency_check(struct qcreg *c, uint64_t from,
+    const uint8_t from_root[QCREG_HASH_LEN],
+    const struct qcreg_checkpoint *cp)
+{
+	struct qcreg_consistency p;
+	struct qcreg_reply	*r;
+	int			 rc;
+
+	/* The empty tree is a prefix of every tree (and from 0 is refused). */
+	if (from == 0)
+		return 0;
+	if ((rc = qcreg_consistency(c, from, cp->size, &r)) != 0)
+		return rc;
+	rc = qcreg_reply_consistency(r, &p);
+	qcreg_reply_free(r);
+	if (rc != 0 || p.from != from || p.to != cp->size)
+		return QCREG_E_PROTO;
+	if (memcmp(p.root, cp->root, QCREG_HASH_LEN) != 0 ||
+	    !qcreg_verify_consistency(from, cp->size, from_root, cp->root,
+	    (const uint8_t (*)[QCREG_HASH_LEN])p.proof, p.n))
+		return QCREG_E_VERIFY;
+	return 0;
+}
