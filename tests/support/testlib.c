@@ -9,8 +9,10 @@
 #include <cmocka.h>
 
 #include "frame.h"
+#include "loghash.h"
 #include "msg.h"
 #include "qcreg_int.h"
+#include "sig.h"
 #include "testlib.h"
 
 void
@@ -33,6 +35,15 @@ tl_want_uint(const msgpack_object *o, const char *key, uint64_t want)
 
 	assert_int_equal(qc_obj_uint(qc_map_get(o, key), &v), 0);
 	assert_int_equal(v, want);
+}
+
+void
+tl_want_hash(const uint8_t *h, const char *hex)
+{
+	char	 got[2 * QC_HASH_LEN + 1];
+
+	qc_hex(h, QC_HASH_LEN, got);
+	assert_string_equal(got, hex);
 }
 
 struct qcreg_reply *

@@ -21,6 +21,8 @@ void		 tl_want_str(const msgpack_object *o, const char *key,
 		    const char *want);
 void		 tl_want_uint(const msgpack_object *o, const char *key,
 		    uint64_t want);
+/* The 32-byte hash h is the one written in hex (lower case). */
+void		 tl_want_hash(const uint8_t *h, const char *hex);
 /*
  * A success reply to op (enum qcreg_op) whose result is the map packed in
  * sb (which is then emptied); n: the subjects sent, for a check. Freed

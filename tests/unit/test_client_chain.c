@@ -65,7 +65,6 @@ static void	 pk_hex(msgpack_packer *, const char *);
 static void	 pack_rec(msgpack_sbuffer *, const struct rec *, int);
 static enum qcreg_chain verify(const struct rec *, int, const char *,
 		    uint8_t *);
-static void	 want_hash(const uint8_t *, const char *);
 
 /* hex as the bytes it stands for, a bin. */
 static void
@@ -155,26 +154,17 @@ verify(const struct rec *r, int sealed, const char *prev, uint8_t *hash)
 }
 
 static void
-want_hash(const uint8_t *h, const char *hex)
-{
-	char	 got[2 * QCREG_HASH_LEN + 1];
-
-	qc_hex(h, QCREG_HASH_LEN, got);
-	assert_string_equal(got, hex);
-}
-
-static void
 whole_records_chain(void **state)
 {
 	uint8_t	 h[QCREG_HASH_LEN];
 
 	(void)state;
 	assert_int_equal(verify(&put1, 0, ZERO, h), QCREG_CHAIN_OK);
-	want_hash(h, put1.hash);
+	tl_want_hash(h, put1.hash);
 	assert_int_equal(verify(&open2, 0, put1.hash, h), QCREG_CHAIN_OK);
-	want_hash(h, open2.hash);
+	tl_want_hash(h, open2.hash);
 	assert_int_equal(verify(&remove3, 0, open2.hash, h), QCREG_CHAIN_OK);
-	want_hash(h, remove3.hash);
+	tl_want_hash(h, remove3.hash);
 }
 
 /* A platform's view: a withdrawn entry's put, a sealed notice, more. */
@@ -188,14 +178,14 @@ platform_view_chains(void **state)
 	(void)state;
 	r.payload = NULL;
 	assert_int_equal(verify(&r, 0, ZERO, h), QCREG_CHAIN_OK);
-	want_hash(h, put1.hash);
+	tl_want_hash(h, put1.hash);
 	/* sealed: the hash as given, whatever prev was */
 	assert_int_equal(verify(&open2, 1, put1.hash, h), QCREG_CHAIN_OK);
-	want_hash(h, open2.hash);
+	tl_want_hash(h, open2.hash);
 	assert_int_equal(verify(&open2, 1, ZERO, h), QCREG_CHAIN_OK);
 	qc_hex(h, sizeof(h), hex);
 	assert_int_equal(verify(&remove3, 0, hex, h), QCREG_CHAIN_OK);
-	want_hash(h, remove3.hash);
+	tl_want_hash(h, remove3.hash);
 	/* a sealed record's hash changed breaks the next record's prev */
 	r = open2;
 	r.hash = ZERO;
@@ -228,7 +218,7 @@ every_width(void **state)
 	memset(subject + 5, 'a', 250);
 	memcpy(subject + 255, ".cn", 4);
 	assert_int_equal(verify(&r, 0, r.prev, h), QCREG_CHAIN_OK);
-	want_hash(h, r.hash);
+	tl_want_hash(h, r.hash);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "qcreg.h"
+#include "testlib.h"
 
 #define NLEAVES	13
 
@@ -144,7 +145,6 @@ static const struct proof_vec consistencies[] = {
 static uint8_t	 leaves[NLEAVES][QCREG_HASH_LEN];
 
 static void	 unhex(const char *, uint8_t *, size_t);
-static void	 want_hash(const uint8_t *, const char *);
 static void	 proof_of(const struct proof_vec *,
 		    uint8_t (*)[QCREG_HASH_LEN]);
 static int	 setup_leaves(void **);
@@ -155,15 +155,6 @@ unhex(const char *s, uint8_t *out, size_t n)
 {
 	assert_int_equal(strlen(s) >= 2 * n, 1);
 	assert_int_equal(qc_unhex(s, n, out), 0);
-}
-
-static void
-want_hash(const uint8_t *h, const char *hex)
-{
-	char	 got[2 * QCREG_HASH_LEN + 1];
-
-	qc_hex(h, QCREG_HASH_LEN, got);
-	assert_string_equal(got, hex);
 }
 
 static void
@@ -217,14 +208,14 @@ leaf_and_node_hashes(void **state)
 	unhex("3dba37bb0871edefb95b6655128dbe19"
 	    "22522f17be0cd1089ef7dd45c9badcd1", r, sizeof(r));
 	assert_int_equal(qcreg_leaf_hash(r, h), 0);
-	want_hash(h, roots[1]);
+	tl_want_hash(h, roots[1]);
 	assert_memory_equal(h, leaves[0], sizeof(h));
 	assert_int_equal(qcreg_node_hash(leaves[0], leaves[1], h), 0);
-	want_hash(h, roots[2]);
+	tl_want_hash(h, roots[2]);
 	/* out may be an input */
 	memcpy(h, leaves[1], sizeof(h));
 	assert_int_equal(qcreg_node_hash(leaves[0], h, h), 0);
-	want_hash(h, roots[2]);
+	tl_want_hash(h, roots[2]);
 }
 
 /* Every prefix, at once and one leaf at a time; the empty tree too. */
@@ -238,17 +229,17 @@ roots_of_every_size(void **state)
 	(void)state;
 	qcreg_tree_init(&t);
 	assert_int_equal(qcreg_tree_root(&t, h), 0);
-	want_hash(h, roots[0]);
+	tl_want_hash(h, roots[0]);
 	for (n = 0; n <= NLEAVES; n++) {
 		assert_int_equal(qcreg_tree_hash(
 		    (const uint8_t (*)[QCREG_HASH_LEN])leaves, n, h), 0);
-		want_hash(h, roots[n]);
+		tl_want_hash(h, roots[n]);
 		if (n == 0)
 			continue;
 		assert_int_equal(qcreg_tree_add(&t, leaves[n - 1]), 0);
 		assert_int_equal(t.size, n);
 		assert_int_equal(qcreg_tree_root(&t, h), 0);
-		want_hash(h, roots[n]);
+		tl_want_hash(h, roots[n]);
 	}
 }
 
