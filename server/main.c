@@ -18,6 +18,7 @@
 #include "follower.h"
 #include "log.h"
 #include "migrate.h"
+#include "names.h"
 #include "net.h"
 #include "replica.h"
 #include "store.h"
@@ -32,6 +33,7 @@ struct options {
 	const char	*replica_of;
 	int		 check_only;
 	int		 migrate;
+	int		 reindex;
 	int		 debug;
 };
 
@@ -44,6 +46,7 @@ static void	 usage(void) __attribute__((noreturn));
 static void	 parse_options(int, char *[], struct options *);
 static struct config *load_config(const struct options *);
 static int	 migrate(const struct options *);
+static int	 reindex(const char *, uint64_t, uint64_t);
 static int	 start(struct server *, struct store *, const char *,
 		    sigset_t *, struct follower **);
 static void	 serve(struct server *, const char *, const sigset_t *);
@@ -57,7 +60,8 @@ usage(void)
 	    "[--data DIR]\n"
 	    "              [--replica-of HOST:PORT] [--port-file FILE]\n"
 	    "              [--check-config] [--debug]\n"
-	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n");
+	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n"
+	    "       qcregd --reindex --data DIR [--config FILE] [--debug]\n");
 	exit(2);
 }
 
@@ -71,6 +75,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "migrate", no_argument, NULL, 'M' },
+		{ "reindex", no_argument, NULL, 'I' },
 		{ "replica-of", required_argument, NULL, 'R' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
@@ -78,7 +83,7 @@ parse_options(int argc, char *argv[], struct options *o)
 	int	 ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMDR:", longopts,
+	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMIDR:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->cfg_path = optarg; break;
@@ -87,6 +92,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		case 'p': o->port_file = optarg; break;
 		case 'n': o->check_only = 1; break;
 		case 'M': o->migrate = 1; break;
+		case 'I': o->reindex = 1; break;
 		case 'R': o->replica_of = optarg; break;
 		case 'D': o->debug = 1; break;
 		default: usage();
@@ -94,8 +100,10 @@ parse_options(int argc, char *argv[], struct options *o)
 	}
 	if (optind != argc)
 		usage();
-	/* --migrate takes its directory from --data or the config. */
-	if (o->migrate ? o->check_only || o->listen != NULL ||
+	/* --migrate and --reindex take the directory from --data or the config. */
+	if (o->migrate && o->reindex)
+		usage();
+	if (o->migrate || o->reindex ? o->check_only || o->listen != NULL ||
 	    o->port_file != NULL || (o->data == NULL && o->cfg_path == NULL) :
 	    o->cfg_path == NULL)
 		usage();
@@ -148,24 +156,47 @@ load_config(const struct options *o)
 }
 
 /*
- * --migrate: converts the data directory (--data, else the config's) in
- * place. Without a config the map may grow to map_max_mb's default.
- * Returns the exit status.
+ * Builds the name index of the store in dir again (qcregd --reindex, and
+ * after a migration). Returns 0 or -1 (logged).
+ */
+static int
+reindex(const char *dir, uint64_t map_size, uint64_t map_max)
+{
+	struct store	 st;
+	int		 rc;
+
+	if (store_open(&st, dir, map_size, 8) == -1)
+		return -1;
+	rc = names_reindex(&st, map_max);
+	store_close(&st);
+	return rc;
+}
+
+/*
+ * --migrate and --reindex: convert the data directory (--data, else the
+ * config's) in place, or build its name index again; a migration builds
+ * the index too. Without a config the map may grow to map_max_mb's
+ * default. Returns the exit status.
  */
 static int
 migrate(const struct options *o)
 {
 	struct config	*cfg = NULL;
 	const char	*dir = o->data;
+	uint64_t	 map_size = CFG_MAP_SIZE_DEFAULT;
 	uint64_t	 map_max = CFG_MAP_MAX_DEFAULT;
-	int		 rc;
+	int		 rc = 0;
 
 	if (o->cfg_path != NULL) {
 		cfg = load_config(o);
 		dir = cfg->data_dir;
+		map_size = cfg->map_size;
 		map_max = cfg->map_max;
 	}
-	rc = migrate_run(dir, map_max);
+	if (o->migrate)
+		rc = migrate_run(dir, map_max);
+	if (rc == 0)
+		rc = reindex(dir, map_size, map_max);
 	config_free(cfg);
 	return rc == 0 ? 0 : 1;
 }
@@ -270,7 +301,7 @@ main(int argc, char *argv[])
 
 	parse_options(argc, argv, &opt);
 	log_init(opt.debug);
-	if (opt.migrate)
+	if (opt.migrate || opt.reindex)
 		return migrate(&opt);
 	memset(&srv, 0, sizeof(srv));
 	srv.s_cfg = load_config(&opt);

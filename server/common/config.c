@@ -394,7 +394,7 @@ config_defaults(struct config *cfg)
 	strcpy(cfg->listen_port, "7443");
 	strcpy(cfg->data_dir, "data");
 	cfg->utc_offset = 8 * 60;
-	cfg->map_size = (uint64_t)1024 * 1024 * 1024;
+	cfg->map_size = CFG_MAP_SIZE_DEFAULT;
 	cfg->map_max = CFG_MAP_MAX_DEFAULT;
 	strcpy(cfg->origin, "qcreg");
 	cfg->limits.max_frame = 1024 * 1024;

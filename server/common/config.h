@@ -23,6 +23,8 @@ enum case_kind {
 };
 /* map_max_mb's default, in bytes (also --migrate's without a config) */
 #define CFG_MAP_MAX_DEFAULT	((uint64_t)64 * 1024 * 1024 * 1024)
+/* map_size_mb's default, in bytes */
+#define CFG_MAP_SIZE_DEFAULT	((uint64_t)1024 * 1024 * 1024)
 
 enum role {
 	ROLE_NONE = 0,		/* certificate valid, principal not configured */

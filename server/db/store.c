@@ -153,7 +153,8 @@ store_dbi(struct store *st, int i)
 		&st->s_versions, &st->s_changes, &st->s_summary, &st->s_meta,
 		&st->s_cases, &st->s_open_cases, &st->s_escalate,
 		&st->s_withdrawn, &st->s_idem, &st->s_expiry, &st->s_merkle,
-		&st->s_keys
+		&st->s_keys, &st->s_name_subj, &st->s_name_rows,
+		&st->s_bigrams
 	};
 
 	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
@@ -161,8 +162,20 @@ store_dbi(struct store *st, int i)
 
 static const char *const store_dbi_names[] = {
 	"versions", "changes", "summary", "meta", "cases", "open_cases",
-	"escalate", "withdrawn", "idem", "expiry", "tree", "keys"
+	"escalate", "withdrawn", "idem", "expiry", "tree", "keys",
+	"name_subj", "name_rows", "bigrams"
 };
+
+/* The flags a database is made with; 0 for the plain byte-keyed ones. */
+static unsigned
+store_dbi_flags(const MDB_dbi *dbi, const struct store *st)
+{
+	if (dbi == &st->s_name_rows)
+		return MDB_INTEGERKEY;
+	if (dbi == &st->s_bigrams)
+		return MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP;
+	return 0;
+}
 
 static int
 store_dbis(struct store *st, MDB_txn *txn, unsigned flags)
@@ -171,8 +184,8 @@ store_dbis(struct store *st, MDB_txn *txn, unsigned flags)
 	int	 i, rc;
 
 	for (i = 0; (dbi = store_dbi(st, i)) != NULL; i++)
-		if ((rc = mdb_dbi_open(txn, store_dbi_names[i], flags,
-		    dbi)) != 0)
+		if ((rc = mdb_dbi_open(txn, store_dbi_names[i], flags |
+		    store_dbi_flags(dbi, st), dbi)) != 0)
 			return rc;
 	return 0;
 }
@@ -186,6 +199,23 @@ store_same_dbis(struct store *a, struct store *b)
 		if (*store_dbi(a, i) != *store_dbi(b, i))
 			return 0;
 	return 1;
+}
+
+int
+store_names_built(struct store *st, MDB_txn *txn)
+{
+	MDB_val	 k = { .mv_data = "names", .mv_size = 5 };
+	MDB_val	 v = { .mv_data = "1", .mv_size = 1 };
+
+	return mdb_put(txn, st->s_meta, &k, &v, 0);
+}
+
+int
+store_names_ready(struct store *st, MDB_txn *txn)
+{
+	MDB_val	 k = { .mv_data = "names", .mv_size = 5 }, v;
+
+	return mdb_get(txn, st->s_meta, &k, &v) == 0;
 }
 
 /* All databases are opened once, in one transaction, at start-up. */
@@ -208,7 +238,8 @@ store_open_dbis(struct store *st)
 	if (rc == MDB_NOTFOUND) {
 		v.mv_data = STORE_SCHEMA;
 		v.mv_size = strlen(STORE_SCHEMA);
-		if ((rc = mdb_put(txn, st->s_meta, &k, &v, 0)) != 0)
+		if ((rc = mdb_put(txn, st->s_meta, &k, &v, 0)) != 0 ||
+		    (rc = store_names_built(st, txn)) != 0)
 			goto fail;
 	} else if (rc != 0)
 		goto fail;

@@ -5,7 +5,8 @@
  *   summary   subject                     -> current entries (summary.h)
  *   versions  subject NUL list NUL ver32  -> seq64 of an older version
  *   meta      name                        -> head_seq, head_hash, schema,
- *                                            the Merkle tree's size (tree)
+ *                                            the Merkle tree's size (tree),
+ *                                            names (the name index is whole)
  *   cases     case64                      -> a case (cases.h)
  *   open_cases subject NUL list NUL kind8 -> case64 of the open case
  *   escalate  subject                     -> "" (escalated once; checked
@@ -17,6 +18,9 @@
  *   tree      last-leaf64 level8          -> hash of a perfect subtree of
  *                                            the log's Merkle tree (merkle.h)
  *   keys      key_id                      -> public key, first use (keys.h)
+ *   name_subj subject                     -> id32 of its names (names.h)
+ *   name_rows id32 (integer key)          -> subject and its names by list
+ *   bigrams   bigram (dup id32s, integer) -> the ids of names holding it
  *
  * A version's content is stored once, in its change record; the summary
  * points at the newest version of each entry and `versions` at the ones
@@ -56,6 +60,9 @@ struct store {
 	MDB_dbi		 s_expiry;
 	MDB_dbi		 s_merkle;
 	MDB_dbi		 s_keys;
+	MDB_dbi		 s_name_subj;
+	MDB_dbi		 s_name_rows;
+	MDB_dbi		 s_bigrams;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */
@@ -126,5 +133,13 @@ int	 store_head(struct store *, MDB_txn *, uint64_t *seq,
 	    uint8_t hash[STORE_HASH_LEN]);
 int	 store_set_head(struct store *, MDB_txn *, uint64_t seq,
 	    const uint8_t hash[STORE_HASH_LEN]);
+
+/*
+ * The name index is whole: a new store's is (empty), an older store's
+ * once qcregd --reindex built it. store_names_built marks it so (0 or an
+ * LMDB error); store_names_ready says whether it is.
+ */
+int	 store_names_built(struct store *, MDB_txn *);
+int	 store_names_ready(struct store *, MDB_txn *);
 
 #endif

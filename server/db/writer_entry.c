@@ -10,6 +10,7 @@
 #include "log.h"
 #include "merkle.h"
 #include "record.h"
+#include "names.h"
 #include "writer_int.h"
 
 static int	 entry_refuse(struct write_req *, const struct summary_hit *);
@@ -162,6 +163,11 @@ wx_version(struct wx *x, const struct list_def *l,
 	next->h_version = (uint32_t)c->c_version;
 	next->h_seq = c->c_seq;
 	if ((rc = wx_expiry(x, l, cur, next)) != 0)
+		return rc;
+	/* A removal repeats the fields it removes: the name stays. */
+	if (c->c_op != CH_REMOVE && (rc = names_set_payload(x->x_st,
+	    x->x_txn, x->x_subject, l->l_name, c->c_payload,
+	    c->c_payload_len)) != 0)
 		return rc;
 	x->x_wr->wr_res.wres_version = c->c_version;
 	return wx_set_hit(x, l->l_name, next);

@@ -25,6 +25,8 @@ arg_reader	 read_idem, read_kind, read_received_on, read_text, read_case,
 		 read_outcome, read_case_state, read_within, read_after_case;
 /* The arguments of stats (args_stats.c). */
 arg_reader	 read_by, read_region, read_day_from, read_day_to;
+/* The arguments of search (args_search.c). */
+arg_reader	 read_q, read_search_after;
 /* The Merkle tree's arguments (args_tree.c). */
 arg_reader	 read_seq, read_size, read_from, read_to, read_signed,
 		 read_wait;

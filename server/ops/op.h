@@ -65,6 +65,8 @@ enum arg_id {
 	ARG_REGION,		/* a division code: 2, 4 or 6 digits */
 	ARG_DAY_FROM,		/* a date ("from" of stats) */
 	ARG_DAY_TO,		/* a date ("to" of stats) */
+	ARG_Q,			/* a search text */
+	ARG_SEARCH_AFTER,	/* search's opaque cursor */
 	ARG_COUNT
 };
 
@@ -90,7 +92,7 @@ struct op_entry {
 	enum op_status	(*op_run)(struct req *);
 };
 
-_Static_assert(ARG_COUNT <= 32, "args.a_has holds a bit per argument");
+_Static_assert(ARG_COUNT <= 64, "args.a_has holds a bit per argument");
 
 /* How stats groups its counts (PROTOCOL.md 5, stats). */
 enum stats_by {
@@ -103,7 +105,7 @@ enum stats_by {
 
 /* Checked argument values; a_has has bit (1 << arg_id) when given. */
 struct args {
-	unsigned		 a_has;
+	uint64_t		 a_has;
 	char			 a_subject[QC_SUBJECT_MAX];
 	const msgpack_object	*a_subjects;	/* array of valid UTF-8 str */
 	int			 a_list;	/* list index */
@@ -134,6 +136,10 @@ struct args {
 	enum stats_by		 a_by;
 	char			 a_region[7];	/* "": all */
 	int32_t			 a_day_from, a_day_to;
+	const char		*a_q;		/* search: valid UTF-8 */
+	size_t			 a_q_len;
+	const char		*a_search_after;	/* "" if absent */
+	size_t			 a_search_after_len;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
@@ -180,6 +186,7 @@ enum op_status	 op_history(struct req *);
 enum op_status	 op_scan(struct req *);
 enum op_status	 op_changes(struct req *);
 enum op_status	 op_stats(struct req *);
+enum op_status	 op_search(struct req *);
 enum op_status	 op_case_open(struct req *);
 enum op_status	 op_case_close(struct req *);
 enum op_status	 op_cases(struct req *);

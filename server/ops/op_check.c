@@ -15,8 +15,6 @@
 static int		 check_lookup(struct req *, MDB_txn **, const char *,
 			    unsigned, struct summary_hit *, unsigned *,
 			    struct escalation *);
-static enum verdict	 check_verdict(const struct config *,
-			    const struct summary_hit *, unsigned);
 static int		 check_pack(struct req *, const char *,
 			    const struct summary_hit *, unsigned, enum verdict,
 			    const struct escalation *);
@@ -74,25 +72,6 @@ check_lookup(struct req *q, MDB_txn **txn, const char *subject,
 		return -1;
 	}
 	return 0;
-}
-
-/* The worst verdict over the hits of found. */
-static enum verdict
-check_verdict(const struct config *cfg, const struct summary_hit *hits,
-    unsigned found)
-{
-	enum verdict	 v, worst = VERDICT_CLEAR;
-	int		 li;
-
-	for (li = 0; li < cfg->nlists; li++) {
-		if (((found >> li) & 1) == 0)
-			continue;
-		v = config_entry_verdict(&cfg->lists[li], hits[li].h_grade,
-		    hits[li].h_grade_len);
-		if (v > worst)
-			worst = v;
-	}
-	return worst;
 }
 
 /*
@@ -181,7 +160,7 @@ check_all(struct req *q, MDB_txn *txn, struct check_sign *cs)
 		if (check_lookup(q, &txn, canon, q->q_args.a_lists, hits,
 		    &found, &esc) == -1)
 			return OP_ERROR;
-		v = check_verdict(q->q_cfg, hits, found);
+		v = entry_verdict(q->q_cfg, hits, found);
 		if (check_pack(q, canon, hits, found, v, &esc) == -1 ||
 		    (cs != NULL && check_sign_subject(q, cs, canon, hits, found,
 		    config_verdict_name(v), &esc) != 0))

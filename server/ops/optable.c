@@ -169,6 +169,18 @@ const struct op_entry op_table[] = {
 		.op_run = op_stats,
 	},
 	{
+		.op_name = "search",
+		.op_roles = ROLES_SUPERVISE,
+		.op_limit = 20,
+		.op_args = {
+			{ ARG_Q, ARG_REQUIRED },
+			{ ARG_LISTS, 0 },
+			{ ARG_LIMIT, 0 },
+			{ ARG_SEARCH_AFTER, 0 },
+		},
+		.op_run = op_search,
+	},
+	{
 		.op_name = "checkpoint",
 		.op_roles = ROLES_ANYONE,
 		.op_run = op_checkpoint,

@@ -23,7 +23,7 @@ from harness import *
 suite = Suite("authz")
 
 # The ops this file can exercise: exactly the rows the table must have.
-OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "put", "remove",
+OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "search", "put", "remove",
        "case_open", "case_close", "cases", "escalations", "escalation_dismiss",
        "checkpoint", "proof", "consistency"]
 STATES = [None, "active", "pending", "expired", "removed"]
@@ -352,6 +352,33 @@ def stats_row(ctx):
 			m.add(cn, {}, ("ok", v.stats), "allowed")
 		else:
 			unknown_word("stats", cn, word)
+	m.run(ctx.server)
+
+
+@suite.test(timeout=60)
+def search_row(ctx):
+	"""Each seeded USCC searched by its whole code: its lists in the states
+	the role may see, the name of the first of them, the verdict of check."""
+	v = View(ctx.server)
+	m = Matrix("search")
+	codes = [x for x in v.subjects if x.startswith("uscc:")]
+	with ctx.server.connect(REGULATOR) as reg:
+		verdicts = {r["subject"]: r["verdict"] for r in reg.ok("check", subjects=codes)["results"]}
+	for cn, word in m.cells.items():
+		for x in codes:
+			args = {"q": x[5:]}
+			if word == "no":
+				m.add(cn, args, FORBIDDEN, "forbidden")
+				continue
+			if word not in ("yes", "active only"):
+				unknown_word("search", cn, word)
+			on = [(l, v.newest[(l, x)]["state"]) for l in LISTS if (l, x) in v.newest]
+			seen = [(l, st) for l, st in on if word == "yes" or st == "active"]
+			res = [{"subject": x, "name": FIELDS_FOR[seen[0][0]]()["name"],
+				"lists": [{"list": l, "state": st} for l, st in seen],
+				"verdict": verdicts[x]}] if seen else []
+			tag = "allowed" if len(seen) == len(on) else "hidden"
+			m.add(cn, args, ("ok", {"results": res, "next": None, "truncated": False}), tag)
 	m.run(ctx.server)
 
 
