@@ -29,6 +29,7 @@ const char *const qcreg_op_names[QCREG_OP_COUNT] = {
 	[QCREG_OP_SCAN] = "scan",
 	[QCREG_OP_CHANGES] = "changes",
 	[QCREG_OP_STATS] = "stats",
+	[QCREG_OP_SEARCH] = "search",
 	[QCREG_OP_CASE_OPEN] = "case_open",
 	[QCREG_OP_CASE_CLOSE] = "case_close",
 	[QCREG_OP_CASES] = "cases",

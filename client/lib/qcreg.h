@@ -431,6 +431,24 @@ int		 qcreg_stats_by(struct qcreg *,
 		    const struct qcreg_stats_query *, struct qcreg_reply **);
 
 /*
+ * search (PROTOCOL.md 5; regulators and agencies): subjects by name
+ * fragment, USCC prefix or division code. lists (nlists; NULL, 0: all)
+ * narrow it; limit 0 is the server's default (20, at most 100); after is
+ * the "next" of the page before, or NULL. The result map is
+ * {results: [{subject, name?, lists: [{list, state}], verdict}], next,
+ * truncated}.
+ */
+struct qcreg_search_query {
+	const char		*q;
+	const char *const	*lists;
+	size_t			 nlists;
+	uint32_t		 limit;
+	const char		*after;
+};
+int		 qcreg_search(struct qcreg *, const struct qcreg_search_query *,
+		    struct qcreg_reply **);
+
+/*
  * Procedures (PROTOCOL.md 4.6): cases with deadlines in working days,
  * and escalations from watch lists. Each answers with a reply whose
  * result map is as section 5 of PROTOCOL.md shows it;
@@ -578,6 +596,8 @@ int		 qcreg_queue_scan(struct qcreg *, const char *list,
 int		 qcreg_queue_changes(struct qcreg *, uint64_t since,
 		    uint32_t limit);
 int		 qcreg_queue_stats(struct qcreg *);
+int		 qcreg_queue_search(struct qcreg *,
+		    const struct qcreg_search_query *);
 int		 qcreg_queue_stats_by(struct qcreg *,
 		    const struct qcreg_stats_query *);
 int		 qcreg_queue_checkpoint(struct qcreg *);

@@ -345,6 +345,27 @@ qcreg_queue_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
 }
 
 int
+qcreg_queue_search(struct qcreg *c, const struct qcreg_search_query *sq)
+{
+	struct qcreg_req	 q;
+	int			 rc;
+
+	if (sq == NULL || sq->q == NULL || (sq->lists == NULL &&
+	    sq->nlists > 0))
+		return qcreg_fail(c, QCREG_E_USAGE, "search needs a text");
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_SEARCH, 1 +
+	    (sq->nlists > 0) + (sq->limit > 0) + (sq->after != NULL))) != 0)
+		return rc;
+	return qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "q", sq->q) != 0 ||
+	    (sq->nlists > 0 && pack_strs(&q.pk, "lists", sq->lists,
+	    sq->nlists) != 0) ||
+	    (sq->limit > 0 && qc_pack_kv_uint(&q.pk, "limit",
+	    sq->limit) != 0) ||
+	    (sq->after != NULL && qc_pack_kv_str(&q.pk, "after",
+	    sq->after) != 0));
+}
+
+int
 qcreg_queue_stats(struct qcreg *c)
 {
 	return qcreg_queue_stats_by(c, NULL);
@@ -560,6 +581,19 @@ qcreg_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
 	*out = NULL;
 	if ((rc = qcreg_single_begin(c)) != 0 ||
 	    (rc = qcreg_queue_changes_wait(c, since, limit, wait_s)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_search(struct qcreg *c, const struct qcreg_search_query *sq,
+    struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_search(c, sq)) != 0)
 		return rc;
 	return qcreg_single_end(c, out);
 }
