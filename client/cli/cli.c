@@ -67,6 +67,8 @@ static const struct cli_cmd cmds[] = {
 	{ "stats", "[--by list|region|month|grade] [--list L] [--region CODE] "
 	    "[--from DATE] [--to DATE]", O_BY | O_LIST | O_REGION | O_FROM |
 	    O_TO, 0, 0, 0, cmd_stats, 0 },
+	{ "search", "TEXT... [--lists a,b] [--limit N] [--after CURSOR]",
+	    O_LISTS | O_LIMIT | O_AFTER, 0, 1, -1, cmd_search, 0 },
 	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
 	{ "notify", "LIST SUBJECT FIELD=VALUE... --received-on DATE "
 	    "--text TEXT", O_RECEIVED | O_TEXT | O_IDEM, O_RECEIVED | O_TEXT,

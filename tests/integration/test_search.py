@@ -3,8 +3,10 @@ exact > prefix > substring, USCC prefixes and division codes, the index
 kept in step with every version, roles, the cursor, truncation, bad
 input, and qcregd --reindex."""
 
+import json
 import os
 import subprocess
+import unicodedata
 
 from harness import *
 
@@ -19,6 +21,11 @@ def names(res):
 
 def subjects(res):
 	return [r["subject"] for r in res["results"]]
+
+
+def column(line, s):
+	"""The terminal column where s begins in line (CJK characters are 2 wide)."""
+	return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:line.index(s)])
 
 
 def all_pages(c, q, limit, **args):
@@ -239,4 +246,37 @@ def reindex(ctx):
 	with s.connect(REGULATOR) as r:
 		eq(subjects(r.ok("search", q="重建索引")), [], "the rebuilt index follows writes")
 		eq(subjects(r.ok("search", q="改名以后")), [subj], "the new name")
+
+@suite.test(timeout=120)
+def command_line(ctx):
+	s = ctx.fresh_server("search-cli")
+	a, b = uscc(uniq(), prefix="91410105"), uscc(uniq(), prefix="91410105")
+	with s.connect(QUALITY) as q:
+		q.ok("put", list="credit", subject=a, fields=credit_fields("D", name="命令行测试食品有限公司"))
+		q.ok("put", list="credit", subject=b, fields=credit_fields("A", name="命令行测试"))
+	rc, out, err = qcreg(s, ["search", "命令行", "测试"], cn=REGULATOR)
+	eq(rc, 0, "exit status\n" + err)
+	lines = out.splitlines()
+	check(lines[0].split() == ["NAME", "SUBJECT", "LISTS", "VERDICT"], "the header:\n" + out)
+	eq(lines[1].split(), ["命令行测试", b, "credit:active", "clear"], "the exact name first:\n" + out)
+	eq(lines[2].split(), ["命令行测试食品有限公司", a, "credit:active", "listed"], "then a prefix:\n" + out)
+	eq(column(lines[1], b), column(lines[2], a), "aligned columns:\n" + out)
+	rc, out, err = qcreg(s, ["search", "命令行测试", "--limit", "1"], cn=REGULATOR)
+	eq(rc, 0, "exit status\n" + err)
+	more = [l for l in out.splitlines() if l.startswith("more: --after ")]
+	eq(len(more), 1, "a page of 1 says how to go on:\n" + out)
+	rc, out, err = qcreg(s, ["search", "命令行测试", "--after", more[0].split()[-1]], cn=REGULATOR)
+	eq(out.splitlines()[1].split()[1], a, "the next page:\n" + out)
+	rc, out, err = qcreg(s, ["--json", "search", "命令行测试"], cn=REGULATOR)
+	eq(rc, 0, "exit status of --json\n" + err)
+	res = json.loads(out)
+	eq([x["subject"] for x in res["results"]], [b, a], "--json results")
+	rc, out, err = qcreg(s, ["search", "无此企业名称"], cn=REGULATOR)
+	eq((rc, out), (0, "no match\n"), "no match")
+	rc, out, err = qcreg(s, ["search", "好"], cn=REGULATOR)
+	eq(rc, 2, "a one-character text is refused by the server")
+	check("bad_request" in err and "at least 2 characters" in err, err)
+	rc, out, err = qcreg(s, ["search", "命令行"], cn=PLATFORM)
+	eq(rc, 2, "a platform may not search")
+	check("forbidden" in err, err)
 
