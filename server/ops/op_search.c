@@ -60,6 +60,8 @@ search_merge(struct search_set *ss)
 	struct search_cand	*c = ss->ss_c, *o;
 	size_t			 i, n = 0;
 
+	if (ss->ss_n == 0)
+		return 0;	/* no array to sort */
 	qsort_r(c, ss->ss_n, sizeof(*c), cand_by_subject, ss);
 	for (i = 0; i < ss->ss_n; i++) {
 		o = &c[n - 1];
@@ -136,7 +138,8 @@ search_rank(struct req *q, MDB_txn *txn, struct search_set *ss)
 		ss->ss_c[n++] = *c;
 	}
 	ss->ss_n = n;
-	qsort_r(ss->ss_c, n, sizeof(*ss->ss_c), cand_by_rank, ss);
+	if (n > 1)
+		qsort_r(ss->ss_c, n, sizeof(*ss->ss_c), cand_by_rank, ss);
 	return 0;
 }
 
