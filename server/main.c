@@ -19,6 +19,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "names.h"
+#include "restore.h"
 #include "net.h"
 #include "replica.h"
 #include "store.h"
@@ -34,6 +35,8 @@ struct options {
 	int		 check_only;
 	int		 migrate;
 	int		 reindex;
+	const char	*restore;
+	int		 force;
 	int		 debug;
 };
 
@@ -61,7 +64,9 @@ usage(void)
 	    "              [--replica-of HOST:PORT] [--port-file FILE]\n"
 	    "              [--check-config] [--debug]\n"
 	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n"
-	    "       qcregd --reindex --data DIR [--config FILE] [--debug]\n");
+	    "       qcregd --reindex --data DIR [--config FILE] [--debug]\n"
+	    "       qcregd --restore FILE --data DIR [--config FILE] [--force] "
+	    "[--debug]\n");
 	exit(2);
 }
 
@@ -76,6 +81,8 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "migrate", no_argument, NULL, 'M' },
 		{ "reindex", no_argument, NULL, 'I' },
+		{ "restore", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "replica-of", required_argument, NULL, 'R' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
@@ -83,7 +90,7 @@ parse_options(int argc, char *argv[], struct options *o)
 	int	 ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMIDR:", longopts,
+	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMIr:fDR:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->cfg_path = optarg; break;
@@ -93,6 +100,8 @@ parse_options(int argc, char *argv[], struct options *o)
 		case 'n': o->check_only = 1; break;
 		case 'M': o->migrate = 1; break;
 		case 'I': o->reindex = 1; break;
+		case 'r': o->restore = optarg; break;
+		case 'f': o->force = 1; break;
 		case 'R': o->replica_of = optarg; break;
 		case 'D': o->debug = 1; break;
 		default: usage();
@@ -100,10 +109,14 @@ parse_options(int argc, char *argv[], struct options *o)
 	}
 	if (optind != argc)
 		usage();
-	/* --migrate and --reindex take the directory from --data or the config. */
-	if (o->migrate && o->reindex)
+	/*
+	 * --migrate, --reindex and --restore take the directory from --data
+	 * or the config; --force goes with --restore only.
+	 */
+	if (o->migrate + o->reindex + (o->restore != NULL) > 1 ||
+	    (o->force && o->restore == NULL))
 		usage();
-	if (o->migrate || o->reindex ? o->check_only || o->listen != NULL ||
+	if (o->migrate || o->reindex || o->restore != NULL ? o->check_only || o->listen != NULL ||
 	    o->port_file != NULL || (o->data == NULL && o->cfg_path == NULL) :
 	    o->cfg_path == NULL)
 		usage();
@@ -173,10 +186,10 @@ reindex(const char *dir, uint64_t map_size, uint64_t map_max)
 }
 
 /*
- * --migrate and --reindex: convert the data directory (--data, else the
- * config's) in place, or build its name index again; a migration builds
- * the index too. Without a config the map may grow to map_max_mb's
- * default. Returns the exit status.
+ * --migrate, --reindex and --restore: convert the data directory (--data,
+ * else the config's) in place, build its name index again (a migration
+ * builds it too), or put a backup in place. Without a config the map may
+ * grow to map_max_mb's default. Returns the exit status.
  */
 static int
 migrate(const struct options *o)
@@ -193,10 +206,14 @@ migrate(const struct options *o)
 		map_size = cfg->map_size;
 		map_max = cfg->map_max;
 	}
-	if (o->migrate)
-		rc = migrate_run(dir, map_max);
-	if (rc == 0)
-		rc = reindex(dir, map_size, map_max);
+	if (o->restore != NULL)
+		rc = restore_run(o->restore, dir, o->force, map_size);
+	else {
+		if (o->migrate)
+			rc = migrate_run(dir, map_max);
+		if (rc == 0)
+			rc = reindex(dir, map_size, map_max);
+	}
 	config_free(cfg);
 	return rc == 0 ? 0 : 1;
 }
@@ -301,7 +318,7 @@ main(int argc, char *argv[])
 
 	parse_options(argc, argv, &opt);
 	log_init(opt.debug);
-	if (opt.migrate || opt.reindex)
+	if (opt.migrate || opt.reindex || opt.restore != NULL)
 		return migrate(&opt);
 	memset(&srv, 0, sizeof(srv));
 	srv.s_cfg = load_config(&opt);

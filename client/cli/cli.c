@@ -70,6 +70,7 @@ static const struct cli_cmd cmds[] = {
 	{ "search", "TEXT... [--lists a,b] [--limit N] [--after CURSOR]",
 	    O_LISTS | O_LIMIT | O_AFTER, 0, 1, -1, cmd_search, 0 },
 	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
+	{ "backup", "FILE", 0, 0, 1, 1, cmd_backup, 0 },
 	{ "notify", "LIST SUBJECT FIELD=VALUE... --received-on DATE "
 	    "--text TEXT", O_RECEIVED | O_TEXT | O_IDEM, O_RECEIVED | O_TEXT,
 	    3, -1, cmd_notify, 0 },

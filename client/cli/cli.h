@@ -221,6 +221,7 @@ int		 chk_stored(struct cli *, int, char **);
 int		 cmd_hello(struct cli *, int, char **);
 int		 cmd_stats(struct cli *, int, char **);
 int		 cmd_search(struct cli *, int, char **);
+int		 cmd_backup(struct cli *, int, char **);
 int		 cmd_check(struct cli *, int, char **);
 int		 cmd_get(struct cli *, int, char **);
 int		 cmd_history(struct cli *, int, char **);

@@ -449,6 +449,17 @@ int		 qcreg_search(struct qcreg *, const struct qcreg_search_query *,
 		    struct qcreg_reply **);
 
 /*
+ * Backups (PROTOCOL.md 4.13; admins): qcreg_backup with id NULL starts
+ * one, with an id asks how it goes ({backup, state, seq?, hash?, size?,
+ * sha256?, error?}); qcreg_backup_read reads a finished one from offset
+ * ({offset, size, data: bin, eof}).
+ */
+int		 qcreg_backup(struct qcreg *, const char *id,
+		    struct qcreg_reply **);
+int		 qcreg_backup_read(struct qcreg *, const char *id,
+		    uint64_t offset, struct qcreg_reply **);
+
+/*
  * Procedures (PROTOCOL.md 4.6): cases with deadlines in working days,
  * and escalations from watch lists. Each answers with a reply whose
  * result map is as section 5 of PROTOCOL.md shows it;

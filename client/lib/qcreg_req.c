@@ -599,6 +599,39 @@ qcreg_search(struct qcreg *c, const struct qcreg_search_query *sq,
 }
 
 int
+qcreg_backup(struct qcreg *c, const char *id, struct qcreg_reply **out)
+{
+	struct qcreg_req	 q;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_req_begin(&q, c, QCREG_OP_BACKUP, id != NULL)) != 0 ||
+	    (rc = qcreg_req_end(&q, id != NULL &&
+	    qc_pack_kv_str(&q.pk, "backup", id) != 0)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_backup_read(struct qcreg *c, const char *id, uint64_t offset,
+    struct qcreg_reply **out)
+{
+	struct qcreg_req	 q;
+	int			 rc;
+
+	*out = NULL;
+	if (id == NULL)
+		return qcreg_fail(c, QCREG_E_USAGE, "backup_read needs an id");
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_req_begin(&q, c, QCREG_OP_BACKUP_READ, 2)) != 0 ||
+	    (rc = qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "backup",
+	    id) != 0 || qc_pack_kv_uint(&q.pk, "offset", offset) != 0)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
 qcreg_stats(struct qcreg *c, struct qcreg_reply **out)
 {
 	return qcreg_stats_by(c, NULL, out);

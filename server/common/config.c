@@ -167,6 +167,16 @@ config_copy_name(char *dst, const char *src)
 	return 0;
 }
 
+const char *
+config_backup_dir(const struct config *cfg, char *out, size_t len)
+{
+	if (cfg->backup_dir[0] != '\0')
+		snprintf(out, len, "%s", cfg->backup_dir);
+	else
+		snprintf(out, len, "%s-backups", cfg->data_dir);
+	return out;
+}
+
 int
 config_set_listen(struct config *cfg, const char *s)
 {
@@ -189,6 +199,7 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	uint64_t	 v;
 
 	PATH_KEY("data", data_dir);
+	PATH_KEY("backup_dir", backup_dir);
 	PATH_KEY("ca", ca_file);
 	PATH_KEY("cert", cert_file);
 	PATH_KEY("key", key_file);

@@ -118,6 +118,8 @@ struct config {
 	char		 listen_host[256];
 	char		 listen_port[16];
 	char		 data_dir[1024];
+	/* Where backups go; "" (the default): data_dir + "-backups". */
+	char		 backup_dir[1024];
 	char		 ca_file[1024];
 	char		 cert_file[1024];
 	char		 key_file[1024];
@@ -187,6 +189,8 @@ int		 config_set_replica_of(struct config *, const char *);
 const char	*config_field_type_name(enum field_type);
 const char	*config_list_type_name(enum list_type);
 const char	*config_verdict_name(enum verdict);
+/* The backup directory: backup_dir, or data_dir + "-backups" (out). */
+const char	*config_backup_dir(const struct config *, char *out, size_t);
 /* The verdict of an active entry of list l with grade (len bytes). */
 enum verdict	 config_entry_verdict(const struct list_def *l,
 		    const char *grade, size_t len);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "log.h"
 #include "store.h"
 
@@ -21,7 +22,6 @@ static int	 store_open_dbis(struct store *);
 static int	 store_env_open(struct store *, const char *, uint64_t,
 		    unsigned);
 static int	 store_create(const char *, uint64_t);
-static int	 store_sync_dir(const char *);
 
 int
 store_open(struct store *st, const char *dir, uint64_t map_size,
@@ -36,6 +36,11 @@ store_open(struct store *st, const char *dir, uint64_t map_size,
 	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) != 0 ||
 	    pthread_rwlock_init(&st->s_remap, &attr) != 0) {
 		log_warnx("cannot create the remap lock");
+		return -1;
+	}
+	if (pthread_mutex_init(&st->s_backup_lock, NULL) != 0) {
+		pthread_rwlock_destroy(&st->s_remap);
+		log_warnx("cannot create the backup lock");
 		return -1;
 	}
 	pthread_rwlockattr_destroy(&attr);
@@ -58,8 +63,7 @@ fail:
 	return -1;
 }
 
-/* Makes a rename in dir durable. */
-static int
+int
 store_sync_dir(const char *dir)
 {
 	int	 fd, rc;
@@ -267,15 +271,18 @@ fail:
 void
 store_close(struct store *st)
 {
-	/* The filter's builder may be reading the environment. */
-	if (st->s_env != NULL)
+	/* The filter's builder and a backup may be reading the environment. */
+	if (st->s_env != NULL) {
 		filter_close(&st->s_filter);
+		backup_join(st);
+	}
 	if (st->s_env != NULL)
 		mdb_env_close(st->s_env);
 	if (st->s_dead_env != NULL)
 		mdb_env_close(st->s_dead_env);
 	st->s_env = st->s_dead_env = NULL;
 	pthread_rwlock_destroy(&st->s_remap);
+	pthread_mutex_destroy(&st->s_backup_lock);
 }
 
 int
@@ -472,6 +479,36 @@ store_head(struct store *st, MDB_txn *txn, uint64_t *seq,
 	*seq = store_seq_from_key(&k);
 	memcpy(hash, (uint8_t *)v.mv_data + 8, STORE_HASH_LEN);
 	return 0;
+}
+
+int
+store_file_head(const char *path, uint64_t *seq, uint8_t hash[STORE_HASH_LEN])
+{
+	struct store	 f;
+	MDB_txn		*txn = NULL;
+	MDB_val		 k = { .mv_data = "schema", .mv_size = 6 }, v;
+	int		 rc;
+
+	memset(&f, 0, sizeof(f));
+	if ((rc = mdb_env_create(&f.s_env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(f.s_env, STORE_MAXDBS)) != 0 ||
+	    (rc = mdb_env_open(f.s_env, path, MDB_NOSUBDIR | MDB_RDONLY |
+	    MDB_NOLOCK, 0600)) != 0 ||
+	    (rc = mdb_txn_begin(f.s_env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", 0, &f.s_meta)) != 0)
+		goto done;
+	if ((rc = mdb_get(txn, f.s_meta, &k, &v)) != 0 ||
+	    v.mv_size != strlen(STORE_SCHEMA) ||
+	    memcmp(v.mv_data, STORE_SCHEMA, v.mv_size) != 0)
+		rc = rc == 0 || rc == MDB_NOTFOUND ? MDB_INCOMPATIBLE : rc;
+	else
+		rc = store_head(&f, txn, seq, hash);
+done:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (f.s_env != NULL)
+		mdb_env_close(f.s_env);
+	return rc;
 }
 
 int

@@ -43,6 +43,8 @@
 #define STORE_HASH_LEN	32
 #define STORE_MAXDBS	16
 
+struct backup_job;
+
 struct store {
 	MDB_env		*s_env;
 	/* An environment LMDB gave up on (MDB_PANIC), kept until close. */
@@ -67,6 +69,9 @@ struct store {
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */
 	struct filter	 s_filter;
+	/* The backup running or last run (backup.h), under s_backup_lock. */
+	struct backup_job *s_backup;
+	pthread_mutex_t	 s_backup_lock;
 };
 
 /*
@@ -141,5 +146,15 @@ int	 store_set_head(struct store *, MDB_txn *, uint64_t seq,
  */
 int	 store_names_built(struct store *, MDB_txn *);
 int	 store_names_ready(struct store *, MDB_txn *);
+
+/*
+ * The log head of a single data file (a backup) at path, opened read-only
+ * without a lock: 0, or an LMDB error (MDB_INCOMPATIBLE: not of this
+ * storage schema).
+ */
+int	 store_file_head(const char *path, uint64_t *seq,
+	    uint8_t hash[STORE_HASH_LEN]);
+/* Makes a rename in dir durable: 0, or -1 with errno set. */
+int	 store_sync_dir(const char *dir);
 
 #endif

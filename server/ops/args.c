@@ -70,6 +70,8 @@ static const struct {
 	[ARG_DAY_TO] = { "to", read_day_to },
 	[ARG_Q] = { "q", read_q },
 	[ARG_SEARCH_AFTER] = { "after", read_search_after },
+	[ARG_BACKUP] = { "backup", read_backup },
+	[ARG_OFFSET] = { "offset", read_offset },
 };
 
 int
@@ -171,6 +173,8 @@ args_parse(struct req *q)
 	v->a_q_len = 0;
 	v->a_search_after = "";
 	v->a_search_after_len = 0;
+	v->a_backup[0] = '\0';
+	v->a_offset = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);

@@ -27,6 +27,8 @@ arg_reader	 read_idem, read_kind, read_received_on, read_text, read_case,
 arg_reader	 read_by, read_region, read_day_from, read_day_to;
 /* The arguments of search (args_search.c). */
 arg_reader	 read_q, read_search_after;
+/* The arguments of backups (op_backup.c). */
+arg_reader	 read_backup, read_offset;
 /* The Merkle tree's arguments (args_tree.c). */
 arg_reader	 read_seq, read_size, read_from, read_to, read_signed,
 		 read_wait;

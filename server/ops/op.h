@@ -29,6 +29,7 @@ struct write_req;
 #define ROLES_WRITERS	ROLE_BIT(ROLE_AGENCY)
 /* The change log: readers, and replicas following it. */
 #define ROLES_FEED	(ROLES_READERS | ROLE_BIT(ROLE_REPLICA))
+#define ROLES_ADMIN	ROLE_BIT(ROLE_ADMIN)
 #define ROLES_COUNTERS	(ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR) | \
 			 ROLE_BIT(ROLE_ADMIN))
 
@@ -67,6 +68,8 @@ enum arg_id {
 	ARG_DAY_TO,		/* a date ("to" of stats) */
 	ARG_Q,			/* a search text */
 	ARG_SEARCH_AFTER,	/* search's opaque cursor */
+	ARG_BACKUP,		/* a backup's id */
+	ARG_OFFSET,		/* a byte offset */
 	ARG_COUNT
 };
 
@@ -140,6 +143,8 @@ struct args {
 	size_t			 a_q_len;
 	const char		*a_search_after;	/* "" if absent */
 	size_t			 a_search_after_len;
+	char			 a_backup[48];	/* "" if absent */
+	uint64_t		 a_offset;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
@@ -187,6 +192,8 @@ enum op_status	 op_scan(struct req *);
 enum op_status	 op_changes(struct req *);
 enum op_status	 op_stats(struct req *);
 enum op_status	 op_search(struct req *);
+enum op_status	 op_backup(struct req *);
+enum op_status	 op_backup_read(struct req *);
 enum op_status	 op_case_open(struct req *);
 enum op_status	 op_case_close(struct req *);
 enum op_status	 op_cases(struct req *);

@@ -181,6 +181,23 @@ const struct op_entry op_table[] = {
 		.op_run = op_search,
 	},
 	{
+		.op_name = "backup",
+		.op_roles = ROLES_ADMIN,
+		.op_args = {
+			{ ARG_BACKUP, 0 },
+		},
+		.op_run = op_backup,
+	},
+	{
+		.op_name = "backup_read",
+		.op_roles = ROLES_ADMIN,
+		.op_args = {
+			{ ARG_BACKUP, ARG_REQUIRED },
+			{ ARG_OFFSET, 0 },
+		},
+		.op_run = op_backup_read,
+	},
+	{
 		.op_name = "checkpoint",
 		.op_roles = ROLES_ANYONE,
 		.op_run = op_checkpoint,

@@ -23,7 +23,8 @@ from harness import *
 suite = Suite("authz")
 
 # The ops this file can exercise: exactly the rows the table must have.
-OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "search", "put", "remove",
+OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "search", "backup",
+       "backup_read", "put", "remove",
        "case_open", "case_close", "cases", "escalations", "escalation_dismiss",
        "checkpoint", "proof", "consistency"]
 STATES = [None, "active", "pending", "expired", "removed"]
@@ -380,6 +381,31 @@ def search_row(ctx):
 			tag = "allowed" if len(seen) == len(on) else "hidden"
 			m.add(cn, args, ("ok", {"results": res, "next": None, "truncated": False}), tag)
 	m.run(ctx.server)
+
+
+def _admin_row(ctx, op):
+	"""An op of the operators: a backup that does not exist is not_found
+	for whom the table allows, forbidden for the others."""
+	m = Matrix(op)
+	for cn, word in m.cells.items():
+		args = {"backup": "19700101T000000Z"}
+		if word == "no":
+			m.add(cn, args, FORBIDDEN, "forbidden")
+		elif word == "yes":
+			m.add(cn, args, NOT_FOUND, "allowed")
+		else:
+			unknown_word(op, cn, word)
+	m.run(ctx.server)
+
+
+@suite.test(timeout=60)
+def backup_row(ctx):
+	_admin_row(ctx, "backup")
+
+
+@suite.test(timeout=60)
+def backup_read_row(ctx):
+	_admin_row(ctx, "backup_read")
 
 
 # ---------------------------------------------------------------- writes
