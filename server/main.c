@@ -17,6 +17,7 @@
 #include "date.h"
 #include "follower.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "migrate.h"
 #include "names.h"
 #include "restore.h"
@@ -285,10 +286,14 @@ serve(struct server *srv, const char *cfg_path, const sigset_t *old)
 	struct event_base	*base;
 	struct event		*sigs[3];
 	struct hup_arg		 hup = { srv, cfg_path };
+	struct metrics_http	*mh = NULL;
 	int			 i;
 
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	if (srv->s_cfg->metrics_host[0] != '\0' &&
+	    (mh = metrics_http_start(base, srv)) == NULL)
+		fatalx("metrics_listen: cannot serve /metrics");
 	sigs[0] = evsignal_new(base, SIGTERM, signal_cb, base);
 	sigs[1] = evsignal_new(base, SIGINT, signal_cb, base);
 	sigs[2] = evsignal_new(base, SIGHUP, hup_cb, &hup);
@@ -303,6 +308,7 @@ serve(struct server *srv, const char *cfg_path, const sigset_t *old)
 	event_base_dispatch(base);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	metrics_http_free(mh);
 	event_base_free(base);
 }
 

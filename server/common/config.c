@@ -229,6 +229,20 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 		strcpy(to, value);
 		return 1;
 	}
+	if (strcmp(name, "metrics_listen") == 0) {
+		if (hostport_split(value, cfg->metrics_host,
+		    sizeof(cfg->metrics_host), cfg->metrics_port,
+		    sizeof(cfg->metrics_port)) == -1)
+			return config_fail(ps, "metrics_listen: expected "
+			    "HOST:PORT");
+		/* Plain HTTP without authentication: this host only. */
+		if (strncmp(cfg->metrics_host, "127.", 4) != 0 &&
+		    strcmp(cfg->metrics_host, "::1") != 0 &&
+		    strcmp(cfg->metrics_host, "localhost") != 0)
+			return config_fail(ps, "metrics_listen: a loopback "
+			    "address only (127.x.x.x, ::1 or localhost)");
+		return 1;
+	}
 	if (strcmp(name, "listen") == 0) {
 		if (config_set_listen(cfg, value) == -1)
 			return config_fail(ps, "listen: expected HOST:PORT");

@@ -117,6 +117,9 @@ struct limits {
 struct config {
 	char		 listen_host[256];
 	char		 listen_port[16];
+	/* /healthz and /metrics over plain HTTP; "" (the default): none. */
+	char		 metrics_host[256];
+	char		 metrics_port[16];
 	char		 data_dir[1024];
 	/* Where backups go; "" (the default): data_dir + "-backups". */
 	char		 backup_dir[1024];

@@ -43,6 +43,8 @@ struct write_route {
 	void		*wt_arg;	/* the worker */
 	uint64_t	 wt_conn;	/* connection id on that worker */
 	uint32_t	 wt_slot;	/* its reply slot */
+	int		 wt_op;		/* the op's index, for metrics */
+	uint64_t	 wt_start;	/* when its frame was taken (usec) */
 };
 
 struct write_result {

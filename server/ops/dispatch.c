@@ -86,6 +86,24 @@ ops_name(const struct op_entry *op)
 	return op->op_name;
 }
 
+int
+ops_index(const struct op_entry *op)
+{
+	return op != NULL ? (int)(op - op_table) : -1;
+}
+
+int
+ops_count(void)
+{
+	return op_table_len;
+}
+
+const char *
+ops_name_at(int i)
+{
+	return op_table[i].op_name;
+}
+
 enum op_status
 req_fail(struct req *q, enum qc_err code, const char *fmt, ...)
 {

@@ -6,6 +6,7 @@
 
 #include "date.h"
 #include "entry.h"
+#include "metrics.h"
 #include "msg.h"
 #include "op.h"
 #include "op_check.h"
@@ -176,6 +177,7 @@ op_check(struct req *q)
 	enum op_status		 st;
 	MDB_txn			*txn;
 
+	metrics_checks(q->q_who->cl_name, q->q_args.a_subjects->via.array.size);
 	if (!q->q_args.a_signed)
 		return check_all(q, NULL, NULL);
 	/* Only the primary signs. */
