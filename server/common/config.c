@@ -348,6 +348,24 @@ parse_principal(struct parse_state *ps, struct principal *p,
 		}
 		return 1;
 	}
+	if (strcmp(name, "requests_per_second") == 0 ||
+	    strcmp(name, "subjects_per_second") == 0 ||
+	    strcmp(name, "burst_seconds") == 0) {
+		uint64_t	 v;
+
+		if (config_parse_u64(value, name[0] == 'b' ? 1 : 0,
+		    name[0] == 'b' ? 3600 : 100000000, &v) == -1)
+			return config_fail(ps, "%s: expected %s", name,
+			    name[0] == 'b' ? "1 to 3600 seconds" :
+			    "0 (no quota) to 100000000");
+		if (name[0] == 'r')
+			p->p_req_rate = (uint32_t)v;
+		else if (name[0] == 's')
+			p->p_subj_rate = (uint32_t)v;
+		else
+			p->p_burst = (uint32_t)v;
+		return 1;
+	}
 	return config_fail(ps, "unknown key '%s' in [principal %s]", name,
 	    p->p_name);
 }

@@ -100,6 +100,9 @@ struct principal {
 	char		 p_name[CFG_NAME_MAX];
 	enum role	 p_role;
 	unsigned	 p_writes;		/* bit per list index */
+	/* Quotas (0: none): requests and subjects a second, and the
+	   seconds of them a bucket holds (default 1). */
+	uint32_t	 p_req_rate, p_subj_rate, p_burst;
 	struct principal *p_next;
 };
 

@@ -12,8 +12,10 @@
 
 #include "date.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "op.h"
+#include "quota.h"
 #include "replica.h"
 #include "writer.h"
 
@@ -21,6 +23,7 @@ static int		 dispatch_allowed(struct req *);
 static enum op_status	 dispatch_submit(struct req *,
 			    const struct write_route *);
 static enum op_status	 dispatch_behind(struct req *);
+static int		 dispatch_quota(struct req *);
 
 int
 ops_env_init(struct ops_env *env, const struct config *cfg,
@@ -192,6 +195,25 @@ dispatch_behind(struct req *q)
 	    "again", ops_log_head(env), q->q_args.a_min_seq);
 }
 
+/* The caller's quota: 0, or -1 with rate_limited and the wait. */
+static int
+dispatch_quota(struct req *q)
+{
+	uint64_t	 n = 0;
+	uint32_t	 wait;
+
+	if (ARG_HAS(q, ARG_SUBJECTS))
+		n = q->q_args.a_subjects->via.array.size;
+	else if (ARG_HAS(q, ARG_SUBJECT))
+		n = 1;
+	if ((wait = quota_take(q->q_who->cl_prin, n)) == 0)
+		return 0;
+	metrics_rate_limited(q->q_who->cl_name);
+	req_fail(q, QC_E_RATE_LIMITED, "%s is over its quota: retry in %u s",
+	    q->q_who->cl_name, wait);
+	return -1;
+}
+
 enum op_status
 replica_refuse(struct req *q)
 {
@@ -219,7 +241,8 @@ ops_dispatch(struct ops_env *env, const struct caller *who,
 	q.q_fault = f;
 	q.q_write = NULL;
 	q.q_today = qc_date_today(time(NULL), q.q_cfg->utc_offset);
-	if (!dispatch_allowed(&q) || args_parse(&q) == -1)
+	if (!dispatch_allowed(&q) || args_parse(&q) == -1 ||
+	    dispatch_quota(&q) == -1)
 		return OP_ERROR;
 	if (q.q_op->op_writes && env->oe_replica != NULL)
 		return replica_refuse(&q);
