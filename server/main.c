@@ -17,6 +17,7 @@
 #include "date.h"
 #include "follower.h"
 #include "log.h"
+#include "audit.h"
 #include "metrics_http.h"
 #include "migrate.h"
 #include "names.h"
@@ -230,7 +231,7 @@ start(struct server *srv, struct store *st, const char *port_file,
     sigset_t *old, struct follower **follower)
 {
 	sigset_t	 all;
-	char		 err[512];
+	char		 err[512], dir[1100];
 	int		 rc = -1;
 
 	if (store_open(st, srv->s_cfg->data_dir, srv->s_cfg->map_size,
@@ -238,6 +239,10 @@ start(struct server *srv, struct store *st, const char *port_file,
 		fatalx("cannot open the data directory %s",
 		    srv->s_cfg->data_dir);
 	srv->s_store = st;
+	config_audit_dir(srv->s_cfg, dir, sizeof(dir));
+	if ((st->s_audit = audit_open(dir, CFG_AUDIT_MAP_SIZE,
+	    srv->s_cfg->map_max, srv->s_cfg->audit_days)) == NULL)
+		fatalx("cannot open the audit store %s", dir);
 	/* A replica signs nothing: it lists the primary's keys. */
 	if (srv->s_cfg->replica_of[0] != '\0') {
 		if ((srv->s_replica = replica_new(srv->s_cfg->replica_of)) ==
@@ -354,6 +359,8 @@ main(int argc, char *argv[])
 		writer_stop(srv.s_writer);
 	net_free(&srv);
 	SSL_CTX_free(srv.s_ssl);
+	/* Workers are gone: the audit commits what they queued. */
+	audit_close(st.s_audit);
 	store_close(&st);
 	config_free(srv.s_cfg);
 	server_reload_free(&srv);

@@ -71,6 +71,9 @@ static const struct cli_cmd cmds[] = {
 	    O_LISTS | O_LIMIT | O_AFTER, 0, 1, -1, cmd_search, 0 },
 	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
 	{ "backup", "FILE", 0, 0, 1, 1, cmd_backup, 0 },
+	{ "audit", "[SUBJECT] [--principal P] [--since DATE] [--after SEQ] "
+	    "[--limit N]", O_PRINCIPAL | O_SINCE | O_AFTER | O_LIMIT, 0, 0, 1,
+	    cmd_audit, 0 },
 	{ "notify", "LIST SUBJECT FIELD=VALUE... --received-on DATE "
 	    "--text TEXT", O_RECEIVED | O_TEXT | O_IDEM, O_RECEIVED | O_TEXT,
 	    3, -1, cmd_notify, 0 },
@@ -119,6 +122,7 @@ static const struct option longopts[] = {
 	{ "region", required_argument, NULL, O_REGION },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "to", required_argument, NULL, O_TO },
+	{ "principal", required_argument, NULL, O_PRINCIPAL },
 	{ "if-version", required_argument, NULL, O_IFVER },
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "after", required_argument, NULL, O_AFTER },
@@ -530,6 +534,9 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 	case O_TO:
 		cli->to = arg;
 		return 0;
+	case O_PRINCIPAL:
+		cli->principal = arg;
+		return 0;
 	case O_SIGNED:
 	case O_VERIFY_SIGNED:
 		return 0;	/* seen in cli->given */
@@ -555,7 +562,9 @@ since_parse(struct cli *cli, const struct cli_cmd *cmd)
 {
 	int64_t	 v;
 
-	if (cli->since_arg == NULL || cmd->exec == cmd_verify)
+	/* verify's --since is a file, audit's a date. */
+	if (cli->since_arg == NULL || cmd->exec == cmd_verify ||
+	    cmd->exec == cmd_audit)
 		return 0;
 	if (cli_parse_int(cli->since_arg, 0, INT64_MAX, &v) != 0)
 		return usage_error("--since: not a sequence number: %s",

@@ -50,6 +50,7 @@
 #define O_REGION	0x4000000
 #define O_FROM		0x8000000
 #define O_TO		0x20000000	/* above the global option codes */
+#define O_PRINCIPAL	0x40000000
 
 struct cli {
 	struct qcreg	*c;
@@ -89,6 +90,7 @@ struct cli {
 	const char	*timezone;	/* --timezone: the registry's offset */
 	/* stats: --by, --region, --from, --to */
 	const char	*by, *region, *from, *to;
+	const char	*principal;	/* audit --principal */
 };
 
 struct cli_cmd {
@@ -222,6 +224,7 @@ int		 cmd_hello(struct cli *, int, char **);
 int		 cmd_stats(struct cli *, int, char **);
 int		 cmd_search(struct cli *, int, char **);
 int		 cmd_backup(struct cli *, int, char **);
+int		 cmd_audit(struct cli *, int, char **);
 int		 cmd_check(struct cli *, int, char **);
 int		 cmd_get(struct cli *, int, char **);
 int		 cmd_history(struct cli *, int, char **);

@@ -32,6 +32,7 @@ const char *const qcreg_op_names[QCREG_OP_COUNT] = {
 	[QCREG_OP_SEARCH] = "search",
 	[QCREG_OP_BACKUP] = "backup",
 	[QCREG_OP_BACKUP_READ] = "backup_read",
+	[QCREG_OP_AUDIT] = "audit",
 	[QCREG_OP_CASE_OPEN] = "case_open",
 	[QCREG_OP_CASE_CLOSE] = "case_close",
 	[QCREG_OP_CASES] = "cases",

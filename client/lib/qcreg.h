@@ -460,6 +460,22 @@ int		 qcreg_backup_read(struct qcreg *, const char *id,
 		    uint64_t offset, struct qcreg_reply **);
 
 /*
+ * The audit of reads (PROTOCOL.md 4.15; admins): who read what, oldest
+ * first, filtered by principal, subject and since (a date), from after
+ * (a seq; 0: the first). The result is {records: [{seq, at, principal,
+ * op, subjects, hash}], next, first, head}.
+ */
+struct qcreg_audit_query {
+	const char	*principal;
+	const char	*subject;
+	const char	*since;
+	uint64_t	 after;
+	uint32_t	 limit;
+};
+int		 qcreg_audit(struct qcreg *, const struct qcreg_audit_query *,
+		    struct qcreg_reply **);
+
+/*
  * Procedures (PROTOCOL.md 4.6): cases with deadlines in working days,
  * and escalations from watch lists. Each answers with a reply whose
  * result map is as section 5 of PROTOCOL.md shows it;

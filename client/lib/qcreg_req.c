@@ -632,6 +632,36 @@ qcreg_backup_read(struct qcreg *c, const char *id, uint64_t offset,
 }
 
 int
+qcreg_audit(struct qcreg *c, const struct qcreg_audit_query *aq,
+    struct qcreg_reply **out)
+{
+	static const struct qcreg_audit_query	 none;
+	struct qcreg_req			 q;
+	int					 rc;
+
+	*out = NULL;
+	if (aq == NULL)
+		aq = &none;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_req_begin(&q, c, QCREG_OP_AUDIT,
+	    (aq->principal != NULL) + (aq->subject != NULL) +
+	    (aq->since != NULL) + (aq->after > 0) + (aq->limit > 0))) != 0 ||
+	    (rc = qcreg_req_end(&q,
+	    (aq->principal != NULL && qc_pack_kv_str(&q.pk, "principal",
+	    aq->principal) != 0) ||
+	    (aq->subject != NULL && qc_pack_kv_str(&q.pk, "subject",
+	    aq->subject) != 0) ||
+	    (aq->since != NULL && qc_pack_kv_str(&q.pk, "since",
+	    aq->since) != 0) ||
+	    (aq->after > 0 && qc_pack_kv_uint(&q.pk, "after",
+	    aq->after) != 0) ||
+	    (aq->limit > 0 && qc_pack_kv_uint(&q.pk, "limit",
+	    aq->limit) != 0))) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
 qcreg_stats(struct qcreg *c, struct qcreg_reply **out)
 {
 	return qcreg_stats_by(c, NULL, out);

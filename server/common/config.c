@@ -168,6 +168,16 @@ config_copy_name(char *dst, const char *src)
 }
 
 const char *
+config_audit_dir(const struct config *cfg, char *out, size_t len)
+{
+	if (cfg->audit_dir[0] != '\0')
+		snprintf(out, len, "%s", cfg->audit_dir);
+	else
+		snprintf(out, len, "%s/audit", cfg->data_dir);
+	return out;
+}
+
+const char *
 config_backup_dir(const struct config *cfg, char *out, size_t len)
 {
 	if (cfg->backup_dir[0] != '\0')
@@ -200,6 +210,14 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 
 	PATH_KEY("data", data_dir);
 	PATH_KEY("backup_dir", backup_dir);
+	PATH_KEY("audit_dir", audit_dir);
+	if (strcmp(name, "audit_days") == 0) {
+		if (config_parse_u64(value, 180, 36500, &v) == -1)
+			return config_fail(ps, "audit_days: 180 (six months, "
+			    "the least the law allows) to 36500");
+		cfg->audit_days = (uint32_t)v;
+		return 1;
+	}
 	PATH_KEY("ca", ca_file);
 	PATH_KEY("cert", cert_file);
 	PATH_KEY("key", key_file);
@@ -438,6 +456,7 @@ config_defaults(struct config *cfg)
 	strcpy(cfg->data_dir, "data");
 	cfg->utc_offset = 8 * 60;
 	cfg->map_size = CFG_MAP_SIZE_DEFAULT;
+	cfg->audit_days = 180;
 	cfg->map_max = CFG_MAP_MAX_DEFAULT;
 	strcpy(cfg->origin, "qcreg");
 	cfg->limits.max_frame = 1024 * 1024;

@@ -23,6 +23,8 @@ enum case_kind {
 };
 /* map_max_mb's default, in bytes (also --migrate's without a config) */
 #define CFG_MAP_MAX_DEFAULT	((uint64_t)64 * 1024 * 1024 * 1024)
+/* The audit store's map at start (it grows up to map_max). */
+#define CFG_AUDIT_MAP_SIZE	((uint64_t)64 * 1024 * 1024)
 /* map_size_mb's default, in bytes */
 #define CFG_MAP_SIZE_DEFAULT	((uint64_t)1024 * 1024 * 1024)
 
@@ -126,6 +128,9 @@ struct config {
 	char		 data_dir[1024];
 	/* Where backups go; "" (the default): data_dir + "-backups". */
 	char		 backup_dir[1024];
+	/* The audit of reads; "" (the default): data_dir + "/audit". */
+	char		 audit_dir[1024];
+	uint32_t	 audit_days;	/* kept at least this long */
 	char		 ca_file[1024];
 	char		 cert_file[1024];
 	char		 key_file[1024];
@@ -195,6 +200,8 @@ int		 config_set_replica_of(struct config *, const char *);
 const char	*config_field_type_name(enum field_type);
 const char	*config_list_type_name(enum list_type);
 const char	*config_verdict_name(enum verdict);
+/* The audit directory: audit_dir, or data_dir + "/audit" (out). */
+const char	*config_audit_dir(const struct config *, char *out, size_t);
 /* The backup directory: backup_dir, or data_dir + "-backups" (out). */
 const char	*config_backup_dir(const struct config *, char *out, size_t);
 /* The verdict of an active entry of list l with grade (len bytes). */

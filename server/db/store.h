@@ -43,6 +43,7 @@
 #define STORE_HASH_LEN	32
 #define STORE_MAXDBS	16
 
+struct audit;
 struct backup_job;
 
 struct store {
@@ -69,6 +70,8 @@ struct store {
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */
 	struct filter	 s_filter;
+	/* The audit of reads (audit.h), opened and closed by main. */
+	struct audit	*s_audit;
 	/* The backup running or last run (backup.h), under s_backup_lock. */
 	struct backup_job *s_backup;
 	pthread_mutex_t	 s_backup_lock;

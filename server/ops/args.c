@@ -72,6 +72,9 @@ static const struct {
 	[ARG_SEARCH_AFTER] = { "after", read_search_after },
 	[ARG_BACKUP] = { "backup", read_backup },
 	[ARG_OFFSET] = { "offset", read_offset },
+	[ARG_PRINCIPAL] = { "principal", read_principal },
+	[ARG_SINCE_DAY] = { "since", read_since_day },
+	[ARG_AFTER_SEQ] = { "after", read_after_seq },
 };
 
 int
@@ -175,6 +178,9 @@ args_parse(struct req *q)
 	v->a_search_after_len = 0;
 	v->a_backup[0] = '\0';
 	v->a_offset = 0;
+	v->a_principal[0] = '\0';
+	v->a_since_day = INT32_MIN;
+	v->a_after_seq = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);

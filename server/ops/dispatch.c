@@ -252,6 +252,12 @@ ops_dispatch(struct ops_env *env, const struct caller *who,
 	st = q.q_op->op_run(&q);
 	if (st == OP_PENDING)
 		st = dispatch_submit(&q, route);
+	/* Who read what (查询留痕): a lookup that found nothing too. */
+	if (q.q_op->op_audited && (who->cl_role == ROLE_REGULATOR ||
+	    who->cl_role == ROLE_AGENCY) && q.q_store->s_audit != NULL &&
+	    (st == OP_DONE || (st == OP_ERROR &&
+	    f->f_code == QC_E_NOT_FOUND)))
+		audit_request(&q);
 	if (st == OP_ERROR && f->f_code == QC_E_INTERNAL)
 		log_warnx("%s from %s: %s", q.q_op->op_name, who->cl_name,
 		    f->f_msg);

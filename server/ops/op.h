@@ -70,6 +70,9 @@ enum arg_id {
 	ARG_SEARCH_AFTER,	/* search's opaque cursor */
 	ARG_BACKUP,		/* a backup's id */
 	ARG_OFFSET,		/* a byte offset */
+	ARG_PRINCIPAL,		/* a principal's name */
+	ARG_SINCE_DAY,		/* a date ("since" of audit) */
+	ARG_AFTER_SEQ,		/* a record's seq, the audit cursor */
 	ARG_COUNT
 };
 
@@ -90,6 +93,7 @@ struct op_entry {
 	const char	*op_name;
 	unsigned	 op_roles;	/* ROLE_BIT set */
 	int		 op_writes;	/* answered by the writer */
+	int		 op_audited;	/* a read of the registry's data */
 	uint32_t	 op_limit;	/* default page size (ARG_LIMIT) */
 	struct arg_spec	 op_args[OP_MAX_ARGS];	/* ends at ARG_NONE */
 	enum op_status	(*op_run)(struct req *);
@@ -145,6 +149,9 @@ struct args {
 	size_t			 a_search_after_len;
 	char			 a_backup[48];	/* "" if absent */
 	uint64_t		 a_offset;
+	char			 a_principal[CFG_NAME_MAX];	/* "": any */
+	int32_t			 a_since_day;
+	uint64_t		 a_after_seq;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
@@ -172,6 +179,8 @@ MDB_txn		*req_txn(struct req *);
 /* On a replica: read_only, naming the primary (what writes get). */
 enum op_status	 replica_refuse(struct req *);
 
+/* op_audit.c: records a read in the audit (dispatch calls it). */
+void		 audit_request(struct req *);
 /* args.c: checks the request's arguments against op's spec. */
 int		 args_parse(struct req *);
 /* How much of a peer's string to quote in a message (UTF-8 safe). */
@@ -194,6 +203,7 @@ enum op_status	 op_stats(struct req *);
 enum op_status	 op_search(struct req *);
 enum op_status	 op_backup(struct req *);
 enum op_status	 op_backup_read(struct req *);
+enum op_status	 op_audit(struct req *);
 enum op_status	 op_case_open(struct req *);
 enum op_status	 op_case_close(struct req *);
 enum op_status	 op_cases(struct req *);

@@ -14,6 +14,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "check",
+		.op_audited = 1,
 		.op_roles = ROLES_READERS,
 		.op_args = {
 			{ ARG_SUBJECTS, ARG_REQUIRED },
@@ -24,6 +25,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "get",
+		.op_audited = 1,
 		.op_roles = ROLES_READERS,
 		.op_args = {
 			{ ARG_SUBJECT, ARG_REQUIRED },
@@ -89,6 +91,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "cases",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_limit = 100,
 		.op_args = {
@@ -103,6 +106,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "escalations",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_limit = 100,
 		.op_args = {
@@ -126,6 +130,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "history",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_args = {
 			{ ARG_SUBJECT, ARG_REQUIRED },
@@ -135,6 +140,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "scan",
+		.op_audited = 1,
 		.op_roles = ROLES_READERS,
 		.op_limit = 100,
 		.op_args = {
@@ -147,6 +153,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "changes",
+		.op_audited = 1,
 		.op_roles = ROLES_FEED,
 		.op_limit = 100,
 		.op_args = {
@@ -158,6 +165,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "stats",
+		.op_audited = 1,
 		.op_roles = ROLES_COUNTERS,
 		.op_args = {
 			{ ARG_BY, 0 },
@@ -170,6 +178,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "search",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_limit = 20,
 		.op_args = {
@@ -196,6 +205,19 @@ const struct op_entry op_table[] = {
 			{ ARG_OFFSET, 0 },
 		},
 		.op_run = op_backup_read,
+	},
+	{
+		.op_name = "audit",
+		.op_roles = ROLES_ADMIN,
+		.op_limit = 100,
+		.op_args = {
+			{ ARG_PRINCIPAL, 0 },
+			{ ARG_SUBJECT, 0 },
+			{ ARG_SINCE_DAY, 0 },
+			{ ARG_AFTER_SEQ, 0 },
+			{ ARG_LIMIT, 0 },
+		},
+		.op_run = op_audit,
 	},
 	{
 		.op_name = "checkpoint",

@@ -24,7 +24,7 @@ suite = Suite("authz")
 
 # The ops this file can exercise: exactly the rows the table must have.
 OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "search", "backup",
-       "backup_read", "put", "remove",
+       "backup_read", "audit", "put", "remove",
        "case_open", "case_close", "cases", "escalations", "escalation_dismiss",
        "checkpoint", "proof", "consistency"]
 STATES = [None, "active", "pending", "expired", "removed"]
@@ -406,6 +406,23 @@ def backup_row(ctx):
 @suite.test(timeout=60)
 def backup_read_row(ctx):
 	_admin_row(ctx, "backup_read")
+
+
+@suite.test(timeout=60)
+def audit_row(ctx):
+	"""The audit of a principal nobody is: no records, for whom the table
+	allows; forbidden for the others."""
+	m = Matrix("audit")
+	for cn, word in m.cells.items():
+		args = {"principal": "nobody-at-all"}
+		if word == "no":
+			m.add(cn, args, FORBIDDEN, "forbidden")
+		elif word == "yes":
+			m.add(cn, args, lambda r: None if r["records"] == [] and r["next"] is None
+			      else "no records: %s" % short(r), "allowed")
+		else:
+			unknown_word("audit", cn, word)
+	m.run(ctx.server)
 
 
 # ---------------------------------------------------------------- writes
