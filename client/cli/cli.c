@@ -34,9 +34,10 @@ static int	 usage_error(const char *, ...)
 static const struct cli_cmd *cmd_find(int, char **, int *);
 static int	 split_lists(struct cli *, const char *);
 static int	 parse_server(const char *, char *, size_t, unsigned *);
-static const char *opt_name(unsigned);
+static const char *opt_name(uint64_t);
+static uint64_t	 opt_bit(int);
 static const char *env_or(const char *, const char *);
-static int	 cmd_opt(struct cli *, int, const char *);
+static int	 cmd_opt(struct cli *, uint64_t, const char *);
 static int	 state_alias(struct cli *, const char *);
 static int	 since_parse(struct cli *, const struct cli_cmd *);
 static int	 parse_opts(struct cli *, struct conn_args *, int, char **);
@@ -123,6 +124,7 @@ static const struct option longopts[] = {
 	{ "from", required_argument, NULL, O_FROM },
 	{ "to", required_argument, NULL, O_TO },
 	{ "principal", required_argument, NULL, O_PRINCIPAL },
+	{ "format", required_argument, NULL, O_HIGH_CH(0) },
 	{ "if-version", required_argument, NULL, O_IFVER },
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "after", required_argument, NULL, O_AFTER },
@@ -352,13 +354,22 @@ cmd_find(int argc, char **argv, int *words)
 	return NULL;
 }
 
+/* The O_* bit of a getopt code. */
+static uint64_t
+opt_bit(int ch)
+{
+	if (ch >= O_HIGH_CH(0) && ch < O_HIGH_CH(32))
+		return O_HIGH(ch - O_HIGH_CH(0));
+	return (uint64_t)(unsigned)ch;
+}
+
 static const char *
-opt_name(unsigned bit)
+opt_name(uint64_t bit)
 {
 	const struct option	*o;
 
 	for (o = longopts; o->name != NULL; o++)
-		if ((unsigned)o->val == bit)
+		if (opt_bit(o->val) == bit)
 			return o->name;
 	return "?";
 }
@@ -433,7 +444,7 @@ env_or(const char *name, const char *def)
 
 /* A command option (an O_* bit): records its value. */
 static int
-cmd_opt(struct cli *cli, int ch, const char *arg)
+cmd_opt(struct cli *cli, uint64_t ch, const char *arg)
 {
 	int64_t	 v;
 
@@ -537,11 +548,17 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 	case O_PRINCIPAL:
 		cli->principal = arg;
 		return 0;
+	case O_FORMAT:
+		if (strcmp(arg, "csv") != 0 && strcmp(arg, "jsonl") != 0)
+			return usage_error("--format: csv or jsonl");
+		cli->format = arg;
+		return 0;
 	case O_SIGNED:
 	case O_VERIFY_SIGNED:
 		return 0;	/* seen in cli->given */
 	default:
-		return usage_error("unknown option code %d", ch);
+		return usage_error("unknown option code %#llx",
+		    (unsigned long long)ch);
 	}
 }
 
@@ -607,9 +624,9 @@ parse_opts(struct cli *cli, struct conn_args *ca, int argc, char **argv)
 			return usage_error("unknown option or missing value: "
 			    "%s", argv[optind - 1]);
 		default:
-			if (cmd_opt(cli, ch, optarg) != 0)
+			if (cmd_opt(cli, opt_bit(ch), optarg) != 0)
 				return CLI_ERR;
-			cli->given |= (unsigned)ch;
+			cli->given |= opt_bit(ch);
 			break;
 		}
 	}
@@ -624,7 +641,7 @@ static const struct cli_cmd *
 cmd_usage(const struct cli *cli, int argc, char **argv, int *words)
 {
 	const struct cli_cmd	*cmd;
-	unsigned		 bad, bit;
+	uint64_t		 bad, bit;
 
 	if (argc == 0) {
 		usage(stderr);

@@ -169,6 +169,7 @@ struct qcreg_check {
 struct qcreg_write {
 	uint64_t	 version;	/* the version it created, 0: none */
 	uint64_t	 seq;		/* its change sequence number */
+	int		 unchanged;	/* put unless_same: nothing written */
 };
 
 /* The answer to case_open. */
@@ -597,6 +598,20 @@ int		 qcreg_queue_remove(struct qcreg *, const char *list,
 int		 qcreg_queue_put_idem(struct qcreg *, const char *list,
 		    const char *subject, const struct qcreg_field *fields,
 		    size_t nfields, int64_t if_version, const char *idem);
+/*
+ * A put with its options: if_version (QCREG_NO_VERSION: none), idem
+ * (NULL: none), and unless_same: when the entry is listed with exactly
+ * these fields, nothing is written and the answer says unchanged (what
+ * re-importing a file relies on).
+ */
+struct qcreg_put_opts {
+	int64_t		 if_version;
+	const char	*idem;
+	int		 unless_same;
+};
+int		 qcreg_queue_put_opts(struct qcreg *, const char *list,
+		    const char *subject, const struct qcreg_field *fields,
+		    size_t nfields, const struct qcreg_put_opts *);
 int		 qcreg_queue_remove_idem(struct qcreg *, const char *list,
 		    const char *subject, const char *reason, int64_t if_version,
 		    const char *idem);

@@ -237,24 +237,37 @@ qcreg_queue_put_idem(struct qcreg *c, const char *list, const char *subject,
     const struct qcreg_field *fields, size_t nfields, int64_t if_version,
     const char *idem)
 {
+	struct qcreg_put_opts	 o = { if_version, idem, 0 };
+
+	return qcreg_queue_put_opts(c, list, subject, fields, nfields, &o);
+}
+
+int
+qcreg_queue_put_opts(struct qcreg *c, const char *list, const char *subject,
+    const struct qcreg_field *fields, size_t nfields,
+    const struct qcreg_put_opts *o)
+{
 	struct qcreg_req	 q;
 	int			 rc;
 
 	if (list == NULL || subject == NULL || (fields == NULL &&
-	    nfields > 0) || nfields > UINT32_MAX || if_version < -1 ||
-	    !qcreg_idem_ok(idem))
+	    nfields > 0) || nfields > UINT32_MAX || o->if_version < -1 ||
+	    !qcreg_idem_ok(o->idem))
 		return qcreg_fail(c, QCREG_E_USAGE, "put needs a list, a "
 		    "subject and fields (and an idem key of 1 .. %d bytes)",
 		    QCREG_IDEM_MAX);
 	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_PUT,
-	    3 + (if_version >= 0) + (idem != NULL))) != 0)
+	    3 + (o->if_version >= 0) + (o->idem != NULL) +
+	    (o->unless_same != 0))) != 0)
 		return rc;
 	return qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
 	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
 	    qcreg_pack_fields(&q.pk, fields, nfields) != 0 ||
-	    (if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
-	    (uint64_t)if_version) != 0) ||
-	    qcreg_pack_idem(&q.pk, idem) != 0);
+	    (o->if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
+	    (uint64_t)o->if_version) != 0) ||
+	    qcreg_pack_idem(&q.pk, o->idem) != 0 ||
+	    (o->unless_same && (qc_pack_cstr(&q.pk, "unless_same") != 0 ||
+	    msgpack_pack_true(&q.pk) != 0)));
 }
 
 int

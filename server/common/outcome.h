@@ -57,6 +57,7 @@ struct write_result {
 	uint64_t		 wres_case;	/* case_open */
 	int32_t			 wres_deadline;	/* case_open; a day number */
 	int			 wres_provisional;
+	int			 wres_unchanged;	/* put unless_same */
 };
 
 /*

@@ -75,6 +75,7 @@ static const struct {
 	[ARG_PRINCIPAL] = { "principal", read_principal },
 	[ARG_SINCE_DAY] = { "since", read_since_day },
 	[ARG_AFTER_SEQ] = { "after", read_after_seq },
+	[ARG_UNLESS_SAME] = { "unless_same", read_unless_same },
 };
 
 int
@@ -181,6 +182,7 @@ args_parse(struct req *q)
 	v->a_principal[0] = '\0';
 	v->a_since_day = INT32_MIN;
 	v->a_after_seq = 0;
+	v->a_unless_same = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);

@@ -36,5 +36,7 @@ arg_reader	 read_backup, read_offset, read_principal, read_since_day,
 /* The Merkle tree's arguments (args_tree.c). */
 arg_reader	 read_seq, read_size, read_from, read_to, read_signed,
 		 read_wait;
+/* A bool (args_tree.c). */
+arg_reader	 read_unless_same;
 
 #endif

@@ -73,6 +73,7 @@ enum arg_id {
 	ARG_PRINCIPAL,		/* a principal's name */
 	ARG_SINCE_DAY,		/* a date ("since" of audit) */
 	ARG_AFTER_SEQ,		/* a record's seq, the audit cursor */
+	ARG_UNLESS_SAME,	/* bool: put writes nothing over the same */
 	ARG_COUNT
 };
 
@@ -152,6 +153,7 @@ struct args {
 	char			 a_principal[CFG_NAME_MAX];	/* "": any */
 	int32_t			 a_since_day;
 	uint64_t		 a_after_seq;
+	int			 a_unless_same;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)

@@ -43,6 +43,7 @@ const struct op_entry op_table[] = {
 			{ ARG_FIELDS, ARG_REQUIRED },
 			{ ARG_IF_VERSION, 0 },
 			{ ARG_IDEM, 0 },
+			{ ARG_UNLESS_SAME, 0 },
 		},
 		.op_run = op_put,
 	},
