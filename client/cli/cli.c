@@ -70,7 +70,10 @@ static const struct cli_cmd cmds[] = {
 	    O_TO, 0, 0, 0, cmd_stats, 0 },
 	{ "search", "TEXT... [--lists a,b] [--limit N] [--after CURSOR]",
 	    O_LISTS | O_LIMIT | O_AFTER, 0, 1, -1, cmd_search, 0 },
-	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
+	{ "import", "FILE|- [--list L] [--format csv|jsonl] [--dry-run]",
+	    O_LIST | O_DRYRUN | O_FORMAT, 0, 1, 1, cmd_import, 0 },
+	{ "export", "LIST [--state S] [--format csv|jsonl]", O_STATE | O_FORMAT,
+	    0, 1, 1, cmd_export, 0 },
 	{ "backup", "FILE", 0, 0, 1, 1, cmd_backup, 0 },
 	{ "audit", "[SUBJECT] [--principal P] [--since DATE] [--after SEQ] "
 	    "[--limit N]", O_PRINCIPAL | O_SINCE | O_AFTER | O_LIMIT, 0, 0, 1,
