@@ -55,7 +55,9 @@ INC_db      = $(INC_common) -Iserver/db
 INC_ops     = $(INC_db) -Iserver/ops
 INC_replica = $(INC_ops) -Iserver/replica -Iclient/lib
 INC_net     = $(INC_common) -Iserver/ops -Iserver/net
-INC_server  = $(INC_ops) -Iserver/replica -Iclient/lib -Iserver/net -Iserver
+INC_http    = $(INC_net) -Iserver/http $(CLI_CFLAGS)
+INC_server  = $(INC_ops) -Iserver/replica -Iclient/lib -Iserver/net \
+	      -Iserver/http -Iserver
 INC_lib     = $(INC_proto) -Iclient/lib
 INC_cli     = $(INC_lib) -Iclient/cli $(CLI_CFLAGS)
 INC_bench   = $(INC_lib) -Ibench
@@ -67,7 +69,7 @@ $(O)/server/db/%.o:	INC = $(INC_db)
 $(O)/server/ops/%.o:	INC = $(INC_ops)
 $(O)/server/replica/%.o:	INC = $(INC_replica)
 $(O)/server/net/%.o:	INC = $(INC_net)
-$(O)/server/http/%.o:	INC = $(INC_net)
+$(O)/server/http/%.o:	INC = $(INC_http)
 $(O)/server/%.o:	INC = $(INC_server)
 $(O)/client/lib/%.o:	INC = $(INC_lib)
 $(O)/client/cli/%.o:	INC = $(INC_cli)
@@ -105,7 +107,7 @@ $(CLI_A): $(call obj,$(filter-out client/cli/cli.c,$(CLI_SRC)))
 
 $(BIN)/qcregd: $(call obj,server/main.c) $(SERVER_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 $(BIN)/qcreg: $(call obj,client/cli/cli.c) $(CLI_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
@@ -123,7 +125,7 @@ TESTLIB_SERVER = $(TESTLIB) $(O)/tests/support/testlib_server.o
 $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_SERVER) $(SERVER_A) $(LIB_A) \
 	    $(PROTO_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS) -lcmocka
 # Tests of the client side need no server; test_cli_* test CLI code.
 $(O)/tests/test_client_%: $(O)/tests/unit/test_client_%.o $(TESTLIB) \
 	    $(LIB_A) $(PROTO_A)

@@ -18,6 +18,7 @@
 #include "follower.h"
 #include "log.h"
 #include "audit.h"
+#include "http.h"
 #include "metrics_http.h"
 #include "migrate.h"
 #include "names.h"
@@ -341,6 +342,7 @@ main(int argc, char *argv[])
 	}
 	signal(SIGPIPE, SIG_IGN);
 	server_reload_init(&srv);
+	srv.s_front = &http_front_ops;
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent threads");
 	if ((started = start(&srv, &st, opt.port_file, &mask,

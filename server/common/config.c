@@ -192,6 +192,13 @@ config_backup_dir(const struct config *cfg, char *out, size_t len)
 }
 
 int
+config_set_http_listen(struct config *cfg, const char *s)
+{
+	return hostport_split(s, cfg->http_host, sizeof(cfg->http_host),
+	    cfg->http_port, sizeof(cfg->http_port));
+}
+
+int
 config_set_listen(struct config *cfg, const char *s)
 {
 	return hostport_split(s, cfg->listen_host, sizeof(cfg->listen_host),
@@ -249,6 +256,12 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 			return config_fail(ps, "%s: 1 to %zu bytes of UTF-8 "
 			    "on one line", name, max);
 		strcpy(to, value);
+		return 1;
+	}
+	if (strcmp(name, "http_listen") == 0) {
+		if (config_set_http_listen(cfg, value) == -1)
+			return config_fail(ps, "http_listen: expected "
+			    "HOST:PORT");
 		return 1;
 	}
 	if (strcmp(name, "metrics_listen") == 0) {

@@ -122,6 +122,9 @@ struct limits {
 struct config {
 	char		 listen_host[256];
 	char		 listen_port[16];
+	/* The HTTPS JSON API and console; "" (the default): none. */
+	char		 http_host[256];
+	char		 http_port[16];
 	/* /healthz and /metrics over plain HTTP; "" (the default): none. */
 	char		 metrics_host[256];
 	char		 metrics_port[16];
@@ -180,6 +183,8 @@ const struct signer *config_signer(const struct config *);
 struct signer	*config_swap_signer(struct config *, struct signer *);
 /* Splits "host:port" (or "[v6]:port") into the config's listen fields. */
 int		 config_set_listen(struct config *, const char *);
+/* The same for http_listen. */
+int		 config_set_http_listen(struct config *, const char *);
 
 const struct principal *config_principal(const struct config *,
 		    const char *name);

@@ -99,6 +99,17 @@ net_start(struct server *srv, const char *port_file)
 		log_warn("port file %s", port_file);
 		return -1;
 	}
+	/* The HTTPS listener's port beside it, as PORT_FILE.http. */
+	if (port_file != NULL && srv->s_cfg->http_host[0] != '\0') {
+		char	 path[1100];
+
+		if ((size_t)snprintf(path, sizeof(path), "%s.http",
+		    port_file) >= sizeof(path) || write_port_file(path,
+		    srv->s_cfg->http_port) == -1) {
+			log_warn("port file %s.http", port_file);
+			return -1;
+		}
+	}
 	for (i = 0; i < srv->s_nworkers; i++)
 		if (worker_run(&srv->s_workers[i]) == -1)
 			return -1;

@@ -30,7 +30,20 @@ struct retired {
 	struct signer	*r_signer;
 };
 
+struct worker;
+
+/*
+ * A front a worker serves besides the msgpack listener (the HTTPS API,
+ * server/http/): started on the worker's event loop before its thread
+ * runs, stopped on its thread when it stops. main.c sets it.
+ */
+struct front_ops {
+	int	(*fo_start)(struct worker *);
+	void	(*fo_stop)(struct worker *);
+};
+
 struct server {
+	const struct front_ops *s_front;	/* NULL: none */
 	struct config	*s_cfg;
 	struct store	*s_store;
 	struct writer	*s_writer;
@@ -87,6 +100,7 @@ struct worker {
 	pthread_t		 w_thread;
 	struct event_base	*w_base;
 	struct evconnlistener	*w_listener;
+	void			*w_front;	/* the front's, of s_front */
 	struct event		*w_reply_ev;	/* write results ready */
 	struct event		*w_stop_ev;
 	struct event		*w_sweep_ev;	/* idle connections, 1 Hz */

@@ -61,6 +61,8 @@ worker_start(struct server *srv, struct worker *w, int index,
 		return -1;
 	}
 	evconnlistener_set_error_cb(w->w_listener, worker_accept_error_cb);
+	if (srv->s_front != NULL && srv->s_front->fo_start(w) == -1)
+		return -1;
 	return 0;
 }
 
@@ -109,6 +111,8 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 		evconnlistener_free(w->w_listener);
 		w->w_listener = NULL;
 	}
+	if (w->w_srv->s_front != NULL && w->w_front != NULL)
+		w->w_srv->s_front->fo_stop(w);
 	/* Long polls are answered with what there is, before the close. */
 	worker_wait_tick(w, 1);
 	for (i = 0; i < w->w_nslots; i++)
@@ -129,6 +133,10 @@ worker_free(struct worker *w)
 	}
 	if (w->w_listener != NULL)
 		evconnlistener_free(w->w_listener);
+	/* A worker that never ran stops its front here. */
+	if (w->w_srv != NULL && w->w_srv->s_front != NULL &&
+	    w->w_front != NULL)
+		w->w_srv->s_front->fo_stop(w);
 	ops_env_free(&w->w_ops);
 	if (w->w_reply_ev != NULL)
 		event_free(w->w_reply_ev);

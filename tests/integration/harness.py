@@ -972,6 +972,7 @@ class Server:
 	def start(self, timeout=60):
 		self.starts += 1
 		pf = os.path.join(self.tmp, "port.%d" % self.starts)
+		self.port_file = pf
 		log = os.path.join(self.tmp, "qcregd.%d.log" % self.starts)
 		self.logs.append(log)
 		exe = QCREGD if os.path.isabs(QCREGD) else os.path.join(ROOT, QCREGD)
@@ -1006,6 +1007,11 @@ class Server:
 
 	def alive(self):
 		return self.proc is not None and self.proc.poll() is None
+
+	def http_port(self):
+		"""The HTTPS API's port (http_listen), from PORT_FILE.http."""
+		with open(self.port_file + ".http") as f:
+			return int(f.read().split()[-1])
 
 	def stop(self, sig=signal.SIGTERM, timeout=30):
 		"""Signal, wait (bounded, then SIGKILL); return the exit status."""
