@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "case_index.h"
 #include "log.h"
 #include "store.h"
 
@@ -153,7 +154,7 @@ store_dbi(struct store *st, int i)
 		&st->s_versions, &st->s_changes, &st->s_summary, &st->s_meta,
 		&st->s_cases, &st->s_open_cases, &st->s_escalate,
 		&st->s_withdrawn, &st->s_idem, &st->s_expiry, &st->s_merkle,
-		&st->s_keys
+		&st->s_keys, &st->s_subject_cases
 	};
 
 	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
@@ -161,7 +162,8 @@ store_dbi(struct store *st, int i)
 
 static const char *const store_dbi_names[] = {
 	"versions", "changes", "summary", "meta", "cases", "open_cases",
-	"escalate", "withdrawn", "idem", "expiry", "tree", "keys"
+	"escalate", "withdrawn", "idem", "expiry", "tree", "keys",
+	"subject_cases"
 };
 
 static int
@@ -222,6 +224,8 @@ store_open_dbis(struct store *st)
 		mdb_txn_abort(txn);
 		return -1;
 	}
+	if ((rc = case_index_catch_up(st, txn)) != 0)
+		goto fail;
 	if ((rc = mdb_txn_commit(txn)) != 0) {
 		log_warnx("lmdb commit: %s", mdb_strerror(rc));
 		return -1;

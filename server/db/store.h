@@ -17,6 +17,8 @@
  *   tree      last-leaf64 level8          -> hash of a perfect subtree of
  *                                            the log's Merkle tree (merkle.h)
  *   keys      key_id                      -> public key, first use (keys.h)
+ *   subject_cases subject NUL case64      -> "" (a subject's cases, for
+ *                                            report; case_index.h)
  *
  * A version's content is stored once, in its change record; the summary
  * points at the newest version of each entry and `versions` at the ones
@@ -56,6 +58,7 @@ struct store {
 	MDB_dbi		 s_expiry;
 	MDB_dbi		 s_merkle;
 	MDB_dbi		 s_keys;
+	MDB_dbi		 s_subject_cases;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */
