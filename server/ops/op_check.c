@@ -15,8 +15,6 @@
 static int		 check_lookup(struct req *, MDB_txn **, const char *,
 			    unsigned, struct summary_hit *, unsigned *,
 			    struct escalation *);
-static enum verdict	 check_verdict(const struct config *,
-			    const struct summary_hit *, unsigned);
 static int		 check_pack(struct req *, const char *,
 			    const struct summary_hit *, unsigned, enum verdict,
 			    const struct escalation *);
@@ -76,8 +74,7 @@ check_lookup(struct req *q, MDB_txn **txn, const char *subject,
 	return 0;
 }
 
-/* The worst verdict over the hits of found. */
-static enum verdict
+enum verdict
 check_verdict(const struct config *cfg, const struct summary_hit *hits,
     unsigned found)
 {

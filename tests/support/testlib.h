@@ -65,6 +65,8 @@ void		 tl_sent_free(struct tl_sent *);
  * qcreg-test-NAME.XXXXXX under $TMPDIR or /tmp into out: 0 or -1.
  */
 int		 tl_tmpdir(char *out, size_t cap, const char *name);
+/* Removes a store's directory: its LMDB files, then dir. 0 or -1. */
+int		 tl_rmstore(const char *dir);
 /* The config written in text; NULL (the reason on stderr) if refused. */
 struct config	*tl_config(const char *text);
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "case_index.h"
@@ -40,15 +39,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	 p[512];
-
 	(void)state;
-	snprintf(p, sizeof(p), "%s/data.mdb", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
-	unlink(p);
-	rmdir(dir);
-	return 0;
+	return tl_rmstore(dir);
 }
 
 /* A case as the writer stores it, without its index key. */
