@@ -2,18 +2,23 @@
  * Every version of a subject on some lists.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "entry.h"
 #include "msg.h"
+#include "subject_keys.h"
 #include "summary.h"
 #include "versions.h"
+
+/* What older_one collects into. */
+struct older {
+	unsigned	 o_mask;
+	struct versions	*o_vs;
+};
 
 static int	 versions_add(struct req *, struct versions *, uint64_t);
 static int	 collect_current(struct req *, MDB_txn *, unsigned,
 		    struct versions *);
-static int	 collect_older(struct req *, MDB_txn *, unsigned,
-		    struct versions *);
+static subject_key_fn older_one;
 static int	 seq_cmp(const void *, const void *);
 
 static int
@@ -60,53 +65,34 @@ collect_current(struct req *q, MDB_txn *txn, unsigned mask,
 	return 0;
 }
 
-/* The versions they replaced: keys subject NUL list NUL ver32. */
+/* Collects (in older) a version they replaced; rest: list NUL ver32. */
 static int
-collect_older(struct req *q, MDB_txn *txn, unsigned mask,
-    struct versions *vs)
+older_one(struct req *q, const uint8_t *rest, size_t len, const MDB_val *v,
+    void *arg)
 {
-	uint8_t		 key[STORE_KEY_MAX];
-	const char	*list;
-	size_t		 plen;
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	int		 rc, li;
+	struct older	*o = arg;
+	int		 li;
 
-	if ((rc = mdb_cursor_open(txn, q->q_store->s_versions, &cur)) != 0) {
-		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
-		return -1;
-	}
-	k.mv_data = key;
-	k.mv_size = plen = store_key_subject(key, q->q_args.a_subject);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < plen + 2 + 4 ||
-		    memcmp(k.mv_data, key, plen) != 0)
-			break;
-		list = (const char *)k.mv_data + plen;
-		li = config_list_index(q->q_cfg, list, k.mv_size - plen - 5);
-		if (li != -1 && ((mask >> li) & 1) &&
-		    versions_add(q, vs, store_seq_from_key(&v)) == -1) {
-			mdb_cursor_close(cur);
-			return -1;
-		}
-	}
-	mdb_cursor_close(cur);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		req_fail(q, QC_E_INTERNAL, "store: %s", mdb_strerror(rc));
-		return -1;
-	}
-	return 0;
+	if (len < 2 + 4)
+		return 0;
+	li = config_list_index(q->q_cfg, (const char *)rest, len - 5);
+	if (li == -1 || ((o->o_mask >> li) & 1) == 0)
+		return 0;
+	return versions_add(q, o->o_vs, store_seq_from_key(v));
 }
 
 int
 versions_collect(struct req *q, MDB_txn *txn, unsigned mask,
     struct versions *vs)
 {
+	struct older	 o = { mask, vs };
+
 	if (mask == 0)
 		return 0;
+	/* The newest version of each, then those they replaced. */
 	return collect_current(q, txn, mask, vs) == -1 ||
-	    collect_older(q, txn, mask, vs) == -1 ? -1 : 0;
+	    subject_keys_walk(q, txn, q->q_store->s_versions, older_one,
+	    &o) == -1 ? -1 : 0;
 }
 
 int
