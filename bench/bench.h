@@ -74,6 +74,9 @@ struct bench_opts {
 	uint64_t	 idle;		/* idle mode: connections to open */
 	const char	*mirror;	/* --mirror: its directory, else NULL */
 	const char	*pubkey;	/* mirror mode: the registry's key */
+	uint64_t	 report;	/* --report: reports to time, or 0 */
+	int		 report_versions; /* --versions of its subject */
+	int		 report_cases;	/* --cases of its subject */
 };
 
 /*
@@ -274,5 +277,10 @@ int		 engine_run(const struct bench_opts *, const struct keyset *,
 /* The same with --mirror, no engine (bench_mirror.c). */
 int		 mirror_run(const struct bench_opts *, const struct keyset *,
 		    struct bench_result *);
+/*
+ * --report (bench_report.c): writes its subject, times the reports and
+ * prints them; the exit status (0, 1 after wrong answers, 2).
+ */
+int		 report_run(const struct bench_opts *);
 
 #endif

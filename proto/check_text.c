@@ -66,7 +66,7 @@ qc_text_escaped(msgpack_sbuffer *b, const char *s, size_t len,
 		unsigned char	 c = (unsigned char)s[i];
 
 		if (c >= 0x20 && c != 0x7f && c != '%' &&
-		    strchr(extra, c) == NULL)
+		    (*extra == '\0' || strchr(extra, c) == NULL))
 			continue;
 		if (put(b, s + run, i - run) != 0)
 			return -1;
