@@ -35,7 +35,8 @@
 # BENCH_REPEAT (runs of each scenario, alternating servers; the best run
 # counts, 2), BENCH_LARGE_KEYS (10000000), BENCH_PERF=1 (perf record qcregd during the
 # P=16 check and print its top functions), BENCH_OUT (keep the JSON results
-# and logs in this directory).
+# and logs in this directory), BENCH_REPORTS (reports timed per run of
+# --report, 10000).
 
 set -eu
 
