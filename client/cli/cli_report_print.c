@@ -14,7 +14,7 @@
 #include "cli_time.h"
 #include "msg.h"
 
-#define NAME_MAX_	128	/* a list or field name */
+#define LIST_NAME_MAX	128	/* a list name */
 #define DATE_LEN	10	/* YYYY-MM-DD of a formatted time */
 
 /* The sections of list types, in the order they are printed. */
@@ -288,7 +288,7 @@ entry(struct cli *cli, const msgpack_object *e)
 	const msgpack_object	*start = qc_map_get(def, "start");
 	const msgpack_object	*end = qc_map_get(def, "end"), *k;
 	FILE			*f = cli->out;
-	char			 list[NAME_MAX_];
+	char			 list[LIST_NAME_MAX];
 	int			 has_list;
 	uint64_t		 u;
 	uint32_t		 i;
@@ -343,7 +343,7 @@ proposal(struct cli *cli, const msgpack_object *p)
 {
 	const msgpack_object	*fields = qc_map_get(p, "fields");
 	FILE			*f = cli->out;
-	char			 list[NAME_MAX_];
+	char			 list[LIST_NAME_MAX];
 
 	pr_pad(f, 0, 2);
 	list_title(cli, p);

@@ -101,7 +101,8 @@ versions_pack(struct req *q, MDB_txn *txn, msgpack_packer *pk,
 {
 	size_t	 i;
 
-	qsort(vs->vs_seq, vs->vs_n, sizeof(*vs->vs_seq), seq_cmp);
+	if (vs->vs_n > 0)	/* qsort of NULL: none collected */
+		qsort(vs->vs_seq, vs->vs_n, sizeof(*vs->vs_seq), seq_cmp);
 	if (msgpack_pack_array(pk, vs->vs_n) != 0) {
 		req_fail(q, QC_E_INTERNAL, "out of memory");
 		return -1;
