@@ -7,7 +7,8 @@ CLI_PKGS = jansson
 DEBS	 = build-essential pkg-config clang libevent-dev liblmdb-dev \
 	   libmsgpack-dev libssl-dev libinih-dev libcmocka-dev lmdb-utils \
 	   openssl python3 python3-msgpack libclang-rt-14-dev libjansson-dev \
-	   fiu-utils python3-cryptography haproxy
+	   fiu-utils python3-cryptography haproxy python3-prometheus-client \
+	   sslscan
 
 # Build variant: rel (binaries in bin/) or asan (binaries in build/asan/bin/).
 VARIANT	?= rel

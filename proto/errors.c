@@ -19,6 +19,7 @@ static const char *const err_names[QC_E_COUNT] = {
 	[QC_E_UNAVAILABLE] = "unavailable",
 	[QC_E_INTERNAL] = "internal",
 	[QC_E_READ_ONLY] = "read_only",
+	[QC_E_RATE_LIMITED] = "rate_limited",
 };
 
 /* An out-of-range code is a bug on our side, so it reads as "internal". */

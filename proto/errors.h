@@ -18,6 +18,7 @@ enum qc_err {
 	QC_E_UNAVAILABLE,
 	QC_E_INTERNAL,
 	QC_E_READ_ONLY,		/* protocol 2: writes stopped on this server */
+	QC_E_RATE_LIMITED,	/* protocol 2: past the principal's quota */
 	QC_E_COUNT
 };
 

@@ -1,5 +1,5 @@
 /*
- * The canonical text of a signed `report` answer (PROTOCOL.md 4.12): the
+ * The canonical text of a signed `report` answer (PROTOCOL.md 4.16): the
  * bytes the signature covers, built from the report map itself, so that
  * the server and a client that kept the answer (as msgpack or as JSON)
  * make the same bytes with the same code.

@@ -17,7 +17,11 @@
 #include "date.h"
 #include "follower.h"
 #include "log.h"
+#include "audit.h"
+#include "metrics_http.h"
 #include "migrate.h"
+#include "names.h"
+#include "restore.h"
 #include "net.h"
 #include "replica.h"
 #include "store.h"
@@ -32,6 +36,9 @@ struct options {
 	const char	*replica_of;
 	int		 check_only;
 	int		 migrate;
+	int		 reindex;
+	const char	*restore;
+	int		 force;
 	int		 debug;
 };
 
@@ -44,6 +51,7 @@ static void	 usage(void) __attribute__((noreturn));
 static void	 parse_options(int, char *[], struct options *);
 static struct config *load_config(const struct options *);
 static int	 migrate(const struct options *);
+static int	 reindex(const char *, uint64_t, uint64_t);
 static int	 start(struct server *, struct store *, const char *,
 		    sigset_t *, struct follower **);
 static void	 serve(struct server *, const char *, const sigset_t *);
@@ -57,7 +65,10 @@ usage(void)
 	    "[--data DIR]\n"
 	    "              [--replica-of HOST:PORT] [--port-file FILE]\n"
 	    "              [--check-config] [--debug]\n"
-	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n");
+	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n"
+	    "       qcregd --reindex --data DIR [--config FILE] [--debug]\n"
+	    "       qcregd --restore FILE --data DIR [--config FILE] [--force] "
+	    "[--debug]\n");
 	exit(2);
 }
 
@@ -71,6 +82,9 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "migrate", no_argument, NULL, 'M' },
+		{ "reindex", no_argument, NULL, 'I' },
+		{ "restore", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "replica-of", required_argument, NULL, 'R' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
@@ -78,7 +92,7 @@ parse_options(int argc, char *argv[], struct options *o)
 	int	 ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMDR:", longopts,
+	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMIr:fDR:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->cfg_path = optarg; break;
@@ -87,6 +101,9 @@ parse_options(int argc, char *argv[], struct options *o)
 		case 'p': o->port_file = optarg; break;
 		case 'n': o->check_only = 1; break;
 		case 'M': o->migrate = 1; break;
+		case 'I': o->reindex = 1; break;
+		case 'r': o->restore = optarg; break;
+		case 'f': o->force = 1; break;
 		case 'R': o->replica_of = optarg; break;
 		case 'D': o->debug = 1; break;
 		default: usage();
@@ -94,8 +111,14 @@ parse_options(int argc, char *argv[], struct options *o)
 	}
 	if (optind != argc)
 		usage();
-	/* --migrate takes its directory from --data or the config. */
-	if (o->migrate ? o->check_only || o->listen != NULL ||
+	/*
+	 * --migrate, --reindex and --restore take the directory from --data
+	 * or the config; --force goes with --restore only.
+	 */
+	if (o->migrate + o->reindex + (o->restore != NULL) > 1 ||
+	    (o->force && o->restore == NULL))
+		usage();
+	if (o->migrate || o->reindex || o->restore != NULL ? o->check_only || o->listen != NULL ||
 	    o->port_file != NULL || (o->data == NULL && o->cfg_path == NULL) :
 	    o->cfg_path == NULL)
 		usage();
@@ -148,24 +171,51 @@ load_config(const struct options *o)
 }
 
 /*
- * --migrate: converts the data directory (--data, else the config's) in
- * place. Without a config the map may grow to map_max_mb's default.
- * Returns the exit status.
+ * Builds the name index of the store in dir again (qcregd --reindex, and
+ * after a migration). Returns 0 or -1 (logged).
+ */
+static int
+reindex(const char *dir, uint64_t map_size, uint64_t map_max)
+{
+	struct store	 st;
+	int		 rc;
+
+	if (store_open(&st, dir, map_size, 8) == -1)
+		return -1;
+	rc = names_reindex(&st, map_max);
+	store_close(&st);
+	return rc;
+}
+
+/*
+ * --migrate, --reindex and --restore: convert the data directory (--data,
+ * else the config's) in place, build its name index again (a migration
+ * builds it too), or put a backup in place. Without a config the map may
+ * grow to map_max_mb's default. Returns the exit status.
  */
 static int
 migrate(const struct options *o)
 {
 	struct config	*cfg = NULL;
 	const char	*dir = o->data;
+	uint64_t	 map_size = CFG_MAP_SIZE_DEFAULT;
 	uint64_t	 map_max = CFG_MAP_MAX_DEFAULT;
-	int		 rc;
+	int		 rc = 0;
 
 	if (o->cfg_path != NULL) {
 		cfg = load_config(o);
 		dir = cfg->data_dir;
+		map_size = cfg->map_size;
 		map_max = cfg->map_max;
 	}
-	rc = migrate_run(dir, map_max);
+	if (o->restore != NULL)
+		rc = restore_run(o->restore, dir, o->force, map_size);
+	else {
+		if (o->migrate)
+			rc = migrate_run(dir, map_max);
+		if (rc == 0)
+			rc = reindex(dir, map_size, map_max);
+	}
 	config_free(cfg);
 	return rc == 0 ? 0 : 1;
 }
@@ -181,7 +231,7 @@ start(struct server *srv, struct store *st, const char *port_file,
     sigset_t *old, struct follower **follower)
 {
 	sigset_t	 all;
-	char		 err[512];
+	char		 err[512], dir[1100];
 	int		 rc = -1;
 
 	if (store_open(st, srv->s_cfg->data_dir, srv->s_cfg->map_size,
@@ -189,6 +239,10 @@ start(struct server *srv, struct store *st, const char *port_file,
 		fatalx("cannot open the data directory %s",
 		    srv->s_cfg->data_dir);
 	srv->s_store = st;
+	config_audit_dir(srv->s_cfg, dir, sizeof(dir));
+	if ((st->s_audit = audit_open(dir, CFG_AUDIT_MAP_SIZE,
+	    srv->s_cfg->map_max, srv->s_cfg->audit_days)) == NULL)
+		fatalx("cannot open the audit store %s", dir);
 	/* A replica signs nothing: it lists the primary's keys. */
 	if (srv->s_cfg->replica_of[0] != '\0') {
 		if ((srv->s_replica = replica_new(srv->s_cfg->replica_of)) ==
@@ -237,10 +291,14 @@ serve(struct server *srv, const char *cfg_path, const sigset_t *old)
 	struct event_base	*base;
 	struct event		*sigs[3];
 	struct hup_arg		 hup = { srv, cfg_path };
+	struct metrics_http	*mh = NULL;
 	int			 i;
 
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	if (srv->s_cfg->metrics_host[0] != '\0' &&
+	    (mh = metrics_http_start(base, srv)) == NULL)
+		fatalx("metrics_listen: cannot serve /metrics");
 	sigs[0] = evsignal_new(base, SIGTERM, signal_cb, base);
 	sigs[1] = evsignal_new(base, SIGINT, signal_cb, base);
 	sigs[2] = evsignal_new(base, SIGHUP, hup_cb, &hup);
@@ -255,6 +313,7 @@ serve(struct server *srv, const char *cfg_path, const sigset_t *old)
 	event_base_dispatch(base);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	metrics_http_free(mh);
 	event_base_free(base);
 }
 
@@ -270,7 +329,7 @@ main(int argc, char *argv[])
 
 	parse_options(argc, argv, &opt);
 	log_init(opt.debug);
-	if (opt.migrate)
+	if (opt.migrate || opt.reindex || opt.restore != NULL)
 		return migrate(&opt);
 	memset(&srv, 0, sizeof(srv));
 	srv.s_cfg = load_config(&opt);
@@ -300,6 +359,8 @@ main(int argc, char *argv[])
 		writer_stop(srv.s_writer);
 	net_free(&srv);
 	SSL_CTX_free(srv.s_ssl);
+	/* Workers are gone: the audit commits what they queued. */
+	audit_close(st.s_audit);
 	store_close(&st);
 	config_free(srv.s_cfg);
 	server_reload_free(&srv);

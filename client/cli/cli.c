@@ -34,9 +34,10 @@ static int	 usage_error(const char *, ...)
 static const struct cli_cmd *cmd_find(int, char **, int *);
 static int	 split_lists(struct cli *, const char *);
 static int	 parse_server(const char *, char *, size_t, unsigned *);
-static const char *opt_name(unsigned);
+static const char *opt_name(uint64_t);
+static uint64_t	 opt_bit(int);
 static const char *env_or(const char *, const char *);
-static int	 cmd_opt(struct cli *, int, const char *);
+static int	 cmd_opt(struct cli *, uint64_t, const char *);
 static int	 state_alias(struct cli *, const char *);
 static int	 since_parse(struct cli *, const struct cli_cmd *);
 static int	 parse_opts(struct cli *, struct conn_args *, int, char **);
@@ -67,7 +68,13 @@ static const struct cli_cmd cmds[] = {
 	{ "stats", "[--by list|region|month|grade] [--list L] [--region CODE] "
 	    "[--from DATE] [--to DATE]", O_BY | O_LIST | O_REGION | O_FROM |
 	    O_TO, 0, 0, 0, cmd_stats, 0 },
+	{ "search", "TEXT... [--lists a,b] [--limit N] [--after CURSOR]",
+	    O_LISTS | O_LIMIT | O_AFTER, 0, 1, -1, cmd_search, 0 },
 	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
+	{ "backup", "FILE", 0, 0, 1, 1, cmd_backup, 0 },
+	{ "audit", "[SUBJECT] [--principal P] [--since DATE] [--after SEQ] "
+	    "[--limit N]", O_PRINCIPAL | O_SINCE | O_AFTER | O_LIMIT, 0, 0, 1,
+	    cmd_audit, 0 },
 	{ "notify", "LIST SUBJECT FIELD=VALUE... --received-on DATE "
 	    "--text TEXT", O_RECEIVED | O_TEXT | O_IDEM, O_RECEIVED | O_TEXT,
 	    3, -1, cmd_notify, 0 },
@@ -118,6 +125,8 @@ static const struct option longopts[] = {
 	{ "region", required_argument, NULL, O_REGION },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "to", required_argument, NULL, O_TO },
+	{ "principal", required_argument, NULL, O_PRINCIPAL },
+	{ "format", required_argument, NULL, O_HIGH_CH(0) },
 	{ "if-version", required_argument, NULL, O_IFVER },
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "after", required_argument, NULL, O_AFTER },
@@ -357,13 +366,22 @@ cmd_find(int argc, char **argv, int *words)
 	return NULL;
 }
 
+/* The O_* bit of a getopt code. */
+static uint64_t
+opt_bit(int ch)
+{
+	if (ch >= O_HIGH_CH(0) && ch < O_HIGH_CH(32))
+		return O_HIGH(ch - O_HIGH_CH(0));
+	return (uint64_t)(unsigned)ch;
+}
+
 static const char *
-opt_name(unsigned bit)
+opt_name(uint64_t bit)
 {
 	const struct option	*o;
 
 	for (o = longopts; o->name != NULL; o++)
-		if ((unsigned)o->val == bit)
+		if (opt_bit(o->val) == bit)
 			return o->name;
 	return "?";
 }
@@ -438,7 +456,7 @@ env_or(const char *name, const char *def)
 
 /* A command option (an O_* bit): records its value. */
 static int
-cmd_opt(struct cli *cli, int ch, const char *arg)
+cmd_opt(struct cli *cli, uint64_t ch, const char *arg)
 {
 	int64_t	 v;
 
@@ -539,11 +557,20 @@ cmd_opt(struct cli *cli, int ch, const char *arg)
 	case O_TO:
 		cli->to = arg;
 		return 0;
+	case O_PRINCIPAL:
+		cli->principal = arg;
+		return 0;
+	case O_FORMAT:
+		if (strcmp(arg, "csv") != 0 && strcmp(arg, "jsonl") != 0)
+			return usage_error("--format: csv or jsonl");
+		cli->format = arg;
+		return 0;
 	case O_SIGNED:
 	case O_VERIFY_SIGNED:
 		return 0;	/* seen in cli->given */
 	default:
-		return usage_error("unknown option code %d", ch);
+		return usage_error("unknown option code %#llx",
+		    (unsigned long long)ch);
 	}
 }
 
@@ -564,7 +591,9 @@ since_parse(struct cli *cli, const struct cli_cmd *cmd)
 {
 	int64_t	 v;
 
-	if (cli->since_arg == NULL || cmd->exec == cmd_verify)
+	/* verify's --since is a file, audit's a date. */
+	if (cli->since_arg == NULL || cmd->exec == cmd_verify ||
+	    cmd->exec == cmd_audit)
 		return 0;
 	if (cli_parse_int(cli->since_arg, 0, INT64_MAX, &v) != 0)
 		return usage_error("--since: not a sequence number: %s",
@@ -607,9 +636,9 @@ parse_opts(struct cli *cli, struct conn_args *ca, int argc, char **argv)
 			return usage_error("unknown option or missing value: "
 			    "%s", argv[optind - 1]);
 		default:
-			if (cmd_opt(cli, ch, optarg) != 0)
+			if (cmd_opt(cli, opt_bit(ch), optarg) != 0)
 				return CLI_ERR;
-			cli->given |= (unsigned)ch;
+			cli->given |= opt_bit(ch);
 			break;
 		}
 	}
@@ -624,7 +653,7 @@ static const struct cli_cmd *
 cmd_usage(const struct cli *cli, int argc, char **argv, int *words)
 {
 	const struct cli_cmd	*cmd;
-	unsigned		 bad, bit;
+	uint64_t		 bad, bit;
 
 	if (argc == 0) {
 		usage(stderr);

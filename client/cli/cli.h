@@ -20,7 +20,13 @@
 #define CLI_CAUTION	3	/* check: the worst verdict is caution */
 #define CLI_FAILED	1	/* verify: a check of the registry failed */
 
-/* Command options, as bits of struct cli_cmd.opts and struct cli.given. */
+/*
+ * Command options, as bits of struct cli_cmd.opts and struct cli.given.
+ * The first ones are their own getopt codes; those past 31 bits are
+ * O_HIGH(n), whose getopt code is O_HIGH_CH(n) (cli.c maps it back).
+ */
+#define O_HIGH_CH(n)	(0x100 + (n))
+#define O_HIGH(n)	((uint64_t)1 << (32 + (n)))
 #define O_LISTS		0x001
 #define O_LIST		0x002
 #define O_IFVER		0x004
@@ -50,6 +56,8 @@
 #define O_REGION	0x4000000
 #define O_FROM		0x8000000
 #define O_TO		0x20000000	/* above the global option codes */
+#define O_PRINCIPAL	0x40000000
+#define O_FORMAT	O_HIGH(0)
 
 struct cli {
 	struct qcreg	*c;
@@ -62,7 +70,7 @@ struct cli {
 	FILE		*out;
 	int		 json;
 	int		 tz;		/* UTC offset of times shown, minutes */
-	unsigned	 given;		/* O_* seen on the command line */
+	uint64_t	 given;		/* O_* seen on the command line */
 	char		**lists;	/* --lists, split at commas */
 	size_t		 nlists;
 	const char	*list;		/* --list */
@@ -89,13 +97,15 @@ struct cli {
 	const char	*timezone;	/* --timezone: the registry's offset */
 	/* stats: --by, --region, --from, --to */
 	const char	*by, *region, *from, *to;
+	const char	*principal;	/* audit --principal */
+	const char	*format;	/* import and export --format */
 };
 
 struct cli_cmd {
 	const char	*name;		/* one or two words: "case open" */
 	const char	*synopsis;
-	unsigned	 opts;		/* O_* the command accepts */
-	unsigned	 need;		/* O_* it cannot do without */
+	uint64_t	 opts;		/* O_* the command accepts */
+	uint64_t	 need;		/* O_* it cannot do without */
 	int		 min_args;
 	int		 max_args;	/* -1: any number */
 	int		(*exec)(struct cli *, int, char **);
@@ -235,6 +245,9 @@ int		 chk_stored(struct cli *, int, char **);
 /* One file per command group. */
 int		 cmd_hello(struct cli *, int, char **);
 int		 cmd_stats(struct cli *, int, char **);
+int		 cmd_search(struct cli *, int, char **);
+int		 cmd_backup(struct cli *, int, char **);
+int		 cmd_audit(struct cli *, int, char **);
 int		 cmd_check(struct cli *, int, char **);
 int		 cmd_get(struct cli *, int, char **);
 int		 cmd_history(struct cli *, int, char **);

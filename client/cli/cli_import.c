@@ -62,7 +62,7 @@ void
 imp_progress(struct imp *m, int sending)
 {
 	double		 now = imp_now(), rate;
-	unsigned long	 done = m->ok + m->failed;
+	unsigned long	 done = m->ok + m->unchanged + m->failed;
 
 	if (now - m->last < (m->tty ? 1 : PROGRESS_SECS))
 		return;
@@ -73,8 +73,9 @@ imp_progress(struct imp *m, int sending)
 		    m->lines, m->failed);
 	else {
 		rate = (double)done / (now - m->start);
-		fprintf(stderr, "import: %lu of %zu written, %lu failed, "
-		    "%.0f rows/s, %.0f s to go", m->ok, m->rows.n, m->failed,
+		fprintf(stderr, "import: %lu of %zu written, %lu unchanged, "
+		    "%lu failed, %.0f rows/s, %.0f s to go", m->ok, m->rows.n,
+		    m->unchanged, m->failed,
 		    rate, rate > 0 ? (double)(m->rows.n - done) / rate : 0.0);
 	}
 	/* On a tty, clears what a longer line left to the right. */
@@ -91,19 +92,28 @@ static int
 imp_summary(struct imp *m)
 {
 	struct cli	*cli = m->cli;
-	const char	*k1 = "imported", *k2 = "failed";
-	unsigned long	 v1 = m->ok;
+	const char	*keys[3] = { "imported", "unchanged", "failed" };
+	uint64_t	 vals[3] = { m->ok, m->unchanged, m->failed };
+	size_t		 n = 3;
 
 	if (cli->dry_run) {
-		k1 = "checked";
-		k2 = "bad";
-		v1 = m->lines;
+		keys[0] = "checked";
+		keys[1] = "bad";
+		vals[0] = m->lines;
+		vals[1] = m->failed;
+		n = 2;
 	}
 	if (!cli->json) {
-		fprintf(cli->out, "%s %lu, %s %lu\n", k1, v1, k2, m->failed);
+		if (n == 2)
+			fprintf(cli->out, "%s %lu, %s %lu\n", keys[0],
+			    (unsigned long)vals[0], keys[1],
+			    (unsigned long)vals[1]);
+		else
+			fprintf(cli->out, "imported %lu, unchanged %lu, "
+			    "failed %lu\n", m->ok, m->unchanged, m->failed);
 		return 0;
 	}
-	if (cli_json_write_pair(cli->out, k1, v1, k2, m->failed) != 0) {
+	if (cli_json_write_counts(cli->out, n, keys, vals) != 0) {
 		cli_error(QCREG_E_IO, "cannot write the summary");
 		return -1;
 	}

@@ -72,6 +72,7 @@ struct imp {
 	struct imp_rows		 rows;
 	unsigned long		 lines;		/* not blank */
 	unsigned long		 ok;		/* puts confirmed */
+	unsigned long		 unchanged;	/* rows the entry held already */
 	unsigned long		 failed;	/* bad lines, then failed puts */
 	double			 start;		/* of the phase */
 	double			 last;		/* progress line */

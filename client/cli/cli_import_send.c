@@ -45,6 +45,7 @@ send_take(struct send *sd)
 {
 	struct imp		*m = sd->m;
 	struct qcreg_reply	*r;
+	struct qcreg_write	 w;
 	unsigned long		 line = sd->ring[sd->head];
 	int			 rc;
 
@@ -53,6 +54,8 @@ send_take(struct send *sd)
 	rc = qcreg_next_reply(sd->c, &r);
 	if (rc > 0)
 		imp_error(m, line, rc, "%s", qcreg_reply_message(r));
+	else if (rc == 0 && qcreg_reply_write(r, &w) == 0 && w.unchanged)
+		m->unchanged++;
 	else if (rc == 0)
 		m->ok++;
 	qcreg_reply_free(r);
@@ -98,8 +101,10 @@ send_row(struct send *sd, const struct imp_row *r, size_t *handled)
 	    send_drain(sd, IMPORT_WINDOW / 2) != 0)
 		return -1;
 	subject = imp_rows_get(&m->rows, &m->lists, r, sd->f);
-	rc = qcreg_queue_put(sd->c, m->lists.l[r->list].name, subject,
-	    sd->f, r->nfields, r->if_version);
+	/* A row the entry already holds is written nothing. */
+	rc = qcreg_queue_put_opts(sd->c, m->lists.l[r->list].name, subject,
+	    sd->f, r->nfields, &(struct qcreg_put_opts){ r->if_version, NULL,
+	    1 });
 	(*handled)++;
 	if (rc == QCREG_E_USAGE || rc == QCREG_E_NOMEM) {
 		/* Refused before sending (too large, say): that line fails. */

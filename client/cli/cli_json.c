@@ -250,17 +250,20 @@ cli_json_write(FILE *f, json_t *v)
 }
 
 int
-cli_json_write_pair(FILE *f, const char *k1, uint64_t v1, const char *k2,
-    uint64_t v2)
+cli_json_write_counts(FILE *f, size_t n, const char *const *keys,
+    const uint64_t *vals)
 {
 	json_t	*o;
+	size_t	 i;
 
-	if ((o = json_object()) == NULL ||
-	    json_object_set_new(o, k1, cli_json_uint(v1)) != 0 ||
-	    json_object_set_new(o, k2, cli_json_uint(v2)) != 0) {
-		json_decref(o);
+	if ((o = json_object()) == NULL)
 		return -1;
-	}
+	for (i = 0; i < n; i++)
+		if (json_object_set_new(o, keys[i], cli_json_uint(vals[i])) !=
+		    0) {
+			json_decref(o);
+			return -1;
+		}
 	if (cli_json_write(f, o) != 0 || putc('\n', f) == EOF)
 		return -1;
 	return 0;

@@ -49,11 +49,12 @@ json_t		*cli_json_text(const char *s, size_t len);
 int		 cli_json_write(FILE *f, json_t *v);
 
 /*
- * Writes {"k1": v1, "k2": v2} and a newline to f, the values as by
- * cli_json_uint. Returns 0, or -1 when out of memory or on a write error.
+ * Writes {keys[0]: vals[0], ...} (n of them) and a newline to f, the
+ * values as by cli_json_uint. Returns 0, or -1 when out of memory or on a
+ * write error.
  */
-int		 cli_json_write_pair(FILE *f, const char *k1, uint64_t v1,
-		    const char *k2, uint64_t v2);
+int		 cli_json_write_counts(FILE *f, size_t n,
+		    const char *const *keys, const uint64_t *vals);
 
 /*
  * Packs v as msgpack, the way back from cli_json_from_msgpack: null as

@@ -16,8 +16,9 @@ print_write(struct cli *cli, const char *op, const char *list,
     const char *subject, const struct qcreg_write *w)
 {
 	if (cli->json) {
-		if (cli_json_write_pair(cli->out, "version", w->version, "seq",
-		    w->seq) != 0)
+		if (cli_json_write_counts(cli->out, 2, (const char *[]){
+		    "version", "seq" }, (uint64_t[]){ w->version, w->seq }) !=
+		    0)
 			return cli_error(QCREG_E_IO, "cannot write the answer");
 		return CLI_OK;
 	}

@@ -169,6 +169,7 @@ struct qcreg_check {
 struct qcreg_write {
 	uint64_t	 version;	/* the version it created, 0: none */
 	uint64_t	 seq;		/* its change sequence number */
+	int		 unchanged;	/* put unless_same: nothing written */
 };
 
 /* The answer to case_open. */
@@ -431,6 +432,51 @@ int		 qcreg_stats_by(struct qcreg *,
 		    const struct qcreg_stats_query *, struct qcreg_reply **);
 
 /*
+ * search (PROTOCOL.md 5; regulators and agencies): subjects by name
+ * fragment, USCC prefix or division code. lists (nlists; NULL, 0: all)
+ * narrow it; limit 0 is the server's default (20, at most 100); after is
+ * the "next" of the page before, or NULL. The result map is
+ * {results: [{subject, name?, lists: [{list, state}], verdict}], next,
+ * truncated}.
+ */
+struct qcreg_search_query {
+	const char		*q;
+	const char *const	*lists;
+	size_t			 nlists;
+	uint32_t		 limit;
+	const char		*after;
+};
+int		 qcreg_search(struct qcreg *, const struct qcreg_search_query *,
+		    struct qcreg_reply **);
+
+/*
+ * Backups (PROTOCOL.md 4.13; admins): qcreg_backup with id NULL starts
+ * one, with an id asks how it goes ({backup, state, seq?, hash?, size?,
+ * sha256?, error?}); qcreg_backup_read reads a finished one from offset
+ * ({offset, size, data: bin, eof}).
+ */
+int		 qcreg_backup(struct qcreg *, const char *id,
+		    struct qcreg_reply **);
+int		 qcreg_backup_read(struct qcreg *, const char *id,
+		    uint64_t offset, struct qcreg_reply **);
+
+/*
+ * The audit of reads (PROTOCOL.md 4.15; admins): who read what, oldest
+ * first, filtered by principal, subject and since (a date), from after
+ * (a seq; 0: the first). The result is {records: [{seq, at, principal,
+ * op, subjects, hash}], next, first, head}.
+ */
+struct qcreg_audit_query {
+	const char	*principal;
+	const char	*subject;
+	const char	*since;
+	uint64_t	 after;
+	uint32_t	 limit;
+};
+int		 qcreg_audit(struct qcreg *, const struct qcreg_audit_query *,
+		    struct qcreg_reply **);
+
+/*
  * Procedures (PROTOCOL.md 4.6): cases with deadlines in working days,
  * and escalations from watch lists. Each answers with a reply whose
  * result map is as section 5 of PROTOCOL.md shows it;
@@ -552,6 +598,20 @@ int		 qcreg_queue_remove(struct qcreg *, const char *list,
 int		 qcreg_queue_put_idem(struct qcreg *, const char *list,
 		    const char *subject, const struct qcreg_field *fields,
 		    size_t nfields, int64_t if_version, const char *idem);
+/*
+ * A put with its options: if_version (QCREG_NO_VERSION: none), idem
+ * (NULL: none), and unless_same: when the entry is listed with exactly
+ * these fields, nothing is written and the answer says unchanged (what
+ * re-importing a file relies on).
+ */
+struct qcreg_put_opts {
+	int64_t		 if_version;
+	const char	*idem;
+	int		 unless_same;
+};
+int		 qcreg_queue_put_opts(struct qcreg *, const char *list,
+		    const char *subject, const struct qcreg_field *fields,
+		    size_t nfields, const struct qcreg_put_opts *);
 int		 qcreg_queue_remove_idem(struct qcreg *, const char *list,
 		    const char *subject, const char *reason, int64_t if_version,
 		    const char *idem);
@@ -578,6 +638,8 @@ int		 qcreg_queue_scan(struct qcreg *, const char *list,
 int		 qcreg_queue_changes(struct qcreg *, uint64_t since,
 		    uint32_t limit);
 int		 qcreg_queue_stats(struct qcreg *);
+int		 qcreg_queue_search(struct qcreg *,
+		    const struct qcreg_search_query *);
 int		 qcreg_queue_stats_by(struct qcreg *,
 		    const struct qcreg_stats_query *);
 int		 qcreg_queue_checkpoint(struct qcreg *);
@@ -782,7 +844,7 @@ int		 qcreg_check_verify(const struct qcreg_check *k,
 
 /*
  * The credit report of one subject (PROTOCOL.md 5, report): regulators
- * and agencies. With sign, the report is signed (4.12) as a check answer
+ * and agencies. With sign, the report is signed (4.16) as a check answer
  * is: its result map holds a signed block, whose signature covers a
  * canonical text of the whole report; keep the map as for a check (its
  * msgpack bytes, or JSON: `qcreg --json report --signed`). A server

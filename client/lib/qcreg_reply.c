@@ -163,6 +163,7 @@ qcreg_reply_write(const struct qcreg_reply *r, struct qcreg_write *w)
 		return QCREG_E_PROTO;
 	if (qc_obj_uint(qc_map_get(r->r_result, "seq"), &v.seq) != 0)
 		return QCREG_E_PROTO;
+	v.unchanged = qc_map_get(r->r_result, "unchanged") != NULL;
 	if (w != NULL)
 		*w = v;
 	return 0;

@@ -237,24 +237,37 @@ qcreg_queue_put_idem(struct qcreg *c, const char *list, const char *subject,
     const struct qcreg_field *fields, size_t nfields, int64_t if_version,
     const char *idem)
 {
+	struct qcreg_put_opts	 o = { if_version, idem, 0 };
+
+	return qcreg_queue_put_opts(c, list, subject, fields, nfields, &o);
+}
+
+int
+qcreg_queue_put_opts(struct qcreg *c, const char *list, const char *subject,
+    const struct qcreg_field *fields, size_t nfields,
+    const struct qcreg_put_opts *o)
+{
 	struct qcreg_req	 q;
 	int			 rc;
 
 	if (list == NULL || subject == NULL || (fields == NULL &&
-	    nfields > 0) || nfields > UINT32_MAX || if_version < -1 ||
-	    !qcreg_idem_ok(idem))
+	    nfields > 0) || nfields > UINT32_MAX || o->if_version < -1 ||
+	    !qcreg_idem_ok(o->idem))
 		return qcreg_fail(c, QCREG_E_USAGE, "put needs a list, a "
 		    "subject and fields (and an idem key of 1 .. %d bytes)",
 		    QCREG_IDEM_MAX);
 	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_PUT,
-	    3 + (if_version >= 0) + (idem != NULL))) != 0)
+	    3 + (o->if_version >= 0) + (o->idem != NULL) +
+	    (o->unless_same != 0))) != 0)
 		return rc;
 	return qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "list", list) != 0 ||
 	    qc_pack_kv_str(&q.pk, "subject", subject) != 0 ||
 	    qcreg_pack_fields(&q.pk, fields, nfields) != 0 ||
-	    (if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
-	    (uint64_t)if_version) != 0) ||
-	    qcreg_pack_idem(&q.pk, idem) != 0);
+	    (o->if_version >= 0 && qc_pack_kv_uint(&q.pk, "if_version",
+	    (uint64_t)o->if_version) != 0) ||
+	    qcreg_pack_idem(&q.pk, o->idem) != 0 ||
+	    (o->unless_same && (qc_pack_cstr(&q.pk, "unless_same") != 0 ||
+	    msgpack_pack_true(&q.pk) != 0)));
 }
 
 int
@@ -342,6 +355,27 @@ qcreg_queue_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
 	return qcreg_req_end(&q, qc_pack_kv_uint(&q.pk, "since", since) != 0 ||
 	    (limit > 0 && qc_pack_kv_uint(&q.pk, "limit", limit) != 0) ||
 	    (wait_s > 0 && qc_pack_kv_uint(&q.pk, "wait", wait_s) != 0));
+}
+
+int
+qcreg_queue_search(struct qcreg *c, const struct qcreg_search_query *sq)
+{
+	struct qcreg_req	 q;
+	int			 rc;
+
+	if (sq == NULL || sq->q == NULL || (sq->lists == NULL &&
+	    sq->nlists > 0))
+		return qcreg_fail(c, QCREG_E_USAGE, "search needs a text");
+	if ((rc = qcreg_req_begin(&q, c, QCREG_OP_SEARCH, 1 +
+	    (sq->nlists > 0) + (sq->limit > 0) + (sq->after != NULL))) != 0)
+		return rc;
+	return qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "q", sq->q) != 0 ||
+	    (sq->nlists > 0 && pack_strs(&q.pk, "lists", sq->lists,
+	    sq->nlists) != 0) ||
+	    (sq->limit > 0 && qc_pack_kv_uint(&q.pk, "limit",
+	    sq->limit) != 0) ||
+	    (sq->after != NULL && qc_pack_kv_str(&q.pk, "after",
+	    sq->after) != 0));
 }
 
 int
@@ -560,6 +594,82 @@ qcreg_changes_wait(struct qcreg *c, uint64_t since, uint32_t limit,
 	*out = NULL;
 	if ((rc = qcreg_single_begin(c)) != 0 ||
 	    (rc = qcreg_queue_changes_wait(c, since, limit, wait_s)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_search(struct qcreg *c, const struct qcreg_search_query *sq,
+    struct qcreg_reply **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_queue_search(c, sq)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_backup(struct qcreg *c, const char *id, struct qcreg_reply **out)
+{
+	struct qcreg_req	 q;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_req_begin(&q, c, QCREG_OP_BACKUP, id != NULL)) != 0 ||
+	    (rc = qcreg_req_end(&q, id != NULL &&
+	    qc_pack_kv_str(&q.pk, "backup", id) != 0)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_backup_read(struct qcreg *c, const char *id, uint64_t offset,
+    struct qcreg_reply **out)
+{
+	struct qcreg_req	 q;
+	int			 rc;
+
+	*out = NULL;
+	if (id == NULL)
+		return qcreg_fail(c, QCREG_E_USAGE, "backup_read needs an id");
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_req_begin(&q, c, QCREG_OP_BACKUP_READ, 2)) != 0 ||
+	    (rc = qcreg_req_end(&q, qc_pack_kv_str(&q.pk, "backup",
+	    id) != 0 || qc_pack_kv_uint(&q.pk, "offset", offset) != 0)) != 0)
+		return rc;
+	return qcreg_single_end(c, out);
+}
+
+int
+qcreg_audit(struct qcreg *c, const struct qcreg_audit_query *aq,
+    struct qcreg_reply **out)
+{
+	static const struct qcreg_audit_query	 none;
+	struct qcreg_req			 q;
+	int					 rc;
+
+	*out = NULL;
+	if (aq == NULL)
+		aq = &none;
+	if ((rc = qcreg_single_begin(c)) != 0 ||
+	    (rc = qcreg_req_begin(&q, c, QCREG_OP_AUDIT,
+	    (aq->principal != NULL) + (aq->subject != NULL) +
+	    (aq->since != NULL) + (aq->after > 0) + (aq->limit > 0))) != 0 ||
+	    (rc = qcreg_req_end(&q,
+	    (aq->principal != NULL && qc_pack_kv_str(&q.pk, "principal",
+	    aq->principal) != 0) ||
+	    (aq->subject != NULL && qc_pack_kv_str(&q.pk, "subject",
+	    aq->subject) != 0) ||
+	    (aq->since != NULL && qc_pack_kv_str(&q.pk, "since",
+	    aq->since) != 0) ||
+	    (aq->after > 0 && qc_pack_kv_uint(&q.pk, "after",
+	    aq->after) != 0) ||
+	    (aq->limit > 0 && qc_pack_kv_uint(&q.pk, "limit",
+	    aq->limit) != 0))) != 0)
 		return rc;
 	return qcreg_single_end(c, out);
 }

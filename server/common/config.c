@@ -167,6 +167,26 @@ config_copy_name(char *dst, const char *src)
 	return 0;
 }
 
+const char *
+config_audit_dir(const struct config *cfg, char *out, size_t len)
+{
+	if (cfg->audit_dir[0] != '\0')
+		snprintf(out, len, "%s", cfg->audit_dir);
+	else
+		snprintf(out, len, "%s/audit", cfg->data_dir);
+	return out;
+}
+
+const char *
+config_backup_dir(const struct config *cfg, char *out, size_t len)
+{
+	if (cfg->backup_dir[0] != '\0')
+		snprintf(out, len, "%s", cfg->backup_dir);
+	else
+		snprintf(out, len, "%s-backups", cfg->data_dir);
+	return out;
+}
+
 int
 config_set_listen(struct config *cfg, const char *s)
 {
@@ -189,6 +209,15 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	uint64_t	 v;
 
 	PATH_KEY("data", data_dir);
+	PATH_KEY("backup_dir", backup_dir);
+	PATH_KEY("audit_dir", audit_dir);
+	if (strcmp(name, "audit_days") == 0) {
+		if (config_parse_u64(value, 180, 36500, &v) == -1)
+			return config_fail(ps, "audit_days: 180 (six months, "
+			    "the least the law allows) to 36500");
+		cfg->audit_days = (uint32_t)v;
+		return 1;
+	}
 	PATH_KEY("ca", ca_file);
 	PATH_KEY("cert", cert_file);
 	PATH_KEY("key", key_file);
@@ -216,6 +245,20 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 			return config_fail(ps, "%s: 1 to %zu bytes of UTF-8 "
 			    "on one line", name, max);
 		strcpy(to, value);
+		return 1;
+	}
+	if (strcmp(name, "metrics_listen") == 0) {
+		if (hostport_split(value, cfg->metrics_host,
+		    sizeof(cfg->metrics_host), cfg->metrics_port,
+		    sizeof(cfg->metrics_port)) == -1)
+			return config_fail(ps, "metrics_listen: expected "
+			    "HOST:PORT");
+		/* Plain HTTP without authentication: this host only. */
+		if (strncmp(cfg->metrics_host, "127.", 4) != 0 &&
+		    strcmp(cfg->metrics_host, "::1") != 0 &&
+		    strcmp(cfg->metrics_host, "localhost") != 0)
+			return config_fail(ps, "metrics_listen: a loopback "
+			    "address only (127.x.x.x, ::1 or localhost)");
 		return 1;
 	}
 	if (strcmp(name, "listen") == 0) {
@@ -323,6 +366,24 @@ parse_principal(struct parse_state *ps, struct principal *p,
 		}
 		return 1;
 	}
+	if (strcmp(name, "requests_per_second") == 0 ||
+	    strcmp(name, "subjects_per_second") == 0 ||
+	    strcmp(name, "burst_seconds") == 0) {
+		uint64_t	 v;
+
+		if (config_parse_u64(value, name[0] == 'b' ? 1 : 0,
+		    name[0] == 'b' ? 3600 : 100000000, &v) == -1)
+			return config_fail(ps, "%s: expected %s", name,
+			    name[0] == 'b' ? "1 to 3600 seconds" :
+			    "0 (no quota) to 100000000");
+		if (name[0] == 'r')
+			p->p_req_rate = (uint32_t)v;
+		else if (name[0] == 's')
+			p->p_subj_rate = (uint32_t)v;
+		else
+			p->p_burst = (uint32_t)v;
+		return 1;
+	}
 	return config_fail(ps, "unknown key '%s' in [principal %s]", name,
 	    p->p_name);
 }
@@ -394,7 +455,8 @@ config_defaults(struct config *cfg)
 	strcpy(cfg->listen_port, "7443");
 	strcpy(cfg->data_dir, "data");
 	cfg->utc_offset = 8 * 60;
-	cfg->map_size = (uint64_t)1024 * 1024 * 1024;
+	cfg->map_size = CFG_MAP_SIZE_DEFAULT;
+	cfg->audit_days = 180;
 	cfg->map_max = CFG_MAP_MAX_DEFAULT;
 	strcpy(cfg->origin, "qcreg");
 	cfg->limits.max_frame = 1024 * 1024;

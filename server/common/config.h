@@ -23,6 +23,10 @@ enum case_kind {
 };
 /* map_max_mb's default, in bytes (also --migrate's without a config) */
 #define CFG_MAP_MAX_DEFAULT	((uint64_t)64 * 1024 * 1024 * 1024)
+/* The audit store's map at start (it grows up to map_max). */
+#define CFG_AUDIT_MAP_SIZE	((uint64_t)64 * 1024 * 1024)
+/* map_size_mb's default, in bytes */
+#define CFG_MAP_SIZE_DEFAULT	((uint64_t)1024 * 1024 * 1024)
 
 enum role {
 	ROLE_NONE = 0,		/* certificate valid, principal not configured */
@@ -98,6 +102,9 @@ struct principal {
 	char		 p_name[CFG_NAME_MAX];
 	enum role	 p_role;
 	unsigned	 p_writes;		/* bit per list index */
+	/* Quotas (0: none): requests and subjects a second, and the
+	   seconds of them a bucket holds (default 1). */
+	uint32_t	 p_req_rate, p_subj_rate, p_burst;
 	struct principal *p_next;
 };
 
@@ -115,7 +122,15 @@ struct limits {
 struct config {
 	char		 listen_host[256];
 	char		 listen_port[16];
+	/* /healthz and /metrics over plain HTTP; "" (the default): none. */
+	char		 metrics_host[256];
+	char		 metrics_port[16];
 	char		 data_dir[1024];
+	/* Where backups go; "" (the default): data_dir + "-backups". */
+	char		 backup_dir[1024];
+	/* The audit of reads; "" (the default): data_dir + "/audit". */
+	char		 audit_dir[1024];
+	uint32_t	 audit_days;	/* kept at least this long */
 	char		 ca_file[1024];
 	char		 cert_file[1024];
 	char		 key_file[1024];
@@ -185,6 +200,10 @@ int		 config_set_replica_of(struct config *, const char *);
 const char	*config_field_type_name(enum field_type);
 const char	*config_list_type_name(enum list_type);
 const char	*config_verdict_name(enum verdict);
+/* The audit directory: audit_dir, or data_dir + "/audit" (out). */
+const char	*config_audit_dir(const struct config *, char *out, size_t);
+/* The backup directory: backup_dir, or data_dir + "-backups" (out). */
+const char	*config_backup_dir(const struct config *, char *out, size_t);
 /* The verdict of an active entry of list l with grade (len bytes). */
 enum verdict	 config_entry_verdict(const struct list_def *l,
 		    const char *grade, size_t len);

@@ -43,6 +43,8 @@ struct write_route {
 	void		*wt_arg;	/* the worker */
 	uint64_t	 wt_conn;	/* connection id on that worker */
 	uint32_t	 wt_slot;	/* its reply slot */
+	int		 wt_op;		/* the op's index, for metrics */
+	uint64_t	 wt_start;	/* when its frame was taken (usec) */
 };
 
 struct write_result {
@@ -55,6 +57,7 @@ struct write_result {
 	uint64_t		 wres_case;	/* case_open */
 	int32_t			 wres_deadline;	/* case_open; a day number */
 	int			 wres_provisional;
+	int			 wres_unchanged;	/* put unless_same */
 };
 
 /*

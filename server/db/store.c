@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "case_index.h"
 #include "log.h"
 #include "store.h"
@@ -22,7 +23,6 @@ static int	 store_open_dbis(struct store *);
 static int	 store_env_open(struct store *, const char *, uint64_t,
 		    unsigned);
 static int	 store_create(const char *, uint64_t);
-static int	 store_sync_dir(const char *);
 
 int
 store_open(struct store *st, const char *dir, uint64_t map_size,
@@ -37,6 +37,11 @@ store_open(struct store *st, const char *dir, uint64_t map_size,
 	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) != 0 ||
 	    pthread_rwlock_init(&st->s_remap, &attr) != 0) {
 		log_warnx("cannot create the remap lock");
+		return -1;
+	}
+	if (pthread_mutex_init(&st->s_backup_lock, NULL) != 0) {
+		pthread_rwlock_destroy(&st->s_remap);
+		log_warnx("cannot create the backup lock");
 		return -1;
 	}
 	pthread_rwlockattr_destroy(&attr);
@@ -59,8 +64,7 @@ fail:
 	return -1;
 }
 
-/* Makes a rename in dir durable. */
-static int
+int
 store_sync_dir(const char *dir)
 {
 	int	 fd, rc;
@@ -154,7 +158,8 @@ store_dbi(struct store *st, int i)
 		&st->s_versions, &st->s_changes, &st->s_summary, &st->s_meta,
 		&st->s_cases, &st->s_open_cases, &st->s_escalate,
 		&st->s_withdrawn, &st->s_idem, &st->s_expiry, &st->s_merkle,
-		&st->s_keys, &st->s_subject_cases
+		&st->s_keys, &st->s_name_subj, &st->s_name_rows,
+		&st->s_bigrams, &st->s_subject_cases
 	};
 
 	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
@@ -163,8 +168,19 @@ store_dbi(struct store *st, int i)
 static const char *const store_dbi_names[] = {
 	"versions", "changes", "summary", "meta", "cases", "open_cases",
 	"escalate", "withdrawn", "idem", "expiry", "tree", "keys",
-	"subject_cases"
+	"name_subj", "name_rows", "bigrams", "subject_cases"
 };
+
+/* The flags a database is made with; 0 for the plain byte-keyed ones. */
+static unsigned
+store_dbi_flags(const MDB_dbi *dbi, const struct store *st)
+{
+	if (dbi == &st->s_name_rows)
+		return MDB_INTEGERKEY;
+	if (dbi == &st->s_bigrams)
+		return MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP;
+	return 0;
+}
 
 static int
 store_dbis(struct store *st, MDB_txn *txn, unsigned flags)
@@ -173,8 +189,8 @@ store_dbis(struct store *st, MDB_txn *txn, unsigned flags)
 	int	 i, rc;
 
 	for (i = 0; (dbi = store_dbi(st, i)) != NULL; i++)
-		if ((rc = mdb_dbi_open(txn, store_dbi_names[i], flags,
-		    dbi)) != 0)
+		if ((rc = mdb_dbi_open(txn, store_dbi_names[i], flags |
+		    store_dbi_flags(dbi, st), dbi)) != 0)
 			return rc;
 	return 0;
 }
@@ -188,6 +204,23 @@ store_same_dbis(struct store *a, struct store *b)
 		if (*store_dbi(a, i) != *store_dbi(b, i))
 			return 0;
 	return 1;
+}
+
+int
+store_names_built(struct store *st, MDB_txn *txn)
+{
+	MDB_val	 k = { .mv_data = "names", .mv_size = 5 };
+	MDB_val	 v = { .mv_data = "1", .mv_size = 1 };
+
+	return mdb_put(txn, st->s_meta, &k, &v, 0);
+}
+
+int
+store_names_ready(struct store *st, MDB_txn *txn)
+{
+	MDB_val	 k = { .mv_data = "names", .mv_size = 5 }, v;
+
+	return mdb_get(txn, st->s_meta, &k, &v) == 0;
 }
 
 /* All databases are opened once, in one transaction, at start-up. */
@@ -210,7 +243,8 @@ store_open_dbis(struct store *st)
 	if (rc == MDB_NOTFOUND) {
 		v.mv_data = STORE_SCHEMA;
 		v.mv_size = strlen(STORE_SCHEMA);
-		if ((rc = mdb_put(txn, st->s_meta, &k, &v, 0)) != 0)
+		if ((rc = mdb_put(txn, st->s_meta, &k, &v, 0)) != 0 ||
+		    (rc = store_names_built(st, txn)) != 0)
 			goto fail;
 	} else if (rc != 0)
 		goto fail;
@@ -240,15 +274,18 @@ fail:
 void
 store_close(struct store *st)
 {
-	/* The filter's builder may be reading the environment. */
-	if (st->s_env != NULL)
+	/* The filter's builder and a backup may be reading the environment. */
+	if (st->s_env != NULL) {
 		filter_close(&st->s_filter);
+		backup_join(st);
+	}
 	if (st->s_env != NULL)
 		mdb_env_close(st->s_env);
 	if (st->s_dead_env != NULL)
 		mdb_env_close(st->s_dead_env);
 	st->s_env = st->s_dead_env = NULL;
 	pthread_rwlock_destroy(&st->s_remap);
+	pthread_mutex_destroy(&st->s_backup_lock);
 }
 
 int
@@ -445,6 +482,36 @@ store_head(struct store *st, MDB_txn *txn, uint64_t *seq,
 	*seq = store_seq_from_key(&k);
 	memcpy(hash, (uint8_t *)v.mv_data + 8, STORE_HASH_LEN);
 	return 0;
+}
+
+int
+store_file_head(const char *path, uint64_t *seq, uint8_t hash[STORE_HASH_LEN])
+{
+	struct store	 f;
+	MDB_txn		*txn = NULL;
+	MDB_val		 k = { .mv_data = "schema", .mv_size = 6 }, v;
+	int		 rc;
+
+	memset(&f, 0, sizeof(f));
+	if ((rc = mdb_env_create(&f.s_env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(f.s_env, STORE_MAXDBS)) != 0 ||
+	    (rc = mdb_env_open(f.s_env, path, MDB_NOSUBDIR | MDB_RDONLY |
+	    MDB_NOLOCK, 0600)) != 0 ||
+	    (rc = mdb_txn_begin(f.s_env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", 0, &f.s_meta)) != 0)
+		goto done;
+	if ((rc = mdb_get(txn, f.s_meta, &k, &v)) != 0 ||
+	    v.mv_size != strlen(STORE_SCHEMA) ||
+	    memcmp(v.mv_data, STORE_SCHEMA, v.mv_size) != 0)
+		rc = rc == 0 || rc == MDB_NOTFOUND ? MDB_INCOMPATIBLE : rc;
+	else
+		rc = store_head(&f, txn, seq, hash);
+done:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (f.s_env != NULL)
+		mdb_env_close(f.s_env);
+	return rc;
 }
 
 int

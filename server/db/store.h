@@ -5,7 +5,8 @@
  *   summary   subject                     -> current entries (summary.h)
  *   versions  subject NUL list NUL ver32  -> seq64 of an older version
  *   meta      name                        -> head_seq, head_hash, schema,
- *                                            the Merkle tree's size (tree)
+ *                                            the Merkle tree's size (tree),
+ *                                            names (the name index is whole)
  *   cases     case64                      -> a case (cases.h)
  *   open_cases subject NUL list NUL kind8 -> case64 of the open case
  *   escalate  subject                     -> "" (escalated once; checked
@@ -17,6 +18,9 @@
  *   tree      last-leaf64 level8          -> hash of a perfect subtree of
  *                                            the log's Merkle tree (merkle.h)
  *   keys      key_id                      -> public key, first use (keys.h)
+ *   name_subj subject                     -> id32 of its names (names.h)
+ *   name_rows id32 (integer key)          -> subject and its names by list
+ *   bigrams   bigram (dup id32s, integer) -> the ids of names holding it
  *   subject_cases subject NUL case64      -> "" (a subject's cases, for
  *                                            report; case_index.h)
  *
@@ -41,6 +45,9 @@
 #define STORE_HASH_LEN	32
 #define STORE_MAXDBS	16
 
+struct audit;
+struct backup_job;
+
 struct store {
 	MDB_env		*s_env;
 	/* An environment LMDB gave up on (MDB_PANIC), kept until close. */
@@ -58,11 +65,19 @@ struct store {
 	MDB_dbi		 s_expiry;
 	MDB_dbi		 s_merkle;
 	MDB_dbi		 s_keys;
+	MDB_dbi		 s_name_subj;
+	MDB_dbi		 s_name_rows;
+	MDB_dbi		 s_bigrams;
 	MDB_dbi		 s_subject_cases;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */
 	struct filter	 s_filter;
+	/* The audit of reads (audit.h), opened and closed by main. */
+	struct audit	*s_audit;
+	/* The backup running or last run (backup.h), under s_backup_lock. */
+	struct backup_job *s_backup;
+	pthread_mutex_t	 s_backup_lock;
 };
 
 /*
@@ -129,5 +144,23 @@ int	 store_head(struct store *, MDB_txn *, uint64_t *seq,
 	    uint8_t hash[STORE_HASH_LEN]);
 int	 store_set_head(struct store *, MDB_txn *, uint64_t seq,
 	    const uint8_t hash[STORE_HASH_LEN]);
+
+/*
+ * The name index is whole: a new store's is (empty), an older store's
+ * once qcregd --reindex built it. store_names_built marks it so (0 or an
+ * LMDB error); store_names_ready says whether it is.
+ */
+int	 store_names_built(struct store *, MDB_txn *);
+int	 store_names_ready(struct store *, MDB_txn *);
+
+/*
+ * The log head of a single data file (a backup) at path, opened read-only
+ * without a lock: 0, or an LMDB error (MDB_INCOMPATIBLE: not of this
+ * storage schema).
+ */
+int	 store_file_head(const char *path, uint64_t *seq,
+	    uint8_t hash[STORE_HASH_LEN]);
+/* Makes a rename in dir durable: 0, or -1 with errno set. */
+int	 store_sync_dir(const char *dir);
 
 #endif

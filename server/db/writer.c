@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "metrics.h"
 #include "merkle.h"
 #include "verify.h"
 #include "writer_int.h"
@@ -530,14 +531,21 @@ static void
 writer_batch(struct writer *wt, struct write_req *batch)
 {
 	struct chain		 ch;
+	struct write_req	*wr;
+	uint64_t		 t0 = metrics_now_usec();
+	unsigned		 n = 0;
 	int			 rc;
 
 	/* A full map dooms the transaction: grow, then replay it all. */
 	while ((rc = writer_commit(wt, batch, &ch)) == MDB_MAP_FULL &&
 	    store_grow(wt->wt_store, wt->wt_cfg->map_max) == 0)
 		;
-	if (rc == 0)
+	for (wr = batch; wr != NULL; wr = wr->wr_next)
+		n++;
+	if (rc == 0) {
+		metrics_batch(n, metrics_now_usec() - t0);
 		writer_publish(wt, &ch);
+	}
 	else
 		writer_failed(wt, batch, rc);
 	/* Between batches: the subject filter may grow. */

@@ -38,6 +38,8 @@ struct write_req {
 	char			 wr_subject[QC_SUBJECT_MAX];
 	char			 wr_principal[CFG_NAME_MAX];
 	int			 wr_has_if;
+	/* put: nothing is written over a listed entry of the same fields. */
+	int			 wr_unless_same;
 	uint64_t		 wr_if_version;
 	/* put: the packed fields map, and what the summary needs. */
 	msgpack_sbuffer		 wr_fields;

@@ -10,9 +10,11 @@
 #include "log.h"
 #include "merkle.h"
 #include "record.h"
+#include "names.h"
 #include "writer_int.h"
 
 static int	 entry_refuse(struct write_req *, const struct summary_hit *);
+static int	 entry_same(struct wx *, const struct summary_hit *);
 
 void
 wx_init(struct wx *x, struct store *st, MDB_txn *txn, const struct config *cfg,
@@ -163,6 +165,11 @@ wx_version(struct wx *x, const struct list_def *l,
 	next->h_seq = c->c_seq;
 	if ((rc = wx_expiry(x, l, cur, next)) != 0)
 		return rc;
+	/* A removal repeats the fields it removes: the name stays. */
+	if (c->c_op != CH_REMOVE && (rc = names_set_payload(x->x_st,
+	    x->x_txn, x->x_subject, l->l_name, c->c_payload,
+	    c->c_payload_len)) != 0)
+		return rc;
 	x->x_wr->wr_res.wres_version = c->c_version;
 	return wx_set_hit(x, l->l_name, next);
 }
@@ -272,6 +279,36 @@ entry_refuse(struct write_req *wr, const struct summary_hit *cur)
 	return 0;
 }
 
+/*
+ * A put unless_same over a listed entry whose fields are these: answered
+ * with the entry's version, unchanged, and nothing written. 1 if so, 0
+ * if not, or an LMDB error.
+ */
+static int
+entry_same(struct wx *x, const struct summary_hit *cur)
+{
+	struct write_req	*wr = x->x_wr;
+	msgpack_sbuffer		 oldf;
+	int			 rc, same;
+
+	if (cur->h_flags & SUMMARY_REMOVED)
+		return 0;
+	msgpack_sbuffer_init(&oldf);
+	if ((rc = wx_fields_of(x, cur, &oldf)) != 0) {
+		msgpack_sbuffer_destroy(&oldf);
+		return rc;
+	}
+	same = oldf.size == wr->wr_fields.size &&
+	    memcmp(oldf.data, wr->wr_fields.data, oldf.size) == 0;
+	msgpack_sbuffer_destroy(&oldf);
+	if (!same)
+		return 0;
+	wr->wr_res.wres_version = cur->h_version;
+	wr->wr_res.wres_seq = cur->h_seq;
+	wr->wr_res.wres_unchanged = 1;
+	return 1;
+}
+
 /* put and remove: a new version with its change record. */
 int
 wx_entry(struct wx *x)
@@ -287,6 +324,9 @@ wx_entry(struct wx *x)
 		return MDB_CORRUPTED;
 	if (entry_refuse(wr, has ? &cur : NULL))
 		return 0;
+	if (!removing && has && wr->wr_unless_same &&
+	    (rc = entry_same(x, &cur)) != 0)
+		return rc == 1 ? 0 : rc;
 	msgpack_sbuffer_init(&oldf);
 	msgpack_sbuffer_init(&payload);
 	if (removing) {

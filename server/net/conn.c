@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "net.h"
+#include "metrics.h"
 #include "tls.h"
 
 static void	 conn_connected(struct conn *);
@@ -90,6 +91,7 @@ conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa,
 	if (atomic_fetch_add(&srv->s_nconns, 1) >=
 	    srv->s_cfg->limits.max_connections) {
 		atomic_fetch_sub(&srv->s_nconns, 1);
+		metrics_conn_refused();
 		log_warnx("connection limit of %u reached: refusing a client",
 		    srv->s_cfg->limits.max_connections);
 		evutil_closesocket(fd);
@@ -182,6 +184,7 @@ conn_connected(struct conn *c)
 	    sizeof(c->c_principal)) == -1) {
 		log_info("%s: client certificate has no usable CN; closing",
 		    c->c_peer);
+		metrics_handshake_failed(HS_NO_CN);
 		conn_free(c);
 		return;
 	}
@@ -216,6 +219,7 @@ conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_info("%s: TLS handshake timed out", c->c_peer);
+	metrics_handshake_failed(HS_TIMEOUT);
 	conn_free(c);
 }
 
@@ -229,15 +233,19 @@ conn_log_tls_failure(struct conn *c, int err)
 
 	while ((e = ERR_get_error()) != 0)
 		ERR_error_string_n(e, buf, sizeof(buf));
-	if (vr != X509_V_OK)
+	if (vr != X509_V_OK) {
+		metrics_handshake_failed(HS_CERTIFICATE);
 		log_info("%s: TLS handshake refused: %s", c->c_peer,
 		    X509_verify_cert_error_string(vr));
-	else if (err == SSL_ERROR_SYSCALL && strcmp(buf,
-	    "connection closed") == 0)
+	} else if (err == SSL_ERROR_SYSCALL && strcmp(buf,
+	    "connection closed") == 0) {
+		metrics_handshake_failed(HS_CLOSED);
 		log_info("%s: TLS handshake failed: connection closed",
 		    c->c_peer);
-	else
+	} else {
+		metrics_handshake_failed(HS_PROTOCOL);
 		log_info("%s: TLS handshake failed: %s", c->c_peer, buf);
+	}
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "frames.h"
 #include "log.h"
 #include "msg.h"
+#include "metrics.h"
 #include "net.h"
 
 static int	 conn_held(struct conn *);
@@ -77,6 +78,7 @@ conn_bad_frame(struct conn *c, const char *why)
 	int		 slot = -1;
 
 	log_info("%s (%s): bad frame: %s", c->c_peer, c->c_principal, why);
+	metrics_request(-1, QC_E_BAD_FRAME, 0);
 	fault_set(&f, QC_E_BAD_FRAME, "%s", why);
 	if (!slots_empty(&c->c_slots))
 		slot = slots_take(&c->c_slots, 0, 0);
@@ -97,6 +99,8 @@ conn_run_op(struct conn *c, const struct op_entry *op,
 		.wt_arg = w,
 		.wt_conn = c->c_id,
 		.wt_slot = (uint32_t)slot,
+		.wt_op = ops_index(op),
+		.wt_start = c->c_req_start,
 	};
 	msgpack_packer		 pk;
 	enum op_status		 st;
@@ -127,6 +131,7 @@ conn_request(struct conn *c, const msgpack_object *msg,
 	uint64_t	 id = 0;
 	int		 has_id, slot = -1;
 
+	c->c_req_start = metrics_now_usec();
 	has_id = qc_obj_uint(qc_map_get(msg, "id"), &id) == 0;
 	if (!slots_empty(&c->c_slots) || (has_id && op != NULL &&
 	    ops_writes(op))) {
@@ -139,6 +144,7 @@ conn_request(struct conn *c, const msgpack_object *msg,
 	if (!has_id) {
 		fault_set(&f, QC_E_BAD_REQUEST,
 		    "id: required, a non-negative integer");
+		metrics_request(ops_index(op), f.f_code, 0);
 		conn_answer_error(c, slot, 0, 0, &f);
 		return;
 	}
@@ -156,9 +162,13 @@ conn_request(struct conn *c, const msgpack_object *msg,
 		c->c_writes++;
 		return;
 	case OP_DONE:
+		metrics_request(ops_index(op), QC_OK, metrics_now_usec() -
+		    c->c_req_start);
 		conn_answer(c, slot, &c->c_worker->w_out);
 		return;
 	case OP_ERROR:
+		metrics_request(ops_index(op), f.f_code, metrics_now_usec() -
+		    c->c_req_start);
 		conn_answer_error(c, slot, 1, id, &f);
 		return;
 	}
@@ -251,6 +261,8 @@ conn_write_result(struct conn *c, const struct write_result *res)
 	int		 rc;
 
 	c->c_writes--;
+	metrics_request(res->wres_route.wt_op, f->f_code, metrics_now_usec() -
+	    res->wres_route.wt_start);
 	if (f->f_code != QC_OK)
 		rc = qc_env_error(&w->w_out, 1, id, f->f_code, f->f_msg);
 	else if ((rc = qc_env_ok_begin(&w->w_out, &pk, id)) == 0 &&

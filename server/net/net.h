@@ -60,6 +60,7 @@ struct conn {
 	struct evbuffer		*c_out;		/* answers not yet encrypted */
 	struct slots		 c_slots;	/* answers owed, in order */
 	unsigned		 c_writes;	/* writes at the writer */
+	uint64_t		 c_req_start;	/* the request's start (metrics) */
 	unsigned		 c_reqs;	/* requests this sweep tick */
 	time_t			 c_last;	/* last progress, worker clock */
 	int			 c_wlen;	/* length of a blocked SSL_write */

@@ -68,6 +68,14 @@ static const struct {
 	[ARG_REGION] = { "region", read_region },
 	[ARG_DAY_FROM] = { "from", read_day_from },
 	[ARG_DAY_TO] = { "to", read_day_to },
+	[ARG_Q] = { "q", read_q },
+	[ARG_SEARCH_AFTER] = { "after", read_search_after },
+	[ARG_BACKUP] = { "backup", read_backup },
+	[ARG_OFFSET] = { "offset", read_offset },
+	[ARG_PRINCIPAL] = { "principal", read_principal },
+	[ARG_SINCE_DAY] = { "since", read_since_day },
+	[ARG_AFTER_SEQ] = { "after", read_after_seq },
+	[ARG_UNLESS_SAME] = { "unless_same", read_unless_same },
 };
 
 int
@@ -127,7 +135,7 @@ args_read_all(struct req *q)
 		if (arg_defs[a->as_id].read(q, arg_defs[a->as_id].name,
 		    &kv[i].val) == -1)
 			return -1;
-		q->q_args.a_has |= 1u << a->as_id;
+		q->q_args.a_has |= (uint64_t)1 << a->as_id;
 	}
 	return 0;
 }
@@ -165,6 +173,16 @@ args_parse(struct req *q)
 	v->a_region[0] = '\0';
 	v->a_day_from = INT32_MIN;
 	v->a_day_to = INT32_MAX;
+	v->a_q = NULL;
+	v->a_q_len = 0;
+	v->a_search_after = "";
+	v->a_search_after_len = 0;
+	v->a_backup[0] = '\0';
+	v->a_offset = 0;
+	v->a_principal[0] = '\0';
+	v->a_since_day = INT32_MIN;
+	v->a_after_seq = 0;
+	v->a_unless_same = 0;
 	v->a_list = -1;
 	v->a_state = -1;
 	v->a_lists = config_all_lists(q->q_cfg);

@@ -59,9 +59,8 @@ read_region(struct req *q, const char *name, const msgpack_object *o)
 	return 0;
 }
 
-/* A date YYYY-MM-DD into *day. */
-static int
-read_day(struct req *q, const char *name, const msgpack_object *o,
+int
+arg_day(struct req *q, const char *name, const msgpack_object *o,
     int32_t *day)
 {
 	const char	*s;
@@ -80,11 +79,11 @@ read_day(struct req *q, const char *name, const msgpack_object *o,
 int
 read_day_from(struct req *q, const char *name, const msgpack_object *o)
 {
-	return read_day(q, name, o, &q->q_args.a_day_from);
+	return arg_day(q, name, o, &q->q_args.a_day_from);
 }
 
 int
 read_day_to(struct req *q, const char *name, const msgpack_object *o)
 {
-	return read_day(q, name, o, &q->q_args.a_day_to);
+	return arg_day(q, name, o, &q->q_args.a_day_to);
 }

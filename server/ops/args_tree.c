@@ -41,16 +41,28 @@ read_to(struct req *q, const char *name, const msgpack_object *o)
 	return positive(q, name, o, &q->q_args.a_to);
 }
 
-int
-read_signed(struct req *q, const char *name, const msgpack_object *o)
+static int
+arg_bool(struct req *q, const char *name, const msgpack_object *o, int *v)
 {
 	if (o->type != MSGPACK_OBJECT_BOOLEAN) {
 		req_fail(q, QC_E_BAD_REQUEST, "%s: expected true or false",
 		    name);
 		return -1;
 	}
-	q->q_args.a_signed = o->via.boolean;
+	*v = o->via.boolean;
 	return 0;
+}
+
+int
+read_signed(struct req *q, const char *name, const msgpack_object *o)
+{
+	return arg_bool(q, name, o, &q->q_args.a_signed);
+}
+
+int
+read_unless_same(struct req *q, const char *name, const msgpack_object *o)
+{
+	return arg_bool(q, name, o, &q->q_args.a_unless_same);
 }
 
 /* The longest long poll: a client asks again after this. */

@@ -12,8 +12,10 @@
 
 #include "date.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "op.h"
+#include "quota.h"
 #include "replica.h"
 #include "writer.h"
 
@@ -21,6 +23,7 @@ static int		 dispatch_allowed(struct req *);
 static enum op_status	 dispatch_submit(struct req *,
 			    const struct write_route *);
 static enum op_status	 dispatch_behind(struct req *);
+static int		 dispatch_quota(struct req *);
 
 int
 ops_env_init(struct ops_env *env, const struct config *cfg,
@@ -84,6 +87,24 @@ const char *
 ops_name(const struct op_entry *op)
 {
 	return op->op_name;
+}
+
+int
+ops_index(const struct op_entry *op)
+{
+	return op != NULL ? (int)(op - op_table) : -1;
+}
+
+int
+ops_count(void)
+{
+	return op_table_len;
+}
+
+const char *
+ops_name_at(int i)
+{
+	return op_table[i].op_name;
 }
 
 enum op_status
@@ -174,6 +195,25 @@ dispatch_behind(struct req *q)
 	    "again", ops_log_head(env), q->q_args.a_min_seq);
 }
 
+/* The caller's quota: 0, or -1 with rate_limited and the wait. */
+static int
+dispatch_quota(struct req *q)
+{
+	uint64_t	 n = 0;
+	uint32_t	 wait;
+
+	if (ARG_HAS(q, ARG_SUBJECTS))
+		n = q->q_args.a_subjects->via.array.size;
+	else if (ARG_HAS(q, ARG_SUBJECT))
+		n = 1;
+	if ((wait = quota_take(q->q_who->cl_prin, n)) == 0)
+		return 0;
+	metrics_rate_limited(q->q_who->cl_name);
+	req_fail(q, QC_E_RATE_LIMITED, "%s is over its quota: retry in %u s",
+	    q->q_who->cl_name, wait);
+	return -1;
+}
+
 enum op_status
 replica_refuse(struct req *q)
 {
@@ -201,7 +241,8 @@ ops_dispatch(struct ops_env *env, const struct caller *who,
 	q.q_fault = f;
 	q.q_write = NULL;
 	q.q_today = qc_date_today(time(NULL), q.q_cfg->utc_offset);
-	if (!dispatch_allowed(&q) || args_parse(&q) == -1)
+	if (!dispatch_allowed(&q) || args_parse(&q) == -1 ||
+	    dispatch_quota(&q) == -1)
 		return OP_ERROR;
 	if (q.q_op->op_writes && env->oe_replica != NULL)
 		return replica_refuse(&q);
@@ -211,6 +252,12 @@ ops_dispatch(struct ops_env *env, const struct caller *who,
 	st = q.q_op->op_run(&q);
 	if (st == OP_PENDING)
 		st = dispatch_submit(&q, route);
+	/* Who read what (查询留痕): a lookup that found nothing too. */
+	if (q.q_op->op_audited && (who->cl_role == ROLE_REGULATOR ||
+	    who->cl_role == ROLE_AGENCY) && q.q_store->s_audit != NULL &&
+	    (st == OP_DONE || (st == OP_ERROR &&
+	    f->f_code == QC_E_NOT_FOUND)))
+		audit_request(&q);
 	if (st == OP_ERROR && f->f_code == QC_E_INTERNAL)
 		log_warnx("%s from %s: %s", q.q_op->op_name, who->cl_name,
 		    f->f_msg);

@@ -121,14 +121,22 @@ long
 entry_hits(struct req *q, MDB_txn *txn, unsigned mask,
     struct summary_hit *hits)
 {
+	return entry_hits_of(q, txn, q->q_args.a_subject,
+	    strlen(q->q_args.a_subject), mask, hits);
+}
+
+long
+entry_hits_of(struct req *q, MDB_txn *txn, const char *subject, size_t len,
+    unsigned mask, struct summary_hit *hits)
+{
 	const uint8_t		*p, *end;
 	struct summary_hit	 h;
 	unsigned		 found = 0;
 	MDB_val			 k, v;
 	int			 rc, li;
 
-	k.mv_data = (void *)q->q_args.a_subject;
-	k.mv_size = strlen(q->q_args.a_subject);
+	k.mv_data = (void *)subject;
+	k.mv_size = len;
 	if ((rc = mdb_get(txn, q->q_store->s_summary, &k, &v)) ==
 	    MDB_NOTFOUND)
 		return 0;
@@ -150,6 +158,24 @@ entry_hits(struct req *q, MDB_txn *txn, unsigned mask,
 		return -1;
 	}
 	return found;
+}
+
+enum verdict
+entry_verdict(const struct config *cfg, const struct summary_hit *hits,
+    unsigned found)
+{
+	enum verdict	 v, worst = VERDICT_CLEAR;
+	int		 li;
+
+	for (li = 0; li < cfg->nlists; li++) {
+		if (((found >> li) & 1) == 0)
+			continue;
+		v = config_entry_verdict(&cfg->lists[li], hits[li].h_grade,
+		    hits[li].h_grade_len);
+		if (v > worst)
+			worst = v;
+	}
+	return worst;
 }
 
 int

@@ -47,6 +47,12 @@ int		 entry_escalation_pack(msgpack_packer *, const struct config *,
  */
 long		 entry_hits(struct req *, MDB_txn *, unsigned mask,
 		    struct summary_hit *hits);
+/* entry_hits for any subject (len bytes). */
+long		 entry_hits_of(struct req *, MDB_txn *, const char *subject,
+		    size_t len, unsigned mask, struct summary_hit *hits);
+/* The worst verdict over the hits of found (clear when none). */
+enum verdict	 entry_verdict(const struct config *,
+		    const struct summary_hit *hits, unsigned found);
 /* 1 if the role sees every state and who wrote it (regulators). */
 int		 entry_full_view(enum role);
 

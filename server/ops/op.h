@@ -29,6 +29,7 @@ struct write_req;
 #define ROLES_WRITERS	ROLE_BIT(ROLE_AGENCY)
 /* The change log: readers, and replicas following it. */
 #define ROLES_FEED	(ROLES_READERS | ROLE_BIT(ROLE_REPLICA))
+#define ROLES_ADMIN	ROLE_BIT(ROLE_ADMIN)
 #define ROLES_COUNTERS	(ROLE_BIT(ROLE_AGENCY) | ROLE_BIT(ROLE_REGULATOR) | \
 			 ROLE_BIT(ROLE_ADMIN))
 
@@ -65,6 +66,14 @@ enum arg_id {
 	ARG_REGION,		/* a division code: 2, 4 or 6 digits */
 	ARG_DAY_FROM,		/* a date ("from" of stats) */
 	ARG_DAY_TO,		/* a date ("to" of stats) */
+	ARG_Q,			/* a search text */
+	ARG_SEARCH_AFTER,	/* search's opaque cursor */
+	ARG_BACKUP,		/* a backup's id */
+	ARG_OFFSET,		/* a byte offset */
+	ARG_PRINCIPAL,		/* a principal's name */
+	ARG_SINCE_DAY,		/* a date ("since" of audit) */
+	ARG_AFTER_SEQ,		/* a record's seq, the audit cursor */
+	ARG_UNLESS_SAME,	/* bool: put writes nothing over the same */
 	ARG_COUNT
 };
 
@@ -85,12 +94,13 @@ struct op_entry {
 	const char	*op_name;
 	unsigned	 op_roles;	/* ROLE_BIT set */
 	int		 op_writes;	/* answered by the writer */
+	int		 op_audited;	/* a read of the registry's data */
 	uint32_t	 op_limit;	/* default page size (ARG_LIMIT) */
 	struct arg_spec	 op_args[OP_MAX_ARGS];	/* ends at ARG_NONE */
 	enum op_status	(*op_run)(struct req *);
 };
 
-_Static_assert(ARG_COUNT <= 32, "args.a_has holds a bit per argument");
+_Static_assert(ARG_COUNT <= 64, "args.a_has holds a bit per argument");
 
 /* How stats groups its counts (PROTOCOL.md 5, stats). */
 enum stats_by {
@@ -103,7 +113,7 @@ enum stats_by {
 
 /* Checked argument values; a_has has bit (1 << arg_id) when given. */
 struct args {
-	unsigned		 a_has;
+	uint64_t		 a_has;
 	char			 a_subject[QC_SUBJECT_MAX];
 	const msgpack_object	*a_subjects;	/* array of valid UTF-8 str */
 	int			 a_list;	/* list index */
@@ -134,6 +144,16 @@ struct args {
 	enum stats_by		 a_by;
 	char			 a_region[7];	/* "": all */
 	int32_t			 a_day_from, a_day_to;
+	const char		*a_q;		/* search: valid UTF-8 */
+	size_t			 a_q_len;
+	const char		*a_search_after;	/* "" if absent */
+	size_t			 a_search_after_len;
+	char			 a_backup[48];	/* "" if absent */
+	uint64_t		 a_offset;
+	char			 a_principal[CFG_NAME_MAX];	/* "": any */
+	int32_t			 a_since_day;
+	uint64_t		 a_after_seq;
+	int			 a_unless_same;
 };
 
 #define ARG_HAS(q, id)	(((q)->q_args.a_has >> (id)) & 1)
@@ -161,6 +181,8 @@ MDB_txn		*req_txn(struct req *);
 /* On a replica: read_only, naming the primary (what writes get). */
 enum op_status	 replica_refuse(struct req *);
 
+/* op_audit.c: records a read in the audit (dispatch calls it). */
+void		 audit_request(struct req *);
 /* args.c: checks the request's arguments against op's spec. */
 int		 args_parse(struct req *);
 /* How much of a peer's string to quote in a message (UTF-8 safe). */
@@ -180,6 +202,10 @@ enum op_status	 op_history(struct req *);
 enum op_status	 op_scan(struct req *);
 enum op_status	 op_changes(struct req *);
 enum op_status	 op_stats(struct req *);
+enum op_status	 op_search(struct req *);
+enum op_status	 op_backup(struct req *);
+enum op_status	 op_backup_read(struct req *);
+enum op_status	 op_audit(struct req *);
 enum op_status	 op_case_open(struct req *);
 enum op_status	 op_case_close(struct req *);
 enum op_status	 op_cases(struct req *);

@@ -6,6 +6,7 @@
 
 #include "date.h"
 #include "entry.h"
+#include "metrics.h"
 #include "msg.h"
 #include "op.h"
 #include "op_check.h"
@@ -72,24 +73,6 @@ check_lookup(struct req *q, MDB_txn **txn, const char *subject,
 		return -1;
 	}
 	return 0;
-}
-
-enum verdict
-check_verdict(const struct config *cfg, const struct summary_hit *hits,
-    unsigned found)
-{
-	enum verdict	 v, worst = VERDICT_CLEAR;
-	int		 li;
-
-	for (li = 0; li < cfg->nlists; li++) {
-		if (((found >> li) & 1) == 0)
-			continue;
-		v = config_entry_verdict(&cfg->lists[li], hits[li].h_grade,
-		    hits[li].h_grade_len);
-		if (v > worst)
-			worst = v;
-	}
-	return worst;
 }
 
 /*
@@ -178,7 +161,7 @@ check_all(struct req *q, MDB_txn *txn, struct check_sign *cs)
 		if (check_lookup(q, &txn, canon, q->q_args.a_lists, hits,
 		    &found, &esc) == -1)
 			return OP_ERROR;
-		v = check_verdict(q->q_cfg, hits, found);
+		v = entry_verdict(q->q_cfg, hits, found);
 		if (check_pack(q, canon, hits, found, v, &esc) == -1 ||
 		    (cs != NULL && check_sign_subject(q, cs, canon, hits, found,
 		    config_verdict_name(v), &esc) != 0))
@@ -194,6 +177,7 @@ op_check(struct req *q)
 	enum op_status		 st;
 	MDB_txn			*txn;
 
+	metrics_checks(q->q_who->cl_name, q->q_args.a_subjects->via.array.size);
 	if (!q->q_args.a_signed)
 		return check_all(q, NULL, NULL);
 	/* Only the primary signs. */

@@ -1,7 +1,6 @@
 /*
- * Inside check: the verdict, which report gives too, and the signed
- * answer (op_check_sign.c), written beside the answer as op_check.c
- * packs it.
+ * Inside check: the signed answer (op_check_sign.c), written beside the
+ * answer as op_check.c packs it.
  */
 #ifndef QCD_OP_CHECK_H
 #define QCD_OP_CHECK_H
@@ -10,7 +9,6 @@
 #include <msgpack.h>
 
 #include "check_text.h"
-#include "config.h"
 #include "escalation.h"
 #include "signing.h"
 #include "summary.h"
@@ -21,10 +19,6 @@ struct check_sign {
 	msgpack_sbuffer		 cs_text;	/* the canonical text so far */
 	struct checkpoint	 cs_cp;		/* of the answer's snapshot */
 };
-
-/* The worst verdict over the active hits of found (section 4.2). */
-enum verdict	 check_verdict(const struct config *,
-		    const struct summary_hit *hits, unsigned found);
 
 /* Each returns 0, or -1 after req_fail; check_sign_free in any case. */
 int	 check_sign_begin(struct req *, MDB_txn *, struct check_sign *,

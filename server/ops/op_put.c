@@ -30,6 +30,7 @@ op_write_prepare(struct req *q, int op)
 	strcpy(wr->wr_subject, subject);
 	wr->wr_has_if = ARG_HAS(q, ARG_IF_VERSION);
 	wr->wr_if_version = q->q_args.a_if_version;
+	wr->wr_unless_same = q->q_args.a_unless_same;
 	q->q_write = wr;
 	return OP_PENDING;
 }

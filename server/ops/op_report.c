@@ -12,7 +12,6 @@
 #include "date.h"
 #include "entry.h"
 #include "msg.h"
-#include "op_check.h"
 #include "replica.h"
 #include "report.h"
 
@@ -75,7 +74,7 @@ report_pack(struct req *q, MDB_txn *txn, msgpack_packer *pk,
 {
 	const struct config	*cfg = q->q_cfg;
 	const struct current	*cu = &rp->rp_cur;
-	enum verdict		 v = check_verdict(cfg, cu->cu_hits,
+	enum verdict		 v = entry_verdict(cfg, cu->cu_hits,
 				    cu->cu_active);
 	int			 region = report_region_has(q);
 

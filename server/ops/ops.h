@@ -68,11 +68,31 @@ uint64_t	 ops_log_head(const struct ops_env *);
 /* Ends the worker's read snapshot after a burst of requests. */
 void		 ops_burst_end(struct ops_env *);
 
+/* What /healthz says. */
+struct ops_health {
+	uint64_t	 oh_head;	/* the log's head seq */
+	int		 oh_replica;
+	uint64_t	 oh_map_size, oh_map_used;	/* bytes */
+};
+
+/* Fills h: 0, or -1 if the store cannot say. */
+int		 ops_health(struct ops_env *, struct ops_health *h);
+/*
+ * Appends the store's gauges (log head, map use, entries by list and
+ * state, open and overdue cases) in the Prometheus text format, read in
+ * env's snapshot: 0, or -1.
+ */
+int		 ops_metrics_render(struct ops_env *, msgpack_sbuffer *);
+
 /* The op a request names, or NULL (no op string, or unknown). */
 const struct op_entry *ops_find(const msgpack_object *request);
 /* 1 if the op writes (its result comes from the writer). */
 int		 ops_writes(const struct op_entry *);
 const char	*ops_name(const struct op_entry *);
+/* The op's index in the op table, and the table's names (for metrics). */
+int		 ops_index(const struct op_entry *);
+int		 ops_count(void);
+const char	*ops_name_at(int);
 
 /*
  * Runs one request (a msgpack map whose "id" the caller has read, and

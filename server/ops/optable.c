@@ -14,6 +14,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "check",
+		.op_audited = 1,
 		.op_roles = ROLES_READERS,
 		.op_args = {
 			{ ARG_SUBJECTS, ARG_REQUIRED },
@@ -24,6 +25,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "get",
+		.op_audited = 1,
 		.op_roles = ROLES_READERS,
 		.op_args = {
 			{ ARG_SUBJECT, ARG_REQUIRED },
@@ -41,6 +43,7 @@ const struct op_entry op_table[] = {
 			{ ARG_FIELDS, ARG_REQUIRED },
 			{ ARG_IF_VERSION, 0 },
 			{ ARG_IDEM, 0 },
+			{ ARG_UNLESS_SAME, 0 },
 		},
 		.op_run = op_put,
 	},
@@ -89,6 +92,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "cases",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_limit = 100,
 		.op_args = {
@@ -103,6 +107,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "escalations",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_limit = 100,
 		.op_args = {
@@ -126,6 +131,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "history",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_args = {
 			{ ARG_SUBJECT, ARG_REQUIRED },
@@ -135,6 +141,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "scan",
+		.op_audited = 1,
 		.op_roles = ROLES_READERS,
 		.op_limit = 100,
 		.op_args = {
@@ -147,6 +154,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "changes",
+		.op_audited = 1,
 		.op_roles = ROLES_FEED,
 		.op_limit = 100,
 		.op_args = {
@@ -158,6 +166,7 @@ const struct op_entry op_table[] = {
 	},
 	{
 		.op_name = "stats",
+		.op_audited = 1,
 		.op_roles = ROLES_COUNTERS,
 		.op_args = {
 			{ ARG_BY, 0 },
@@ -167,6 +176,49 @@ const struct op_entry op_table[] = {
 			{ ARG_DAY_TO, 0 },
 		},
 		.op_run = op_stats,
+	},
+	{
+		.op_name = "search",
+		.op_audited = 1,
+		.op_roles = ROLES_SUPERVISE,
+		.op_limit = 20,
+		.op_args = {
+			{ ARG_Q, ARG_REQUIRED },
+			{ ARG_LISTS, 0 },
+			{ ARG_LIMIT, 0 },
+			{ ARG_SEARCH_AFTER, 0 },
+		},
+		.op_run = op_search,
+	},
+	{
+		.op_name = "backup",
+		.op_roles = ROLES_ADMIN,
+		.op_args = {
+			{ ARG_BACKUP, 0 },
+		},
+		.op_run = op_backup,
+	},
+	{
+		.op_name = "backup_read",
+		.op_roles = ROLES_ADMIN,
+		.op_args = {
+			{ ARG_BACKUP, ARG_REQUIRED },
+			{ ARG_OFFSET, 0 },
+		},
+		.op_run = op_backup_read,
+	},
+	{
+		.op_name = "audit",
+		.op_roles = ROLES_ADMIN,
+		.op_limit = 100,
+		.op_args = {
+			{ ARG_PRINCIPAL, 0 },
+			{ ARG_SUBJECT, 0 },
+			{ ARG_SINCE_DAY, 0 },
+			{ ARG_AFTER_SEQ, 0 },
+			{ ARG_LIMIT, 0 },
+		},
+		.op_run = op_audit,
 	},
 	{
 		.op_name = "checkpoint",
@@ -194,6 +246,7 @@ const struct op_entry op_table[] = {
 	{
 		/* An agency sees its own lists whole (op_report.c). */
 		.op_name = "report",
+		.op_audited = 1,
 		.op_roles = ROLES_SUPERVISE,
 		.op_args = {
 			{ ARG_SUBJECT, ARG_REQUIRED },

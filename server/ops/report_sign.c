@@ -1,5 +1,5 @@
 /*
- * report with signed: true (PROTOCOL.md 4.12). The report is packed
+ * report with signed: true (PROTOCOL.md 4.16). The report is packed
  * aside, its canonical text (proto/report_text.h) is made from the
  * packed map itself, the text is signed once with the checkpoint of the
  * same read snapshot, and the answer is the report map with "signed"

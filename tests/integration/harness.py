@@ -584,7 +584,7 @@ def verify_chain(reg):
 			eq(p.get("fields"), v["fields"], "payload fields of change %d" % c["seq"])
 			eq(p.get("reason"), v.get("reason"), "payload reason of change %d" % c["seq"])
 		else:
-			check(c["op"] in ("case_open", "case_close", "escalation_dismiss", "withdraw"),
+			check(c["op"] in ("case_open", "case_close", "escalation_dismiss", "withdraw", "restore"),
 			      "change %d: a %s that wrote no version" % (c["seq"], c["op"]))
 		want = change_hash(prev, change_body(c))
 		eq(c["hash"], want, "hash of change %d (recomputed per section 4.4)" % c["seq"])

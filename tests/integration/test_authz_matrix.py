@@ -23,7 +23,8 @@ from harness import *
 suite = Suite("authz")
 
 # The ops this file can exercise: exactly the rows the table must have.
-OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "put", "remove",
+OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "search", "backup",
+       "backup_read", "audit", "put", "remove",
        "case_open", "case_close", "cases", "escalations", "escalation_dismiss",
        "checkpoint", "proof", "consistency", "report"]
 STATES = [None, "active", "pending", "expired", "removed"]
@@ -353,6 +354,74 @@ def stats_row(ctx):
 		else:
 			unknown_word("stats", cn, word)
 	m.run(ctx.server)
+
+
+@suite.test(timeout=60)
+def search_row(ctx):
+	"""Each seeded USCC searched by its whole code: its lists in the states
+	the role may see, the name of the first of them, the verdict of check."""
+	v = View(ctx.server)
+	m = Matrix("search")
+	codes = [x for x in v.subjects if x.startswith("uscc:")]
+	with ctx.server.connect(REGULATOR) as reg:
+		verdicts = {r["subject"]: r["verdict"] for r in reg.ok("check", subjects=codes)["results"]}
+	for cn, word in m.cells.items():
+		for x in codes:
+			args = {"q": x[5:]}
+			if word == "no":
+				m.add(cn, args, FORBIDDEN, "forbidden")
+				continue
+			if word not in ("yes", "active only"):
+				unknown_word("search", cn, word)
+			on = [(l, v.newest[(l, x)]["state"]) for l in LISTS if (l, x) in v.newest]
+			seen = [(l, st) for l, st in on if word == "yes" or st == "active"]
+			res = [{"subject": x, "name": FIELDS_FOR[seen[0][0]]()["name"],
+				"lists": [{"list": l, "state": st} for l, st in seen],
+				"verdict": verdicts[x]}] if seen else []
+			tag = "allowed" if len(seen) == len(on) else "hidden"
+			m.add(cn, args, ("ok", {"results": res, "next": None, "truncated": False}), tag)
+	m.run(ctx.server)
+
+
+def _admin_row(ctx, op):
+	"""An op of the operators: a backup that does not exist is not_found
+	for whom the table allows, forbidden for the others."""
+	m = Matrix(op)
+	for cn, word in m.cells.items():
+		args = {"backup": "19700101T000000Z"}
+		if word == "no":
+			m.add(cn, args, FORBIDDEN, "forbidden")
+		elif word == "yes":
+			m.add(cn, args, NOT_FOUND, "allowed")
+		else:
+			unknown_word(op, cn, word)
+	m.run(ctx.server)
+
+
+@suite.test(timeout=60)
+def backup_row(ctx):
+	_admin_row(ctx, "backup")
+
+
+@suite.test(timeout=60)
+def backup_read_row(ctx):
+	_admin_row(ctx, "backup_read")
+
+
+@suite.test(timeout=60)
+def audit_row(ctx):
+	"""The audit of a principal nobody is: no records, for whom the table
+	allows; forbidden for the others."""
+	m = Matrix("audit")
+	for cn, word in m.cells.items():
+		args = {"principal": "nobody-at-all"}
+		if word == "no":
+			m.add(cn, args, FORBIDDEN, "forbidden")
+		elif word == "yes":
+			m.add(cn, args, lambda r: None if r["records"] == [] and r["next"] is None
+			      else "no records: %s" % short(r), "allowed")
+		else:
+			unknown_word("audit", cn, word)
 
 
 def _report_want(v, x, own, head, head_hash):

@@ -36,7 +36,7 @@ def cases(subj, site):
 		(R, {"id": 15, "op": "nope"}, "unknown_op", 15),
 		(R, {"id": 16, "op": "HELLO"}, "unknown_op", 16),
 		(R, {"id": 17, "op": "hello "}, "unknown_op", 17),
-		(R, {"id": 18, "op": "backup"}, "unknown_op", 18),
+		(R, {"id": 18, "op": "restore"}, "unknown_op", 18),
 		(P, {"id": 2 ** 64 - 1, "op": "nope"}, "unknown_op", 2 ** 64 - 1),
 		(P, {"id": 0, "op": "get"}, "bad_request", 0),
 		# arguments

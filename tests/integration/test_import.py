@@ -31,10 +31,12 @@ def run_import(server, lines, args=(), cn=QUALITY, **kw):
 	return qcreg(server, ["import"] + list(args) + [write_file(lines, **kw)], cn=cn)
 
 
-def summary(out):
-	m = re.search(r"^imported (\d+), failed (\d+)$", out, re.M)
+def summary(out, unchanged=0):
+	"""(imported, failed), after checking how many rows were unchanged."""
+	m = re.search(r"^imported (\d+), unchanged (\d+), failed (\d+)$", out, re.M)
 	check(m is not None, "no summary line in %r" % out)
-	return int(m.group(1)), int(m.group(2))
+	eq(int(m.group(2)), unchanged, "rows unchanged")
+	return int(m.group(1)), int(m.group(3))
 
 
 def line_errors(err):
@@ -212,10 +214,11 @@ def json_summary(ctx):
 	rc, out, err = run_import(s, [jline("credit", new_uscc(), credit_fields()) for _ in range(3)],
 				  ["--json"])
 	eq(rc, 0, "exit status (stderr %r)" % err)
-	eq(json.loads(out), {"imported": 3, "failed": 0}, "--json summary")
+	eq(json.loads(out), {"imported": 3, "unchanged": 0, "failed": 0}, "--json summary")
 	eq(out.count("\n"), 1, "one line of output")
 	rc, out, err = run_import(s, [jline("credit", new_uscc(), credit_fields()), "{"], ["--json"])
-	eq((rc, json.loads(out)), (2, {"imported": 0, "failed": 1}), "--json after a bad line")
+	eq((rc, json.loads(out)), (2, {"imported": 0, "unchanged": 0, "failed": 1}),
+	   "--json after a bad line")
 
 
 @suite.test(timeout=60)

@@ -1,18 +1,19 @@
-"""report (PROTOCOL.md 5, report; 4.12 signed reports): the credit report
+"""report (PROTOCOL.md 5, report; 4.16 signed reports): the credit report
 of one subject, checked against what the other ops answer for the same
 subject (get, history, cases, changes, checkpoint) and against the
 region file; an agency's view (its lists whole, the others' active
 entries only); the roles that may not ask; bad input; the signed report,
-whose text is rebuilt here from PROTOCOL.md 4.12 alone and verified with
+whose text is rebuilt here from PROTOCOL.md 4.16 alone and verified with
 the development public key, and fails once changed; on a replica and
-without a signing key; and `qcreg report` with its Chinese sections,
---json and --signed."""
+without a signing key; the audit of reads; and `qcreg report` with its
+Chinese sections, --json and --signed."""
 
 import json
 import os
 import time
 
 from harness import *
+from test_audit import wait_records
 from test_replica import caught_up, start_replica
 from test_tree import public_key
 
@@ -100,7 +101,7 @@ def verdict_of(entries):
 	return check_result("-", hits)["verdict"]
 
 
-# ---------------------------------------------------------------- the text of 4.12
+# ---------------------------------------------------------------- the text of 4.16
 
 def _escaped(b, extra=b""):
 	out = bytearray()
@@ -132,7 +133,7 @@ def _lines(path, v, out):
 
 
 def report_text(report):
-	"""The canonical text of a signed report (PROTOCOL.md 4.12), from the report alone."""
+	"""The canonical text of a signed report (PROTOCOL.md 4.16), from the report alone."""
 	sig = report["signed"]
 	out = [b"qcreg-report-v1", sig["origin"].encode(), b"%d" % sig["time"], b"%d" % sig["size"],
 	       sig["root"].encode(), sig["key_id"].encode()]
@@ -295,6 +296,25 @@ def bad_input_leaves_the_server_whole(ctx):
 	s.assert_no_sanitizer()
 
 
+@suite.test(timeout=60)
+def a_report_is_an_audited_read(ctx):
+	s = ctx.fresh_server("audit")
+	x, _ = populate(s)
+	y = new_subject()
+	with s.connect(TOURISM) as t:
+		t.ok("report", subject=x)
+	with s.connect(REGULATOR) as r:
+		r.ok("report", subject=x, signed=True)
+		r.err("report", "not_found", subject=y)
+	with s.connect(PLATFORM) as p:
+		p.err("report", "forbidden", subject=x)
+	got = wait_records(s, 3)
+	eq([(g["principal"], g["op"], g["subjects"]) for g in got],
+	   [(TOURISM, "report", [x]), (REGULATOR, "report", [x]), (REGULATOR, "report", [y])],
+	   "the agency's and the regulator's reports, the one that found nothing too")
+	s.stop_clean()
+
+
 # ---------------------------------------------------------------- signed
 
 @suite.test(timeout=90)
@@ -314,7 +334,7 @@ def a_signed_report_verifies_and_a_changed_one_does_not(ctx):
 	eq((sig["size"], sig["root"]), (cp["size"], cp["root"]), "the tree of the checkpoint")
 	unsigned = {k: v for k, v in a.items() if k not in ("signed", "registry")}
 	eq(unsigned, {k: v for k, v in plain.items() if k != "registry"}, "the same report")
-	check(verifies(a), "the text of 4.12 rebuilt here verifies with signing-1.pub")
+	check(verifies(a), "the text of 4.16 rebuilt here verifies with signing-1.pub")
 	check(not verifies(a, "signing-2"), "not with another key")
 	text = report_text(a)
 	check(b'\nentries.0.fields.grade="D"\n' in text and b"\nversions=[7]\n" in text,
@@ -453,7 +473,7 @@ def the_command_line_signed_report(ctx):
 	rc, out, err = qcreg(s, ["--json", "report", "--signed", x], cn=REGULATOR)
 	eq((rc, err), (0, ""), "--json --signed")
 	kept = json.loads(out)
-	check(verifies(kept), "the kept JSON verifies with the text of 4.12")
+	check(verifies(kept), "the kept JSON verifies with the text of 4.16")
 	rc, out, err = qcreg(s, ["--json", "report", "--signed", "--pubkey", PUB2, x], cn=REGULATOR)
 	check(rc == 2 and VERIFY_FAILED in err and json.loads(out)["subject"] == x,
 	      "--json with another key: %s %r" % (rc, err))

@@ -6,6 +6,9 @@
  *   lmdb_poke DIR record SEQ        flips the low bit of the last byte of
  *                                   change record SEQ (inside its payload)
  *   lmdb_poke DIR node LEVEL INDEX  flips a bit of a stored Merkle node
+ *   lmdb_poke DIR forget KEY        deletes meta's KEY (the search tests
+ *                                   make a store from before the name
+ *                                   index with "names")
  *
  * qcregd must not be running. Exit 0 when changed, 1 otherwise.
  */
@@ -32,6 +35,29 @@ put_be(uint8_t *p, uint64_t v, int n)
 	}
 }
 
+/* Deletes key from the meta database of the store in dir. */
+static int
+forget(const char *dir, const char *key)
+{
+	MDB_env		*env;
+	MDB_txn		*txn;
+	MDB_dbi		 dbi;
+	MDB_val		 k = { .mv_data = (void *)key, .mv_size = strlen(key) };
+	int		 rc;
+
+	if ((rc = mdb_env_create(&env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, 32)) != 0 ||
+	    (rc = mdb_env_open(env, dir, 0, 0600)) != 0)
+		return fail(dir, rc);
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", 0, &dbi)) != 0 ||
+	    (rc = mdb_del(txn, dbi, &k, NULL)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0)
+		return fail("deleting the key", rc);
+	mdb_env_close(env);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -43,12 +69,14 @@ main(int argc, char **argv)
 	int		 rc, node;
 
 	if (argc < 4 || (strcmp(argv[2], "record") != 0 &&
-	    strcmp(argv[2], "node") != 0) ||
+	    strcmp(argv[2], "node") != 0 && strcmp(argv[2], "forget") != 0) ||
 	    argc != (strcmp(argv[2], "node") == 0 ? 5 : 4)) {
 		fprintf(stderr, "usage: lmdb_poke DIR record SEQ | "
-		    "lmdb_poke DIR node LEVEL INDEX\n");
+		    "lmdb_poke DIR node LEVEL INDEX | lmdb_poke DIR forget KEY\n");
 		return 2;
 	}
+	if (strcmp(argv[2], "forget") == 0)
+		return forget(argv[1], argv[3]);
 	node = argv[2][0] == 'n';
 	if (node) {
 		/* The key of merkle.h: the last leaf covered, then the level. */

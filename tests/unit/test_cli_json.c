@@ -331,12 +331,15 @@ test_write_pair(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	assert_int_equal(cli_json_write_pair(f, "version", 3, "seq", 42), 0);
-	assert_int_equal(cli_json_write_pair(f, "imported", 0, "failed",
-	    (uint64_t)INT64_MAX + 1), 0);
+	assert_int_equal(cli_json_write_counts(f, 2, (const char *[]){
+	    "version", "seq" }, (uint64_t[]){ 3, 42 }), 0);
+	assert_int_equal(cli_json_write_counts(f, 3, (const char *[]){
+	    "imported", "unchanged", "failed" }, (uint64_t[]){ 0, 1,
+	    (uint64_t)INT64_MAX + 1 }), 0);
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(buf, "{\"version\":3,\"seq\":42}\n"
-	    "{\"imported\":0,\"failed\":\"9223372036854775808\"}\n");
+	    "{\"imported\":0,\"unchanged\":1,"
+	    "\"failed\":\"9223372036854775808\"}\n");
 	free(buf);
 }
 

@@ -311,7 +311,7 @@ test_wrong_reply(void **state)
 	msgpack_packer		 pk;
 	struct qcreg_reply	*r;
 	struct qcreg_check	*k;
-	struct qcreg_write	 w = { 0, 0 };
+	struct qcreg_write	 w = { 0, 0, 0 };
 
 	(void)state;
 	msgpack_sbuffer_init(&sb);

@@ -1,6 +1,6 @@
 /*
  * Signed reports: the canonical text (proto/report_text.c), written out
- * here literally from PROTOCOL.md 4.12 for a report packed by hand with
+ * here literally from PROTOCOL.md 4.16 for a report packed by hand with
  * its keys out of order, keys and strings that need %XX, nested maps and
  * arrays, every kind of scalar; the same text whatever the order of the
  * keys; no text for what the section refuses; and libqcreg's
@@ -41,7 +41,7 @@ enum tamper {
 static const char root_hex[] =
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
-/* The text of pack_report(T_NONE), as PROTOCOL.md 4.12 defines it. */
+/* The text of pack_report(T_NONE), as PROTOCOL.md 4.16 defines it. */
 static const char text[] =
     "qcreg-report-v1\n"
     "qcreg test registry\n"
