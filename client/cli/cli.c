@@ -70,7 +70,10 @@ static const struct cli_cmd cmds[] = {
 	    O_TO, 0, 0, 0, cmd_stats, 0 },
 	{ "search", "TEXT... [--lists a,b] [--limit N] [--after CURSOR]",
 	    O_LISTS | O_LIMIT | O_AFTER, 0, 1, -1, cmd_search, 0 },
-	{ "import", "FILE|-", O_LIST | O_DRYRUN, 0, 1, 1, cmd_import, 0 },
+	{ "import", "FILE|- [--list L] [--format csv|jsonl] [--dry-run]",
+	    O_LIST | O_DRYRUN | O_FORMAT, 0, 1, 1, cmd_import, 0 },
+	{ "export", "LIST [--state S] [--format csv|jsonl]", O_STATE | O_FORMAT,
+	    0, 1, 1, cmd_export, 0 },
 	{ "backup", "FILE", 0, 0, 1, 1, cmd_backup, 0 },
 	{ "audit", "[SUBJECT] [--principal P] [--since DATE] [--after SEQ] "
 	    "[--limit N]", O_PRINCIPAL | O_SINCE | O_AFTER | O_LIMIT, 0, 0, 1,
@@ -207,19 +210,39 @@ usage(FILE *f)
 "                              one level below --region (41: Henan's cities);\n"
 "                              --by month: by start date; --by grade: rating\n"
 "                              lists by grade; --from/--to: start dates\n"
-"  import [--list L] [--dry-run] FILE|-\n"
+"  search TEXT... [--lists a,b] [--limit N] [--after CURSOR]\n"
+"                              enterprises by name fragment (words: all of\n"
+"                              them), USCC prefix or division code (41,\n"
+"                              4101): exact names, then prefixes, then the\n"
+"                              rest; prints how to ask for the next page\n"
+"  import [--list L] [--format csv|jsonl] [--dry-run] FILE|-\n"
 "                              write entries from JSON Lines, one object\n"
 "                              {\"list\", \"subject\", \"fields\"} per line\n"
-"                              (and optionally \"if_version\": N)\n"
-"                              (--list: the list of lines that name none;\n"
-"                              a line naming another list is an error).\n"
-"                              Every line is checked first: if any is bad,\n"
-"                              each is reported and nothing is written.\n"
-"                              The entries are then written sorted by list\n"
-"                              and subject, the order the registry stores\n"
-"                              fastest; the lines of one entry keep their\n"
-"                              order in the file. --dry-run: check every\n"
-"                              line, write nothing\n"
+"                              (and optionally \"if_version\": N), or from\n"
+"                              CSV (FILE.csv or --format csv): a header row\n"
+"                              naming subject, the fields, and list and\n"
+"                              if_version if wanted; an empty cell leaves\n"
+"                              its field out (--list: the list of rows that\n"
+"                              name none; a row naming another list is an\n"
+"                              error). Every row is checked first: if any\n"
+"                              is bad, each is reported with its line and\n"
+"                              nothing is written. The entries are then\n"
+"                              written sorted by list and subject, the\n"
+"                              order the registry stores fastest; the rows\n"
+"                              of one entry keep their order in the file.\n"
+"                              A row the entry already holds writes nothing\n"
+"                              (counted as unchanged). --dry-run: check\n"
+"                              every row, write nothing\n"
+"  export LIST [--state S] [--format csv|jsonl]\n"
+"                              a list's entries as import reads them back\n"
+"                              (without --state: all but removed ones)\n"
+"\n"
+"operators (admin):\n"
+"  backup FILE                 a consistent copy of the registry, made by the\n"
+"                              server while it serves, fetched into FILE and\n"
+"                              checked (SHA-256); qcregd --restore puts it back\n"
+"  audit [SUBJECT] [--principal P] [--since DATE] [--after SEQ] [--limit N]\n"
+"                              who read what (查询留痕), oldest first\n"
 "\n"
 "procedures (deadlines in working days):\n"
 "  notify LIST SUBJECT FIELD=VALUE... --received-on DATE --text TEXT\n"

@@ -247,6 +247,7 @@ int		 cmd_hello(struct cli *, int, char **);
 int		 cmd_stats(struct cli *, int, char **);
 int		 cmd_search(struct cli *, int, char **);
 int		 cmd_backup(struct cli *, int, char **);
+int		 cmd_export(struct cli *, int, char **);
 int		 cmd_audit(struct cli *, int, char **);
 int		 cmd_check(struct cli *, int, char **);
 int		 cmd_get(struct cli *, int, char **);

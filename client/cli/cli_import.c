@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,6 +121,17 @@ imp_summary(struct imp *m)
 	return 0;
 }
 
+/* CSV when --format says so, or, without it, for a FILE named *.csv. */
+static int
+imp_is_csv(const struct cli *cli, const char *file)
+{
+	size_t	 n = strlen(file);
+
+	if (cli->format != NULL)
+		return strcmp(cli->format, "csv") == 0;
+	return n > 4 && strcasecmp(file + n - 4, ".csv") == 0;
+}
+
 int
 cmd_import(struct cli *cli, int argc, char **argv)
 {
@@ -138,6 +150,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	m.tty = isatty(STDERR_FILENO);
 	if ((rc = imp_lists_load(&m.lists, qcreg_hello_result(cli->c))) != 0)
 		cli_error(QCREG_E_NOMEM, "out of memory");
+	else if (imp_is_csv(cli, argv[0]))
+		rc = imp_check_csv(&m, f, argv[0]);
 	else
 		rc = imp_check(&m, f, argv[0]);
 	/* Only read: a failed close loses nothing. */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "cli_json.h"
 
 #define IMPORT_LINE_MAX	(64 * 1024)	/* bytes, without the newline */
 /* Bytes of the subject kept in a row to sort on: a whole uscc subject. */
@@ -94,8 +95,29 @@ int		 imp_lists_field(const struct imp_list *, const char *,
 		    size_t);
 void		 imp_lists_free(struct imp_lists *);
 
-/* cli_import_check.c */
+/*
+ * Phase 1's state besides struct imp: room for the fields of a row, and
+ * each one's place in the list's schema (-1: not there).
+ */
+struct imp_check {
+	struct imp		*m;
+	struct qcreg_field	*f;
+	int			*place;
+	size_t			 fcap;
+};
+
+/* cli_import_check.c: JSON Lines; a row of any format. */
 int		 imp_check(struct imp *, FILE *, const char *);
+/*
+ * Checks a row given as a JSON object {list?, subject, fields,
+ * if_version?} and keeps it, or reports it (counted in m->failed).
+ * Returns 0, or -1 when out of memory.
+ */
+int		 imp_check_row(struct imp_check *, json_t *, unsigned long);
+void		 imp_check_free(struct imp_check *);
+
+/* cli_import_csv.c: CSV with a header row. */
+int		 imp_check_csv(struct imp *, FILE *, const char *);
 
 /* cli_import_rows.c */
 int		 imp_rows_add(struct imp_rows *, uint32_t, const char *,

@@ -32,27 +32,17 @@ struct put {
 	json_t			*fields;
 };
 
-/*
- * Phase 1's state besides struct imp: room for the fields of a line, and
- * each one's place in the list's schema (-1: not there).
- */
-struct check {
-	struct imp		*m;
-	struct qcreg_field	*f;
-	int			*place;
-	size_t			 fcap;
-};
 
 static enum line_status	 check_bad(struct imp *, unsigned long,
 			    const char *);
-static enum line_status	 check_members(struct check *, json_t *,
+static enum line_status	 check_members(struct imp_check *, json_t *,
 			    unsigned long, struct put *);
-static enum line_status	 check_list(struct check *, json_t *, unsigned long,
+static enum line_status	 check_list(struct imp_check *, json_t *, unsigned long,
 			    struct put *);
-static int		 check_room(struct check *, size_t);
-static enum line_status	 check_fields(struct check *, const struct put *,
+static int		 check_room(struct imp_check *, size_t);
+static enum line_status	 check_fields(struct imp_check *, const struct put *,
 			    unsigned long, size_t *);
-static enum line_status	 check_line(struct check *, const char *, size_t,
+static enum line_status	 check_line(struct imp_check *, const char *, size_t,
 			    unsigned long);
 
 /* Reports a usage error on a line. */
@@ -65,7 +55,7 @@ check_bad(struct imp *m, unsigned long line, const char *what)
 
 /* Sets p->list from the "list" value lv (NULL: none) and --list. */
 static enum line_status
-check_list(struct check *ck, json_t *lv, unsigned long line, struct put *p)
+check_list(struct imp_check *ck, json_t *lv, unsigned long line, struct put *p)
 {
 	struct imp	*m = ck->m;
 	const char	*list;
@@ -95,7 +85,7 @@ check_list(struct check *ck, json_t *lv, unsigned long line, struct put *p)
  * know is refused: a typo would silently be lost.
  */
 static enum line_status
-check_members(struct check *ck, json_t *root, unsigned long line,
+check_members(struct imp_check *ck, json_t *root, unsigned long line,
     struct put *p)
 {
 	struct imp	*m = ck->m;
@@ -141,7 +131,7 @@ check_members(struct check *ck, json_t *root, unsigned long line,
 
 /* Makes room for n fields in ck; -1 when out of memory. */
 static int
-check_room(struct check *ck, size_t n)
+check_room(struct imp_check *ck, size_t n)
 {
 	struct qcreg_field	*f;
 	int			*place;
@@ -164,7 +154,7 @@ check_room(struct check *ck, size_t n)
  * schema becomes a number; null leaves the field out.
  */
 static enum line_status
-check_fields(struct check *ck, const struct put *p, unsigned long line,
+check_fields(struct imp_check *ck, const struct put *p, unsigned long line,
     size_t *n)
 {
 	const struct imp_list	*il = &ck->m->lists.l[p->list];
@@ -204,29 +194,45 @@ check_fields(struct check *ck, const struct put *p, unsigned long line,
 	return LINE_OK;
 }
 
-/* Parses a line, checks it and keeps it. */
-static enum line_status
-check_line(struct check *ck, const char *s, size_t len, unsigned long line)
+int
+imp_check_row(struct imp_check *ck, json_t *root, unsigned long line)
 {
 	struct imp		*m = ck->m;
 	struct put		 p;
-	json_t			*root;
-	char			 err[CLI_JSON_ERR_MAX];
 	size_t			 n;
 	enum line_status	 rc;
 
-	if ((root = cli_json_parse_object(s, len, err, sizeof(err))) == NULL) {
-		imp_error(m, line, QCREG_E_USAGE, "JSON: %s", err);
-		return LINE_BAD;
-	}
 	/* The strings of p and ck->f live in root until they are kept. */
 	if ((rc = check_members(ck, root, line, &p)) == LINE_OK &&
 	    (rc = check_fields(ck, &p, line, &n)) == LINE_OK &&
 	    imp_rows_add(&m->rows, p.list, p.subject, ck->f, ck->place, n,
 	    p.if_version, line) != 0)
 		rc = LINE_NOMEM;
+	return rc == LINE_NOMEM ? -1 : 0;
+}
+
+void
+imp_check_free(struct imp_check *ck)
+{
+	free(ck->f);
+	free(ck->place);
+}
+
+/* Parses a line, checks it and keeps it. */
+static enum line_status
+check_line(struct imp_check *ck, const char *s, size_t len, unsigned long line)
+{
+	json_t			*root;
+	char			 err[CLI_JSON_ERR_MAX];
+	int			 rc;
+
+	if ((root = cli_json_parse_object(s, len, err, sizeof(err))) == NULL) {
+		imp_error(ck->m, line, QCREG_E_USAGE, "JSON: %s", err);
+		return LINE_BAD;
+	}
+	rc = imp_check_row(ck, root, line);
 	json_decref(root);
-	return rc;
+	return rc == -1 ? LINE_NOMEM : LINE_OK;
 }
 
 /*
@@ -237,7 +243,7 @@ check_line(struct check *ck, const char *s, size_t len, unsigned long line)
 int
 imp_check(struct imp *m, FILE *f, const char *name)
 {
-	struct check	 ck = { m, NULL, NULL, 0 };
+	struct imp_check ck = { m, NULL, NULL, 0 };
 	struct lines	 in;
 	char		*s;
 	size_t		 len, i;
@@ -276,8 +282,7 @@ imp_check(struct imp *m, FILE *f, const char *name)
 		imp_progress(m, 0);
 	}
 	lines_free(&in);
-	free(ck.f);
-	free(ck.place);
+	imp_check_free(&ck);
 	imp_endline(m);
 	return rc;
 }
