@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <msgpack.h>
 #include <openssl/ssl.h>
@@ -99,6 +100,8 @@ void		 hist_record(struct hist *, uint64_t ns);
 void		 hist_merge(struct hist *dst, const struct hist *src);
 /* Value (ns) at quantile q in [0, 1]; 0 for an empty histogram. */
 uint64_t	 hist_quantile(const struct hist *, double q);
+/* The clock id (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID ...) in ns. */
+uint64_t	 bench_clock_ns(clockid_t);
 
 /*
  * The data set. Entry i (0 <= i < M) is one (list, subject); subjects are

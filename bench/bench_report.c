@@ -41,7 +41,6 @@ struct rphase {
 	char		 why[256];	/* the first error */
 };
 
-static uint64_t	 now_ns(void);
 static int	 connect_as(const struct bench_opts *, const char *,
 		    struct qcreg **);
 static void	 today(char *, size_t);
@@ -56,15 +55,6 @@ static void	 phase(const struct bench_opts *, struct qcreg *, const char *,
 		    int, struct rphase *);
 static void	 print_phase(const struct bench_opts *, const char *,
 		    const struct rphase *);
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* A connection as the principal cn, with its files in --cert-dir. */
 static int
@@ -199,9 +189,9 @@ check_report(const struct bench_opts *o, const msgpack_object *res, char *why,
 	}
 	if (v->via.array.size != (uint32_t)o->report_versions ||
 	    c->via.array.size != (uint32_t)o->report_cases) {
-		snprintf(why, len, "%" PRIu32 " versions and %" PRIu32 " cases, "
-		    "not %d and %d", v->via.array.size, c->via.array.size,
-		    o->report_versions, o->report_cases);
+		snprintf(why, len, "%" PRIu32 " versions and %" PRIu32
+		    " cases, not %d and %d", v->via.array.size,
+		    c->via.array.size, o->report_versions, o->report_cases);
 		return -1;
 	}
 	return 0;
@@ -225,9 +215,9 @@ phase(const struct bench_opts *o, struct qcreg *c, const char *subject,
 
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i < warm + o->report; i++) {
-		t0 = now_ns();
+		t0 = bench_clock_ns(CLOCK_MONOTONIC);
 		rc = qcreg_report(c, subject, sign, &r);
-		t1 = now_ns();
+		t1 = bench_clock_ns(CLOCK_MONOTONIC);
 		if (i >= warm) {
 			hist_record(&p->hist, t1 - t0);
 			p->elapsed += (double)(t1 - t0) / 1e9;
@@ -255,7 +245,8 @@ phase(const struct bench_opts *o, struct qcreg *c, const char *subject,
 		if (i + 1 == warm + o->report) {
 			msgpack_sbuffer_init(&sb);
 			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-			if (msgpack_pack_object(&pk, *qcreg_reply_result(r)) == 0)
+			if (msgpack_pack_object(&pk,
+			    *qcreg_reply_result(r)) == 0)
 				p->bytes = sb.size;
 			msgpack_sbuffer_destroy(&sb);
 		}

@@ -130,8 +130,8 @@ op_report(struct req *q)
 	if ((txn = req_txn(q)) == NULL)
 		return OP_ERROR;
 	if ((seen = report_gather(q, txn, &rp)) == 0)
-		st = req_fail(q, QC_E_NOT_FOUND, "nothing on %s that you may see",
-		    q->q_args.a_subject);
+		st = req_fail(q, QC_E_NOT_FOUND, "nothing on %s that you may "
+		    "see", q->q_args.a_subject);
 	else if (seen == 1 && q->q_args.a_signed)
 		st = report_signed(q, txn, &rp);
 	else if (seen == 1 && report_pack(q, txn, q->q_pk, &rp,
