@@ -265,3 +265,5 @@ powerloss: deps
 	    --states $(POWERLOSS_CONTROL_STATES) || rc=1; \
 	tests/powerloss/powerloss.py --fresh \
 	    --states $(POWERLOSS_FRESH_STATES) || rc=1; exit $$rc
+
+include mk/install.mk

@@ -239,10 +239,6 @@ start(struct server *srv, struct store *st, const char *port_file,
 		fatalx("cannot open the data directory %s",
 		    srv->s_cfg->data_dir);
 	srv->s_store = st;
-	config_audit_dir(srv->s_cfg, dir, sizeof(dir));
-	if ((st->s_audit = audit_open(dir, CFG_AUDIT_MAP_SIZE,
-	    srv->s_cfg->map_max, srv->s_cfg->audit_days)) == NULL)
-		fatalx("cannot open the audit store %s", dir);
 	/* A replica signs nothing: it lists the primary's keys. */
 	if (srv->s_cfg->replica_of[0] != '\0') {
 		if ((srv->s_replica = replica_new(srv->s_cfg->replica_of)) ==
@@ -254,6 +250,11 @@ start(struct server *srv, struct store *st, const char *port_file,
 		fatalx("cannot set up TLS");
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, old);
+	/* Its thread, as every other, starts with the signals blocked. */
+	config_audit_dir(srv->s_cfg, dir, sizeof(dir));
+	if ((st->s_audit = audit_open(dir, CFG_AUDIT_MAP_SIZE,
+	    srv->s_cfg->map_max, srv->s_cfg->audit_days)) == NULL)
+		fatalx("cannot open the audit store %s", dir);
 	if ((srv->s_writer = writer_start(st, srv->s_cfg)) == NULL ||
 	    net_start(srv, port_file) != 0)
 		return -1;

@@ -393,7 +393,7 @@ cmd_find(int argc, char **argv, int *words)
 static uint64_t
 opt_bit(int ch)
 {
-	if (ch >= O_HIGH_CH(0) && ch < O_HIGH_CH(32))
+	if (ch >= O_HIGH_CH(0) && ch < O_HIGH_CH(31))
 		return O_HIGH(ch - O_HIGH_CH(0));
 	return (uint64_t)(unsigned)ch;
 }

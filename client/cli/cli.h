@@ -25,7 +25,7 @@
  * The first ones are their own getopt codes; those past 31 bits are
  * O_HIGH(n), whose getopt code is O_HIGH_CH(n) (cli.c maps it back).
  */
-#define O_HIGH_CH(n)	(0x100 + (n))
+#define O_HIGH_CH(n)	(0x101 + (n))	/* no power of two among them */
 #define O_HIGH(n)	((uint64_t)1 << (32 + (n)))
 #define O_LISTS		0x001
 #define O_LIST		0x002

@@ -167,24 +167,28 @@ config_copy_name(char *dst, const char *src)
 	return 0;
 }
 
+/* A directory of the config, or the data directory with suffix. */
+static const char *
+dir_or_data(const struct config *cfg, const char *dir, const char *suffix,
+    char *out, size_t len)
+{
+	if (dir[0] != '\0')
+		snprintf(out, len, "%s", dir);
+	else
+		snprintf(out, len, "%s%s", cfg->data_dir, suffix);
+	return out;
+}
+
 const char *
 config_audit_dir(const struct config *cfg, char *out, size_t len)
 {
-	if (cfg->audit_dir[0] != '\0')
-		snprintf(out, len, "%s", cfg->audit_dir);
-	else
-		snprintf(out, len, "%s/audit", cfg->data_dir);
-	return out;
+	return dir_or_data(cfg, cfg->audit_dir, "/audit", out, len);
 }
 
 const char *
 config_backup_dir(const struct config *cfg, char *out, size_t len)
 {
-	if (cfg->backup_dir[0] != '\0')
-		snprintf(out, len, "%s", cfg->backup_dir);
-	else
-		snprintf(out, len, "%s-backups", cfg->data_dir);
-	return out;
+	return dir_or_data(cfg, cfg->backup_dir, "-backups", out, len);
 }
 
 int

@@ -3,6 +3,7 @@
  * (not cumulative: rendering adds them up), a sum and a count.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -231,10 +232,30 @@ lat_render(msgpack_sbuffer *sb, const char *name, const char *labels,
 	return rc;
 }
 
+/* A counter by principal: the one at offset of each slot in use. */
+static int
+prin_render(msgpack_sbuffer *sb, const char *name, const char *help,
+    size_t offset)
+{
+	char	 esc[2 * PRIN_NAME];
+	int	 i, rc;
+
+	rc = metrics_printf(sb, "# HELP %s %s\n# TYPE %s counter\n", name,
+	    help, name);
+	for (i = 0; i < PRIN_SLOTS; i++)
+		if (atomic_load(&m.prin[i].ps_state) == 2)
+			rc |= metrics_printf(sb, "%s{principal=\"%s\"} %llu\n",
+			    name, label_value(m.prin[i].ps_name, esc,
+			    sizeof(esc)), (unsigned long long)atomic_load(
+			    (atomic_uint_fast64_t *)((char *)&m.prin[i] +
+			    offset)));
+	return rc;
+}
+
 int
 metrics_render(msgpack_sbuffer *sb, const char *const *names, int nops)
 {
-	char		 labels[128], esc[2 * PRIN_NAME];
+	char		 labels[128];
 	uint64_t	 v, cum;
 	int		 i, c, rc = 0;
 	size_t		 b;
@@ -293,25 +314,9 @@ metrics_render(msgpack_sbuffer *sb, const char *const *names, int nops)
 	    "batch's commit, its sync included.\n# TYPE "
 	    "qcreg_commit_duration_seconds histogram\n");
 	rc |= lat_render(sb, "qcreg_commit_duration_seconds", "", &m.commit);
-	rc |= metrics_printf(sb, "# HELP qcreg_checked_subjects_total "
-	    "Subjects checked, by principal.\n# TYPE "
-	    "qcreg_checked_subjects_total counter\n");
-	for (i = 0; i < PRIN_SLOTS; i++)
-		if (atomic_load(&m.prin[i].ps_state) == 2)
-			rc |= metrics_printf(sb, "qcreg_checked_subjects_total"
-			    "{principal=\"%s\"} %llu\n", label_value(
-			    m.prin[i].ps_name, esc, sizeof(esc)),
-			    (unsigned long long)atomic_load(
-			    &m.prin[i].ps_checks));
-	rc |= metrics_printf(sb, "# HELP qcreg_rate_limited_total Requests "
-	    "held by a principal's quota.\n# TYPE qcreg_rate_limited_total "
-	    "counter\n");
-	for (i = 0; i < PRIN_SLOTS; i++)
-		if (atomic_load(&m.prin[i].ps_state) == 2)
-			rc |= metrics_printf(sb, "qcreg_rate_limited_total"
-			    "{principal=\"%s\"} %llu\n", label_value(
-			    m.prin[i].ps_name, esc, sizeof(esc)),
-			    (unsigned long long)atomic_load(
-			    &m.prin[i].ps_limited));
+	rc |= prin_render(sb, "qcreg_checked_subjects_total", "Subjects "
+	    "checked, by principal.", offsetof(struct prin_slot, ps_checks));
+	rc |= prin_render(sb, "qcreg_rate_limited_total", "Requests held by "
+	    "a principal's quota.", offsetof(struct prin_slot, ps_limited));
 	return rc != 0 ? -1 : 0;
 }

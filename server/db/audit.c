@@ -50,6 +50,7 @@ struct audit {
 };
 
 static void	*audit_main(void *);
+static void	 audit_free(struct audit *);
 static int	 audit_commit(struct audit *, struct qrec *);
 static int	 audit_put(struct audit *, MDB_txn *, const struct qrec *,
 		    msgpack_sbuffer *);
@@ -125,6 +126,14 @@ audit_open(const char *dir, uint64_t map_size, uint64_t map_max,
 	}
 	return a;
 fail:
+	audit_free(a);
+	return NULL;
+}
+
+/* The environment and the locks; the thread is gone or never was. */
+static void
+audit_free(struct audit *a)
+{
 	if (a->a_env != NULL)
 		mdb_env_close(a->a_env);
 	pthread_rwlock_destroy(&a->a_remap);
@@ -132,7 +141,6 @@ fail:
 	pthread_cond_destroy(&a->a_wake);
 	pthread_mutex_destroy(&a->a_mtx);
 	free(a);
-	return NULL;
 }
 
 void
@@ -148,12 +156,7 @@ audit_close(struct audit *a)
 	if (a->a_dropped > 0)
 		log_warnx("audit: %llu records were dropped: the queue was "
 		    "full", (unsigned long long)a->a_dropped);
-	mdb_env_close(a->a_env);
-	pthread_rwlock_destroy(&a->a_remap);
-	pthread_cond_destroy(&a->a_done);
-	pthread_cond_destroy(&a->a_wake);
-	pthread_mutex_destroy(&a->a_mtx);
-	free(a);
+	audit_free(a);
 }
 
 void

@@ -618,6 +618,18 @@ def qcreg(server, args, cn=QUALITY, stdin=None, timeout=60):
 	return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
+def run_qcregd(*args, timeout=120):
+	"""Runs qcregd to its end (a maintenance mode: --migrate, --reindex,
+	--restore, --check-config); returns the CompletedProcess, its log in
+	stderr, after checking that no sanitizer spoke."""
+	exe = QCREGD if os.path.isabs(QCREGD) else os.path.join(ROOT, QCREGD)
+	p = subprocess.run([exe] + list(args), cwd=ROOT, stdin=subprocess.DEVNULL,
+			   capture_output=True, text=True, timeout=timeout)
+	for m in SAN_MARKERS:
+		check(m not in p.stderr, "sanitizer report from qcregd %s:\n%s" % (" ".join(args), p.stderr))
+	return p
+
+
 def make_ctx(cn=None, ca=CA, min_version=None, max_version=None, ciphers=None, cert=None):
 	key = (cn, ca, min_version, max_version, ciphers, cert)
 	if key in _CTX:

@@ -16,15 +16,6 @@ suite = Suite("backup")
 POKE = os.path.join(ROOT, "build", "asan" if "build/asan/" in QCREGD else "rel", "tests", "lmdb_poke")
 
 
-def qcregd_run(*args):
-	exe = QCREGD if os.path.isabs(QCREGD) else os.path.join(ROOT, QCREGD)
-	p = subprocess.run([exe] + list(args), cwd=ROOT, stdin=subprocess.DEVNULL,
-			   capture_output=True, text=True, timeout=120)
-	for m in SAN_MARKERS:
-		check(m not in p.stderr, "sanitizer report from qcregd %s:\n%s" % (" ".join(args), p.stderr))
-	return p
-
-
 def take_backup(s, path):
 	"""qcreg backup as the admin: the log head seq the backup holds."""
 	rc, out, err = qcreg(s, ["backup", path], cn=ADMIN, timeout=120)
@@ -104,7 +95,7 @@ def backup_under_writes_restores_whole(ctx):
 			    any("version" in c for c in src_log if c["subject"] == x)}
 		check(len(src_hist) > 300, "histories to compare")
 	dst = os.path.join(mktemp("qcreg-restored-"), "data")
-	p = qcregd_run("--restore", path, "--data", dst)
+	p = run_qcregd("--restore", path, "--data", dst)
 	eq(p.returncode, 0, "qcregd --restore:\n" + p.stderr)
 	check("log head seq %d" % seq in p.stderr, "--restore names the head:\n" + p.stderr)
 	r = ctx.fresh_server("backup-dst", data=dst)
@@ -135,14 +126,14 @@ def restore_refuses_a_fork_without_force(ctx):
 		head = reg.ok("checkpoint")
 		later = log_of(reg)
 	s.stop()
-	p = qcregd_run("--restore", path, "--data", s.data)
+	p = run_qcregd("--restore", path, "--data", s.data)
 	eq(p.returncode, 1, "an older backup over a longer log is refused\n" + p.stderr)
 	check("fork" in p.stderr and "--force" in p.stderr, "the refusal says why:\n" + p.stderr)
 	s.start()
 	with s.connect(REGULATOR) as reg:
 		eq(log_of(reg), later, "the data is unchanged after the refusal")
 	s.stop()
-	p = qcregd_run("--restore", path, "--data", s.data, "--force")
+	p = run_qcregd("--restore", path, "--data", s.data, "--force")
 	eq(p.returncode, 0, "--force restores\n" + p.stderr)
 	s.start()
 	with s.connect(REGULATOR) as reg:
@@ -170,7 +161,7 @@ def later_backup_of_the_same_log_needs_no_force(ctx):
 		q.ok("put", list="credit", subject=new_uscc(), fields=credit_fields())
 	path = os.path.join(s.tmp, "newer.mdb")
 	seq = take_backup(s, path)
-	p = qcregd_run("--restore", path, "--data", older)
+	p = run_qcregd("--restore", path, "--data", older)
 	eq(p.returncode, 0, "a backup that continues the log:\n" + p.stderr)
 	r = ctx.fresh_server("backup-later-dst", data=older)
 	with r.connect(REGULATOR) as reg:
@@ -209,7 +200,7 @@ def bad_input(ctx):
 	with open(junk, "wb") as f:
 		f.write(b"not a backup" * 1000)
 	dst = os.path.join(mktemp("qcreg-restore-bad-"), "data")
-	p = qcregd_run("--restore", junk, "--data", dst)
+	p = run_qcregd("--restore", junk, "--data", dst)
 	eq(p.returncode, 1, "a file that is not a backup\n" + p.stderr)
 	check("is not a backup" in p.stderr, p.stderr)
 	check(not os.path.exists(os.path.join(dst, "data.mdb")), "nothing restored")
@@ -219,11 +210,11 @@ def bad_input(ctx):
 	shutil.copy(path, os.path.join(edited, "data.mdb"))
 	q = subprocess.run([POKE, edited, "record", "1"], capture_output=True, text=True)
 	eq(q.returncode, 0, "lmdb_poke: %s" % q.stderr)
-	p = qcregd_run("--restore", os.path.join(edited, "data.mdb"), "--data", dst)
+	p = run_qcregd("--restore", os.path.join(edited, "data.mdb"), "--data", dst)
 	eq(p.returncode, 1, "an edited backup\n" + p.stderr)
 	check("does not verify" in p.stderr, p.stderr)
 	check(not os.path.exists(os.path.join(dst, "data.mdb")), "nothing restored")
-	p = qcregd_run("--force", "--data", dst)
+	p = run_qcregd("--force", "--data", dst)
 	eq(p.returncode, 2, "--force without --restore is a usage error")
 	with s.connect(REGULATOR) as reg:
 		reg.hello_ok()

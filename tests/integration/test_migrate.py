@@ -39,14 +39,7 @@ def schema2_dir(tamper=None):
 	return d
 
 
-def qcregd(*args):
-	"""Runs qcregd to its end; returns the CompletedProcess (stderr is the log)."""
-	exe = QCREGD if os.path.isabs(QCREGD) else os.path.join(ROOT, QCREGD)
-	r = subprocess.run([exe] + list(args), cwd=ROOT, stdin=subprocess.DEVNULL,
-			   capture_output=True, text=True, timeout=60)
-	for m in SAN_MARKERS:
-		check(m not in r.stderr, "sanitizer report from qcregd %s:\n%s" % (" ".join(args), r.stderr))
-	return r
+qcregd = run_qcregd
 
 
 def data_sha(d):
