@@ -18,7 +18,8 @@ enum {
 	O_SERVER = 256, O_CA, O_CERT, O_KEY, O_CERTDIR, O_CONNS,
 	O_PIPE, O_THREADS, O_DUR, O_WARM, O_MIX, O_BATCH, O_GEN,
 	O_SEED, O_HIT, O_KEYS, O_PROTO, O_NEWCONN, O_NORESUME, O_LOAD,
-	O_IDLE, O_HOLD, O_JSON, O_LABEL, O_PRINT, O_FROM, O_MIRROR, O_PUBKEY
+	O_IDLE, O_HOLD, O_JSON, O_LABEL, O_PRINT, O_FROM, O_MIRROR, O_PUBKEY,
+	O_REPORT, O_VERSIONS, O_CASES
 };
 
 /* What the command line said beyond struct bench_opts. */
@@ -78,6 +79,9 @@ static const struct option longopts[] = {
 	{ "print-keys", required_argument, NULL, O_PRINT },
 	{ "mirror", required_argument, NULL, O_MIRROR },
 	{ "pubkey", required_argument, NULL, O_PUBKEY },
+	{ "report", required_argument, NULL, O_REPORT },
+	{ "versions", required_argument, NULL, O_VERSIONS },
+	{ "cases", required_argument, NULL, O_CASES },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -101,6 +105,8 @@ usage(void)
 "       qcreg-bench --idle N [--hold S] ...\n"
 "       qcreg-bench --mirror DIR [--pubkey FILE] [--batch B] [--duration S]\n"
 "         [--warmup S] [--gen-keys M] [--seed S] [--hit-ratio H] ...\n"
+"       qcreg-bench --report N [--versions V] [--cases C] [--cert-dir DIR]\n"
+"         [--json] [--label TEXT]\n"
 "       qcreg-bench --print-keys N [--gen-keys M] [--seed S]\n"
 "ops for --mix: check1 (check of 1 subject / GET), checkB (check of --batch\n"
 "subjects / MGET), get (get / GET), put (put of a credit entry / SET);\n"
@@ -109,7 +115,11 @@ usage(void)
 "consistency (of a random size up to --gen-keys with the log's head)\n"
 "--mirror: sync the mirror in DIR from the server (key: --pubkey, default\n"
 "certs/dev/signing-1.pub), then qcreg_mirror_check of --batch subjects on\n"
-"one thread\n");
+"one thread\n"
+"--report: write one subject with V versions (default 100) over credit,\n"
+"tourism and advertising and C cases (default 10) as the agencies of\n"
+"--cert-dir, then time N reports on it as market-regulator, unsigned then\n"
+"signed, one at a time\n");
 	exit(2);
 }
 
@@ -365,6 +375,9 @@ opt_conn(struct bench_opts *o, struct args *a, int ch, const char *arg)
 		break;
 	case O_MIRROR: o->mirror = arg; break;
 	case O_PUBKEY: o->pubkey = arg; break;
+	case O_REPORT:
+		o->report = parse_u64("--report", arg, 1, 100000000);
+		break;
 	default:
 		return 0;
 	}
@@ -410,6 +423,13 @@ opt_work(struct bench_opts *o, struct args *a, int ch, const char *arg)
 		break;
 	case O_JSON: o->json = 1; break;
 	case O_LABEL: o->label = arg; break;
+	case O_VERSIONS:
+		o->report_versions = (int)parse_u64("--versions", arg, 0,
+		    100000);
+		break;
+	case O_CASES:
+		o->report_cases = (int)parse_u64("--cases", arg, 0, 100000);
+		break;
 	case O_PRINT:
 		a->print_n = parse_u64("--print-keys", arg, 1, 1000000000ULL);
 		break;
@@ -441,6 +461,8 @@ opts_default(struct bench_opts *o)
 	o->hit_ratio = 0.2;
 	o->resume = 1;
 	o->mix[OP_CHECK1] = o->mix_total = 100;
+	o->report_versions = 100;
+	o->report_cases = 10;
 }
 
 /* What a mode changes in the defaults the command line left alone. */
@@ -469,6 +491,10 @@ bench_run(const struct bench_opts *o, struct keyset *ks)
 	int			 rc, incomplete;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (o->report > 0) {
+		keyset_free(ks);
+		return report_run(o);
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		fprintf(stderr, "qcreg-bench: out of memory\n");
 		return 2;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <msgpack.h>
 #include <openssl/ssl.h>
@@ -74,6 +75,9 @@ struct bench_opts {
 	uint64_t	 idle;		/* idle mode: connections to open */
 	const char	*mirror;	/* --mirror: its directory, else NULL */
 	const char	*pubkey;	/* mirror mode: the registry's key */
+	uint64_t	 report;	/* --report: reports to time, or 0 */
+	int		 report_versions; /* --versions of its subject */
+	int		 report_cases;	/* --cases of its subject */
 };
 
 /*
@@ -96,6 +100,8 @@ void		 hist_record(struct hist *, uint64_t ns);
 void		 hist_merge(struct hist *dst, const struct hist *src);
 /* Value (ns) at quantile q in [0, 1]; 0 for an empty histogram. */
 uint64_t	 hist_quantile(const struct hist *, double q);
+/* The clock id (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID ...) in ns. */
+uint64_t	 bench_clock_ns(clockid_t);
 
 /*
  * The data set. Entry i (0 <= i < M) is one (list, subject); subjects are
@@ -274,5 +280,10 @@ int		 engine_run(const struct bench_opts *, const struct keyset *,
 /* The same with --mirror, no engine (bench_mirror.c). */
 int		 mirror_run(const struct bench_opts *, const struct keyset *,
 		    struct bench_result *);
+/*
+ * --report (bench_report.c): writes its subject, times the reports and
+ * prints them; the exit status (0, 1 after wrong answers, 2).
+ */
+int		 report_run(const struct bench_opts *);
 
 #endif

@@ -19,6 +19,10 @@
 #                               sync, then qcreg_mirror_check on one core
 #                               against the server's batch check over
 #                               mTLS, batches of 100 and 1,000 (qcreg only)
+#   bench/bench.sh --report   report's latency on a subject with 100
+#                               versions and 10 cases, in a store loaded
+#                               with the data set: 10,000 reports,
+#                               unsigned then signed (qcreg only)
 #   bench/bench.sh --stall-check
 #                             the load that showed the lost read event
 #                               (docs/BENCH.md, "The stall"): 1,000,000
@@ -31,7 +35,8 @@
 # BENCH_REPEAT (runs of each scenario, alternating servers; the best run
 # counts, 2), BENCH_LARGE_KEYS (10000000), BENCH_PERF=1 (perf record qcregd during the
 # P=16 check and print its top functions), BENCH_OUT (keep the JSON results
-# and logs in this directory).
+# and logs in this directory), BENCH_REPORTS (reports timed per run of
+# --report, 10000).
 
 set -eu
 
@@ -54,6 +59,8 @@ REPLICA=0
 LAG=${BENCH_LAG:-bin/qcreg-lag}
 LAG_SECONDS=${BENCH_LAG_SECONDS:-20}
 MIRROR=0
+REPORT=0
+REPORTS=${BENCH_REPORTS:-10000}
 STALL=0
 STALL_KEYS=${BENCH_STALL_KEYS:-1000000}
 
@@ -61,10 +68,11 @@ case "${1:-}" in
 --large) LARGE=1 ;;
 --replica) REPLICA=1 ;;
 --mirror) MIRROR=1 ;;
+--report) REPORT=1 ;;
 --stall-check) STALL=1 ;;
 "") ;;
 *) echo "usage: bench/bench.sh [--large | --replica | --mirror |" \
-	"--stall-check]" >&2
+	"--report | --stall-check]" >&2
    exit 2 ;;
 esac
 
@@ -551,6 +559,22 @@ if first:
 EOF
 	echo "Mirror files: $(du -sh "$tmp/mirror" | cut -f1); the" \
 	    "server's store: $(du -sh "$tmp/qcreg" | cut -f1)"
+	echo "finished in $(( $(date +%s) - start )) s"
+	exit 0
+fi
+
+if [ $REPORT -eq 1 ]; then
+	start_qcregd "$tmp/qcreg"
+	load qcreg "$QPORT" "$KEYS"
+	echo
+	echo "## report of a subject with 100 versions and 10 cases, $KEYS" \
+	    "entries in the store, $(nproc) cores"
+	echo
+	for REP in $(seq "$REPEAT"); do
+		"$BENCH" --server "127.0.0.1:$QPORT" --ca "$CERTS/ca.crt" \
+		    --cert-dir "$CERTS" --report "$REPORTS" --label "run $REP" ||
+		    say "*** report run $REP had errors"
+	done
 	echo "finished in $(( $(date +%s) - start )) s"
 	exit 0
 fi

@@ -1,8 +1,10 @@
 /*
  * qcreg-bench: a log-linear latency histogram in the spirit of
- * HdrHistogram, small enough to keep one per thread and merge.
+ * HdrHistogram, small enough to keep one per thread and merge, and the
+ * clock the modes that time calls one by one read.
  */
 #include <string.h>
+#include <time.h>
 
 #include "bench.h"
 
@@ -85,4 +87,13 @@ hist_quantile(const struct hist *h, double q)
 		}
 	}
 	return h->h_max;
+}
+
+uint64_t
+bench_clock_ns(clockid_t id)
+{
+	struct timespec	 ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }

@@ -25,22 +25,12 @@ struct mbatch {
 	int		 hits;		/* expected, -1 unknown */
 };
 
-static uint64_t	 clock_ns(clockid_t);
 static int	 mirror_sync(const struct bench_opts *, struct bench_result *);
 static void	 batch_draw(const struct keyset *, uint64_t *,
 		    struct mbatch *);
 static int	 batch_verify(const struct mbatch *,
 		    const struct qcreg_check *, char *, size_t);
 static void	 note(struct bench_result *, const char *);
-
-static uint64_t
-clock_ns(clockid_t id)
-{
-	struct timespec	 ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void
 note(struct bench_result *r, const char *why)
@@ -76,11 +66,11 @@ mirror_sync(const struct bench_opts *o, struct bench_result *r)
 		fprintf(stderr, "qcreg-bench: mirror %s: %s\n", o->mirror, err);
 		return -1;
 	}
-	t0 = clock_ns(CLOCK_MONOTONIC);
+	t0 = bench_clock_ns(CLOCK_MONOTONIC);
 	if ((rc = qcreg_mirror_sync(m, 0, &st)) != 0)
 		fprintf(stderr, "qcreg-bench: mirror sync: %s\n",
 		    qcreg_mirror_errmsg(m));
-	r->sync_s = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	r->sync_s = (double)(bench_clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	r->synced = st.applied;
 	qcreg_mirror_close(m);
 	return rc == 0 ? 0 : -1;
@@ -154,18 +144,18 @@ mirror_run(const struct bench_opts *o, const struct keyset *ks,
 		return -1;
 	}
 	b->n = o->batch;
-	start = clock_ns(CLOCK_MONOTONIC);
+	start = bench_clock_ns(CLOCK_MONOTONIC);
 	warm = start + (uint64_t)(o->warmup * 1e9);
 	end = warm + (uint64_t)(o->duration * 1e9);
 	for (t1 = start; t1 < end;) {
 		batch_draw(ks, &rng, b);
-		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		t0 = clock_ns(CLOCK_MONOTONIC);
+		c0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		t0 = bench_clock_ns(CLOCK_MONOTONIC);
 		rc = qcreg_mirror_check(m, b->v, (size_t)b->n, NULL, 0, &k);
-		t1 = clock_ns(CLOCK_MONOTONIC);
+		t1 = bench_clock_ns(CLOCK_MONOTONIC);
 		if (t0 >= warm) {
-			r->cpu += (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) -
-			    c0) / 1e9;
+			r->cpu += (double)(bench_clock_ns(
+			    CLOCK_THREAD_CPUTIME_ID) - c0) / 1e9;
 			r->elapsed += (double)(t1 - t0) / 1e9;
 			r->requests++;
 			r->subjects += (uint64_t)b->n;

@@ -1,5 +1,6 @@
 /*
- * The canonical text of a signed check answer.
+ * The canonical text of a signed check answer, and the head and the
+ * escaping that the signed report's text shares with it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,31 +21,43 @@ puts_(msgpack_sbuffer *b, const char *s)
 }
 
 int
-qc_check_text_head(msgpack_sbuffer *b, const char *origin, uint64_t time,
-    uint64_t size, const uint8_t root[QC_ROOT_LEN], const char *key_id,
-    uint32_t nsubjects)
+qc_text_head(msgpack_sbuffer *b, const char *magic, const char *origin,
+    uint64_t time, uint64_t size, const uint8_t root[QC_ROOT_LEN],
+    const char *key_id)
 {
-	char	 line[2 * QC_ROOT_LEN + 128];
+	char	 line[2 * QC_ROOT_LEN + 64];
 
 	if (strchr(origin, '\n') != NULL || strchr(key_id, '\n') != NULL)
 		return -1;
-	if (puts_(b, "qcreg-check-v1\n") != 0 || puts_(b, origin) != 0)
+	if (puts_(b, magic) != 0 || puts_(b, "\n") != 0 ||
+	    puts_(b, origin) != 0)
 		return -1;
 	snprintf(line, sizeof(line), "\n%" PRIu64 "\n%" PRIu64 "\n", time,
 	    size);
 	if (puts_(b, line) != 0)
 		return -1;
 	qc_hex(root, QC_ROOT_LEN, line);
-	if (puts_(b, line) != 0 || puts_(b, "\n") != 0 ||
-	    puts_(b, key_id) != 0)
+	return puts_(b, line) != 0 || puts_(b, "\n") != 0 ||
+	    puts_(b, key_id) != 0 || puts_(b, "\n") != 0 ? -1 : 0;
+}
+
+int
+qc_check_text_head(msgpack_sbuffer *b, const char *origin, uint64_t time,
+    uint64_t size, const uint8_t root[QC_ROOT_LEN], const char *key_id,
+    uint32_t nsubjects)
+{
+	char	 line[32];
+
+	if (qc_text_head(b, "qcreg-check-v1", origin, time, size, root,
+	    key_id) != 0)
 		return -1;
-	snprintf(line, sizeof(line), "\n%" PRIu32 "\n", nsubjects);
+	snprintf(line, sizeof(line), "%" PRIu32 "\n", nsubjects);
 	return puts_(b, line);
 }
 
-/* The subject, with the bytes that could break a line escaped. */
-static int
-put_subject(msgpack_sbuffer *b, const char *s, size_t len)
+int
+qc_text_escaped(msgpack_sbuffer *b, const char *s, size_t len,
+    const char *extra)
 {
 	char	 esc[4];
 	size_t	 i, run = 0;
@@ -52,7 +65,8 @@ put_subject(msgpack_sbuffer *b, const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char	 c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c != 0x7f && c != '%')
+		if (c >= 0x20 && c != 0x7f && c != '%' &&
+		    (*extra == '\0' || strchr(extra, c) == NULL))
 			continue;
 		if (put(b, s + run, i - run) != 0)
 			return -1;
@@ -89,7 +103,7 @@ qc_check_text_subject(msgpack_sbuffer *b, const char *subject,
 	char	 num[32];
 	size_t	 i;
 
-	if (put_subject(b, subject, subject_len) != 0 ||
+	if (qc_text_escaped(b, subject, subject_len, "") != 0 ||
 	    puts_(b, "\t") != 0 || puts_(b, verdict) != 0 ||
 	    puts_(b, "\t") != 0)
 		return -1;

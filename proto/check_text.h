@@ -2,7 +2,8 @@
  * The canonical text of a signed `check` answer (PROTOCOL.md 5, check,
  * "Signed answers"): the bytes the signature covers, the same whether the
  * answer travelled as msgpack or JSON. The server writes it as it answers;
- * a client rebuilds it from the answer it kept and verifies it.
+ * a client rebuilds it from the answer it kept and verifies it. The head
+ * and the escaping serve the signed report's text too (report_text.h).
  */
 #ifndef QC_CHECK_TEXT_H
 #define QC_CHECK_TEXT_H
@@ -32,8 +33,25 @@ struct qc_text_escalation {
 };
 
 /*
- * The head: "qcreg-check-v1", origin, time, size, root (hex), key_id and
- * the number of subjects, a line each. 0, or -1 on a bad argument (a
+ * The head every signed answer's text begins with: magic (the text's
+ * name and version), origin, time, size, root (hex) and key_id, a line
+ * each. 0, or -1 on a bad argument (a newline in origin or key_id) or
+ * out of memory.
+ */
+int	 qc_text_head(msgpack_sbuffer *, const char *magic, const char *origin,
+	    uint64_t time, uint64_t size, const uint8_t root[QC_ROOT_LEN],
+	    const char *key_id);
+/*
+ * s (len bytes) with the bytes that could break a line or a field
+ * written %XX (upper-case hex): those below 0x20, 0x7f, '%' and the
+ * bytes of extra (a string, "" for none). 0, or -1 out of memory.
+ */
+int	 qc_text_escaped(msgpack_sbuffer *, const char *s, size_t len,
+	    const char *extra);
+
+/*
+ * The head of a check answer: qc_text_head with "qcreg-check-v1", then
+ * the number of subjects. 0, or -1 on a bad argument (a
  * newline in origin or key_id) or out of memory.
  */
 int	 qc_check_text_head(msgpack_sbuffer *, const char *origin,

@@ -102,6 +102,8 @@ static const struct cli_cmd cmds[] = {
 	    O_PUBKEY, 1, 1, cmd_mirror, 1 },
 	{ "mirror-check", "DIR SUBJECT... | DIR - [--lists a,b] [--on DATE]",
 	    O_LISTS | O_ON, 0, 2, -1, cmd_mirror_check, 1 },
+	{ "report", "SUBJECT [--signed [--pubkey FILE]]", O_SIGNED | O_PUBKEY,
+	    0, 1, 1, cmd_report, 0 },
 };
 
 /* getopt_long codes of the global options (command ones use O_* bits). */
@@ -189,6 +191,14 @@ usage(FILE *f)
 "  remove LIST SUBJECT --reason TEXT [--if-version N] [--idem KEY]\n"
 "                              take an entry off a list\n"
 "  history SUBJECT [--list L]  every version of a subject\n"
+"  report SUBJECT [--signed [--pubkey FILE]]\n"
+"                              the credit report of a subject (regulators,\n"
+"                              agencies): region, the entry on every list,\n"
+"                              the verdict, proposals, escalation, cases and\n"
+"                              every version, and the registry's head it was\n"
+"                              read at, in Chinese; --json: as data.\n"
+"                              --signed: signed by the registry and verified\n"
+"                              as check --signed is (with FILE if given)\n"
 "  scan LIST [--after SUBJECT] [--limit N] [--state S] [--all]\n"
 "                              walk a list (--all follows 'next' to the end)\n"
 "  changes [--since SEQ] [--limit N]\n"
@@ -325,6 +335,8 @@ usage(FILE *f)
 "           obtained is still printed); with --signed or --verify-signed\n"
 "           also 2 if the signature does not verify or the server has no\n"
 "           signing key\n"
+"  report   0 on success, 2 on error, also with --signed if the signature\n"
+"           does not verify\n"
 "  mirror-check  as check\n"
 "  mirror   0 when synced (--once) or stopped by a signal, 1 if a record\n"
 "           or checkpoint failed verification, 2 on other errors\n"

@@ -145,6 +145,8 @@ int		 pr_json(struct cli *, const msgpack_object *);
 void		 pr_entry(struct cli *, const msgpack_object *, int);
 size_t		 pr_keys_width(const msgpack_object *, size_t);
 void		 pr_key(FILE *, int, const char *, size_t);
+void		 pr_field_line(struct cli *, const char *,
+		    const msgpack_object_kv *, int, size_t);
 void		 pr_field_lines(struct cli *, const char *,
 		    const msgpack_object *, int, size_t);
 void		 pr_fields(struct cli *, const char *, const msgpack_object *,
@@ -220,6 +222,19 @@ void		 chk_tally(struct chk *, const struct qcreg_check *);
 int		 chk_end(struct chk *, int);
 int		 chk_status(const struct chk *, int);
 
+/* cli_signed.c: what signed answers (check, report) share. */
+#define SIGNED_HOW_MAX	4200	/* "the key in PATH", PATH_MAX and more */
+
+/* "the key in FILE" (--pubkey) or "the key the server lists for K". */
+void		 signed_how(struct cli *, const struct qcreg_checkpoint *,
+		    char *, size_t);
+/* The signed block, and whether it verified (ok) with the key how names. */
+void		 signed_print(struct cli *, const struct qcreg_checkpoint *,
+		    int ok, const char *how);
+/* The key to verify sig with into pub: --pubkey's, else hello's. */
+int		 signed_key(struct cli *, const struct qcreg_checkpoint *,
+		    uint8_t *pub);
+
 /* cli_check_signed.c, cli_check_stored.c: signed answers (--signed). */
 int		 chk_signed(struct cli *, int, char **);
 int		 chk_signed_show(struct cli *, json_t *,
@@ -251,5 +266,9 @@ int		 cmd_dismiss(struct cli *, int, char **);
 int		 cmd_verify(struct cli *, int, char **);
 int		 cmd_mirror(struct cli *, int, char **);
 int		 cmd_mirror_check(struct cli *, int, char **);
+int		 cmd_report(struct cli *, int, char **);
+
+/* cli_report_print.c: a report map as the report in Chinese. */
+int		 report_print(struct cli *, const msgpack_object *);
 
 #endif

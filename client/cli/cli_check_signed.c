@@ -5,44 +5,10 @@
  * exactly as signed, for a platform to keep (cli_check_stored.c reads it
  * back).
  */
-#include <inttypes.h>
-#include <string.h>
-
 #include "cli.h"
 #include "cli_json.h"
-#include "cli_time.h"
-#include "cli_verify.h"
 
-#define HOW_MAX	4200	/* "the key in PATH", PATH_MAX and more */
-
-static void	 sig_print(struct cli *, const struct qcreg_checkpoint *, int,
-		    const char *);
-static int	 chk_signed_key(struct cli *, const struct qcreg_checkpoint *,
-		    uint8_t *);
 static int	 chk_signed_answer(struct cli *, const msgpack_object *);
-
-/* The signed block, and whether it verified with the key how names. */
-static void
-sig_print(struct cli *cli, const struct qcreg_checkpoint *sig, int ok,
-    const char *how)
-{
-	FILE	*f = cli->out;
-	char	 hex[2 * QC_SIG_LEN + 1], when[CLI_TIME_LEN];
-
-	cli_time_format(when, sizeof(when), sig->time, cli->tz);
-	fputs("\nsigned     ", f);
-	pr_text(f, sig->origin, strlen(sig->origin));
-	fprintf(f, "\ntime       %s (%" PRIu64 ")\n", when, sig->time);
-	fprintf(f, "size       %" PRIu64 "\n", sig->size);
-	qc_hex(sig->root, sizeof(sig->root), hex);
-	fprintf(f, "root       %s\n", hex);
-	fputs("key_id     ", f);
-	pr_text(f, sig->key_id, strlen(sig->key_id));
-	qc_hex(sig->signature, sizeof(sig->signature), hex);
-	fprintf(f, "\nsignature  %s\n", hex);
-	fprintf(f, "verified   %s, %s %s\n", ok ? "yes" : "NO", ok ? "with" :
-	    "not with", how);
-}
 
 /*
  * Prints a signed answer k under sig as check prints, then (text) its
@@ -56,14 +22,10 @@ chk_signed_show(struct cli *cli, json_t *raw, const struct qcreg_check *k,
     const struct qcreg_checkpoint *sig, const uint8_t *pub)
 {
 	struct chk	 c;
-	char		 how[HOW_MAX];
+	char		 how[SIGNED_HOW_MAX];
 	int		 ok = qcreg_check_verify(k, sig, pub);
 
-	if (cli->pubkey != NULL)
-		snprintf(how, sizeof(how), "the key in %s", cli->pubkey);
-	else
-		snprintf(how, sizeof(how), "the key the server lists for %s",
-		    sig->key_id);
+	signed_how(cli, sig, how, sizeof(how));
 	chk_init(&c, cli);
 	if (cli->json) {
 		chk_tally(&c, k);
@@ -74,28 +36,12 @@ chk_signed_show(struct cli *cli, json_t *raw, const struct qcreg_check *k,
 	} else {
 		json_decref(raw);
 		chk_print(&c, k);
-		sig_print(cli, sig, ok, how);
+		signed_print(cli, sig, ok, how);
 	}
 	if (!ok)
 		return cli_error(QCREG_E_VERIFY, "the signature does not verify "
 		    "with %s: this is not the answer that key signed", how);
 	return chk_status(&c, CLI_OK);
-}
-
-/*
- * The key to verify sig with into pub: --pubkey's, else the one hello
- * lists for sig's key_id.
- */
-static int
-chk_signed_key(struct cli *cli, const struct qcreg_checkpoint *sig,
-    uint8_t *pub)
-{
-	if (cli->pubkey != NULL)
-		return verify_pubkey_load(cli->pubkey, pub);
-	if (!qcreg_signing_key(cli->c, sig->key_id, pub))
-		return cli_error(QCREG_E_VERIFY, "the server lists no key %s "
-		    "in hello: the answer cannot be verified", sig->key_id);
-	return CLI_OK;
 }
 
 /* The result map of a signed check reply: decoded, shown, verified. */
@@ -109,7 +55,7 @@ chk_signed_answer(struct cli *cli, const msgpack_object *result)
 
 	if ((rc = qcreg_check_parse(result, &k, &sig)) != 0)
 		return cli_error(rc, "the registry's signed answer is malformed");
-	if ((rc = chk_signed_key(cli, &sig, pub)) == CLI_OK)
+	if ((rc = signed_key(cli, &sig, pub)) == CLI_OK)
 		rc = chk_signed_show(cli, cli->json ?
 		    cli_json_from_msgpack(result) : NULL, k, &sig, pub);
 	qcreg_check_free(k);

@@ -211,34 +211,39 @@ pr_key(FILE *f, int indent, const char *key, size_t w)
 }
 
 /*
- * The fields of list (NULL: unknown) as lines "name  value (label)" at
- * indent, the values at column w + 2 after the indent.
+ * One field (kv) of list (NULL: unknown) as a line "name  value (label)"
+ * at indent, the value at column w + 2 after the indent.
  */
+void
+pr_field_line(struct cli *cli, const char *list, const msgpack_object_kv *kv,
+    int indent, size_t w)
+{
+	FILE	*f = cli->out;
+	char	 name[128];
+
+	pr_pad(f, 0, (size_t)indent);
+	pr_scalar(f, &kv->key);
+	pr_pad(f, kv->key.type == MSGPACK_OBJECT_STR ?
+	    pr_width(kv->key.via.str.ptr, kv->key.via.str.size) : 1, w + 2);
+	pr_scalar(f, &kv->val);
+	if (list != NULL && kv->val.type == MSGPACK_OBJECT_STR &&
+	    pr_objstr(&kv->key, name, sizeof(name)) != NULL)
+		pr_label(cli, list, name, kv->val.via.str.ptr,
+		    kv->val.via.str.size);
+	putc('\n', f);
+}
+
+/* The fields of list (NULL: unknown) as pr_field_line lines. */
 void
 pr_field_lines(struct cli *cli, const char *list,
     const msgpack_object *fields, int indent, size_t w)
 {
-	const msgpack_object_kv	*kv;
-	FILE			*f = cli->out;
-	char			 name[128];
-	uint32_t		 i;
+	uint32_t	 i;
 
 	if (fields == NULL || fields->type != MSGPACK_OBJECT_MAP)
 		return;
-	for (i = 0; i < fields->via.map.size; i++) {
-		kv = &fields->via.map.ptr[i];
-		pr_pad(f, 0, (size_t)indent);
-		pr_scalar(f, &kv->key);
-		pr_pad(f, kv->key.type == MSGPACK_OBJECT_STR ?
-		    pr_width(kv->key.via.str.ptr, kv->key.via.str.size) : 1,
-		    w + 2);
-		pr_scalar(f, &kv->val);
-		if (list != NULL && kv->val.type == MSGPACK_OBJECT_STR &&
-		    pr_objstr(&kv->key, name, sizeof(name)) != NULL)
-			pr_label(cli, list, name, kv->val.via.str.ptr,
-			    kv->val.via.str.size);
-		putc('\n', f);
-	}
+	for (i = 0; i < fields->via.map.size; i++)
+		pr_field_line(cli, list, &fields->via.map.ptr[i], indent, w);
 }
 
 /*

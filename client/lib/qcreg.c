@@ -41,6 +41,7 @@ const char *const qcreg_op_names[QCREG_OP_COUNT] = {
 	[QCREG_OP_CHECKPOINT] = "checkpoint",
 	[QCREG_OP_PROOF] = "proof",
 	[QCREG_OP_CONSISTENCY] = "consistency",
+	[QCREG_OP_REPORT] = "report",
 };
 
 /* Records a message for code and returns code. */

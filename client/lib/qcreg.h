@@ -843,6 +843,47 @@ int		 qcreg_check_verify(const struct qcreg_check *k,
 		    const uint8_t pub[QC_PUB_LEN]);
 
 /*
+ * The credit report of one subject (PROTOCOL.md 5, report): regulators
+ * and agencies. With sign, the report is signed (4.16) as a check answer
+ * is: its result map holds a signed block, whose signature covers a
+ * canonical text of the whole report; keep the map as for a check (its
+ * msgpack bytes, or JSON: `qcreg --json report --signed`). A server
+ * without a signing key answers QC_E_UNAVAILABLE, a replica
+ * QC_E_READ_ONLY. *out is the reply; qcreg_reply_result gives the map.
+ */
+int		 qcreg_report(struct qcreg *, const char *subject, int sign,
+		    struct qcreg_reply **out);
+/* The same, pipelined (see Pipeline). */
+int		 qcreg_queue_report(struct qcreg *, const char *subject,
+		    int sign);
+/*
+ * The signed block of a signed report (the result map of a reply, or one
+ * read back) into *sig. 0, or QCREG_E_PROTO when the map is not a report
+ * or has no signed block (or a malformed one). Decoding verifies
+ * nothing: see qcreg_report_verify.
+ */
+int		 qcreg_report_parse(const msgpack_object *result,
+		    struct qcreg_checkpoint *sig);
+/*
+ * As qcreg_report_parse, from the len msgpack bytes of a kept report,
+ * which are checked as the library checks a frame before they are
+ * unpacked into *up: on 0, up->data is the report map; free it with
+ * msgpack_unpacked_destroy (on an error there is nothing to free).
+ */
+int		 qcreg_report_load(const void *buf, size_t len,
+		    msgpack_unpacked *up, struct qcreg_checkpoint *sig);
+/*
+ * 1 if sig is signed and its signature verifies, with pub (the raw
+ * 32-byte Ed25519 public key of sig->key_id), over the canonical text of
+ * the report map result under sig: any change to a value of the report
+ * (an entry, a version, a case, the verdict, the registry head ...) or
+ * to a field of sig fails. 0 otherwise, also when out of memory.
+ */
+int		 qcreg_report_verify(const msgpack_object *result,
+		    const struct qcreg_checkpoint *sig,
+		    const uint8_t pub[QC_PUB_LEN]);
+
+/*
  * Mirror (PROTOCOL.md 4.7, 4.9, 4.11): a platform keeps the registry's public
  * data beside it, in sync, and checks sellers locally.
  *

@@ -41,6 +41,7 @@ enum qcreg_op {
 	QCREG_OP_CHECKPOINT,
 	QCREG_OP_PROOF,
 	QCREG_OP_CONSISTENCY,
+	QCREG_OP_REPORT,
 	QCREG_OP_COUNT
 };
 
@@ -161,6 +162,12 @@ int		 qcreg_pack_idem(msgpack_packer *, const char *);
 int		 qcreg_idem_ok(const char *);
 int		 qcreg_single_begin(struct qcreg *);
 int		 qcreg_single_end(struct qcreg *, struct qcreg_reply **);
+
+/*
+ * qcreg_signed.c: the msgpack bytes of a kept answer, checked as a frame
+ * is, unpacked whole into up: 0, or QCREG_E_PROTO (nothing to free).
+ */
+int		 qcreg_kept_unpack(const void *, size_t, msgpack_unpacked *);
 
 /* qcreg_checkpoint.c */
 int		 qcreg_checkpoint_decode(const msgpack_object *,

@@ -38,23 +38,34 @@ qcreg_check_parse(const msgpack_object *result, struct qcreg_check **out,
 }
 
 int
+qcreg_kept_unpack(const void *buf, size_t len, msgpack_unpacked *up)
+{
+	size_t	 off = 0;
+
+	msgpack_unpacked_init(up);
+	/* Validated first: unpacking then allocates at most ~24 x len. */
+	if (buf == NULL || qc_frame_validate(buf, len) != QC_FRAME_OK)
+		return QCREG_E_PROTO;
+	if (msgpack_unpack_next(up, buf, len, &off) !=
+	    MSGPACK_UNPACK_SUCCESS || off != len) {
+		msgpack_unpacked_destroy(up);
+		msgpack_unpacked_init(up);
+		return QCREG_E_PROTO;
+	}
+	return 0;
+}
+
+int
 qcreg_check_load(const void *buf, size_t len, struct qcreg_check **out,
     struct qcreg_checkpoint *sig)
 {
 	msgpack_unpacked	 up;
-	size_t			 off = 0;
 	int			 rc;
 
 	*out = NULL;
-	/* Validated first: unpacking then allocates at most ~24 x len. */
-	if (buf == NULL || qc_frame_validate(buf, len) != QC_FRAME_OK)
-		return QCREG_E_PROTO;
-	msgpack_unpacked_init(&up);
-	if (msgpack_unpack_next(&up, buf, len, &off) !=
-	    MSGPACK_UNPACK_SUCCESS || off != len)
-		rc = QCREG_E_PROTO;
-	else
-		rc = qcreg_check_parse(&up.data, out, sig);
+	if ((rc = qcreg_kept_unpack(buf, len, &up)) != 0)
+		return rc;
+	rc = qcreg_check_parse(&up.data, out, sig);
 	msgpack_unpacked_destroy(&up);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "backup.h"
+#include "case_index.h"
 #include "log.h"
 #include "store.h"
 
@@ -158,7 +159,7 @@ store_dbi(struct store *st, int i)
 		&st->s_cases, &st->s_open_cases, &st->s_escalate,
 		&st->s_withdrawn, &st->s_idem, &st->s_expiry, &st->s_merkle,
 		&st->s_keys, &st->s_name_subj, &st->s_name_rows,
-		&st->s_bigrams
+		&st->s_bigrams, &st->s_subject_cases
 	};
 
 	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
@@ -167,7 +168,7 @@ store_dbi(struct store *st, int i)
 static const char *const store_dbi_names[] = {
 	"versions", "changes", "summary", "meta", "cases", "open_cases",
 	"escalate", "withdrawn", "idem", "expiry", "tree", "keys",
-	"name_subj", "name_rows", "bigrams"
+	"name_subj", "name_rows", "bigrams", "subject_cases"
 };
 
 /* The flags a database is made with; 0 for the plain byte-keyed ones. */
@@ -257,6 +258,8 @@ store_open_dbis(struct store *st)
 		mdb_txn_abort(txn);
 		return -1;
 	}
+	if ((rc = case_index_catch_up(st, txn)) != 0)
+		goto fail;
 	if ((rc = mdb_txn_commit(txn)) != 0) {
 		log_warnx("lmdb commit: %s", mdb_strerror(rc));
 		return -1;

@@ -21,6 +21,8 @@
  *   name_subj subject                     -> id32 of its names (names.h)
  *   name_rows id32 (integer key)          -> subject and its names by list
  *   bigrams   bigram (dup id32s, integer) -> the ids of names holding it
+ *   subject_cases subject NUL case64      -> "" (a subject's cases, for
+ *                                            report; case_index.h)
  *
  * A version's content is stored once, in its change record; the summary
  * points at the newest version of each entry and `versions` at the ones
@@ -66,6 +68,7 @@ struct store {
 	MDB_dbi		 s_name_subj;
 	MDB_dbi		 s_name_rows;
 	MDB_dbi		 s_bigrams;
+	MDB_dbi		 s_subject_cases;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */

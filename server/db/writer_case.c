@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "case_index.h"
 #include "cases.h"
 #include "date.h"
 #include "record.h"
@@ -128,7 +129,9 @@ wx_case_open(struct wx *x)
 	v.mv_data = sq;
 	v.mv_size = sizeof(sq);
 	if ((rc = case_store(x, c.c_seq, &cr)) != 0 ||
-	    (rc = mdb_put(x->x_txn, x->x_st->s_open_cases, &k, &v, 0)) != 0)
+	    (rc = mdb_put(x->x_txn, x->x_st->s_open_cases, &k, &v, 0)) != 0 ||
+	    (rc = case_index_put(x->x_st, x->x_txn, x->x_subject,
+	    c.c_seq)) != 0)
 		return rc;
 	if (wr->wr_kind == CASE_OBJECTION) {
 		cur.h_case = c.c_seq;

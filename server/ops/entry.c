@@ -1,6 +1,8 @@
 /*
  * Wire entries from stored version records.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "date.h"
@@ -57,6 +59,30 @@ entry_pack(msgpack_packer *pk, const struct record *r, enum state st,
 	    (by_case && qc_pack_kv_uint(pk, "case", r->r_case) != 0) ||
 	    (disputed != 0 && qc_pack_kv_uint(pk, "disputed", disputed) != 0))
 		return -1;
+	return 0;
+}
+
+int
+entry_pack_seq(struct req *q, MDB_txn *txn, msgpack_packer *pk, uint64_t seq,
+    int st, int with_by, uint64_t disputed)
+{
+	const struct list_def	*l;
+	msgpack_unpacked	 up;
+	struct record		 r;
+	int			 rc;
+
+	if ((rc = record_fetch(q->q_store, txn, seq, &up, &r)) == 0 &&
+	    st == -1 && (l = entry_list(q->q_cfg, &r)) != NULL)
+		st = (int)entry_state(l, &r, q->q_today);
+	if (rc == 0 && (st == -1 || entry_pack(pk, &r, (enum state)st,
+	    with_by, disputed) != 0))
+		rc = ENOMEM;
+	msgpack_unpacked_destroy(&up);
+	if (rc != 0) {
+		req_fail(q, QC_E_INTERNAL, "cannot pack version %" PRIu64
+		    ": %s", seq, mdb_strerror(rc));
+		return -1;
+	}
 	return 0;
 }
 

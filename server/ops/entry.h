@@ -26,6 +26,13 @@ enum state	 entry_state(const struct list_def *, const struct record *,
 int		 entry_pack(msgpack_packer *, const struct record *,
 		    enum state, int with_by, uint64_t disputed);
 /*
+ * Packs the version that change seq wrote, as entry_pack: in state st,
+ * or with st -1 in the state of that version alone today. 0, or -1 with
+ * the request failed.
+ */
+int		 entry_pack_seq(struct req *, MDB_txn *, msgpack_packer *,
+		    uint64_t seq, int st, int with_by, uint64_t disputed);
+/*
  * The target lists whose escalations the caller sees (PROTOCOL.md 4.6):
  * all for a regulator, its own for an agency, none for a platform.
  */

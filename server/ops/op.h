@@ -214,6 +214,7 @@ enum op_status	 op_escalation_dismiss(struct req *);
 enum op_status	 op_checkpoint(struct req *);
 enum op_status	 op_proof(struct req *);
 enum op_status	 op_consistency(struct req *);
+enum op_status	 op_report(struct req *);
 
 /* op_put.c: what put and remove share; fills q->q_write. */
 enum op_status	 op_write_prepare(struct req *, int op);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "date.h"
-#include "msg.h"
 #include "op.h"
 #include "op_check.h"
 #include "signer.h"
@@ -17,12 +16,7 @@ check_sign_begin(struct req *q, MDB_txn *txn, struct check_sign *cs,
     uint32_t nsubjects)
 {
 	msgpack_sbuffer_init(&cs->cs_text);
-	if (config_signer(q->q_cfg) == NULL) {
-		req_fail(q, QC_E_UNAVAILABLE, "signed: this server has no "
-		    "signing key");
-		return -1;
-	}
-	if (checkpoint_make(q, txn, &cs->cs_cp) != 0)
+	if (answer_sign_begin(q, txn, &cs->cs_cp) != 0)
 		return -1;
 	if (qc_check_text_head(&cs->cs_text, q->q_cfg->origin,
 	    cs->cs_cp.cp_time, cs->cs_cp.cp_size, cs->cs_cp.cp_root,
@@ -92,29 +86,8 @@ check_sign_subject(struct req *q, struct check_sign *cs, const char *subject,
 int
 check_sign_end(struct req *q, struct check_sign *cs)
 {
-	struct checkpoint	*cp = &cs->cs_cp;
-	msgpack_packer		*pk = q->q_pk;
-	char			 root[2 * QC_ROOT_LEN + 1];
-	char			 sig[2 * QC_SIG_LEN + 1];
-
-	if (signer_sign(cp->cp_signer, cs->cs_text.data, cs->cs_text.size,
-	    cp->cp_sig) != 0) {
-		req_fail(q, QC_E_INTERNAL, "cannot sign the answer");
-		return -1;
-	}
-	qc_hex(cp->cp_root, QC_ROOT_LEN, root);
-	qc_hex(cp->cp_sig, QC_SIG_LEN, sig);
-	if (qc_pack_cstr(pk, "signed") != 0 || msgpack_pack_map(pk, 6) != 0 ||
-	    qc_pack_kv_str(pk, "origin", q->q_cfg->origin) != 0 ||
-	    qc_pack_kv_uint(pk, "time", cp->cp_time) != 0 ||
-	    qc_pack_kv_uint(pk, "size", cp->cp_size) != 0 ||
-	    qc_pack_kv_str(pk, "root", root) != 0 ||
-	    qc_pack_kv_str(pk, "key_id", signer_key_id(cp->cp_signer)) != 0 ||
-	    qc_pack_kv_str(pk, "signature", sig) != 0) {
-		req_fail(q, QC_E_INTERNAL, "out of memory");
-		return -1;
-	}
-	return 0;
+	return answer_sign_pack(q, &cs->cs_cp, cs->cs_text.data,
+	    cs->cs_text.size);
 }
 
 void

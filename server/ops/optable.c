@@ -243,6 +243,17 @@ const struct op_entry op_table[] = {
 		},
 		.op_run = op_consistency,
 	},
+	{
+		/* An agency sees its own lists whole (op_report.c). */
+		.op_name = "report",
+		.op_audited = 1,
+		.op_roles = ROLES_SUPERVISE,
+		.op_args = {
+			{ ARG_SUBJECT, ARG_REQUIRED },
+			{ ARG_SIGNED, 0 },
+		},
+		.op_run = op_report,
+	},
 };
 
 const int op_table_len = sizeof(op_table) / sizeof(op_table[0]);

@@ -1,7 +1,7 @@
 /*
  * The registry's signatures: recording the signing key's public half,
- * and the signed checkpoint (PROTOCOL.md 4.9) that checkpoint and signed
- * answers carry.
+ * the signed checkpoint (PROTOCOL.md 4.9) that checkpoint and signed
+ * answers carry, and the signed block of those answers.
  */
 #include <string.h>
 #include <time.h>
@@ -83,4 +83,42 @@ checkpoint_pack(msgpack_packer *pk, const char *origin,
 	qc_hex(cp->cp_sig, QC_SIG_LEN, sig);
 	return qc_pack_kv_str(pk, "key_id", cp->cp_key_id) ||
 	    qc_pack_kv_str(pk, "signature", sig) ? -1 : 0;
+}
+
+int
+answer_sign_begin(struct req *q, MDB_txn *txn, struct checkpoint *cp)
+{
+	if (config_signer(q->q_cfg) == NULL) {
+		req_fail(q, QC_E_UNAVAILABLE, "signed: this server has no "
+		    "signing key");
+		return -1;
+	}
+	return checkpoint_make(q, txn, cp);
+}
+
+int
+answer_sign_pack(struct req *q, struct checkpoint *cp, const void *text,
+    size_t len)
+{
+	msgpack_packer	*pk = q->q_pk;
+	char		 root[2 * QC_ROOT_LEN + 1];
+	char		 sig[2 * QC_SIG_LEN + 1];
+
+	if (signer_sign(cp->cp_signer, text, len, cp->cp_sig) != 0) {
+		req_fail(q, QC_E_INTERNAL, "cannot sign the answer");
+		return -1;
+	}
+	qc_hex(cp->cp_root, QC_ROOT_LEN, root);
+	qc_hex(cp->cp_sig, QC_SIG_LEN, sig);
+	if (qc_pack_cstr(pk, "signed") != 0 || msgpack_pack_map(pk, 6) != 0 ||
+	    qc_pack_kv_str(pk, "origin", q->q_cfg->origin) != 0 ||
+	    qc_pack_kv_uint(pk, "time", cp->cp_time) != 0 ||
+	    qc_pack_kv_uint(pk, "size", cp->cp_size) != 0 ||
+	    qc_pack_kv_str(pk, "root", root) != 0 ||
+	    qc_pack_kv_str(pk, "key_id", signer_key_id(cp->cp_signer)) != 0 ||
+	    qc_pack_kv_str(pk, "signature", sig) != 0) {
+		req_fail(q, QC_E_INTERNAL, "out of memory");
+		return -1;
+	}
+	return 0;
 }

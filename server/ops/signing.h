@@ -1,6 +1,7 @@
 /*
  * Inside the ops layer: the signed checkpoint (PROTOCOL.md 4.9) that the
- * checkpoint op answers and signed answers carry.
+ * checkpoint op answers and signed answers carry, and the signed block
+ * of those answers.
  */
 #ifndef QCD_SIGNING_H
 #define QCD_SIGNING_H
@@ -29,5 +30,18 @@ int	 checkpoint_make(struct req *, MDB_txn *, struct checkpoint *);
 /* {origin, size, root, time, key_id?, signature?}; 0 or -1. */
 int	 checkpoint_pack(msgpack_packer *, const char *origin,
 	    const struct checkpoint *);
+/*
+ * A signed answer (check, report) begins: unavailable on a server
+ * without a signing key, else the checkpoint of txn's head into cp. 0,
+ * or -1 after req_fail.
+ */
+int	 answer_sign_begin(struct req *, MDB_txn *, struct checkpoint *);
+/*
+ * Signs the answer's canonical text (len bytes) with cp's key and packs
+ * "signed": {origin, time, size, root, key_id, signature}. 0, or -1
+ * after req_fail.
+ */
+int	 answer_sign_pack(struct req *, struct checkpoint *, const void *text,
+	    size_t len);
 
 #endif

@@ -26,13 +26,13 @@ suite = Suite("authz")
 OPS = ["hello", "check", "get", "scan", "history", "changes", "stats", "search", "backup",
        "backup_read", "audit", "put", "remove",
        "case_open", "case_close", "cases", "escalations", "escalation_dismiss",
-       "checkpoint", "proof", "consistency"]
+       "checkpoint", "proof", "consistency", "report"]
 STATES = [None, "active", "pending", "expired", "removed"]
 FORBIDDEN = ("error", "forbidden")
 NOT_FOUND = ("error", "not_found")
 # What exercising a cell word must have shown, per word (see cover()).
 NEEDS = {"yes": {"allowed"}, "no": {"forbidden"}, "active only": {"allowed", "hidden"},
-	 "own lists": {"own", "foreign"}}
+	 "own lists": {"own", "foreign"}, "own lists whole": {"own", "hidden"}}
 NEEDS_OP = {("scan", "active only"): {"state forbidden"}}
 
 
@@ -422,6 +422,70 @@ def audit_row(ctx):
 			      else "no records: %s" % short(r), "allowed")
 		else:
 			unknown_word("audit", cn, word)
+
+
+def _report_want(v, x, own, head, head_hash):
+	"""What a report on x must hold for a caller who sees the lists own
+	whole (all of them for a regulator) and only active entries of the
+	others: (a check of the answer, whether anything was hidden), or None
+	when nothing is visible (not_found). The seed opens no case on x."""
+	entries, hidden = [], False
+	for l in LISTS:
+		e = v.newest.get((l, x))
+		if e is None:
+			continue
+		if l in own:
+			entries.append(e)
+		elif e["state"] == "active":
+			entries.append(strip(e, "by"))
+		else:
+			hidden = True
+	versions = [h for h in v.hist[x] if h["list"] in own]
+	hidden = hidden or len(versions) < len(v.hist[x])
+	if not entries and not versions:
+		return None, hidden
+	active = [e for e in entries if e["state"] == "active"]
+	hits = [{"list": e["list"], "grade": e["fields"]["grade"]} if e["list"] == "credit" else
+		{"list": e["list"]} for e in active]
+	verdict = check_result(x, hits)["verdict"]
+
+	def want(r):
+		got = {k: r.get(k) for k in ("subject", "verdict", "entries", "proposed", "versions", "cases")}
+		exp = {"subject": x, "verdict": verdict, "entries": entries, "proposed": [], "versions": versions,
+		       "cases": []}
+		if got != exp:
+			return "report %s" % first_diff(got, exp)
+		reg = r.get("registry", {})
+		if (reg.get("seq"), reg.get("hash")) != (head, head_hash):
+			return "registry %s, want seq %d and hash %s" % (short(reg), head, head_hash)
+		return None
+	return want, hidden
+
+
+@suite.test(timeout=90)
+def report_row(ctx):
+	v = View(ctx.server)
+	head, head_hash = len(v.changes), v.changes[-1]["hash"]
+	m = Matrix("report")
+	for cn, word in m.cells.items():
+		for x in v.subjects:
+			for signed in (False, True):
+				args = {"subject": x, "signed": signed}
+				if word == "no":
+					m.add(cn, args, FORBIDDEN, "forbidden")
+					continue
+				if word == "yes":
+					own, tag = LISTS, "allowed"
+				elif word == "own lists whole":
+					own, tag = OWN.get(cn, []), "own"
+				else:
+					unknown_word("report", cn, word)
+				want, hidden = _report_want(v, x, own, head, head_hash)
+				# own: versions of its lists, which only a whole view shows
+				shown = want is not None and (word == "yes" or any(
+					h["list"] in own for h in v.hist[x]))
+				tags = ([tag] if shown else []) + (["hidden"] if hidden else [])
+				m.add(cn, args, want if want else NOT_FOUND, *tags)
 	m.run(ctx.server)
 
 

@@ -8,12 +8,58 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+
 #include "frame.h"
 #include "loghash.h"
 #include "msg.h"
 #include "qcreg_int.h"
 #include "sig.h"
 #include "testlib.h"
+
+static EVP_PKEY	*ed25519_key(uint8_t);
+
+/* The Ed25519 key whose seed is the bytes first .. first + 31. */
+static EVP_PKEY *
+ed25519_key(uint8_t first)
+{
+	uint8_t		 seed[32];
+	EVP_PKEY	*key;
+	int		 i;
+
+	for (i = 0; i < 32; i++)
+		seed[i] = (uint8_t)(first + i);
+	key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+	assert_non_null(key);
+	return key;
+}
+
+void
+tl_ed25519_pub(uint8_t first, uint8_t *pub)
+{
+	EVP_PKEY	*key = ed25519_key(first);
+	size_t		 len = QC_PUB_LEN;
+
+	assert_int_equal(EVP_PKEY_get_raw_public_key(key, pub, &len), 1);
+	assert_int_equal(len, QC_PUB_LEN);
+	EVP_PKEY_free(key);
+}
+
+void
+tl_ed25519_sign(uint8_t first, const void *msg, size_t len, char *sig_hex)
+{
+	EVP_PKEY	*key = ed25519_key(first);
+	EVP_MD_CTX	*md;
+	uint8_t		 sig[QC_SIG_LEN];
+	size_t		 slen = sizeof(sig);
+
+	assert_non_null(md = EVP_MD_CTX_new());
+	assert_int_equal(EVP_DigestSignInit(md, NULL, NULL, NULL, key), 1);
+	assert_int_equal(EVP_DigestSign(md, sig, &slen, msg, len), 1);
+	qc_hex(sig, sizeof(sig), sig_hex);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(key);
+}
 
 void
 tl_pack_str(msgpack_packer *pk, const char *s)

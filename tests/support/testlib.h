@@ -24,6 +24,14 @@ void		 tl_want_uint(const msgpack_object *o, const char *key,
 /* The 32-byte hash h is the one written in hex (lower case). */
 void		 tl_want_hash(const uint8_t *h, const char *hex);
 /*
+ * The Ed25519 key whose seed is the bytes first .. first + 31: its raw
+ * public key (32 bytes) into pub; the signature by it of len bytes at
+ * msg, in hex (129 bytes with the NUL), into sig_hex.
+ */
+void		 tl_ed25519_pub(uint8_t first, uint8_t *pub);
+void		 tl_ed25519_sign(uint8_t first, const void *msg, size_t len,
+		    char *sig_hex);
+/*
  * A success reply to op (enum qcreg_op) whose result is the map packed in
  * sb (which is then emptied); n: the subjects sent, for a check. Freed
  * with qcreg_reply_free().
@@ -65,6 +73,8 @@ void		 tl_sent_free(struct tl_sent *);
  * qcreg-test-NAME.XXXXXX under $TMPDIR or /tmp into out: 0 or -1.
  */
 int		 tl_tmpdir(char *out, size_t cap, const char *name);
+/* Removes a store's directory: its LMDB files, then dir. 0 or -1. */
+int		 tl_rmstore(const char *dir);
 /* The config written in text; NULL (the reason on stderr) if refused. */
 struct config	*tl_config(const char *text);
 

@@ -1,6 +1,6 @@
 /*
  * Helpers of the unit tests of the daemon's layers (testlib.h): a
- * config from text and a temporary directory.
+ * config from text, a temporary directory and a store's removal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,18 @@ tl_tmpdir(char *out, size_t cap, const char *name)
 	snprintf(out, cap, "%s/qcreg-test-%s.XXXXXX",
 	    t != NULL && *t != '\0' ? t : "/tmp", name);
 	return mkdtemp(out) == NULL ? -1 : 0;
+}
+
+int
+tl_rmstore(const char *dir)
+{
+	char	 p[4200];
+
+	snprintf(p, sizeof(p), "%s/data.mdb", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
+	unlink(p);
+	return rmdir(dir);
 }
 
 struct config *

@@ -15,8 +15,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <openssl/evp.h>
-
 #include "msg.h"
 #include "qcreg.h"
 #include "testlib.h"
@@ -69,7 +67,6 @@ static const char text[] =
 static uint8_t	 pub[QC_PUB_LEN], other_pub[QC_PUB_LEN];
 static char	 sig_hex[2 * QC_SIG_LEN + 1];
 
-static void	 make_key(uint8_t, uint8_t *, EVP_PKEY **);
 static void	 pk_kv(msgpack_packer *, const char *, const char *);
 static void	 pk_uint(msgpack_packer *, const char *, uint64_t);
 static void	 pack_first(msgpack_packer *, enum tamper);
@@ -80,23 +77,6 @@ static void	 pack_signed(msgpack_packer *, enum tamper);
 static void	 pack_answer(msgpack_sbuffer *, enum tamper);
 static void	 pack_block(msgpack_sbuffer *, int);
 static int	 setup(void **);
-
-/* The Ed25519 key whose seed is the bytes first .. first + 31. */
-static void
-make_key(uint8_t first, uint8_t *raw_pub, EVP_PKEY **keyp)
-{
-	uint8_t		 seed[32];
-	size_t		 len = QC_PUB_LEN;
-	EVP_PKEY	*key;
-	int		 i;
-
-	for (i = 0; i < 32; i++)
-		seed[i] = (uint8_t)(first + i);
-	key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
-	assert_non_null(key);
-	assert_int_equal(EVP_PKEY_get_raw_public_key(key, raw_pub, &len), 1);
-	*keyp = key;
-}
 
 static void
 pk_kv(msgpack_packer *pk, const char *k, const char *v)
@@ -235,23 +215,10 @@ pack_answer(msgpack_sbuffer *sb, enum tamper t)
 static int
 setup(void **state)
 {
-	EVP_PKEY	*key, *other;
-	EVP_MD_CTX	*md;
-	uint8_t		 sig[QC_SIG_LEN];
-	size_t		 len = sizeof(sig);
-
 	(void)state;
-	make_key(0, pub, &key);
-	make_key(32, other_pub, &other);
-	md = EVP_MD_CTX_new();
-	assert_non_null(md);
-	assert_int_equal(EVP_DigestSignInit(md, NULL, NULL, NULL, key), 1);
-	assert_int_equal(EVP_DigestSign(md, sig, &len,
-	    (const uint8_t *)text, sizeof(text) - 1), 1);
-	qc_hex(sig, sizeof(sig), sig_hex);
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(other);
+	tl_ed25519_pub(0, pub);
+	tl_ed25519_pub(32, other_pub);
+	tl_ed25519_sign(0, text, sizeof(text) - 1, sig_hex);
 	return 0;
 }
 

@@ -56,7 +56,6 @@ static struct ops_env	 env;
 static int	 load(struct config **, int);
 static int	 setup(void **);
 static int	 teardown(void **);
-static void	 clean_dir(const char *);
 static void	 mp_begin(struct tl_mp *, const char *, uint32_t);
 static void	 mp_uint(struct tl_mp *, const char *, uint64_t);
 static void	 mp_strs(struct tl_mp *, const char *, const char *const *,
@@ -123,22 +122,10 @@ teardown(void **state)
 	(void)state;
 	ops_env_free(&env);
 	store_close(&st);
-	clean_dir(dir);
+	(void)tl_rmstore(dir);
 	config_free(cfg);
 	config_free(cfg32);
 	return 0;
-}
-
-static void
-clean_dir(const char *d)
-{
-	char	 p[512];
-
-	snprintf(p, sizeof(p), "%s/data.mdb", d);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", d);
-	unlink(p);
-	rmdir(d);
 }
 
 /* Starts {id: 1, op: op, ...n more pairs} (op NULL: no op key). */

@@ -18,6 +18,7 @@
 
 #include "filter.h"
 #include "store.h"
+#include "testlib.h"
 
 #define NSUBJ	20000
 
@@ -50,16 +51,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	 p[512];
-
 	(void)state;
 	store_close(&st);
-	snprintf(p, sizeof(p), "%s/data.mdb", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
-	unlink(p);
-	rmdir(dir);
-	return 0;
+	return tl_rmstore(dir);
 }
 
 static size_t

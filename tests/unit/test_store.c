@@ -16,6 +16,7 @@
 #include "config.h"
 #include "store.h"
 #include "subject.h"
+#include "testlib.h"
 
 #define MiB	(1024 * 1024)
 
@@ -23,7 +24,6 @@ static char	 dir[256];
 
 static int	 setup(void **);
 static int	 teardown(void **);
-static void	 clean_dir(const char *);
 static int	 key_cmp(const void *, const void *);
 static void	 put(struct store *, MDB_dbi, const void *, size_t);
 
@@ -49,20 +49,8 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	clean_dir(dir);
+	(void)tl_rmstore(dir);
 	return 0;
-}
-
-static void
-clean_dir(const char *d)
-{
-	char	 p[512];
-
-	snprintf(p, sizeof(p), "%s/data.mdb", d);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", d);
-	unlink(p);
-	rmdir(d);
 }
 
 /* LMDB's default order: memcmp, then the shorter key first. */
@@ -298,7 +286,7 @@ test_open_errors(void **state)
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	store_close(&st);
 	assert_int_equal(store_open(&st, sub, 4 * MiB, 8), -1);
-	clean_dir(sub);
+	(void)tl_rmstore(sub);
 
 	/* not a directory, and a missing parent */
 	snprintf(file, sizeof(file), "%s/file", dir);
