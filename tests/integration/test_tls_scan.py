@@ -71,8 +71,16 @@ def no_compression_no_early_data(ctx):
 	sess = os.path.join(mktemp("qcreg-tls-"), "s.pem")
 	args = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % s.port, "-cert", crt, "-key", key,
 		"-CAfile", CA, "-tls1_3", "-sess_out", sess]
-	p = subprocess.run(args, input="", capture_output=True, text=True, timeout=30)
-	check(os.path.exists(sess), "a session ticket was issued:\n" + p.stdout + p.stderr)
+	# s_client writes the ticket when it comes, after the handshake: its
+	# stdin stays open until then (bounded), then it is told to quit.
+	p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+			     stderr=subprocess.STDOUT, text=True)
+	try:
+		wait_until(lambda: os.path.exists(sess) and os.path.getsize(sess) > 0, 20,
+			   "a session ticket from qcregd")
+	finally:
+		out, _ = p.communicate("Q\n", timeout=30)
+	check(os.path.exists(sess), "a session ticket was issued:\n" + out)
 	t = subprocess.run(["openssl", "sess_id", "-in", sess, "-text", "-noout"],
 			   capture_output=True, text=True, timeout=30)
 	m = re.search(r"Max Early Data: (\d+)", t.stdout)
