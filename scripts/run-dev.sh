@@ -171,6 +171,8 @@ qcregd is running on $addr (data in $DATA/, log below). Try:
   $q \$R history $WATCHED    # on tourism-watch twice within a year
   $q \$R scan credit
   $q \$R stats
+  $q \$R search 郑州            # names, USCC prefixes, division codes
+  $q \$R report $LISTED        # the credit report, in Chinese
   $q \$R cases                 # open cases, overdue ones included
   $q \$R escalations           # subjects a watch list escalates
 
@@ -181,6 +183,10 @@ qcregd is running on $addr (data in $DATA/, log below). Try:
 
   # as ops-admin
   $q --cert $CERTS/ops-admin.crt --key $CERTS/ops-admin.key stats
+
+  # the HTTPS JSON API (docs/HTTP.md)
+  curl --cert $CERTS/market-regulator.crt --key $CERTS/market-regulator.key \\
+      --cacert $CERTS/ca.crt https://127.0.0.1:7444/v1/subjects/$LISTED
 
   # or set the defaults once
   export QCREG_SERVER=$addr QCREG_CA=$CERTS/ca.crt
@@ -204,7 +210,8 @@ mkdir -p "$DATA"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qcreg-run.XXXXXX")
 port_file=$tmp/port
 
-"$QCREGD" --config "$CONF" --data "$DATA" --port-file "$port_file" &
+"$QCREGD" --config "$CONF" --data "$DATA" --port-file "$port_file" \
+    --http-listen "${RUNDEV_HTTP:-127.0.0.1:7444}" &
 pid=$!
 
 n=0

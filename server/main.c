@@ -32,6 +32,7 @@
 struct options {
 	const char	*cfg_path;
 	const char	*listen;
+	const char	*http_listen;
 	const char	*data;
 	const char	*port_file;
 	const char	*replica_of;
@@ -63,7 +64,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: qcregd --config FILE [--listen HOST:PORT] "
-	    "[--data DIR]\n"
+	    "[--http-listen HOST:PORT] [--data DIR]\n"
 	    "              [--replica-of HOST:PORT] [--port-file FILE]\n"
 	    "              [--check-config] [--debug]\n"
 	    "       qcregd --migrate --data DIR [--config FILE] [--debug]\n"
@@ -79,6 +80,7 @@ parse_options(int argc, char *argv[], struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "http-listen", required_argument, NULL, 'H' },
 		{ "data", required_argument, NULL, 'd' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "check-config", no_argument, NULL, 'n' },
@@ -93,11 +95,12 @@ parse_options(int argc, char *argv[], struct options *o)
 	int	 ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:l:d:p:nMIr:fDR:", longopts,
+	while ((ch = getopt_long(argc, argv, "c:l:H:d:p:nMIr:fDR:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->cfg_path = optarg; break;
 		case 'l': o->listen = optarg; break;
+		case 'H': o->http_listen = optarg; break;
 		case 'd': o->data = optarg; break;
 		case 'p': o->port_file = optarg; break;
 		case 'n': o->check_only = 1; break;
@@ -155,6 +158,9 @@ load_config(const struct options *o)
 		fatalx("%s", err);
 	if (o->listen != NULL && config_set_listen(cfg, o->listen) == -1)
 		fatalx("--listen: expected HOST:PORT");
+	if (o->http_listen != NULL &&
+	    config_set_http_listen(cfg, o->http_listen) == -1)
+		fatalx("--http-listen: expected HOST:PORT");
 	if (o->data != NULL) {
 		if (strlen(o->data) >= sizeof(cfg->data_dir))
 			fatalx("--data: path too long");

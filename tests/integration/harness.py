@@ -980,7 +980,8 @@ class Server:
 		with open(log, "wb") as lf:
 			self.proc = subprocess.Popen(
 				self.wrapper + [exe, "--config", self.config, "--listen", "127.0.0.1:0",
-						"--data", self.data, "--port-file", pf] + self.args,
+						"--http-listen", "127.0.0.1:0", "--data", self.data,
+						"--port-file", pf] + self.args,
 				cwd=ROOT, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT,
 				preexec_fn=_pdeathsig, env=self.env)
 		_LIVE.append(self)
