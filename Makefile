@@ -204,11 +204,11 @@ fuzzers: $(FUZZERS)
 replays: $(REPLAYS)
 
 $(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(SERVER_A) $(LIB_A) $(PROTO_A)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 $(O)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay_main.o \
 	    $(SERVER_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 # fuzz_request keeps the daemon's info lines (one per bad frame) to
 # itself unless QCREG_FUZZ_VERBOSE is set (ld --wrap, as test_slots).
 $(O)/fuzz_request $(O)/fuzz/fuzz_request: private LDLIBS += \

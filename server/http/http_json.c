@@ -11,8 +11,8 @@
 int
 http_json_pack(msgpack_packer *pk, const json_t *v)
 {
-	const char	*key;
 	json_t		*item;
+	void		*it;
 	size_t		 i;
 	json_int_t	 n;
 
@@ -20,9 +20,13 @@ http_json_pack(msgpack_packer *pk, const json_t *v)
 	case JSON_OBJECT:
 		if (msgpack_pack_map(pk, json_object_size(v)) != 0)
 			return -1;
-		json_object_foreach((json_t *)v, key, item)
-			if (msgpack_pack_str_with_body(pk, key,
-			    strlen(key)) != 0 || http_json_pack(pk, item) != 0)
+		/* A key may hold a NUL (\u0000): its length, not strlen. */
+		for (it = json_object_iter((json_t *)v); it != NULL;
+		    it = json_object_iter_next((json_t *)v, it))
+			if (msgpack_pack_str_with_body(pk,
+			    json_object_iter_key(it),
+			    json_object_iter_key_len(it)) != 0 ||
+			    http_json_pack(pk, json_object_iter_value(it)) != 0)
 				return -1;
 		return 0;
 	case JSON_ARRAY:
@@ -92,7 +96,9 @@ http_json_of(const msgpack_object *o)
 	case MSGPACK_OBJECT_FLOAT64:
 		return json_real(o->via.f64);
 	case MSGPACK_OBJECT_STR:
-		return json_stringn(o->via.str.ptr, o->via.str.size);
+		/* msgpack-c may give an empty str a NULL pointer. */
+		return json_stringn(o->via.str.size > 0 ? o->via.str.ptr : "",
+		    o->via.str.size);
 	case MSGPACK_OBJECT_BIN:
 		return json_of_bin(&o->via.bin);
 	case MSGPACK_OBJECT_ARRAY:
@@ -113,8 +119,9 @@ http_json_of(const msgpack_object *o)
 
 			if (kv->key.type != MSGPACK_OBJECT_STR ||
 			    (item = http_json_of(&kv->val)) == NULL ||
-			    json_object_setn_new(v, kv->key.via.str.ptr,
-			    kv->key.via.str.size, item) != 0) {
+			    json_object_setn_new(v, kv->key.via.str.size > 0 ?
+			    kv->key.via.str.ptr : "", kv->key.via.str.size,
+			    item) != 0) {
 				json_decref(v);
 				return NULL;
 			}

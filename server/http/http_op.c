@@ -146,8 +146,7 @@ http_request_map(struct evhttp_request *req, const char *op, json_t *args,
     msgpack_sbuffer *sb)
 {
 	msgpack_packer	 pk;
-	const char	*key;
-	json_t		*v;
+	void		*it;
 
 	if (args != NULL && (json_object_get(args, "id") != NULL ||
 	    json_object_get(args, "op") != NULL)) {
@@ -161,11 +160,12 @@ http_request_map(struct evhttp_request *req, const char *op, json_t *args,
 	    qc_pack_kv_uint(&pk, "id", 0) != 0 ||
 	    qc_pack_kv_str(&pk, "op", op) != 0)
 		goto nomem;
-	if (args != NULL)
-		json_object_foreach(args, key, v)
-			if (msgpack_pack_str_with_body(&pk, key,
-			    strlen(key)) != 0 || http_json_pack(&pk, v) != 0)
-				goto nomem;
+	for (it = args != NULL ? json_object_iter(args) : NULL; it != NULL;
+	    it = json_object_iter_next(args, it))
+		if (msgpack_pack_str_with_body(&pk, json_object_iter_key(it),
+		    json_object_iter_key_len(it)) != 0 ||
+		    http_json_pack(&pk, json_object_iter_value(it)) != 0)
+			goto nomem;
 	return 0;
 nomem:
 	http_reply_error(req, QC_E_INTERNAL, "out of memory");

@@ -122,6 +122,8 @@ def shortcuts_and_statuses(ctx):
 	st, h, text = api.call("GET", "/v1/search?q=%E6%8E%A5%E5%8F%A3&limit=5")
 	eq((st, [x["subject"] for x in json.loads(text)["result"]["results"]]), (200, [subj]), "search")
 	cases = [("POST", "/v1/get", {"subject": "bogus"}, 400, "invalid_subject"),
+		 ("POST", "/v1/get", {"subject": ""}, 400, "invalid_subject"),
+		 ("POST", "/v1/search", {"q": "", "": 1}, 400, "bad_request"),
 		 ("POST", "/v1/get", {"subject": new_uscc()}, 404, "not_found"),
 		 ("POST", "/v1/nope", {}, 400, "unknown_op"),
 		 ("POST", "/v1/scan", {"list": "nolist"}, 400, "unknown_list"),
