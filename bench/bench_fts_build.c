@@ -8,8 +8,9 @@
  * time is not compared with a durable import), merged into one segment
  * ('optimize', SQLite's fastest layout to query) and left in WAL mode so
  * that the query threads' read-only connections never block one another.
- * Prints one JSON object: rows, seconds, the file's bytes and, when
- * SQLite has the dbstat table, the bytes of each of FTS5's tables.
+ * Prints one JSON object: SQLite's version, rows, seconds, the file's
+ * bytes and, when SQLite has the dbstat table, the bytes of each of
+ * FTS5's tables.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -112,8 +113,9 @@ fts_build(const struct bench_opts *o)
 		sqlite3_close(db);
 		return -1;
 	}
-	printf("{\"built\":%" PRIu64 ",\"build_s\":%.3f,\"bytes\":%" PRId64,
-	    o->nkeys, (double)(b.tv_sec -
+	printf("{\"sqlite\":\"%s\",\"built\":%" PRIu64 ",\"build_s\":%.3f,"
+	    "\"bytes\":%" PRId64, sqlite3_libversion(), o->nkeys,
+	    (double)(b.tv_sec -
 	    a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9,
 	    (int64_t)sb.st_size);
 	fts_tables(db);
