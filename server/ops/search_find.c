@@ -399,14 +399,23 @@ int
 search_find(struct req *q, MDB_txn *txn, const struct search_query *sq,
     struct search_set *ss)
 {
+	size_t	 n = 0;
 	int	 rc = 0;
 
-	if (sq->sq_uscc[0] != '\0')
+	if (sq->sq_uscc[0] != '\0') {
 		rc = find_uscc(q, txn, sq->sq_uscc, ss);
-	if (rc == 0 && sq->sq_region[0] != '\0' && !ss->ss_truncated)
+		ss->ss_finders += ss->ss_n > n;
+		n = ss->ss_n;
+	}
+	if (rc == 0 && sq->sq_region[0] != '\0' && !ss->ss_truncated) {
 		rc = find_region(q, txn, sq->sq_region, ss);
-	if (rc == 0 && sq->sq_names && !ss->ss_truncated)
+		ss->ss_finders += ss->ss_n > n;
+		n = ss->ss_n;
+	}
+	if (rc == 0 && sq->sq_names && !ss->ss_truncated) {
 		rc = find_names(q, txn, sq, ss);
+		ss->ss_finders += ss->ss_n > n;
+	}
 	if (rc != 0) {
 		req_fail(q, QC_E_INTERNAL, "search: %s", rc == ENOMEM ?
 		    "out of memory" : mdb_strerror(rc));
