@@ -8,7 +8,7 @@ DEBS	 = build-essential pkg-config clang libevent-dev liblmdb-dev \
 	   libmsgpack-dev libssl-dev libinih-dev libcmocka-dev lmdb-utils \
 	   openssl python3 python3-msgpack libclang-rt-14-dev libjansson-dev \
 	   fiu-utils python3-cryptography haproxy python3-prometheus-client \
-	   sslscan
+	   sslscan libsqlite3-dev
 
 # Build variant: rel (binaries in bin/) or asan (binaries in build/asan/bin/).
 VARIANT	?= rel
@@ -86,8 +86,8 @@ UNITS	 = $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 PROGS	 = $(BIN)/qcregd $(BIN)/qcreg $(if $(BENCH_SRC),$(BIN)/qcreg-bench) \
 	   $(BIN)/qcreg-lag
 
-.PHONY: all asan units deps certs demo run test bench bench-replica stall-check \
-	clean
+.PHONY: all asan units deps certs demo run test bench bench-replica \
+	bench-search stall-check clean
 all: $(PROGS) units $(O)/tests/powerloss/recorder.so $(O)/tests/lmdb_poke
 
 units: $(UNITS)
@@ -111,9 +111,10 @@ $(BIN)/qcregd: $(call obj,server/main.c) $(SERVER_A) $(LIB_A) $(PROTO_A)
 $(BIN)/qcreg: $(call obj,client/cli/cli.c) $(CLI_A) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
+# The bench alone links SQLite: FTS5 is its search comparison.
 $(BIN)/qcreg-bench: $(call obj,$(BENCH_SRC)) $(LIB_A) $(PROTO_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3
 # Replica lag under a write stream (bench/bench.sh --replica).
 $(BIN)/qcreg-lag: $(call obj,bench/lag/replica_lag.c bench/bench_hist.c \
 	    bench/bench_keys.c) $(LIB_A) $(PROTO_A)
@@ -178,6 +179,13 @@ bench: deps
 bench-replica: all
 	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
 	bench/bench.sh --replica
+
+# search at 1M names against SQLite FTS5, the index's storage and import
+# cost (docs/BENCH.md, "Search"; bench.sh --search, under 10 minutes).
+bench-search: deps
+	$(MAKE) all
+	@[ -f certs/dev/ca.crt ] || $(MAKE) certs
+	bench/bench.sh --search
 
 # The load that showed the lost read event (docs/BENCH.md, "The stall").
 stall-check: all

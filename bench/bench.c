@@ -13,13 +13,17 @@
 
 #include "bench.h"
 
+/* Fragments drawn for a run; a longer run takes them again. */
+#define FRAGS		100000
+
 /* Long options; values above 255 so that none is a character. */
 enum {
 	O_SERVER = 256, O_CA, O_CERT, O_KEY, O_CERTDIR, O_CONNS,
 	O_PIPE, O_THREADS, O_DUR, O_WARM, O_MIX, O_BATCH, O_GEN,
 	O_SEED, O_HIT, O_KEYS, O_PROTO, O_NEWCONN, O_NORESUME, O_LOAD,
 	O_IDLE, O_HOLD, O_JSON, O_LABEL, O_PRINT, O_FROM, O_MIRROR, O_PUBKEY,
-	O_REPORT, O_VERSIONS, O_CASES
+	O_REPORT, O_VERSIONS, O_CASES,
+	O_FRAG, O_NSEED, O_FTS, O_FTSBUILD, O_PNAMES
 };
 
 /* What the command line said beyond struct bench_opts. */
@@ -27,6 +31,7 @@ struct args {
 	int		 conns_set;
 	int		 pipe_set;
 	uint64_t	 print_n;	/* --print-keys */
+	uint64_t	 print_names;	/* --print-names */
 };
 
 static void	 usage(void) __attribute__((noreturn));
@@ -42,6 +47,9 @@ static void	 report_text(const struct bench_opts *,
 static void	 report_json(const struct bench_opts *,
 		    const struct bench_result *);
 static void	 print_keys(uint64_t);
+static void	 print_names(uint64_t, uint64_t);
+static const char *proto_name(const struct bench_opts *);
+static int	 frags_make(const struct bench_opts *, struct keyset *);
 static int	 opt_conn(struct bench_opts *, struct args *, int,
 		    const char *);
 static int	 opt_work(struct bench_opts *, struct args *, int,
@@ -82,12 +90,17 @@ static const struct option longopts[] = {
 	{ "report", required_argument, NULL, O_REPORT },
 	{ "versions", required_argument, NULL, O_VERSIONS },
 	{ "cases", required_argument, NULL, O_CASES },
+	{ "frag-chars", required_argument, NULL, O_FRAG },
+	{ "name-seed", required_argument, NULL, O_NSEED },
+	{ "fts", required_argument, NULL, O_FTS },
+	{ "fts-build", no_argument, NULL, O_FTSBUILD },
+	{ "print-names", required_argument, NULL, O_PNAMES },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char *const op_names[OP_NMIX] = {
 	"check1", "checkB", "get", "put", "checkS", "proof", "checkpoint",
-	"consistency"
+	"consistency", "search"
 };
 static const char *const mode_names[] = { "run", "new-conn", "load", "idle" };
 
@@ -107,12 +120,20 @@ usage(void)
 "         [--warmup S] [--gen-keys M] [--seed S] [--hit-ratio H] ...\n"
 "       qcreg-bench --report N [--versions V] [--cases C] [--cert-dir DIR]\n"
 "         [--json] [--label TEXT]\n"
+"       qcreg-bench --fts FILE [--fts-build] [--frag-chars N] [--conns T]\n"
+"         [--duration S] [--warmup S] [--gen-keys M] [--name-seed S] ...\n"
 "       qcreg-bench --print-keys N [--gen-keys M] [--seed S]\n"
+"       qcreg-bench --print-names N [--name-seed S]\n"
 "ops for --mix: check1 (check of 1 subject / GET), checkB (check of --batch\n"
 "subjects / MGET), get (get / GET), put (put of a credit entry / SET);\n"
 "qcreg only: checkS (signed check of --batch subjects), proof (inclusion\n"
 "proof of a random record of the first --gen-keys), checkpoint,\n"
-"consistency (of a random size up to --gen-keys with the log's head)\n"
+"consistency (of a random size up to --gen-keys with the log's head),\n"
+"search (of a fragment of --frag-chars characters, default 4, cut from a\n"
+"random name of the first --gen-keys of the names data set, --name-seed)\n"
+"--fts: the same fragments on SQLite FTS5 (trigram) in FILE, --conns\n"
+"threads; --fts-build makes FILE from the names data set first\n"
+"--print-names: the names data set as JSON Lines for qcreg import\n"
 "--mirror: sync the mirror in DIR from the server (key: --pubkey, default\n"
 "certs/dev/signing-1.pub), then qcreg_mirror_check of --batch subjects on\n"
 "one thread\n"
@@ -215,10 +236,22 @@ mix_string(const struct bench_opts *o, char *out, size_t size)
 	unsigned	 op;
 
 	out[0] = '\0';
+	/* --fts asks one kind of query, not a mix. */
+	if (o->fts != NULL)
+		return;
 	for (op = 0; op < OP_NMIX && n < size; op++)
 		if (o->mix[op] > 0)
 			n += (size_t)snprintf(out + n, size - n, "%s%s=%u",
 			    n ? "," : "", op_names[op], o->mix[op]);
+}
+
+/* What was measured: qcregd, Redis, or SQLite for --fts. */
+static const char *
+proto_name(const struct bench_opts *o)
+{
+	if (o->fts != NULL)
+		return "sqlite";
+	return o->proto == PROTO_QCREG ? "qcreg" : "redis";
 }
 
 static void
@@ -251,6 +284,10 @@ report_text(const struct bench_opts *o, const struct bench_result *r)
 		    "after %.1f s warm-up; synced %" PRIu64 " records in "
 		    "%.1f s first\n", o->mirror, o->batch, o->duration,
 		    o->warmup, r->synced, r->sync_s);
+	else if (o->fts != NULL)
+		printf("sqlite fts5 %s, %d threads, fragments of %d characters, "
+		    "%.1f s after %.1f s warm-up\n", o->fts, o->conns,
+		    o->frag_chars, o->duration, o->warmup);
 	else {
 		printf("%s %s, %d conns", o->proto == PROTO_QCREG ? "qcreg" :
 		    "redis", mode_names[o->mode], o->conns);
@@ -283,6 +320,11 @@ report_text(const struct bench_opts *o, const struct bench_result *r)
 		    hist_quantile(h, 0.99) / 1e6,
 		    hist_quantile(h, 0.999) / 1e6, h->h_max / 1e6);
 	}
+	if (r->searches > 0)
+		printf("  searches    %" PRIu64 " answers of %.1f results, %.1f%% "
+		    "truncated\n", r->searches, (double)r->rows /
+		    (double)r->searches, 100.0 * (double)r->truncated /
+		    (double)r->searches);
 	printf("  client CPU  %.2f s (%.0f%% of one core)\n", r->cpu,
 	    100 * r->cpu / el);
 	printf("  errors      %" PRIu64 " wrong answers, %" PRIu64
@@ -301,6 +343,8 @@ report_json(const struct bench_opts *o, const struct bench_result *r)
 	json_str(stdout, o->label ? o->label : "");
 	printf(",\"proto\":\"%s\",\"mode\":\"%s\",\"conns\":%d,"
 	    "\"pipeline\":%d,\"threads\":%d,\"batch\":%d,\"mix\":\"%s\","
+	    "\"frag_chars\":%d,\"searches\":%" PRIu64 ",\"truncated\":%"
+	    PRIu64 ",\"rows\":%" PRIu64 ","
 	    "\"duration\":%.3f,\"requests\":%" PRIu64 ",\"rps\":%.1f,"
 	    "\"subjects_per_s\":%.1f,\"handshakes\":%" PRIu64 ","
 	    "\"resumed\":%" PRIu64 ",\"p50_us\":%.1f,\"p99_us\":%.1f,"
@@ -308,9 +352,11 @@ report_json(const struct bench_opts *o, const struct bench_result *r)
 	    "\"loaded\":%" PRIu64 ",\"synced\":%" PRIu64 ","
 	    "\"sync_s\":%.3f,\"errors\":%" PRIu64 ","
 	    "\"conn_errors\":%" PRIu64 ",\"first_error\":",
-	    o->proto == PROTO_QCREG ? "qcreg" : "redis", o->mirror != NULL ?
-	    "mirror" : mode_names[o->mode],
-	    o->conns, o->pipeline, o->threads, o->batch, mix, el,
+	    proto_name(o), o->mirror != NULL ? "mirror" : o->fts != NULL ?
+	    "fts" : mode_names[o->mode],
+	    o->conns, o->pipeline, o->fts != NULL ? o->conns : o->threads,
+	    o->batch, mix, o->frag_chars,
+	    r->searches, r->truncated, r->rows, el,
 	    r->requests, (double)r->requests / el, (double)r->subjects / el,
 	    r->handshakes, r->resumed, hist_quantile(h, 0.5) / 1e3,
 	    hist_quantile(h, 0.99) / 1e3, hist_quantile(h, 0.999) / 1e3,
@@ -331,6 +377,28 @@ print_keys(uint64_t n)
 		keys_entry(i, &e);
 		printf("%" PRIu64 "\t%s\t%s\t%s\n", i,
 		    bench_list_names[e.list], e.subject, e.value);
+	}
+}
+
+/*
+ * The names data set as JSON Lines for `qcreg import --list credit`:
+ * the fields of the bench's credit entries (bench_keys.c) with the
+ * generated name. Names hold no character JSON escapes.
+ */
+static void
+print_names(uint64_t n, uint64_t name_seed)
+{
+	static const char *const grades[] = { "A", "B", "C", "D" };
+	struct bench_name	 e;
+	uint64_t		 i;
+
+	for (i = 0; i < n; i++) {
+		names_entry(name_seed, i, &e);
+		printf("{\"list\":\"credit\",\"subject\":\"%s\",\"fields\":"
+		    "{\"name\":\"%s\",\"grade\":\"%s\",\"score\":%" PRIu64
+		    ",\"report\":\"QR-2026-%08" PRIu64 "\",\"valid_from\":"
+		    "\"2026-01-01\",\"valid_until\":\"2030-12-31\"}}\n",
+		    e.subject, e.name, grades[i / 40 % 4], 60 + i % 41, i);
 	}
 }
 
@@ -378,6 +446,8 @@ opt_conn(struct bench_opts *o, struct args *a, int ch, const char *arg)
 	case O_REPORT:
 		o->report = parse_u64("--report", arg, 1, 100000000);
 		break;
+	case O_FTS: o->fts = arg; break;
+	case O_FTSBUILD: o->fts_build = 1; break;
 	default:
 		return 0;
 	}
@@ -433,6 +503,17 @@ opt_work(struct bench_opts *o, struct args *a, int ch, const char *arg)
 	case O_PRINT:
 		a->print_n = parse_u64("--print-keys", arg, 1, 1000000000ULL);
 		break;
+	case O_PNAMES:
+		a->print_names = parse_u64("--print-names", arg, 1,
+		    1000000000ULL);
+		break;
+	case O_FRAG:
+		o->frag_chars = (int)parse_u64("--frag-chars", arg, 2,
+		    FRAG_CHARS_MAX);
+		break;
+	case O_NSEED:
+		o->name_seed = parse_u64("--name-seed", arg, 0, UINT64_MAX);
+		break;
 	default:
 		return 0;
 	}
@@ -463,6 +544,8 @@ opts_default(struct bench_opts *o)
 	o->mix[OP_CHECK1] = o->mix_total = 100;
 	o->report_versions = 100;
 	o->report_cases = 10;
+	o->name_seed = 1;
+	o->frag_chars = 4;
 }
 
 /* What a mode changes in the defaults the command line left alone. */
@@ -483,6 +566,23 @@ mode_defaults(struct bench_opts *o, const struct args *a)
 		o->conns = 64;
 }
 
+/* Fragments of names to search for, when the run asks any. */
+static int
+frags_make(const struct bench_opts *o, struct keyset *ks)
+{
+	static struct fragset	 fs;
+
+	if (o->fts == NULL && o->mix[OP_SEARCH] == 0)
+		return 0;
+	if (fragset_build(&fs, o->name_seed, o->nkeys, o->seed,
+	    o->frag_chars, FRAGS) == -1) {
+		fprintf(stderr, "qcreg-bench: out of memory\n");
+		return -1;
+	}
+	ks->ks_frag = &fs;
+	return 0;
+}
+
 /* Runs the benchmark and reports; the exit status. */
 static int
 bench_run(const struct bench_opts *o, struct keyset *ks)
@@ -499,9 +599,15 @@ bench_run(const struct bench_opts *o, struct keyset *ks)
 		fprintf(stderr, "qcreg-bench: out of memory\n");
 		return 2;
 	}
-	rc = o->mirror != NULL ? mirror_run(o, ks, r) :
-	    engine_run(o, ks, r);
+	if (o->mirror != NULL)
+		rc = mirror_run(o, ks, r);
+	else if (o->fts != NULL)
+		rc = fts_run(o, ks, r);
+	else
+		rc = engine_run(o, ks, r);
 	keyset_free(ks);
+	if (ks->ks_frag != NULL)
+		fragset_free(ks->ks_frag);
 	if (rc == -1) {
 		free(r);
 		return 2;
@@ -546,6 +652,15 @@ main(int argc, char *argv[])
 		print_keys(a.print_n);
 		return 0;
 	}
+	if ((a.print_names > 0 || o.fts != NULL || o.mix[OP_SEARCH] > 0) &&
+	    names_init() == -1)
+		return 2;
+	if (a.print_names > 0) {
+		print_names(a.print_names, o.name_seed);
+		return 0;
+	}
+	if (o.fts != NULL && o.fts_build)
+		return fts_build(&o) == 0 ? 0 : 2;
 	if (o.load_from >= o.nkeys) {
 		fprintf(stderr, "qcreg-bench: --load-from must be below "
 		    "--gen-keys\n");
@@ -553,9 +668,9 @@ main(int argc, char *argv[])
 	}
 	if (o.proto == PROTO_REDIS && (o.mix[OP_CHECKS] > 0 ||
 	    o.mix[OP_PROOF] > 0 || o.mix[OP_TREE] > 0 ||
-	    o.mix[OP_CONSIST] > 0)) {
-		fprintf(stderr, "qcreg-bench: checkS, proof, checkpoint and "
-		    "consistency are qcreg ops\n");
+	    o.mix[OP_CONSIST] > 0 || o.mix[OP_SEARCH] > 0)) {
+		fprintf(stderr, "qcreg-bench: checkS, proof, checkpoint, "
+		    "consistency and search are qcreg ops\n");
 		return 2;
 	}
 	mode_defaults(&o, &a);
@@ -566,6 +681,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "qcreg-bench: %s: %s\n", o.keys_file,
 		    errno == EINVAL ? "no subjects, or a line too long" :
 		    strerror(errno));
+		return 2;
+	}
+	if (frags_make(&o, &ks) == -1) {
+		keyset_free(&ks);
 		return 2;
 	}
 	return bench_run(&o, &ks);

@@ -6,6 +6,7 @@
 #ifndef BENCH_H
 #define BENCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -23,6 +24,7 @@ enum bench_op {
 	OP_PROOF,		/* inclusion proof of a random record (qcreg) */
 	OP_TREE,		/* checkpoint (qcreg) */
 	OP_CONSIST,		/* consistency of a random older size (qcreg) */
+	OP_SEARCH,		/* search of a name fragment (qcreg) */
 	OP_NMIX,
 	OP_LOAD = OP_NMIX,	/* put of the next entry of the data set */
 	OP_PING,		/* hello / PING (idle connections) */
@@ -78,6 +80,10 @@ struct bench_opts {
 	uint64_t	 report;	/* --report: reports to time, or 0 */
 	int		 report_versions; /* --versions of its subject */
 	int		 report_cases;	/* --cases of its subject */
+	uint64_t	 name_seed;	/* the names data set (search, fts) */
+	int		 frag_chars;	/* search, fts: fragment length */
+	const char	*fts;		/* --fts: the SQLite file, else NULL */
+	int		 fts_build;	/* --fts-build: make it first */
 };
 
 /*
@@ -139,12 +145,67 @@ void		 keys_entry(uint64_t i, struct bench_entry *);
 /* The GB 32100-2015 check character of 17 characters. */
 char		 keys_uscc_check(const char *code17);
 
+/*
+ * The names data set (bench_names.c): entry i of M, from the name seed
+ * and i, is an enterprise with a USCC registered in the division its
+ * name begins with (bench_regions.c). names_init makes the character
+ * pools once, before any thread draws a name.
+ */
+#define BENCH_NAME_MAX	128
+
+struct bench_region {
+	const char	*r_code;	/* 6 digits */
+	const char	*r_name;
+	int		 r_city;	/* a city; its divisions follow it */
+};
+
+extern const struct bench_region bench_regions_henan[];
+extern const size_t bench_nregions_henan;
+extern const struct bench_region bench_regions_other[];
+extern const size_t bench_nregions_other;
+
+struct bench_name {
+	char		 subject[BENCH_SUBJ_MAX];
+	size_t		 subject_len;
+	char		 name[BENCH_NAME_MAX];
+	size_t		 name_len;
+};
+
+int		 names_init(void);
+void		 names_entry(uint64_t name_seed, uint64_t i,
+		    struct bench_name *);
+
+/*
+ * Fragments of names to search for (bench_frag.c): drawn once from the
+ * seed, each cut at a random place of a random name of the set, so that
+ * every one matches; both sides (qcregd and SQLite) take them in the
+ * same order, from a counter shared by their threads.
+ */
+#define FRAG_CHARS_MAX	10
+#define FRAG_MAX	(4 * FRAG_CHARS_MAX + 1)
+
+struct fragset {
+	char		(*fs_f)[FRAG_MAX];
+	uint8_t		*fs_len;
+	size_t		 fs_n;
+	int		 fs_chars;
+	atomic_uint_fast64_t fs_next;
+};
+
+int		 fragset_build(struct fragset *, uint64_t name_seed,
+		    uint64_t m, uint64_t seed, int chars, size_t n);
+/* The next fragment (k: its index for fragset_get). */
+const char	*fragset_next(struct fragset *, size_t *len, uint32_t *k);
+const char	*fragset_get(const struct fragset *, uint32_t k, size_t *len);
+void		 fragset_free(struct fragset *);
+
 /* Where queried subjects come from. */
 struct keyset {
 	uint64_t	 ks_m;		/* generated: the set 0 .. M-1 */
 	double		 ks_hit;	/* share of hits */
 	char		**ks_file;	/* --keys: subjects, one per line */
 	size_t		 ks_nfile;
+	struct fragset	*ks_frag;	/* search: the fragments, else NULL */
 };
 
 int		 keyset_load_file(struct keyset *, const char *path);
@@ -197,6 +258,7 @@ struct slot {
 	uint8_t		 s_op;
 	uint16_t	 s_n;		/* subjects */
 	int16_t		 s_hits;	/* subjects expected to hit, -1 unknown */
+	uint32_t	 s_frag;	/* search: its fragment */
 };
 
 /* The verdict on one reply. */
@@ -222,6 +284,7 @@ struct bench_req {
 	int		 hits;		/* expected hits, -1 unknown */
 	const struct bench_entry *entry;	/* load and put */
 	uint64_t	 seq;		/* proof: the record; consistency: from */
+	uint32_t	 frag;		/* search: the fragment (subj[0]) */
 };
 
 /*
@@ -232,6 +295,10 @@ struct bqc {
 	msgpack_sbuffer	 q_sb;
 	msgpack_zone	 q_zone;
 	char		 q_why[160];	/* a verdict's reason */
+	const struct fragset *q_frag;	/* search: what was asked */
+	uint64_t	 q_searches;	/* search answers, whole run */
+	uint64_t	 q_truncated;	/* of which said truncated */
+	uint64_t	 q_rows;	/* results in them */
 };
 
 int		 bqc_init(struct bqc *);
@@ -257,6 +324,9 @@ struct bench_result {
 	uint64_t	 loaded;	/* load mode: entries acknowledged */
 	uint64_t	 synced;	/* --mirror: records applied */
 	double		 sync_s;	/* --mirror: seconds it took */
+	uint64_t	 searches;	/* search: answers, whole run */
+	uint64_t	 truncated;	/* of which truncated (qcreg) */
+	uint64_t	 rows;		/* results in those answers */
 	double		 elapsed;	/* s, measured window */
 	double		 cpu;		/* client CPU seconds in the window */
 	struct hist	 hist;
@@ -285,5 +355,12 @@ int		 mirror_run(const struct bench_opts *, const struct keyset *,
  * prints them; the exit status (0, 1 after wrong answers, 2).
  */
 int		 report_run(const struct bench_opts *);
+/*
+ * --fts: the same fragments on SQLite FTS5 (bench_fts.c), one read-only
+ * connection per thread, --conns threads; fts_build makes the file.
+ */
+int		 fts_run(const struct bench_opts *, const struct keyset *,
+		    struct bench_result *);
+int		 fts_build(const struct bench_opts *);
 
 #endif

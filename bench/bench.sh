@@ -23,6 +23,16 @@
 #                               versions and 10 cases, in a store loaded
 #                               with the data set: 10,000 reports,
 #                               unsigned then signed (qcreg only)
+#   bench/bench.sh --search   search over BENCH_KEYS generated enterprise
+#                               names (qcreg-bench --print-names) imported
+#                               with qcreg import, against SQLite FTS5
+#                               (trigram) on the same names: queries/s and
+#                               p50/p99 for fragments of 2, 4 and 8
+#                               characters; the name index's pages per
+#                               name; the import's time with the index and
+#                               with the qcregd of the commit before it
+#                               (built from git under the temp directory)
+#                               (qcreg only, about 6 minutes at 1M)
 #   bench/bench.sh --stall-check
 #                             the load that showed the lost read event
 #                               (docs/BENCH.md, "The stall"): 1,000,000
@@ -34,9 +44,13 @@
 # scenario, 4), BENCH_WARMUP (s, 1), BENCH_IDLE (idle connections, 10000),
 # BENCH_REPEAT (runs of each scenario, alternating servers; the best run
 # counts, 2), BENCH_LARGE_KEYS (10000000), BENCH_PERF=1 (perf record qcregd during the
-# P=16 check and print its top functions), BENCH_OUT (keep the JSON results
-# and logs in this directory), BENCH_REPORTS (reports timed per run of
-# --report, 10000).
+# P=16 check, or --search's 4-character run, and print its top functions),
+# BENCH_REPORTS (reports timed per run of --report, 10000),
+# BENCH_OUT (keep the JSON results and logs in this directory),
+# BENCH_SEARCH_CONNS (--search: connections to qcregd, and SQLite threads,
+# 8), BENCH_BASE_REV (--search: the commit to compare the import with;
+# the parent of the commit that added server/db/names.c),
+# BENCH_BASE_QCREGD (--search: that commit's qcregd, built already).
 
 set -eu
 
@@ -61,6 +75,9 @@ LAG_SECONDS=${BENCH_LAG_SECONDS:-20}
 MIRROR=0
 REPORT=0
 REPORTS=${BENCH_REPORTS:-10000}
+SEARCH=0
+SEARCH_CONNS=${BENCH_SEARCH_CONNS:-8}
+QCREG=${BENCH_QCREG:-bin/qcreg}
 STALL=0
 STALL_KEYS=${BENCH_STALL_KEYS:-1000000}
 
@@ -69,10 +86,11 @@ case "${1:-}" in
 --replica) REPLICA=1 ;;
 --mirror) MIRROR=1 ;;
 --report) REPORT=1 ;;
+--search) SEARCH=1 ;;
 --stall-check) STALL=1 ;;
 "") ;;
 *) echo "usage: bench/bench.sh [--large | --replica | --mirror |" \
-	"--report | --stall-check]" >&2
+	"--report | --search | --stall-check]" >&2
    exit 2 ;;
 esac
 
@@ -130,7 +148,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
     say "warning: ulimit -n is $(ulimit -n); the idle test may fail"
 
 if [ $LARGE -eq 0 ] && [ $STALL -eq 0 ] && [ $REPLICA -eq 0 ] &&
-    [ $MIRROR -eq 0 ] &&
+    [ $MIRROR -eq 0 ] && [ $SEARCH -eq 0 ] &&
     ! command -v redis-server >/dev/null; then
 	say "installing redis-server (Debian package)"
 	apt-get update -qq >/dev/null
@@ -299,6 +317,7 @@ scenario_set() {
 }
 
 perf_pid=
+PERF_WHAT=check1-p16
 perf_start() {
 	if ! command -v perf >/dev/null; then
 		say "BENCH_PERF: perf is not installed"
@@ -314,7 +333,7 @@ perf_stop() {
 	wait "$perf_pid" 2>/dev/null || true
 	perf_pid=
 	{
-		echo "perf: qcregd during check1-p16, by shared object"
+		echo "perf: qcregd during $PERF_WHAT, by shared object"
 		perf report -i "$tmp/perf.data" --no-children -g none --sort dso \
 		    --stdio 2>/dev/null | grep '%' | head -12
 		echo "perf: top functions"
@@ -575,6 +594,201 @@ if [ $REPORT -eq 1 ]; then
 		    --cert-dir "$CERTS" --report "$REPORTS" --label "run $REP" ||
 		    say "*** report run $REP had errors"
 	done
+	echo "finished in $(( $(date +%s) - start )) s"
+	exit 0
+fi
+
+# The pages of the store in $1 by database ("NAME PAGES ENTRIES" lines,
+# from mdb_stat -afe), then _free, _used, _psize and _sub: the pages no
+# database counts, those of the sub-databases of a DUPSORT tree (its
+# duplicates past a page; the store's only DUPSORT tree is bigrams).
+store_pages() {
+	mdb_stat -afe "$1" | awk '
+	/^Freelist Status/ { db = "_freelist" }
+	/^Status of/ { db = $3 }
+	/Branch pages:|Leaf pages:|Overflow pages:/ { p[db] += $3; sum += $3 }
+	/Entries:/ { e[db] = $2 }
+	/Free pages:/ { free = $3 }
+	/Number of pages used:/ { used = $5 }
+	/Page size:/ { ps = $3 }
+	END {
+		for (d in p)
+			print d, p[d], e[d] + 0
+		print "_free", free, 0
+		print "_used", used, 0
+		print "_psize", ps, 0
+		print "_sub", used - free - sum - 2, 0
+	}'
+}
+
+# The qcregd of the commit before the name index, built from git in the
+# temp directory (or BENCH_BASE_QCREGD): BASE_QCREGD, BASE_REV.
+build_base() {
+	local added
+	if [ -n "${BENCH_BASE_QCREGD:-}" ]; then
+		BASE_QCREGD=$BENCH_BASE_QCREGD
+		BASE_REV=${BENCH_BASE_REV:-given}
+		return
+	fi
+	added=$(git log --diff-filter=A --format=%H -1 -- server/db/names.c)
+	[ -n "$added" ] || die "no commit adds server/db/names.c"
+	BASE_REV=$(git rev-parse --short "${BENCH_BASE_REV:-$added^}")
+	say "building qcregd of $BASE_REV (before the name index)"
+	mkdir -p "$tmp/base"
+	git archive "$BASE_REV" | tar -x -C "$tmp/base" ||
+	    die "git archive $BASE_REV failed"
+	make -C "$tmp/base" -j"$(nproc)" bin/qcregd > "$tmp/base-build.log" \
+	    2>&1 || die "building $BASE_REV failed: $(tail -3 "$tmp/base-build.log")"
+	BASE_QCREGD=$tmp/base/bin/qcregd
+}
+
+# import_one WHICH BINARY: a fresh qcregd of BINARY imports the names,
+# timed (wall, and the server's CPU ticks); its pages after.
+import_one() {
+	local which=$1 QCREGD=$2 t0 t1 c0 c1
+	rm -rf "$tmp/imp-$which"
+	start_qcregd "$tmp/imp-$which"
+	c0=$(ticks "$qpid")
+	t0=$(date +%s.%N)
+	"$QCREG" --server "127.0.0.1:$QPORT" --ca "$CERTS/ca.crt" \
+	    "${WRITER[@]}" import --list credit "$tmp/names.jsonl" \
+	    > "$tmp/import-$which.r$REP.log" 2>&1 ||
+	    die "import into $which failed: $(tail -2 "$tmp/import-$which.r$REP.log")"
+	t1=$(date +%s.%N)
+	c1=$(ticks "$qpid")
+	echo "$which $REP $t0 $t1 $((c1 - c0))" >> "$tmp/import.txt"
+	store_pages "$tmp/imp-$which" > "$tmp/pages-$which.txt"
+	stop_pid "$qpid"
+	qpid=
+}
+
+# search_sqlite CHARS: the same fragments on SQLite, JSON beside qcreg's.
+search_sqlite() {
+	"$BENCH" --fts "$tmp/names.fts" --frag-chars "$1" --gen-keys "$KEYS" \
+	    --conns "$SEARCH_CONNS" --duration "$DUR" --warmup "$WARM" --json \
+	    --label "search-$1" > "$tmp/search-$1-sqlite.r$REP.json" \
+	    2>>"$tmp/bench.log" ||
+	    say "*** search-$1 on sqlite had errors: $(tail -1 "$tmp/bench.log")"
+}
+
+if [ $SEARCH -eq 1 ]; then
+	command -v mdb_stat >/dev/null || die "no mdb_stat: make deps"
+	[ -x "$QCREG" ] || die "build first: make all"
+	build_base
+	say "$KEYS names (qcreg-bench --print-names), imported $REPEAT times" \
+	    "into the qcregd of $BASE_REV and into this one"
+	"$BENCH" --print-names "$KEYS" > "$tmp/names.jsonl"
+	for REP in $(seq "$REPEAT"); do
+		import_one base "$BASE_QCREGD"
+		rm -rf "$tmp/imp-base"
+		import_one index "$QCREGD"
+	done
+	"$BENCH" --fts "$tmp/names.fts" --fts-build --gen-keys "$KEYS" \
+	    > "$tmp/fts-build.json" || die "building the FTS5 table failed"
+	start_qcregd "$tmp/imp-index"
+	REGULATOR=(--cert "$CERTS/market-regulator.crt" \
+	    --key "$CERTS/market-regulator.key")
+	PERF_WHAT=search-4
+	for REP in $(seq "$REPEAT"); do
+		for c in 2 4 8; do
+			if [ "$c" = 4 ] && [ "${BENCH_PERF:-0}" = 1 ] &&
+			    [ "$REP" = 1 ]; then
+				perf_start
+			fi
+			run "search-$c" qcreg "${REGULATOR[@]}" --mix search=100 \
+			    --frag-chars "$c" --conns "$SEARCH_CONNS"
+			perf_stop
+			search_sqlite "$c"
+		done
+	done
+	echo
+	echo "## search over $KEYS names vs SQLite $(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["sqlite"])' "$tmp/fts-build.json") FTS5" \
+	    "(trigram), $SEARCH_CONNS connections / threads, $(nproc) cores" \
+	    "(best of $REPEAT runs of $DUR s)"
+	echo
+	python3 - "$tmp" "$KEYS" "$BASE_REV" <<'EOF'
+import json, os, sys
+tmp, keys, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def best(name):
+    runs, rep = [], 1
+    while os.path.exists("%s/%s.r%d.json" % (tmp, name, rep)):
+        try:
+            runs.append(json.load(open("%s/%s.r%d.json" % (tmp, name, rep))))
+        except ValueError:
+            pass
+        rep += 1
+    bad = [r for r in runs if r["errors"] or r["conn_errors"]]
+    return bad[0] if bad else max(runs, key=lambda r: r["rps"]) \
+        if runs else None
+print("| fragment | qcreg q/s | p50 / p99 ms | truncated | SQLite q/s | "
+      "p50 / p99 ms | qcreg / SQLite |")
+print("|---|---|---|---|---|---|---|")
+for c in (2, 4, 8):
+    q, s = best("search-%d-qcreg" % c), best("search-%d-sqlite" % c)
+    if not q or not s:
+        continue
+    err = " (ERRORS)" if q["errors"] + q["conn_errors"] + s["errors"] + \
+        s["conn_errors"] else ""
+    print("| %d characters%s | %.0f | %.2f / %.2f | %.1f%% | %.0f | "
+          "%.2f / %.2f | %.2f |" % (c, err, q["rps"], q["p50_us"] / 1e3,
+          q["p99_us"] / 1e3, 100.0 * q["truncated"] / max(q["searches"], 1),
+          s["rps"], s["p50_us"] / 1e3, s["p99_us"] / 1e3, q["rps"] / s["rps"]))
+def pages(which):
+    out = {}
+    for line in open("%s/pages-%s.txt" % (tmp, which)):
+        n, p, e = line.split()
+        out[n] = (int(p), int(e))
+    return out
+ix, bs = pages("index"), pages("base")
+ps = ix["_psize"][0]
+print()
+print("| storage | pages | bytes per name |")
+print("|---|---|---|")
+total = 0
+for db in ("name_subj", "name_rows", "bigrams"):
+    p = ix[db][0] + (ix["_sub"][0] if db == "bigrams" else 0)
+    total += p
+    what = " (with its %d sub-database pages)" % ix["_sub"][0] \
+        if db == "bigrams" else ""
+    print("| `%s`%s, %d entries | %d | %.1f |" % (db, what, ix[db][1], p,
+          p * ps / keys))
+print("| the name index | %d | **%.1f** |" % (total, total * ps / keys))
+used = lambda d: d["_used"][0] - d["_free"][0]
+print("| whole store, %s minus before it (%s) | %d | %.1f |" % (
+    "this qcregd", base, used(ix) - used(bs), (used(ix) - used(bs)) * ps / keys))
+f = json.load(open(tmp + "/fts-build.json"))
+t = f.get("tables", {})
+idx = t.get("names_data", 0) + t.get("names_idx", 0)
+print("| SQLite FTS5 file (%.1f s to build) | %d | **%.1f** |" % (f["build_s"],
+      f["bytes"] / 4096, f["bytes"] / keys))
+if t:
+    print("| of which the trigram index (`names_data`, `names_idx`) | %d | %.1f |"
+          % (idx / 4096, idx / keys))
+    print("| of which the names and subjects (`names_content`) | %d | %.1f |" % (
+          t.get("names_content", 0) / 4096, t.get("names_content", 0) / keys))
+hz = os.sysconf("SC_CLK_TCK")
+imp = {}
+for line in open(tmp + "/import.txt"):
+    w, rep, t0, t1, ticks = line.split()
+    imp.setdefault(w, []).append((float(t1) - float(t0), int(ticks) / hz))
+print()
+print("| import of %d names (`qcreg import`) | runs (wall s) | best | qcregd CPU s (best run) |"
+      % keys)
+print("|---|---|---|---|")
+bst = {}
+for w, title in (("base", "before the index (%s)" % base), ("index", "with the index")):
+    runs = imp[w]
+    b = min(runs)
+    bst[w] = b
+    print("| %s | %s | %.1f | %.1f |" % (title, ", ".join("%.1f" % r[0]
+          for r in runs), b[0], b[1]))
+print("| slowdown | | **%+.0f%%** | %+.0f%% |" % (100 * (bst["index"][0] /
+      bst["base"][0] - 1), 100 * (bst["index"][1] / bst["base"][1] - 1)))
+EOF
+	echo
+	echo "qcregd peak RSS (VmHWM) after the searches: $(status_kb "$qpid" \
+VmHWM) KiB"
 	echo "finished in $(( $(date +%s) - start )) s"
 	exit 0
 fi

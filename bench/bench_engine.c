@@ -587,6 +587,10 @@ conn_send(struct bthread *t, struct bconn *c, enum bench_op op)
 		/* A loaded set of n entries is the log's first n records. */
 		q->seq = 1 + rng_next(&t->rng) % t->o->nkeys;
 		break;
+	case OP_SEARCH:
+		q->subj[0] = fragset_next(t->e->ks->ks_frag, &q->subj_len[0],
+		    &q->frag);
+		break;
 	default:
 		break;
 	}
@@ -603,6 +607,7 @@ conn_send(struct bthread *t, struct bconn *c, enum bench_op op)
 	s->s_op = (uint8_t)op;
 	s->s_n = (uint16_t)q->n;
 	s->s_hits = (int16_t)q->hits;
+	s->s_frag = q->frag;
 	return 0;
 }
 
@@ -870,6 +875,7 @@ threads_alloc(struct engine *e, struct bthread *th, int nth,
 			return -1;
 		}
 		t->qc_ready = o->proto == PROTO_QCREG;
+		t->qc.q_frag = e->ks->ks_frag;
 	}
 	return 0;
 }
@@ -1040,6 +1046,9 @@ results_sum(struct engine *e, struct bthread *th, int nth,
 		res->conn_errors += r->conn_errors;
 		res->handshakes += r->handshakes;
 		res->resumed += r->resumed;
+		res->searches += th[k].qc.q_searches;
+		res->truncated += th[k].qc.q_truncated;
+		res->rows += th[k].qc.q_rows;
 		hist_merge(&res->hist, &r->hist);
 		if (res->first_error[0] == '\0' && r->first_error[0] != '\0')
 			memcpy(res->first_error, r->first_error,

@@ -5,6 +5,7 @@
  * grown, a request or an answer costs no allocation (but an answer whose
  * objects outgrow the zone's first chunk).
  */
+#define _GNU_SOURCE	/* memmem */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,9 @@ static enum reply_verdict check_verdict(struct bqc *, const msgpack_object *,
 		    const struct slot *, const char **);
 static enum reply_verdict result_has(struct bqc *, const msgpack_object *,
 		    const char *, int, const char **);
+static enum reply_verdict search_verdict(struct bqc *,
+		    const msgpack_object *, const struct slot *,
+		    const char **);
 
 int
 bqc_init(struct bqc *q)
@@ -43,6 +47,8 @@ bqc_init(struct bqc *q)
 	if (!msgpack_zone_init(&q->q_zone, QC_ZONE_CHUNK))
 		return -1;
 	q->q_why[0] = '\0';
+	q->q_frag = NULL;
+	q->q_searches = q->q_truncated = q->q_rows = 0;
 	return 0;
 }
 
@@ -138,6 +144,12 @@ bqc_encode(struct bqc *q, struct buf *b, const struct bench_req *r)
 	case OP_GET:
 		rc = enc_get(q, &pk, r);
 		break;
+	case OP_SEARCH:
+		rc = qc_env_request_begin(&q->q_sb, &pk, r->id, "search",
+		    1) != 0 || qc_pack_cstr(&pk, "q") != 0 ||
+		    msgpack_pack_str_with_body(&pk, r->subj[0],
+		    r->subj_len[0]) != 0 ? -1 : 0;
+		break;
 	case OP_PUT:
 	case OP_LOAD:
 		rc = enc_put(q, &pk, r);
@@ -195,6 +207,53 @@ check_verdict(struct bqc *q, const msgpack_object *res, const struct slot *s,
 bad:
 	*why = "check: malformed result";
 	return RV_FATAL;
+}
+
+/*
+ * The result of a search: at least one result (the fragment was cut from
+ * a name of the set), each named with a name that holds the fragment
+ * (names are generated without spaces or punctuation, so normalising
+ * them changes nothing).
+ */
+static enum reply_verdict
+search_verdict(struct bqc *q, const msgpack_object *res, const struct slot *s,
+    const char **why)
+{
+	const msgpack_object	*results, *name, *trunc;
+	const char		*frag;
+	size_t			 len;
+	uint32_t		 i;
+
+	results = qc_map_get(res, "results");
+	trunc = qc_map_get(res, "truncated");
+	if (results == NULL || results->type != MSGPACK_OBJECT_ARRAY ||
+	    trunc == NULL || trunc->type != MSGPACK_OBJECT_BOOLEAN) {
+		*why = "search: malformed result";
+		return RV_FATAL;
+	}
+	q->q_searches++;
+	q->q_truncated += trunc->via.boolean;
+	q->q_rows += results->via.array.size;
+	frag = fragset_get(q->q_frag, s->s_frag, &len);
+	if (results->via.array.size == 0) {
+		snprintf(q->q_why, sizeof(q->q_why), "search: nothing found "
+		    "for \"%s\" (is the names data set loaded with the same "
+		    "--gen-keys and --name-seed?)", frag);
+		*why = q->q_why;
+		return RV_ERROR;
+	}
+	for (i = 0; i < results->via.array.size; i++) {
+		name = qc_map_get(&results->via.array.ptr[i], "name");
+		if (name == NULL || name->type != MSGPACK_OBJECT_STR ||
+		    memmem(name->via.str.ptr, name->via.str.size, frag,
+		    len) == NULL) {
+			snprintf(q->q_why, sizeof(q->q_why), "search: a result "
+			    "without \"%s\" in its name", frag);
+			*why = q->q_why;
+			return RV_ERROR;
+		}
+	}
+	return RV_OK;
 }
 
 /*
@@ -263,6 +322,8 @@ result_verdict(struct bqc *q, const msgpack_object *res, const struct slot *s,
 	case OP_PUT:
 	case OP_LOAD:
 		return result_has(q, res, "version", 0, why);
+	case OP_SEARCH:
+		return search_verdict(q, res, s, why);
 	default:
 		return RV_OK;
 	}

@@ -58,6 +58,8 @@ struct search_set {
 	char			*ss_arena;
 	size_t			 ss_used, ss_arena_cap;
 	int			 ss_truncated;
+	/* Finders that found some: past one, a subject may come twice. */
+	int			 ss_finders;
 };
 
 /* Parses q (valid UTF-8); -1 after req_fail. */

@@ -21,6 +21,20 @@ struct bigram_q {
 	size_t		 bq_count;
 };
 
+/*
+ * A bigram that the ids of the rarest must hold too. The ids come in
+ * increasing order, so the filter keeps the page of its ids that the
+ * last one fell in: the next ones are mostly in it, found by a binary
+ * search instead of a walk of two B-trees each.
+ */
+struct bigram_filter {
+	MDB_cursor	*bf_cur;
+	MDB_val		 bf_key;
+	const uint8_t	*bf_ids;	/* the page at the cursor */
+	size_t		 bf_n;
+	int		 bf_end;	/* it holds no id this high */
+};
+
 static int	 cand_add(struct search_set *, const char *, size_t,
 		    uint8_t, const uint32_t masks[3]);
 static int	 find_uscc(struct req *, MDB_txn *, const char *,
@@ -34,6 +48,8 @@ static int	 names_bigrams(const struct search_query *,
 static int	 names_match(struct req *, const struct search_query *,
 		    const MDB_val *, struct search_set *);
 static int	 bigram_by_count(const void *, const void *);
+static uint32_t	 id_at(const uint8_t *, size_t);
+static int	 filter_has(struct bigram_filter *, uint32_t, int *);
 
 const char *
 search_subject(const struct search_set *ss, const struct search_cand *c)
@@ -214,6 +230,54 @@ bigram_by_count(const void *a, const void *b)
 	return x->bq_count < y->bq_count ? -1 : x->bq_count > y->bq_count;
 }
 
+/* The i-th id of a page of ids (DUPFIXED items are not aligned). */
+static uint32_t
+id_at(const uint8_t *ids, size_t i)
+{
+	uint32_t	 id;
+
+	memcpy(&id, ids + i * sizeof(id), sizeof(id));
+	return id;
+}
+
+/*
+ * 1 if f's bigram holds id, 0 if not, -1 with the LMDB error in *err.
+ * Past the page it holds, the cursor moves to the first id >= id and
+ * takes that whole page (GET_MULTIPLE gives the page the cursor is on).
+ */
+static int
+filter_has(struct bigram_filter *f, uint32_t id, int *err)
+{
+	MDB_val	 k = f->bf_key, v = { .mv_data = &id, .mv_size = sizeof(id) };
+	size_t	 lo = 0, hi, mid;
+	int	 rc;
+
+	if (f->bf_end)
+		return 0;
+	if (f->bf_n == 0 || id_at(f->bf_ids, f->bf_n - 1) < id) {
+		rc = mdb_cursor_get(f->bf_cur, &k, &v, MDB_GET_BOTH_RANGE);
+		if (rc == MDB_NOTFOUND) {
+			f->bf_end = 1;
+			return 0;
+		}
+		if (rc != 0 || (rc = mdb_cursor_get(f->bf_cur, &k, &v,
+		    MDB_GET_MULTIPLE)) != 0) {
+			*err = rc;
+			return -1;
+		}
+		f->bf_ids = v.mv_data;
+		f->bf_n = v.mv_size / sizeof(id);
+	}
+	for (hi = f->bf_n; lo < hi;) {
+		mid = (lo + hi) / 2;
+		if (id_at(f->bf_ids, mid) < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->bf_n && id_at(f->bf_ids, lo) == id;
+}
+
 /* Adds the row's subject if one of its names matches. 0, 1 full, -1. */
 static int
 names_match(struct req *q, const struct search_query *sq, const MDB_val *row,
@@ -248,40 +312,49 @@ names_match(struct req *q, const struct search_query *sq, const MDB_val *row,
 
 /*
  * Names holding every word: the ids of the rarest bigram, kept if the
- * next rarest hold them too, then each row's names compared.
+ * next rarest hold them too, then each row's names compared. Once a
+ * filter holds no higher id, nothing further can match.
  */
 static int
 find_names(struct req *q, MDB_txn *txn, const struct search_query *sq,
     struct search_set *ss)
 {
 	struct bigram_q	 bq[SEARCH_Q_MAX];
-	MDB_cursor	*cur[1 + FILTERS_MAX] = { NULL };
-	MDB_val		 k, v, fk, fv, row;
+	struct bigram_filter flt[1 + FILTERS_MAX];
+	MDB_cursor	*cur = NULL;
+	MDB_val		 k, v, fk, row;
 	size_t		 i, count, examined = 0;
 	uint32_t	 id;
-	int		 n, f, nf, rc = 0, r = 0, op;
+	int		 n, f, nf, rc = 0, r = 0, op, h = 1;
 
+	memset(flt, 0, sizeof(flt));
 	n = names_bigrams(sq, bq, SEARCH_Q_MAX);
 	nf = n - 1 < FILTERS_MAX ? n - 1 : FILTERS_MAX;
-	for (f = 0; f <= nf; f++)
+	if ((rc = mdb_cursor_open(txn, q->q_store->s_bigrams, &cur)) != 0)
+		goto done;
+	for (f = 1; f <= nf; f++)
 		if ((rc = mdb_cursor_open(txn, q->q_store->s_bigrams,
-		    &cur[f])) != 0)
+		    &flt[f].bf_cur)) != 0)
 			goto done;
 	for (i = 0; i < (size_t)n; i++) {
 		k.mv_data = (void *)bq[i].bq_key;
 		k.mv_size = bq[i].bq_len;
-		if ((rc = mdb_cursor_get(cur[0], &k, &v, MDB_SET)) != 0 ||
-		    (rc = mdb_cursor_count(cur[0], &count)) != 0)
+		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET)) != 0 ||
+		    (rc = mdb_cursor_count(cur, &count)) != 0)
 			goto done;	/* a bigram nobody has: no match */
 		bq[i].bq_count = count;
 	}
 	qsort(bq, (size_t)n, sizeof(bq[0]), bigram_by_count);
+	for (f = 1; f <= nf; f++) {
+		flt[f].bf_key.mv_data = (void *)bq[f].bq_key;
+		flt[f].bf_key.mv_size = bq[f].bq_len;
+	}
 	k.mv_data = (void *)bq[0].bq_key;
 	k.mv_size = bq[0].bq_len;
-	if ((rc = mdb_cursor_get(cur[0], &k, &v, MDB_SET)) != 0)
+	if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET)) != 0)
 		goto done;
 	for (op = MDB_GET_MULTIPLE; r == 0 &&
-	    (rc = mdb_cursor_get(cur[0], &k, &v, op)) == 0;
+	    (rc = mdb_cursor_get(cur, &k, &v, op)) == 0;
 	    op = MDB_NEXT_MULTIPLE) {
 		for (i = 0; r == 0 && i < v.mv_size / sizeof(id); i++) {
 			if (++examined > SEARCH_EXAMINE_MAX) {
@@ -289,20 +362,17 @@ find_names(struct req *q, MDB_txn *txn, const struct search_query *sq,
 				r = 1;
 				break;
 			}
-			memcpy(&id, (const uint8_t *)v.mv_data + i * sizeof(id),
-			    sizeof(id));
-			for (f = 1; f <= nf; f++) {
-				fk.mv_data = (void *)bq[f].bq_key;
-				fk.mv_size = bq[f].bq_len;
-				fv.mv_data = &id;
-				fv.mv_size = sizeof(id);
-				if ((rc = mdb_cursor_get(cur[f], &fk, &fv,
-				    MDB_GET_BOTH)) != 0)
+			id = id_at(v.mv_data, i);
+			for (f = 1; f <= nf; f++)
+				if ((h = filter_has(&flt[f], id, &rc)) != 1)
 					break;
-			}
+			if (h == -1)
+				goto done;
 			if (f <= nf) {
-				if (rc != MDB_NOTFOUND)
+				if (flt[f].bf_end) {
+					rc = 0;
 					goto done;
+				}
 				continue;
 			}
 			fk.mv_data = &id;
@@ -317,9 +387,11 @@ find_names(struct req *q, MDB_txn *txn, const struct search_query *sq,
 		}
 	}
 done:
-	for (f = 0; f <= nf; f++)
-		if (cur[f] != NULL)
-			mdb_cursor_close(cur[f]);
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	for (f = 1; f <= nf; f++)
+		if (flt[f].bf_cur != NULL)
+			mdb_cursor_close(flt[f].bf_cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -327,14 +399,23 @@ int
 search_find(struct req *q, MDB_txn *txn, const struct search_query *sq,
     struct search_set *ss)
 {
+	size_t	 n = 0;
 	int	 rc = 0;
 
-	if (sq->sq_uscc[0] != '\0')
+	if (sq->sq_uscc[0] != '\0') {
 		rc = find_uscc(q, txn, sq->sq_uscc, ss);
-	if (rc == 0 && sq->sq_region[0] != '\0' && !ss->ss_truncated)
+		ss->ss_finders += ss->ss_n > n;
+		n = ss->ss_n;
+	}
+	if (rc == 0 && sq->sq_region[0] != '\0' && !ss->ss_truncated) {
 		rc = find_region(q, txn, sq->sq_region, ss);
-	if (rc == 0 && sq->sq_names && !ss->ss_truncated)
+		ss->ss_finders += ss->ss_n > n;
+		n = ss->ss_n;
+	}
+	if (rc == 0 && sq->sq_names && !ss->ss_truncated) {
 		rc = find_names(q, txn, sq, ss);
+		ss->ss_finders += ss->ss_n > n;
+	}
 	if (rc != 0) {
 		req_fail(q, QC_E_INTERNAL, "search: %s", rc == ENOMEM ?
 		    "out of memory" : mdb_strerror(rc));
