@@ -28,8 +28,8 @@ struct bigram_set {
 static int	 set_add_name(struct bigram_set *, const char *, size_t);
 static int	 set_of_row(struct bigram_set *, const uint8_t *, size_t);
 static int	 bigram_cmp(const void *, const void *);
-static int	 set_apply(struct store *, MDB_txn *, uint32_t,
-		    const struct bigram_set *, const struct bigram_set *);
+static int	 pending_note(struct store *, MDB_txn *, uint32_t,
+		    const MDB_val *);
 static int	 row_build(msgpack_sbuffer *, const uint8_t *, size_t,
 		    const char *, const char *, const char *, size_t);
 static int	 row_item(msgpack_sbuffer *, const char *, size_t,
@@ -39,6 +39,7 @@ static int	 fields_name(const msgpack_object *, const char **, size_t *);
 static int	 reindex_batch(struct store *, MDB_txn *, char *, size_t *,
 		    size_t *);
 static int	 reindex_clear(struct store *, MDB_txn *, MDB_val *);
+static int	 reindex_merge(struct store *, MDB_txn *, int *);
 
 int
 names_row_subject(const uint8_t *row, size_t len, const char **subject,
@@ -161,14 +162,26 @@ set_of_row(struct bigram_set *s, const uint8_t *row, size_t len)
 	return 0;
 }
 
-/* Drops id from the bigrams only in old, adds it to those only in new. */
+/* A change to bigrams: id added to or dropped from a bigram's ids. */
+struct posting {
+	struct bigram	 p_b;
+	uint32_t	 p_id;
+	int		 p_add;
+};
+
+struct postings {
+	struct posting	*ps_v;
+	size_t		 ps_n, ps_cap;
+};
+
+/* The postings that turn id's bigrams old into new. 0 or ENOMEM. */
 static int
-set_apply(struct store *st, MDB_txn *txn, uint32_t id,
-    const struct bigram_set *old, const struct bigram_set *new)
+postings_diff(struct postings *ps, uint32_t id, const struct bigram_set *old,
+    const struct bigram_set *new)
 {
-	MDB_val		 k, v = { .mv_data = &id, .mv_size = sizeof(id) };
+	struct posting	*v;
 	size_t		 i = 0, j = 0;
-	int		 c, rc;
+	int		 c;
 
 	while (i < old->bs_n || j < new->bs_n) {
 		if (i == old->bs_n)
@@ -182,20 +195,139 @@ set_apply(struct store *st, MDB_txn *txn, uint32_t id,
 			j++;
 			continue;
 		}
-		if (c < 0) {
-			k.mv_data = old->bs_v[i].b_key;
-			k.mv_size = old->bs_v[i++].b_len;
-			rc = mdb_del(txn, st->s_bigrams, &k, &v);
-		} else {
-			k.mv_data = new->bs_v[j].b_key;
-			k.mv_size = new->bs_v[j++].b_len;
-			rc = mdb_put(txn, st->s_bigrams, &k, &v,
-			    MDB_NODUPDATA);
+		if (ps->ps_n == ps->ps_cap) {
+			ps->ps_cap = ps->ps_cap ? ps->ps_cap * 2 : 4096;
+			if ((v = reallocarray(ps->ps_v, ps->ps_cap,
+			    sizeof(*v))) == NULL)
+				return ENOMEM;
+			ps->ps_v = v;
 		}
-		if (rc != 0 && rc != MDB_KEYEXIST && rc != MDB_NOTFOUND)
-			return rc;
+		v = &ps->ps_v[ps->ps_n++];
+		v->p_b = c < 0 ? old->bs_v[i++] : new->bs_v[j++];
+		v->p_id = id;
+		v->p_add = c > 0;
 	}
 	return 0;
+}
+
+static int
+posting_cmp(const void *a, const void *b)
+{
+	const struct posting	*x = a, *y = b;
+	int			 c;
+
+	if ((c = bigram_cmp(&x->p_b, &y->p_b)) != 0)
+		return c;
+	return x->p_id < y->p_id ? -1 : x->p_id > y->p_id;
+}
+
+/*
+ * Writes the postings in key order: a bigram's pages are visited once,
+ * the few thousand pages of a whole index once a merge, instead of a
+ * page for each bigram of every name in each commit.
+ */
+static int
+postings_apply(struct store *st, MDB_txn *txn, struct postings *ps)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (ps->ps_n == 0)
+		return 0;
+	qsort(ps->ps_v, ps->ps_n, sizeof(*ps->ps_v), posting_cmp);
+	if ((rc = mdb_cursor_open(txn, st->s_bigrams, &cur)) != 0)
+		return rc;
+	for (i = 0; i < ps->ps_n && rc == 0; i++) {
+		k.mv_data = ps->ps_v[i].p_b.b_key;
+		k.mv_size = ps->ps_v[i].p_b.b_len;
+		v.mv_data = &ps->ps_v[i].p_id;
+		v.mv_size = sizeof(ps->ps_v[i].p_id);
+		if (ps->ps_v[i].p_add) {
+			rc = mdb_cursor_put(cur, &k, &v, MDB_NODUPDATA);
+			if (rc == MDB_KEYEXIST)
+				rc = 0;
+		} else if ((rc = mdb_cursor_get(cur, &k, &v,
+		    MDB_GET_BOTH)) == 0)
+			rc = mdb_cursor_del(cur, 0);
+		else if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/* Notes that id's names changed: its row as bigrams holds it, if new. */
+static int
+pending_note(struct store *st, MDB_txn *txn, uint32_t id, const MDB_val *old)
+{
+	MDB_val	 k = { .mv_data = &id, .mv_size = sizeof(id) };
+	MDB_val	 v = *old;
+	int	 rc;
+
+	if (v.mv_size == 0)
+		v.mv_data = "";
+	/* The first change since the last merge keeps the indexed row. */
+	rc = mdb_put(txn, st->s_name_pending, &k, &v, MDB_NOOVERWRITE);
+	return rc == MDB_KEYEXIST ? 0 : rc;
+}
+
+int
+names_pending(struct store *st, MDB_txn *txn, size_t *n)
+{
+	MDB_stat	 ms;
+	int		 rc;
+
+	if ((rc = mdb_stat(txn, st->s_name_pending, &ms)) != 0)
+		return rc;
+	*n = ms.ms_entries;
+	return 0;
+}
+
+int
+names_merge(struct store *st, MDB_txn *txn, size_t max)
+{
+	struct bigram_set old = { 0 }, new = { 0 };
+	struct postings	 ps = { 0 };
+	MDB_cursor	*cur;
+	MDB_val		 k, v, row;
+	uint32_t	 id;
+	size_t		 n = 0;
+	int		 rc;
+
+	if ((rc = mdb_cursor_open(txn, st->s_name_pending, &cur)) != 0)
+		return rc;
+	while (n++ < max && (rc = mdb_cursor_get(cur, &k, &v,
+	    MDB_FIRST)) == 0) {
+		if (k.mv_size != sizeof(id)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(&id, k.mv_data, sizeof(id));
+		old.bs_n = new.bs_n = 0;
+		if ((rc = set_of_row(&old, v.mv_size > 0 ? v.mv_data : NULL,
+		    v.mv_size)) != 0)
+			break;
+		k.mv_data = &id;
+		k.mv_size = sizeof(id);
+		rc = mdb_get(txn, st->s_name_rows, &k, &row);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;	/* no names left: every posting goes */
+		else if (rc != 0 || (rc = set_of_row(&new, row.mv_data,
+		    row.mv_size)) != 0)
+			break;
+		if ((rc = postings_diff(&ps, id, &old, &new)) != 0 ||
+		    (rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND || rc == 0)
+		rc = postings_apply(st, txn, &ps);
+	free(old.bs_v);
+	free(new.bs_v);
+	free(ps.ps_v);
+	return rc;
 }
 
 static int
@@ -292,7 +424,6 @@ int
 names_set(struct store *st, MDB_txn *txn, const char *subject,
     const char *list, const char *name, size_t name_len)
 {
-	struct bigram_set old = { 0 }, new = { 0 };
 	msgpack_sbuffer	 row;
 	MDB_val		 sk = { .mv_data = (void *)subject,
 			    .mv_size = strlen(subject) }, k, v, oldv;
@@ -331,11 +462,8 @@ names_set(struct store *st, MDB_txn *txn, const char *subject,
 	if (row.size == oldv.mv_size && memcmp(row.data, oldv.mv_data,
 	    row.size) == 0)
 		goto done;
-	/* The old row's bytes go once the row is written: read them first. */
-	if ((rc = set_of_row(&old, oldv.mv_data, oldv.mv_size)) != 0 ||
-	    (rc = set_of_row(&new, (const uint8_t *)row.data,
-	    row.size)) != 0 ||
-	    (rc = set_apply(st, txn, id, &old, &new)) != 0)
+	/* The old row's bytes go once the row is written: note them first. */
+	if ((rc = pending_note(st, txn, id, &oldv)) != 0)
 		goto done;
 	k.mv_data = &id;
 	k.mv_size = sizeof(id);
@@ -353,8 +481,6 @@ names_set(struct store *st, MDB_txn *txn, const char *subject,
 	v.mv_size = sizeof(id);
 	rc = mdb_put(txn, st->s_name_subj, &sk, &v, 0);
 done:
-	free(old.bs_v);
-	free(new.bs_v);
 	msgpack_sbuffer_destroy(&row);
 	return rc;
 }
@@ -474,6 +600,23 @@ reindex_batch(struct store *st, MDB_txn *txn, char *last, size_t *last_len,
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/*
+ * After the rows: their bigrams, a chunk a transaction; the last marks
+ * the index whole. *merging says whether chunks remain.
+ */
+static int
+reindex_merge(struct store *st, MDB_txn *txn, int *merging)
+{
+	size_t	 left;
+	int	 rc;
+
+	if ((rc = names_merge(st, txn, NAMES_MERGE_CHUNK)) != 0 ||
+	    (rc = names_pending(st, txn, &left)) != 0)
+		return rc;
+	*merging = left > 0;
+	return left > 0 ? 0 : store_names_built(st, txn);
+}
+
 /* Empties the index and takes its mark (meta key mark) away. */
 static int
 reindex_clear(struct store *st, MDB_txn *txn, MDB_val *mark)
@@ -482,7 +625,8 @@ reindex_clear(struct store *st, MDB_txn *txn, MDB_val *mark)
 
 	if ((rc = mdb_drop(txn, st->s_name_subj, 0)) != 0 ||
 	    (rc = mdb_drop(txn, st->s_name_rows, 0)) != 0 ||
-	    (rc = mdb_drop(txn, st->s_bigrams, 0)) != 0)
+	    (rc = mdb_drop(txn, st->s_bigrams, 0)) != 0 ||
+	    (rc = mdb_drop(txn, st->s_name_pending, 0)) != 0)
 		return rc;
 	rc = mdb_del(txn, st->s_meta, mark, NULL);
 	return rc == MDB_NOTFOUND ? 0 : rc;
@@ -495,7 +639,7 @@ names_reindex(struct store *st, uint64_t map_max)
 	MDB_txn	*txn;
 	char	 last[STORE_KEY_MAX], undo[STORE_KEY_MAX];
 	size_t	 last_len = 0, undo_len, done = 0, before = 0;
-	int	 rc, first = 1, more = 1;
+	int	 rc, first = 1, more = 1, merging = 0;
 
 	while (more) {
 		before = done;
@@ -507,7 +651,7 @@ names_reindex(struct store *st, uint64_t map_max)
 			rc = reindex_clear(st, txn, &k);
 		else if ((rc = reindex_batch(st, txn, last, &last_len,
 		    &done)) == 0 && done == before)
-			rc = store_names_built(st, txn);
+			rc = reindex_merge(st, txn, &merging);
 		if (rc == 0)
 			rc = mdb_txn_commit(txn);
 		else
@@ -523,7 +667,7 @@ names_reindex(struct store *st, uint64_t map_max)
 			break;
 		if (done / 100000 != before / 100000)
 			log_info("reindex: %zu subjects", done);
-		more = first || done != before;
+		more = first || done != before || merging;
 		first = 0;
 	}
 	if (rc != 0) {

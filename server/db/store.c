@@ -159,7 +159,7 @@ store_dbi(struct store *st, int i)
 		&st->s_cases, &st->s_open_cases, &st->s_escalate,
 		&st->s_withdrawn, &st->s_idem, &st->s_expiry, &st->s_merkle,
 		&st->s_keys, &st->s_name_subj, &st->s_name_rows,
-		&st->s_bigrams, &st->s_subject_cases
+		&st->s_bigrams, &st->s_subject_cases, &st->s_name_pending
 	};
 
 	return i < (int)(sizeof(all) / sizeof(all[0])) ? all[i] : NULL;
@@ -168,14 +168,14 @@ store_dbi(struct store *st, int i)
 static const char *const store_dbi_names[] = {
 	"versions", "changes", "summary", "meta", "cases", "open_cases",
 	"escalate", "withdrawn", "idem", "expiry", "tree", "keys",
-	"name_subj", "name_rows", "bigrams", "subject_cases"
+	"name_subj", "name_rows", "bigrams", "subject_cases", "name_pending"
 };
 
 /* The flags a database is made with; 0 for the plain byte-keyed ones. */
 static unsigned
 store_dbi_flags(const MDB_dbi *dbi, const struct store *st)
 {
-	if (dbi == &st->s_name_rows)
+	if (dbi == &st->s_name_rows || dbi == &st->s_name_pending)
 		return MDB_INTEGERKEY;
 	if (dbi == &st->s_bigrams)
 		return MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP;

@@ -21,6 +21,9 @@
  *   name_subj subject                     -> id32 of its names (names.h)
  *   name_rows id32 (integer key)          -> subject and its names by list
  *   bigrams   bigram (dup id32s, integer) -> the ids of names holding it
+ *   name_pending id32 (integer key)       -> its row as bigrams holds it (the
+ *                                            names written since, not yet
+ *                                            merged into bigrams)
  *   subject_cases subject NUL case64      -> "" (a subject's cases, for
  *                                            report; case_index.h)
  *
@@ -43,7 +46,7 @@
 
 #define STORE_KEY_MAX	512	/* LMDB's default key limit is 511 */
 #define STORE_HASH_LEN	32
-#define STORE_MAXDBS	16
+#define STORE_MAXDBS	32
 
 struct audit;
 struct backup_job;
@@ -69,6 +72,7 @@ struct store {
 	MDB_dbi		 s_name_rows;
 	MDB_dbi		 s_bigrams;
 	MDB_dbi		 s_subject_cases;
+	MDB_dbi		 s_name_pending;
 	/* Held shared by live read transactions, exclusive to remap. */
 	pthread_rwlock_t s_remap;
 	/* Subjects with a summary: most `check` misses stop here. */

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "merkle.h"
+#include "names.h"
 #include "verify.h"
 #include "writer_int.h"
 
@@ -24,6 +25,8 @@
 
 /* Receivers woken once per batch; past this many, at once. */
 #define WRITER_WAKES_MAX	64
+/* Idle this long with names pending, the writer merges them (names.h). */
+#define WRITER_IDLE_MS		200
 
 /* Below this much free space a failed write is put down to a full disk. */
 #define WRITER_DISK_LOW	(4 * 1024 * 1024)
@@ -52,6 +55,8 @@ struct writer {
 	/* Told when the log grows (under wt_mtx). */
 	void			(*wt_grew)(void *);
 	void			*wt_grew_arg;
+	/* Names written since bigrams last took them (names.h). */
+	size_t			 wt_names_pending;
 };
 
 static void	*writer_main(void *);
@@ -64,6 +69,7 @@ static void	 sbuffer_trim(msgpack_sbuffer *);
 static int	 writer_commit(struct writer *, struct write_req *,
 		    struct chain *);
 static void	 writer_housekeep(struct writer *);
+static void	 writer_names_merge(struct writer *, int);
 static int	 writer_set_head(struct store *, MDB_txn *,
 		    const struct chain *);
 static int	 writer_tree_catch_up(struct writer *);
@@ -191,7 +197,9 @@ writer_start(struct store *st, const struct config *cfg)
 		free(wt);
 		return NULL;
 	}
-	rc = store_head(st, txn, &wt->wt_seq, wt->wt_hash);
+	/* Names a stop left pending are merged when the writer is idle. */
+	if ((rc = store_head(st, txn, &wt->wt_seq, wt->wt_hash)) == 0)
+		rc = names_pending(st, txn, &wt->wt_names_pending);
 	mdb_txn_abort(txn);
 	if (rc != 0) {
 		log_warnx("reading the change log head: %s", mdb_strerror(rc));
@@ -314,6 +322,23 @@ writer_main(void *arg)
 		pthread_mutex_lock(&wt->wt_mtx);
 		while (wt->wt_head == NULL && !wt->wt_stopping &&
 		    time(NULL) < wt->wt_next_sweep) {
+			/* Idle for a moment with names pending: merge them. */
+			if (wt->wt_names_pending > 0) {
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_nsec += WRITER_IDLE_MS * 1000000L;
+				if (until.tv_nsec >= 1000000000L) {
+					until.tv_sec++;
+					until.tv_nsec -= 1000000000L;
+				}
+				if (pthread_cond_timedwait(&wt->wt_cond,
+				    &wt->wt_mtx, &until) == ETIMEDOUT &&
+				    wt->wt_head == NULL && !wt->wt_stopping) {
+					pthread_mutex_unlock(&wt->wt_mtx);
+					writer_names_merge(wt, 1);
+					pthread_mutex_lock(&wt->wt_mtx);
+				}
+				continue;
+			}
 			until.tv_sec = wt->wt_next_sweep;
 			until.tv_nsec = 0;
 			pthread_cond_timedwait(&wt->wt_cond, &wt->wt_mtx,
@@ -423,12 +448,50 @@ writer_commit(struct writer *wt, struct write_req *batch, struct chain *ch)
 	}
 	if (rc == 0 && ch->ch_seq != wt->wt_seq)
 		rc = writer_set_head(st, txn, ch);
+	if (rc == 0)
+		rc = names_pending(st, txn, &wt->wt_names_pending);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
 	/* Commit syncs: nothing is answered before it is durable. */
 	return mdb_txn_commit(txn);
+}
+
+/*
+ * Moves the names written lately into the bigram index, a chunk a
+ * transaction: all of them when idle (a write that comes goes first),
+ * else down to half the cap (names.h).
+ */
+static void
+writer_names_merge(struct writer *wt, int idle)
+{
+	struct store	*st = wt->wt_store;
+	MDB_txn		*txn;
+	int		 rc, busy;
+
+	while (wt->wt_names_pending > (idle ? 0 : NAMES_PENDING_MAX / 2)) {
+		pthread_mutex_lock(&wt->wt_mtx);
+		busy = idle && (wt->wt_head != NULL || wt->wt_stopping);
+		pthread_mutex_unlock(&wt->wt_mtx);
+		if (busy || wt->wt_broken[0] != '\0')
+			return;
+		if ((rc = mdb_txn_begin(st->s_env, NULL, 0, &txn)) == 0) {
+			if ((rc = names_merge(st, txn, NAMES_MERGE_CHUNK)) ==
+			    0 && (rc = names_pending(st, txn,
+			    &wt->wt_names_pending)) == 0)
+				rc = mdb_txn_commit(txn);
+			else
+				mdb_txn_abort(txn);
+		}
+		if (rc == MDB_MAP_FULL &&
+		    store_grow(st, wt->wt_cfg->map_max) == 0)
+			continue;
+		if (rc != 0) {
+			writer_failed(wt, NULL, rc);
+			return;
+		}
+	}
 }
 
 /*
@@ -551,6 +614,8 @@ writer_batch(struct writer *wt, struct write_req *batch)
 	/* Between batches: the subject filter may grow. */
 	filter_maintain(&wt->wt_store->s_filter);
 	writer_deliver(batch);
+	if (wt->wt_names_pending >= NAMES_PENDING_MAX)
+		writer_names_merge(wt, 0);
 }
 
 /*
