@@ -33,6 +33,11 @@
 #                               with the qcregd of the commit before it
 #                               (built from git under the temp directory)
 #                               (qcreg only, about 6 minutes at 1M)
+#   bench/bench.sh --quota    another principal's latency while a
+#                               platform floods past its quota (2,000
+#                               requests/s): the regulator's check
+#                               p50/p99 alone and under the flood, and
+#                               what the flood got (qcreg only)
 #   bench/bench.sh --stall-check
 #                             the load that showed the lost read event
 #                               (docs/BENCH.md, "The stall"): 1,000,000
@@ -77,6 +82,8 @@ REPORT=0
 REPORTS=${BENCH_REPORTS:-10000}
 SEARCH=0
 SEARCH_CONNS=${BENCH_SEARCH_CONNS:-8}
+QUOTA=0
+QUOTA_RATE=${BENCH_QUOTA_RATE:-2000}
 QCREG=${BENCH_QCREG:-bin/qcreg}
 STALL=0
 STALL_KEYS=${BENCH_STALL_KEYS:-1000000}
@@ -87,10 +94,11 @@ case "${1:-}" in
 --mirror) MIRROR=1 ;;
 --report) REPORT=1 ;;
 --search) SEARCH=1 ;;
+--quota) QUOTA=1 ;;
 --stall-check) STALL=1 ;;
 "") ;;
 *) echo "usage: bench/bench.sh [--large | --replica | --mirror |" \
-	"--report | --search | --stall-check]" >&2
+	"--report | --search | --quota | --stall-check]" >&2
    exit 2 ;;
 esac
 
@@ -594,6 +602,60 @@ if [ $REPORT -eq 1 ]; then
 		    --cert-dir "$CERTS" --report "$REPORTS" --label "run $REP" ||
 		    say "*** report run $REP had errors"
 	done
+	echo "finished in $(( $(date +%s) - start )) s"
+	exit 0
+fi
+
+if [ $QUOTA -eq 1 ]; then
+	# The platform's section gets the quota; everything else as make run.
+	awk -v r="$QUOTA_RATE" '{ print }
+	    /^\[principal shop-platform\]/ { print "requests_per_second = " r;
+	    print "subjects_per_second = " r }' "$CONF" |
+	    sed -e 's/^max_connections = .*/max_connections = 20000/' \
+	    > "$tmp/quota.conf"
+	start_server "$tmp/quota.conf" "$tmp/qcreg" qcregd
+	qpid=$SPID
+	QPORT=$SPORT
+	load qcreg "$QPORT" "$KEYS"
+	REGULATOR=(--cert "$CERTS/market-regulator.crt" \
+	    --key "$CERTS/market-regulator.key")
+	for REP in $(seq "$REPEAT"); do
+		run reg-alone qcreg "${REGULATOR[@]}" --conns 4 --pipeline 1 \
+		    --mix check1=100
+		"$BENCH" --server "127.0.0.1:$QPORT" --ca "$CERTS/ca.crt" \
+		    "${PLATFORM[@]}" --conns 50 --pipeline 16 --mix check1=100 \
+		    --gen-keys "$KEYS" --duration $((DUR + WARM + 2)) \
+		    --warmup 0 --json --label flood \
+		    > "$tmp/flood.r$REP.json" 2>>"$tmp/bench.log" &
+		bpid=$!
+		sleep 1
+		run reg-flood qcreg "${REGULATOR[@]}" --conns 4 --pipeline 1 \
+		    --mix check1=100
+		wait "$bpid" || true
+		bpid=
+	done
+	echo
+	echo "## another principal's check under a platform held to" \
+	    "$QUOTA_RATE requests/s, $KEYS entries, $(nproc) cores"
+	echo
+	python3 - "$tmp" "$REPEAT" <<'PY'
+import json, sys
+tmp, rep = sys.argv[1], int(sys.argv[2])
+def best(name):
+    runs = [json.load(open("%s/%s-qcreg.r%d.json" % (tmp, name, r)))
+            for r in range(1, rep + 1)]
+    return min(runs, key=lambda j: j["p99_us"])
+print("| regulator, 4 connections | checks/s | p50 / p99 ms | errors |")
+print("|---|---|---|---|")
+for name, what in (("reg-alone", "alone"), ("reg-flood", "under the flood")):
+    j = best(name)
+    print("| %s | %.0f | %.3f / %.3f | %d |" % (what, j["rps"],
+        j["p50_us"] / 1e3, j["p99_us"] / 1e3, j["errors"]))
+for r in range(1, rep + 1):
+    f = json.load(open("%s/flood.r%d.json" % (tmp, r)))
+    print("flood %d (50 connections, pipeline 16): %.0f answers/s, of "
+          "which %d errors (rate_limited)" % (r, f["rps"], f["errors"]))
+PY
 	echo "finished in $(( $(date +%s) - start )) s"
 	exit 0
 fi
