@@ -19,7 +19,7 @@ forbid() {
 	fi
 }
 
-SERVER_H=$(cd server && find common db ops replica net -name '*.h' -exec basename {} \; |
+SERVER_H=$(cd server && find common db ops replica net http -name '*.h' -exec basename {} \; |
     tr '\n' '|' | sed 's/|$//; s/\./\\./g')
 CLIENT_H=$(cd client && find lib cli -name '*.h' -exec basename {} \; |
     tr '\n' '|' | sed 's/|$//; s/\./\\./g')
@@ -29,13 +29,15 @@ UP_H=$(cd server && ls ops/*.h replica/*.h net/*.h | xargs -n1 basename |
 REPLICA_H=$(cd server/replica && ls *.h | tr '\n' '|' | sed 's/|$//; s/\./\\./g')
 NET_H=$(cd server/net && ls *.h | tr '\n' '|' | sed 's/|$//; s/\./\\./g')
 CLI_H=$(cd client/cli && ls *.h | tr '\n' '|' | sed 's/|$//; s/\./\\./g')
+HTTP_H=$(cd server/http && ls *.h | tr '\n' '|' | sed 's/|$//; s/\./\\./g')
 
 forbid proto "$SERVER_H|$CLIENT_H" "includes the server or the client"
 forbid server/common "$DB_H|$UP_H" "includes a layer above it"
 forbid server/db "$UP_H|event2/.*|openssl/ssl\.h" "knows of ops, connections or TLS"
 forbid server/ops "$REPLICA_H|$NET_H|event2/.*|openssl/ssl\.h" "knows of the follower or connections"
 forbid server/replica "$NET_H|event2/.*|qcreg_int\.h" "knows of connections or libqcreg's insides"
-forbid server/net "lmdb\.h|$DB_H|op\.h|$REPLICA_H" "knows of LMDB, the ops' insides or the follower"
+forbid server/net "lmdb\.h|$DB_H|op\.h|$REPLICA_H|$HTTP_H" "knows of LMDB, the ops' insides, the follower or the HTTPS front"
+forbid server/http "lmdb\.h|$DB_H|op\.h|$REPLICA_H" "knows of LMDB, the ops' insides or the follower"
 forbid client "$SERVER_H" "includes the server"
 forbid client/lib "$CLI_H" "includes the command line"
 forbid bench "$SERVER_H" "includes the server"
