@@ -222,6 +222,7 @@ parse_server(struct parse_state *ps, const char *name, const char *value)
 	PATH_KEY("data", data_dir);
 	PATH_KEY("backup_dir", backup_dir);
 	PATH_KEY("audit_dir", audit_dir);
+	PATH_KEY("console", console_dir);
 	if (strcmp(name, "audit_days") == 0) {
 		if (config_parse_u64(value, 180, 36500, &v) == -1)
 			return config_fail(ps, "audit_days: 180 (six months, "
@@ -474,6 +475,7 @@ config_defaults(struct config *cfg)
 	cfg->utc_offset = 8 * 60;
 	cfg->map_size = CFG_MAP_SIZE_DEFAULT;
 	cfg->audit_days = 180;
+	strcpy(cfg->console_dir, "server/console");
 	cfg->map_max = CFG_MAP_MAX_DEFAULT;
 	strcpy(cfg->origin, "qcreg");
 	cfg->limits.max_frame = 1024 * 1024;

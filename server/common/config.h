@@ -122,6 +122,8 @@ struct limits {
 struct config {
 	char		 listen_host[256];
 	char		 listen_port[16];
+	/* The web console's files, served at / of the HTTPS listener. */
+	char		 console_dir[1024];
 	/* The HTTPS JSON API and console; "" (the default): none. */
 	char		 http_host[256];
 	char		 http_port[16];

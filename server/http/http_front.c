@@ -113,6 +113,18 @@ http_reply_json(struct evhttp_request *req, int status, json_t *v)
 }
 
 void
+http_reply_method(struct evhttp_request *req, const char *allow)
+{
+	char	 msg[32];
+
+	snprintf(msg, sizeof(msg), "%s only", allow);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+	    allow);
+	http_reply_json(req, 405, json_pack("{s:b, s:{s:s, s:s}}", "ok", 0,
+	    "error", "code", "bad_request", "message", msg));
+}
+
+void
 http_reply_error(struct evhttp_request *req, enum qc_err code,
     const char *msg)
 {
@@ -364,6 +376,8 @@ http_request(struct evhttp_request *req, void *arg)
 	}
 	if (path == NULL)
 		path = "/";
+	if (http_static(hf, req, path))
+		return;
 	/* /v1/search is the op (POST) and its shortcut (GET). */
 	post = strncmp(path, "/v1/", 4) == 0 && strchr(path + 4, '/') == NULL &&
 	    (strcmp(path, "/v1/search") != 0 || cmd != EVHTTP_REQ_GET);
@@ -374,11 +388,7 @@ http_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if ((post && cmd != EVHTTP_REQ_POST) || (get && cmd != EVHTTP_REQ_GET)) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", post ? "POST" : "GET");
-		http_reply_json(req, 405, json_pack("{s:b, s:{s:s, s:s}}",
-		    "ok", 0, "error", "code", "bad_request", "message",
-		    post ? "POST only" : "GET only"));
+		http_reply_method(req, post ? "POST" : "GET");
 		return;
 	}
 	if (!http_same_origin(req)) {

@@ -36,8 +36,17 @@ struct http_front {
 /* http_front.c: every answer's headers; a JSON answer with a status. */
 void	 http_headers(struct evhttp_request *);
 void	 http_reply_json(struct evhttp_request *, int status, json_t *);
+/* 405, and the one method the path takes. */
+void	 http_reply_method(struct evhttp_request *, const char *allow);
 /* {"ok": false, "error": {code, message}} with its status. */
 void	 http_reply_error(struct evhttp_request *, enum qc_err, const char *);
+
+/*
+ * http_static.c: answers GET / and /console/NAME from the console's
+ * directory: 1 when path was one of them (answered), 0 when not.
+ */
+int	 http_static(struct http_front *, struct evhttp_request *,
+	    const char *path);
 
 /*
  * http_op.c: runs op (a name) with args (a JSON object, or NULL) for the

@@ -238,3 +238,21 @@ def http_hello_ok(s):
 		return ok
 	except (ssl.SSLError, ConnectionError, http.client.HTTPException, OSError):
 		return False
+
+
+@suite.test(timeout=60)
+def console_files(ctx):
+	s = http_server(ctx, "http-console")
+	api = Api(s, REGULATOR)
+	st, h, body = api.call("GET", "/")
+	eq(st, 200, "GET /")
+	check(h["Content-Type"].startswith("text/html"), h["Content-Type"])
+	check("default-src 'self'" in h["Content-Security-Policy"], "CSP on the console")
+	check("质量信用" in body.decode(), "the console's page")
+	for path in ("/console/../qcregd.conf", "/console/%2e%2e/qcregd.conf", "/console/.hidden",
+		     "/console/a/b.js", "/console/nothere.js", "/console/index.exe"):
+		st, h, body = api.call("GET", path)
+		eq(st, 404, "GET %s" % path)
+	st, h, body = api.call("POST", "/", {})
+	eq((st, h["Allow"]), (405, "GET"), "POST /")
+	api.close()
