@@ -143,6 +143,14 @@ issue server "/CN=qcregd" ext_server
 for p in $PRINCIPALS; do
 	issue "$p" "/CN=$p" ext_client
 done
+# For a browser (the web console): each principal's key, certificate and
+# the CA as PKCS#12, password "qcreg-dev" (AES, as current browsers want).
+for p in $PRINCIPALS; do
+	openssl pkcs12 -export -in "$OUT/$p.crt" -inkey "$OUT/$p.key" \
+	    -certfile "$OUT/ca.crt" -name "$p" -passout pass:qcreg-dev \
+	    -out "$OUT/$p.p12" 2>"$WRK/$p.p12.log" ||
+	    { cat "$WRK/$p.p12.log" >&2; die "pkcs12 $p"; }
+done
 
 # Certificates for the hardening tests. Fixed calendar years relative to
 # today keep the dates unambiguous: expired-client ended on 1 January of
@@ -197,7 +205,7 @@ openssl verify -CAfile "$OUT/ca.crt" -purpose sslserver \
     "$OUT/server.crt" >/dev/null || die "server does not verify"
 
 chmod 0644 "$OUT"/*.crt "$OUT"/*.pub "$OUT/ca.crl"
-chmod 0600 "$OUT"/*.key
+chmod 0600 "$OUT"/*.key "$OUT"/*.p12
 # rename(2) replaces any old file, so an old key's mode does not survive.
 for f in "$OUT"/*; do
 	mv -f "$f" "$DIR/" || die "cannot move $f into $DIR"

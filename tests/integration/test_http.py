@@ -256,3 +256,18 @@ def console_files(ctx):
 	st, h, body = api.call("POST", "/", {})
 	eq((st, h["Allow"]), (405, "GET"), "POST /")
 	api.close()
+
+
+@suite.test(timeout=60)
+def browser_certificates(ctx):
+	"""make certs writes a PKCS#12 per principal for a browser (password qcreg-dev)."""
+	import subprocess
+	for cn in (REGULATOR, QUALITY, PLATFORM):
+		p12 = os.path.join(CERTS, cn + ".p12")
+		r = subprocess.run(["openssl", "pkcs12", "-in", p12, "-passin", "pass:qcreg-dev",
+				    "-nokeys", "-clcerts"], capture_output=True, text=True, timeout=30)
+		eq(r.returncode, 0, "%s opens with the documented password: %s" % (p12, r.stderr))
+		check("CN = %s" % cn in r.stdout or "CN=%s" % cn in r.stdout, "its certificate:\n" + r.stdout)
+		r = subprocess.run(["openssl", "pkcs12", "-in", p12, "-passin", "pass:qcreg-dev",
+				    "-nocerts", "-nodes"], capture_output=True, text=True, timeout=30)
+		check("PRIVATE KEY" in r.stdout, "%s holds its key" % p12)
