@@ -108,7 +108,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-"usage: qcreg-bench [--server HOST:PORT] [--proto qcreg|redis]\n"
+"usage: qcreg-bench [--server HOST:PORT] [--proto qcreg|redis|http]\n"
 "         [--ca FILE] [--cert FILE] [--key FILE]\n"
 "         [--conns N] [--pipeline P] [--threads T] [--duration S]\n"
 "         [--warmup S] [--mix OP=W,...] [--batch B]\n"
@@ -251,7 +251,8 @@ proto_name(const struct bench_opts *o)
 {
 	if (o->fts != NULL)
 		return "sqlite";
-	return o->proto == PROTO_QCREG ? "qcreg" : "redis";
+	return o->proto == PROTO_QCREG ? "qcreg" : o->proto == PROTO_HTTP ?
+	    "http" : "redis";
 }
 
 static void
@@ -289,8 +290,8 @@ report_text(const struct bench_opts *o, const struct bench_result *r)
 		    "%.1f s after %.1f s warm-up\n", o->fts, o->conns,
 		    o->frag_chars, o->duration, o->warmup);
 	else {
-		printf("%s %s, %d conns", o->proto == PROTO_QCREG ? "qcreg" :
-		    "redis", mode_names[o->mode], o->conns);
+		printf("%s %s, %d conns", proto_name(o), mode_names[o->mode],
+		    o->conns);
 		if (o->mode == MODE_LOAD)
 			printf(", pipeline %d\n", o->pipeline);
 		else {
@@ -431,6 +432,8 @@ opt_conn(struct bench_opts *o, struct args *a, int ch, const char *arg)
 			o->proto = PROTO_QCREG;
 		else if (strcmp(arg, "redis") == 0)
 			o->proto = PROTO_REDIS;
+		else if (strcmp(arg, "http") == 0)
+			o->proto = PROTO_HTTP;
 		else
 			usage();
 		break;
@@ -664,6 +667,12 @@ main(int argc, char *argv[])
 	if (o.load_from >= o.nkeys) {
 		fprintf(stderr, "qcreg-bench: --load-from must be below "
 		    "--gen-keys\n");
+		return 2;
+	}
+	if (o.proto == PROTO_HTTP && (o.mode != MODE_RUN ||
+	    o.mix[OP_CHECK1] + o.mix[OP_CHECKB] != 100)) {
+		fprintf(stderr, "qcreg-bench: --proto http runs check1 and "
+		    "checkB only\n");
 		return 2;
 	}
 	if (o.proto == PROTO_REDIS && (o.mix[OP_CHECKS] > 0 ||

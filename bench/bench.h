@@ -33,7 +33,8 @@ enum bench_op {
 
 enum bench_proto {
 	PROTO_QCREG = 0,
-	PROTO_REDIS
+	PROTO_REDIS,
+	PROTO_HTTP		/* qcregd's HTTPS JSON API */
 };
 
 enum bench_mode {
@@ -309,6 +310,10 @@ size_t		 bqc_parse(struct bqc *, const uint8_t *, size_t,
 		    const struct slot *, enum reply_verdict *,
 		    const char **why);
 int		 redis_encode(struct buf *, const struct bench_req *);
+/* The HTTPS JSON codec (bench_http.c): check only. */
+int		 http_encode(struct buf *, const struct bench_req *);
+size_t		 http_parse(const uint8_t *, size_t, const struct slot *,
+		    enum reply_verdict *, const char **);
 size_t		 redis_parse(const uint8_t *, size_t, const struct slot *,
 		    enum reply_verdict *, const char **why);
 

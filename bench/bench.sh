@@ -38,6 +38,10 @@
 #                               requests/s): the regulator's check
 #                               p50/p99 alone and under the flood, and
 #                               what the flood got (qcreg only)
+#   bench/bench.sh --http     check over the HTTPS JSON API (keep-alive,
+#                               50 connections) beside the msgpack
+#                               listener and Redis: one subject, and
+#                               batches of 100
 #   bench/bench.sh --stall-check
 #                             the load that showed the lost read event
 #                               (docs/BENCH.md, "The stall"): 1,000,000
@@ -82,6 +86,7 @@ REPORT=0
 REPORTS=${BENCH_REPORTS:-10000}
 SEARCH=0
 SEARCH_CONNS=${BENCH_SEARCH_CONNS:-8}
+HTTP=0
 QUOTA=0
 QUOTA_RATE=${BENCH_QUOTA_RATE:-2000}
 QCREG=${BENCH_QCREG:-bin/qcreg}
@@ -95,10 +100,11 @@ case "${1:-}" in
 --report) REPORT=1 ;;
 --search) SEARCH=1 ;;
 --quota) QUOTA=1 ;;
+--http) HTTP=1 ;;
 --stall-check) STALL=1 ;;
 "") ;;
 *) echo "usage: bench/bench.sh [--large | --replica | --mirror |" \
-	"--report | --search | --quota | --stall-check]" >&2
+	"--report | --search | --quota | --http | --stall-check]" >&2
    exit 2 ;;
 esac
 
@@ -194,11 +200,16 @@ machine_load() {
 # Starts qcregd with config $1 and data $2, named $3 (its log, port file):
 # its pid in SPID, its port in SPORT.
 start_server() {
-	local conf=$1 data=$2 name=$3 n=0
+	local conf=$1 data=$2 name=$3 n=0 http=
 	mkdir -p "$data"
-	rm -f "$tmp/$name.port"
+	rm -f "$tmp/$name.port" "$tmp/$name.port.http"
+	# The HTTPS API too, unless the binary predates it (--search's base).
+	if "$QCREGD" 2>&1 | grep -q -- --http-listen; then
+		http="--http-listen 127.0.0.1:0"
+	fi
+	# shellcheck disable=SC2086
 	"$QCREGD" --config "$conf" --listen 127.0.0.1:0 --data "$data" \
-	    --port-file "$tmp/$name.port" 2>"$tmp/$name.log" &
+	    $http --port-file "$tmp/$name.port" 2>"$tmp/$name.log" &
 	SPID=$!
 	while [ ! -s "$tmp/$name.port" ]; do
 		kill -0 "$SPID" 2>/dev/null || die "$name did not start: \
@@ -208,6 +219,7 @@ $(tail -3 "$tmp/$name.log")"
 		n=$((n + 1))
 	done
 	SPORT=$(cat "$tmp/$name.port")
+	SHTTP=$(cat "$tmp/$name.port.http" 2>/dev/null || true)
 }
 
 start_qcregd() {
@@ -218,6 +230,7 @@ start_qcregd() {
 	start_server "$tmp/qcregd.conf" "$1" qcregd
 	qpid=$SPID
 	QPORT=$SPORT
+	HPORT=$SHTTP
 }
 
 free_port() {
@@ -270,6 +283,8 @@ run() {
 	shift 2
 	if [ "$proto" = qcreg ]; then
 		port=$QPORT pid=$qpid
+	elif [ "$proto" = http ]; then
+		port=$HPORT pid=$qpid
 	else
 		port=$RPORT pid=$rpid
 	fi
@@ -602,6 +617,43 @@ if [ $REPORT -eq 1 ]; then
 		    --cert-dir "$CERTS" --report "$REPORTS" --label "run $REP" ||
 		    say "*** report run $REP had errors"
 	done
+	echo "finished in $(( $(date +%s) - start )) s"
+	exit 0
+fi
+
+if [ $HTTP -eq 1 ]; then
+	start_qcregd "$tmp/qcreg"
+	start_redis
+	load qcreg "$QPORT" "$KEYS"
+	load redis "$RPORT" "$KEYS"
+	for REP in $(seq "$REPEAT"); do
+		for p in qcreg http redis; do
+			run check1-p1 "$p" "${PLATFORM[@]}" --conns 50 \
+			    --pipeline 1 --mix check1=100
+			run checkB-100 "$p" "${PLATFORM[@]}" --conns 50 \
+			    --pipeline 1 --mix checkB=100 --batch 100
+		done
+	done
+	echo
+	echo "## check over HTTPS/JSON, msgpack and Redis, 50 keep-alive" \
+	    "connections, $KEYS entries, $(nproc) cores"
+	echo
+	python3 - "$tmp" "$REPEAT" <<'PY'
+import json, sys
+tmp, rep = sys.argv[1], int(sys.argv[2])
+def best(name, proto):
+    runs = [json.load(open("%s/%s-%s.r%d.json" % (tmp, name, proto, r)))
+            for r in range(1, rep + 1)]
+    return max(runs, key=lambda j: j["rps"])
+print("| scenario | qcreg msgpack req/s (p50/p99 ms) | qcreg HTTPS JSON | Redis | JSON / msgpack |")
+print("|---|---|---|---|---|")
+for name in ("check1-p1", "checkB-100"):
+    q, h, r = (best(name, p) for p in ("qcreg", "http", "redis"))
+    cell = lambda j: "%.0f (%.2f / %.2f)%s" % (j["rps"], j["p50_us"] / 1e3,
+        j["p99_us"] / 1e3, " ERRORS" if j["errors"] else "")
+    print("| %s | %s | %s | %s | %.2f |" % (name, cell(q), cell(h), cell(r),
+        h["rps"] / q["rps"]))
+PY
 	echo "finished in $(( $(date +%s) - start )) s"
 	exit 0
 fi

@@ -435,6 +435,9 @@ conn_parse(struct bthread *t, struct bconn *c)
 		if (t->o->proto == PROTO_QCREG)
 			used = bqc_parse(&t->qc, c->in.b_p + c->in.b_off,
 			    c->in.b_len - c->in.b_off, s, &v, &why);
+		else if (t->o->proto == PROTO_HTTP)
+			used = http_parse(c->in.b_p + c->in.b_off,
+			    c->in.b_len - c->in.b_off, s, &v, &why);
 		else
 			used = redis_parse(c->in.b_p + c->in.b_off,
 			    c->in.b_len - c->in.b_off, s, &v, &why);
@@ -595,6 +598,7 @@ conn_send(struct bthread *t, struct bconn *c, enum bench_op op)
 		break;
 	}
 	rc = t->o->proto == PROTO_QCREG ? bqc_encode(&t->qc, &c->out, q) :
+	    t->o->proto == PROTO_HTTP ? http_encode(&c->out, q) :
 	    redis_encode(&c->out, q);
 	if (rc == -1) {
 		conn_fail(t, c, "out of memory");

@@ -12,6 +12,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -451,6 +452,14 @@ http_start(struct worker *w)
 			evconnlistener_free(l);
 		return -1;
 	}
+	/*
+	 * Accepted sockets inherit it (Linux): an answer leaves as two TLS
+	 * records, head and body, and Nagle would hold the second until the
+	 * first is acknowledged (40 ms of delayed ACK).
+	 */
+	if (setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP,
+	    TCP_NODELAY, &(int){ 1 }, sizeof(int)) == -1)
+		log_warn("http_listen: TCP_NODELAY");
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&ss, &len) == 0)
 		snprintf(cfg->http_port, sizeof(cfg->http_port), "%u",
