@@ -46,7 +46,7 @@ function el(tag, attrs = {}, ...kids) {
 }
 
 function append(parent, kids) {
-  for (const k of kids.flat()) {
+  for (const k of kids.flat(Infinity)) {
     if (k === undefined || k === null || k === false) continue;
     parent.append(k instanceof Node ? k : document.createTextNode(String(k)));
   }
