@@ -8,7 +8,7 @@ DEBS	 = build-essential pkg-config clang libevent-dev liblmdb-dev \
 	   libmsgpack-dev libssl-dev libinih-dev libcmocka-dev lmdb-utils \
 	   openssl python3 python3-msgpack libclang-rt-14-dev libjansson-dev \
 	   fiu-utils python3-cryptography haproxy python3-prometheus-client \
-	   sslscan libsqlite3-dev
+	   sslscan libsqlite3-dev chromium fonts-noto-cjk
 
 # Build variant: rel (binaries in bin/) or asan (binaries in build/asan/bin/).
 VARIANT	?= rel
@@ -154,6 +154,8 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq $$missing >/dev/null; fi
+	@[ -d tests/browser/node_modules/playwright-core ] || \
+	  npm ci --prefix tests/browser --no-audit --no-fund
 
 certs:
 	certs/mkcerts.sh certs/dev
