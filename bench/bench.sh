@@ -42,6 +42,10 @@
 #                               50 connections) beside the msgpack
 #                               listener and Redis: one subject, and
 #                               batches of 100
+#   bench/bench.sh --console  the console's report page of a subject with
+#                               100 versions and 10 cases in headless
+#                               Chromium: load time p50/p95 of 30 loads
+#                               (tests/browser/report_load.mjs)
 #   bench/bench.sh --stall-check
 #                             the load that showed the lost read event
 #                               (docs/BENCH.md, "The stall"): 1,000,000
@@ -87,6 +91,7 @@ REPORTS=${BENCH_REPORTS:-10000}
 SEARCH=0
 SEARCH_CONNS=${BENCH_SEARCH_CONNS:-8}
 HTTP=0
+CONSOLE=0
 QUOTA=0
 QUOTA_RATE=${BENCH_QUOTA_RATE:-2000}
 QCREG=${BENCH_QCREG:-bin/qcreg}
@@ -101,10 +106,12 @@ case "${1:-}" in
 --search) SEARCH=1 ;;
 --quota) QUOTA=1 ;;
 --http) HTTP=1 ;;
+--console) CONSOLE=1 ;;
 --stall-check) STALL=1 ;;
 "") ;;
 *) echo "usage: bench/bench.sh [--large | --replica | --mirror |" \
-	"--report | --search | --quota | --http | --stall-check]" >&2
+	"--report | --search | --quota | --http | --console |" \
+	"--stall-check]" >&2
    exit 2 ;;
 esac
 
@@ -617,6 +624,21 @@ if [ $REPORT -eq 1 ]; then
 		    --cert-dir "$CERTS" --report "$REPORTS" --label "run $REP" ||
 		    say "*** report run $REP had errors"
 	done
+	echo "finished in $(( $(date +%s) - start )) s"
+	exit 0
+fi
+
+if [ $CONSOLE -eq 1 ]; then
+	[ -d tests/browser/node_modules/playwright-core ] ||
+	    die "no playwright-core: make deps"
+	start_qcregd "$tmp/qcreg"
+	echo
+	echo "## the console's report page (100 versions, 10 cases) in" \
+	    "headless Chromium, $(nproc) cores"
+	echo
+	NODE_EXTRA_CA_CERTS="$CERTS/ca.crt" node tests/browser/report_load.mjs \
+	    "$HPORT" "$CERTS" "${BENCH_CONSOLE_RUNS:-30}" ||
+	    die "report_load.mjs failed"
 	echo "finished in $(( $(date +%s) - start )) s"
 	exit 0
 fi
