@@ -396,7 +396,8 @@ function pageEntry() {
   const listSel = el('select', { id: 'entry-list', name: 'list' }, lists.map((n) => el('option', { value: n }, listTitle(n))));
   const holder = el('div');
   const redraw = () => holder.replaceChildren(
-    putForm(listSel.value), removeForm(listSel.value), caseOpenForm(listSel.value), caseCloseForm());
+    putForm(listSel.value), noticeForm(listSel.value), removeForm(listSel.value), caseOpenForm(listSel.value),
+    caseCloseForm());
   listSel.addEventListener('change', redraw);
   show(el('h2', {}, '录入'), el('label', { class: 'inline' }, '名单 ', listSel), holder);
   redraw();
@@ -500,6 +501,23 @@ function putForm(list) {
       const g = await api('get', { subject: args.subject, lists: [list] });
       box.append(g.ok ? entriesTable(g.result.entries) : errorBox(g.error));
     });
+}
+
+// 告知: the proposed listing lives in a notice case until it is closed
+// 'listed' (then it is written) or 'withdrawn'.
+function noticeForm(list) {
+  const schema = listOf(list);
+  return opForm('form-notice', '拟列入告知（' + schema.title + '）',
+    [field('subject', '主体标识', el('input', { id: 'nt-subject', autocomplete: 'off' })),
+      schema.fields.map((f) => schemaInput(list, f, 'nt')),
+      field('received_on', '告知日期', el('input', { id: 'nt-received', value: today(), placeholder: 'YYYY-MM-DD' })),
+      field('text', '告知内容', el('textarea', { id: 'nt-text' }), '必填')],
+    '告知',
+    (form) => ({ op: 'case_open', args: { list, subject: form.elements.subject.value.trim(), kind: 'notice',
+      received_on: form.elements.received_on.value.trim(), text: form.elements.text.value.trim(),
+      fields: readFields(form, schema) } }),
+    (form, res) => form.querySelector('.form-result').append(el('p', { class: 'ok', id: 'notice-opened' },
+      '已告知：案件 ' + res.case + '，陈述申辩期限 ' + res.deadline + (res.provisional ? '（暂定）' : ''))));
 }
 
 function removeForm(list) {

@@ -307,6 +307,20 @@ async function tourismObjection(page) {
   const text = await row.innerText();
   check(text.includes('已办结') && text.includes('维持'), 'case board row: ' + text);
   await screen(page, 'tourism-cases');
+  // A notice (告知) of a proposed listing, from the schema's form.
+  await go(page, '#/entry');
+  await page.waitForSelector('#form-notice', { timeout: WAIT });
+  await page.fill('#nt-subject', `guide:D-4101-${RUN % 1000000}`);
+  await page.fill('#nt-name', '张某');
+  await page.fill('#nt-category', 'unlicensed_guide');
+  await page.fill('#nt-reason', '未取得导游证从事导游活动');
+  await page.fill('#nt-decision', '豫旅罚〔2026〕7号');
+  await page.fill('#nt-listed_on', day(0));
+  await page.fill('#nt-text', '拟列入旅游市场黑名单');
+  await page.click('#form-notice button[type=submit]');
+  await page.waitForSelector('#notice-opened', { timeout: WAIT });
+  check((await page.locator('#notice-opened').innerText()).includes('陈述申辩期限'), 'notice answer');
+  await screen(page, 'tourism-notice');
 }
 
 async function platformCheck(page) {
