@@ -279,7 +279,9 @@ def bad_input_leaves_the_server_whole(ctx):
 	s = ctx.server
 	x, _ = populate(s)
 	with s.connect(REGULATOR) as reg:
-		reg.err("report", "invalid_subject", subject="uscc:" + x[5:-1] + "X")
+		# A wrong check character (X is the right one for 1 code in 31).
+		reg.err("report", "invalid_subject", subject="uscc:" + x[5:-1] +
+			("Y" if x[-1] == "X" else "X"))
 		reg.err("report", "invalid_subject", subject="nonsense")
 		reg.err("report", "invalid_subject", subject="")
 		reg.err("report", "not_found", subject=new_subject())
