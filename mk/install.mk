@@ -55,7 +55,8 @@ install: all $(LIB_SO) $(LIB_FULL_A) $(O)/qcreg.pc $(O)/qcregd.service \
 	    $(O)/qcregd.conf.example
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
-	    $(DESTDIR)$(DATADIR)/calendar $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/calendar $(DESTDIR)$(DATADIR)/console \
+	    $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/qcreg $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(SYSUSERSDIR)
@@ -71,6 +72,7 @@ install: all $(LIB_SO) $(LIB_FULL_A) $(O)/qcreg.pc $(O)/qcregd.service \
 	install -m 644 man/qcregd.conf.5 $(DESTDIR)$(MANDIR)/man5/qcregd.conf.5
 	install -m 644 man/qcregd.8 $(DESTDIR)$(MANDIR)/man8/qcregd.8
 	install -m 644 server/regions.txt $(DESTDIR)$(DATADIR)/regions.txt
+	install -m 644 server/console/* $(DESTDIR)$(DATADIR)/console/
 	install -m 644 server/calendar/dev.cal \
 	    $(DESTDIR)$(DATADIR)/calendar/example.cal
 	install -m 644 $(O)/qcregd.conf.example \

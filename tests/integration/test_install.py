@@ -30,6 +30,7 @@ def installs_and_links(ctx):
 		"include/qcreg/qcreg.h", "include/qcreg/errors.h", "include/qcreg/sig.h",
 		"lib/pkgconfig/qcreg.pc", "share/man/man1/qcreg.1", "share/man/man5/qcregd.conf.5",
 		"share/man/man8/qcregd.8", "etc/qcreg/qcregd.conf.example", "share/qcreg/regions.txt",
+		"share/qcreg/console/index.html", "share/qcreg/console/app.js",
 		"lib/systemd/system/qcregd.service", "lib/sysusers.d/qcreg.conf"]
 	for f in want:
 		check(os.path.exists(os.path.join(root, f)), "installed: " + f)
@@ -43,6 +44,7 @@ def installs_and_links(ctx):
 	# The example configuration is one qcregd accepts (given its files).
 	conf = open(os.path.join(root, "etc/qcreg/qcregd.conf.example"), encoding="utf-8").read()
 	check("data = /var/lib/qcreg/data" in conf and "[list credit]" in conf, "example config")
+	check("console = %s/share/qcreg/console" % PREFIX in conf, "the console's files, installed")
 	unit = open(os.path.join(root, "lib/systemd/system/qcregd.service")).read()
 	for key in ("User=qcreg", "StateDirectory=qcreg", "ProtectSystem=strict", "NoNewPrivileges=yes",
 		    "ExecStart=%s/sbin/qcregd --config %s/etc/qcreg/qcregd.conf" % (PREFIX, PREFIX),
